@@ -1,0 +1,395 @@
+//! Classify: grants and resource changes → duties, and audit/evidence changes → weakenings,
+//! using the rulesets.
+
+use crate::delta::Delta;
+use crate::glob;
+use crate::model::{
+    Action, Duties, Effect, Grant, Permission, PrincipalId, ResourceChange, Side, Weakening,
+};
+use crate::policy::{self, Actions, Resources};
+use crate::ruleset::{self, Change, Condition, DutyAction, Evidence, Ruleset};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A principal's delta with the duties it holds before and after.
+#[derive(Debug)]
+pub(crate) struct Principal {
+    pub(crate) id: PrincipalId,
+    pub(crate) gained: Vec<Grant>,
+    pub(crate) lost: Vec<Grant>,
+    pub(crate) duties_before: Duties,
+    pub(crate) duties_after: Duties,
+    /// For each duty held after the change, the gained grants that confer it.
+    pub(crate) gained_by_duty: BTreeMap<String, Vec<Grant>>,
+    /// Gained grants whose permissions are unknown until apply.
+    pub(crate) gained_unknown: Vec<Grant>,
+}
+
+impl Principal {
+    pub(crate) fn duties_gained(&self) -> Duties {
+        self.duties_after
+            .difference(&self.duties_before)
+            .cloned()
+            .collect()
+    }
+}
+
+/// A resource change that touches a duty's configuration.
+#[derive(Debug)]
+pub(crate) struct TouchedChange {
+    pub(crate) address: String,
+    pub(crate) kind: String,
+    pub(crate) actions: Vec<String>,
+    pub(crate) duties: Vec<String>,
+}
+
+/// Decides which duties grants confer, caching by permission: big plans repeat the same
+/// patterns thousands of times.
+pub(crate) struct Classifier<'r> {
+    table: &'r [DutyAction],
+    cache: HashMap<(Permission, bool), Vec<u32>>,
+}
+
+impl<'r> Classifier<'r> {
+    pub(crate) fn new(ruleset: &'r Ruleset) -> Classifier<'r> {
+        Classifier {
+            table: ruleset.actions.get("aws").map_or(&[], Vec::as_slice),
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The duty actions a permission covers on a scope (broad or not).
+    fn covered(&mut self, permission: &Permission, broad: bool) -> &[u32] {
+        let key = (permission.clone(), broad);
+        if !self.cache.contains_key(&key) {
+            let covered = match permission {
+                Permission::Action(pattern) => self.by_pattern(|a| glob::matches(pattern, a), broad),
+                Permission::NotAction(list) => {
+                    self.by_pattern(|a| !list.iter().any(|p| glob::matches(p, a)), broad)
+                }
+                Permission::Managed(arn) => self.managed(arn),
+                Permission::Unknown(_) => Vec::new(),
+            };
+            self.cache.insert(key.clone(), covered);
+        }
+        self.cache.get(&key).map_or(&[], Vec::as_slice)
+    }
+
+    fn by_pattern(&self, hit: impl Fn(&str) -> bool, broad: bool) -> Vec<u32> {
+        self.table
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| (broad || !d.broad_only) && hit(&d.action))
+            .map(|(i, _)| i as u32)
+            .collect()
+    }
+
+    /// What an AWS-managed policy covers: its Allow statements less its unconditional Denies.
+    fn managed(&mut self, arn: &str) -> Vec<u32> {
+        let Some(statements) = ruleset::aws_managed_policy(arn)
+            .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+            .and_then(|v| policy::parse_document(&v).ok())
+        else {
+            return Vec::new();
+        };
+        let mut allowed = BTreeSet::new();
+        let mut denied = BTreeSet::new();
+        for s in &statements {
+            let broad = s.resources.is_broad();
+            let permissions: Vec<Permission> = match &s.actions {
+                Actions::Action(list) => list.iter().cloned().map(Permission::Action).collect(),
+                Actions::NotAction(list) => vec![Permission::NotAction(list.clone())],
+                Actions::Unknown => Vec::new(),
+            };
+            for p in permissions {
+                match s.effect {
+                    Effect::Allow => allowed.extend(self.covered(&p, broad).iter().copied()),
+                    Effect::Deny if s.condition.is_none() && broad => {
+                        denied.extend(self.covered(&p, true).iter().copied());
+                    }
+                    Effect::Deny => {}
+                }
+            }
+        }
+        allowed.difference(&denied).copied().collect()
+    }
+
+    /// The duties a set of grants confers together: allowed less unconditionally denied.
+    pub(crate) fn duties(&mut self, grants: &[Grant]) -> Duties {
+        let mut allowed = BTreeSet::new();
+        let mut denied = BTreeSet::new();
+        for g in grants {
+            let broad = scope_is_broad(&g.scope);
+            match g.effect {
+                Effect::Allow => allowed.extend(self.covered(&g.permission, broad).iter().copied()),
+                Effect::Deny if !g.conditional && broad => {
+                    denied.extend(self.covered(&g.permission, true).iter().copied());
+                }
+                Effect::Deny => {}
+            }
+        }
+        allowed
+            .difference(&denied)
+            .map(|&i| self.table[i as usize].duty.clone())
+            .collect()
+    }
+
+    /// The duties one Allow grant confers on its own.
+    pub(crate) fn grant_duties(&mut self, grant: &Grant) -> Duties {
+        if grant.effect == Effect::Deny {
+            return Duties::new();
+        }
+        let broad = scope_is_broad(&grant.scope);
+        let table = self.table;
+        self.covered(&grant.permission, broad)
+            .iter()
+            .map(|&i| table[i as usize].duty.clone())
+            .collect()
+    }
+}
+
+/// Whether a grant's scope is broad: `*`, a wildcard pattern, or everything but some resources.
+fn scope_is_broad(scope: &str) -> bool {
+    scope.contains('*') || scope.starts_with("all except ")
+}
+
+/// Classify each principal's delta.
+pub(crate) fn principals(deltas: Vec<Delta>, ruleset: &Ruleset) -> Vec<Principal> {
+    let mut classifier = Classifier::new(ruleset);
+    deltas
+        .into_iter()
+        .map(|d| {
+            let duties_before = classifier.duties(&d.before);
+            let duties_after = classifier.duties(&d.after);
+            let mut gained_by_duty: BTreeMap<String, Vec<Grant>> = BTreeMap::new();
+            let mut gained_unknown = Vec::new();
+            for g in &d.gained {
+                if matches!(g.permission, Permission::Unknown(_)) {
+                    gained_unknown.push(g.clone());
+                }
+                for duty in classifier.grant_duties(g) {
+                    if duties_after.contains(&duty) {
+                        gained_by_duty.entry(duty).or_default().push(g.clone());
+                    }
+                }
+            }
+            Principal {
+                id: d.principal,
+                gained: d.gained,
+                lost: d.lost,
+                duties_before,
+                duties_after,
+                gained_by_duty,
+                gained_unknown,
+            }
+        })
+        .collect()
+}
+
+/// The changes that touch a duty's configuration (or weaken evidence), in address order.
+pub(crate) fn touched(
+    changes: &[ResourceChange],
+    weakenings: &[Weakening],
+    ruleset: &Ruleset,
+) -> Vec<TouchedChange> {
+    let weakened: BTreeSet<&str> = weakenings.iter().map(|w| w.address.as_str()).collect();
+    let mut out: Vec<TouchedChange> = changes
+        .iter()
+        .filter(|c| c.action.is_change() && !c.data)
+        .filter_map(|c| {
+            let mut duties = ruleset.configured_duties(&c.kind).to_vec();
+            if weakened.contains(c.address.as_str()) && !duties.iter().any(|d| d == "audit_evidence")
+            {
+                duties.push("audit_evidence".to_string());
+                duties.sort();
+            }
+            (!duties.is_empty()).then(|| TouchedChange {
+                address: c.address.clone(),
+                kind: c.kind.clone(),
+                actions: c.actions.clone(),
+                duties,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.address.cmp(&b.address));
+    out
+}
+
+/// How the given changes weaken audit and evidence configuration, in address order.
+pub(crate) fn weakenings(changes: &[ResourceChange], ruleset: &Ruleset) -> Vec<Weakening> {
+    let mut out = Vec::new();
+    for c in changes.iter().filter(|c| !c.data) {
+        if let Some(evidence) = ruleset.evidence.get(&c.kind) {
+            weaken(c, evidence, &mut out);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn weaken(c: &ResourceChange, evidence: &Evidence, out: &mut Vec<Weakening>) {
+    let mut push = |how: String, possible: bool| {
+        out.push(Weakening {
+            address: c.address.clone(),
+            kind: c.kind.clone(),
+            how,
+            possible,
+        })
+    };
+    match c.action {
+        Action::Delete if evidence.deletion => {
+            push("is deleted".to_string(), false);
+            return;
+        }
+        Action::Replace { .. } if evidence.deletion => {
+            push("is deleted and created again".to_string(), false);
+        }
+        Action::NoOp | Action::Read | Action::Forget | Action::Delete => return,
+        _ => {}
+    }
+    let Some(values) = &c.values else { return };
+    let created = matches!(c.action, Action::Create | Action::CreateForget);
+    for cond in &evidence.conditions {
+        if created && !cond.on_create {
+            continue;
+        }
+        if let Some((how, possible)) = check(cond, values, created) {
+            push(how, possible);
+        }
+    }
+}
+
+/// Whether a condition holds for a change's values: `Some((what happens, only possibly))`.
+fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Option<(String, bool)> {
+    let before = if created {
+        Vec::new()
+    } else {
+        at_path(&values.before, &cond.attribute)
+    };
+    let after = at_path(&values.after, &cond.attribute);
+    let top = cond.attribute.split('.').next().unwrap_or(&cond.attribute);
+    let unknown = values.is_unknown(Side::After, top) && after.iter().all(|v| v.is_null());
+    let sensitive = values.is_sensitive(Side::Before, top) || values.is_sensitive(Side::After, top);
+    let first = |list: &[&Value]| list.first().copied().cloned().unwrap_or(Value::Null);
+    let (b, a) = (first(&before), first(&after));
+    let set = |v: &Value| !(v.is_null() || v == &Value::String(String::new()) || v.as_array().is_some_and(Vec::is_empty));
+    if unknown {
+        let relevant = match &cond.change {
+            Change::TurnedOn => true,
+            Change::Equals(_) => true,
+            _ => set(&b),
+        };
+        return relevant.then(|| {
+            (
+                format!("may {} ({} is known only after apply)", bare(&cond.says), cond.attribute),
+                true,
+            )
+        });
+    }
+    let shown = |v: &Value| if sensitive { "(sensitive)".to_string() } else { v.to_string() };
+    let holds = match &cond.change {
+        Change::TurnedOff => b == Value::Bool(true) && a == Value::Bool(false),
+        Change::TurnedOn => b != Value::Bool(true) && a == Value::Bool(true),
+        Change::Decreased {
+            zero_means_unlimited,
+        } => {
+            let n = |v: &Value| -> Option<f64> {
+                match v.as_f64() {
+                    Some(x) if *zero_means_unlimited && x == 0.0 => Some(f64::INFINITY),
+                    Some(x) => Some(x),
+                    None if *zero_means_unlimited && v.is_null() => Some(f64::INFINITY),
+                    None => None,
+                }
+            };
+            matches!((n(&b), n(&a)), (Some(x), Some(y)) if y < x)
+        }
+        Change::Changed => set(&b) && b != a,
+        Change::Removed => set(&b) && !set(&a),
+        Change::LostItems => {
+            let items = |v: &Value| v.as_array().cloned().unwrap_or_default();
+            let a_items = items(&a);
+            items(&b).iter().any(|x| !a_items.contains(x))
+        }
+        Change::Equals(v) => &a == v && (created || &b != v),
+    };
+    if !holds {
+        return None;
+    }
+    let detail = match &cond.change {
+        Change::TurnedOff | Change::TurnedOn | Change::Decreased { .. } => {
+            format!("{}: {} → {}", cond.attribute, shown(&b), shown(&a))
+        }
+        Change::Equals(_) if created => format!("{} = {}", cond.attribute, shown(&a)),
+        Change::Equals(_) => format!("{}: {} → {}", cond.attribute, shown(&b), shown(&a)),
+        _ => format!("{} changed", cond.attribute),
+    };
+    Some((format!("{} ({detail})", cond.says), false))
+}
+
+/// "stops logging" → "stop logging", for "may stop logging".
+fn bare(says: &str) -> String {
+    let (verb, rest) = says.split_once(' ').unwrap_or((says, ""));
+    let verb = if let Some(v) = verb.strip_suffix("ies") {
+        format!("{v}y")
+    } else if let Some(v) = verb.strip_suffix("shes").or_else(|| verb.strip_suffix("ches")) {
+        format!("{v}{}", &verb[v.len()..v.len() + 2])
+    } else if let Some(v) = verb.strip_suffix('s') {
+        v.to_string()
+    } else {
+        verb.to_string()
+    };
+    if rest.is_empty() {
+        verb
+    } else {
+        format!("{verb} {rest}")
+    }
+}
+
+/// The values at a dotted path, descending into every element of lists (nested blocks).
+fn at_path<'v>(v: &'v Value, path: &str) -> Vec<&'v Value> {
+    let mut current = vec![v];
+    for step in path.split('.') {
+        let mut next = Vec::new();
+        for c in current {
+            match c {
+                Value::Object(m) => {
+                    if let Some(x) = m.get(step) {
+                        next.push(x);
+                    }
+                }
+                Value::Array(items) => {
+                    for i in items {
+                        if let Some(x) = i.get(step) {
+                            next.push(x);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        current = next;
+    }
+    current
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verbs_lose_their_s() {
+        assert_eq!(bare("stops logging"), "stop logging");
+        assert_eq!(bare("shortens retention"), "shorten retention");
+        assert_eq!(bare("redirects the logs"), "redirect the logs");
+        assert_eq!(bare("pushes code"), "push code");
+    }
+
+    #[test]
+    fn resources_scope() {
+        assert!(Resources::Resource(vec!["*".into()]).is_broad());
+        assert!(!Resources::Unknown.is_broad());
+        assert!(scope_is_broad("arn:aws:logs:*:*:log-group:*"));
+        assert!(!scope_is_broad("arn:aws:logs:eu-west-1:111122223333:log-group:/app"));
+    }
+}

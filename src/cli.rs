@@ -1,0 +1,136 @@
+//! The command line: parse arguments, run the review, write the report, choose the exit code.
+
+use crate::config;
+use crate::load;
+use crate::render::{self, Format};
+use crate::review::{self, Settings};
+use crate::ruleset::Ruleset;
+use clap::{Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+/// Exit code: no independent approval required.
+pub const EXIT_PASS: u8 = 0;
+/// Exit code: independent approval required.
+pub const EXIT_APPROVAL: u8 = 1;
+/// Exit code: usage, configuration or input error.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Reviews infrastructure changes for segregation of duties: who gains which privilege, and
+/// whether one identity could both change privilege and hide the evidence.
+#[derive(Debug, Parser)]
+#[command(name = "foureyes", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Review one or more Terraform plans (`terraform show -json`) as one change set.
+    ///
+    /// Exit codes: 0 no independent approval required, 1 required, 2 usage, configuration or
+    /// input error.
+    Review(ReviewArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ReviewArgs {
+    /// Plan JSON files, or `-` for stdin. Several plans are reviewed as one change set.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Configuration file [default: .foureyes.toml in the current directory, if present].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// An identity that applies the change (role name, ARN or principal id); repeatable.
+    /// Replaces the identities in the configuration and those detected in the plan.
+    #[arg(long = "pipeline-principal", value_name = "ID")]
+    pipeline_principals: Vec<String>,
+    /// An extra ruleset file (TOML, the format of the built-in rulesets); repeatable.
+    #[arg(long = "ruleset", value_name = "FILE")]
+    rulesets: Vec<PathBuf>,
+    /// Report, but exit 0 even when approval is required.
+    #[arg(long)]
+    exit_zero: bool,
+}
+
+/// Run the command line and return the exit code.
+pub fn main() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_PASS };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Review(args) => match review_command(&args) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                EXIT_ERROR
+            }
+        },
+    }
+}
+
+fn review_command(args: &ReviewArgs) -> anyhow::Result<u8> {
+    let cwd = std::env::current_dir()?;
+    let config = config::load(args.config.as_deref(), &cwd)?;
+    let mut extra = config.rulesets.clone();
+    for path in &args.rulesets {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?;
+        extra.push((path.display().to_string(), text));
+    }
+    let ruleset = Ruleset::load(&extra)?;
+    let settings = Settings {
+        pipeline_principals: if args.pipeline_principals.is_empty() {
+            config.pipeline_principals.clone()
+        } else {
+            args.pipeline_principals.clone()
+        },
+        approval_severity: config.approval_severity,
+    };
+    let mut stdin_used = false;
+    let mut sources = Vec::new();
+    for input in &args.inputs {
+        if input.as_os_str() == "-" {
+            if stdin_used {
+                anyhow::bail!("`-` (stdin) can be given only once");
+            }
+            stdin_used = true;
+        }
+        sources.push(load::read(input)?);
+    }
+    let report = review::review(&sources, &settings, &ruleset)?;
+    drop(sources);
+    let color = args.output.is_none()
+        && args.format == Format::Text
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let text = render::render(&report, args.format, &ruleset, color);
+    match &args.output {
+        Some(path) => std::fs::write(path, text.as_bytes())
+            .map_err(|e| anyhow::anyhow!("{}: cannot write the report: {e}", path.display()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    anyhow::bail!("cannot write the report: {e}");
+                }
+            }
+        }
+    }
+    Ok(match report.verdict {
+        crate::judge::Verdict::ApprovalRequired if !args.exit_zero => EXIT_APPROVAL,
+        _ => EXIT_PASS,
+    })
+}

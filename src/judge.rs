@@ -1,0 +1,116 @@
+//! Judge: run the rules over the classified change set, sort the findings and decide the
+//! verdict. The one place that applies the approval threshold.
+
+use crate::classify::{Principal, TouchedChange};
+use crate::model::{PrincipalId, ResourceChange, Unknown, Weakening};
+use crate::rules::{self, Context, Finding};
+use crate::ruleset::{Ruleset, Severity};
+
+/// Whether an independent approver is needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    Pass,
+    ApprovalRequired,
+}
+
+impl Verdict {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::ApprovalRequired => "approval_required",
+        }
+    }
+}
+
+/// An identity that applies the change, and how foureyes knows.
+#[derive(Debug, Clone)]
+pub(crate) struct Pipeline {
+    pub(crate) id: PrincipalId,
+    /// `configured` or where in the plan it was found.
+    pub(crate) source: String,
+}
+
+/// What one input was.
+#[derive(Debug, Clone)]
+pub(crate) struct InputSummary {
+    pub(crate) name: String,
+    pub(crate) format_version: String,
+    pub(crate) terraform_version: Option<String>,
+    pub(crate) resource_changes: usize,
+}
+
+/// A change made outside Terraform, found in `resource_drift`.
+#[derive(Debug, Clone)]
+pub(crate) struct Drift {
+    pub(crate) address: String,
+    pub(crate) kind: String,
+    pub(crate) actions: Vec<String>,
+    pub(crate) weakenings: Vec<String>,
+}
+
+/// Everything the renderers show. Built once; every format is a pure function of it.
+#[derive(Debug)]
+pub(crate) struct Report {
+    pub(crate) inputs: Vec<InputSummary>,
+    pub(crate) verdict: Verdict,
+    pub(crate) approval_severity: Severity,
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) principals: Vec<Principal>,
+    pub(crate) changes: Vec<TouchedChange>,
+    pub(crate) weakenings: Vec<Weakening>,
+    pub(crate) drift: Vec<Drift>,
+    pub(crate) unknowns: Vec<Unknown>,
+    pub(crate) pipeline: Vec<Pipeline>,
+    /// Resource changes that change something (not no-op or read).
+    pub(crate) changed: usize,
+}
+
+/// What the judge needs besides the classified change set.
+pub(crate) struct Judged<'a> {
+    pub(crate) principals: Vec<Principal>,
+    pub(crate) changes: Vec<TouchedChange>,
+    pub(crate) weakenings: Vec<Weakening>,
+    pub(crate) drift: Vec<Drift>,
+    pub(crate) unknowns: Vec<Unknown>,
+    pub(crate) pipeline: Vec<Pipeline>,
+    pub(crate) inputs: Vec<InputSummary>,
+    pub(crate) all_changes: &'a [ResourceChange],
+}
+
+/// Run the rules and decide.
+pub(crate) fn judge(input: Judged<'_>, ruleset: &Ruleset, approval_severity: Severity) -> Report {
+    let pipeline_ids: Vec<PrincipalId> = input.pipeline.iter().map(|p| p.id.clone()).collect();
+    let ctx = Context {
+        principals: &input.principals,
+        weakenings: &input.weakenings,
+        pipeline: &pipeline_ids,
+        ruleset,
+    };
+    let mut findings = rules::check(&ctx);
+    findings.sort_by(|a, b| {
+        (b.severity, a.rule, &a.principals, &a.resources, &a.message)
+            .cmp(&(a.severity, b.rule, &b.principals, &b.resources, &b.message))
+    });
+    let verdict = if findings.iter().any(|f| f.severity >= approval_severity) {
+        Verdict::ApprovalRequired
+    } else {
+        Verdict::Pass
+    };
+    Report {
+        inputs: input.inputs,
+        verdict,
+        approval_severity,
+        findings,
+        principals: input.principals,
+        changes: input.changes,
+        weakenings: input.weakenings,
+        drift: input.drift,
+        unknowns: input.unknowns,
+        pipeline: input.pipeline,
+        changed: input
+            .all_changes
+            .iter()
+            .filter(|c| c.action.is_change())
+            .count(),
+    }
+}

@@ -1,0 +1,23 @@
+//! foureyes reviews infrastructure changes for segregation of duties: who gains which
+//! privilege, and whether one identity could both change privilege and hide the evidence.
+//!
+//! The review is a one-way pipeline (see DESIGN.md):
+//! `load → normalize → resolve → extract → delta → classify → judge → render`.
+
+pub mod cli;
+pub(crate) mod config;
+pub(crate) mod delta;
+pub(crate) mod extract;
+pub(crate) mod judge;
+pub(crate) mod load;
+pub(crate) mod model;
+pub(crate) mod normalize;
+pub(crate) mod privilege;
+pub(crate) mod render;
+pub(crate) mod resolve;
+pub(crate) mod review;
+pub(crate) mod rules;
+pub(crate) mod ruleset;
+pub(crate) mod classify;
+pub(crate) mod policy;
+pub(crate) mod glob;

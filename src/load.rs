@@ -1,0 +1,314 @@
+//! Load: bytes → a parsed document, with errors that name the file, the place and what was expected.
+//!
+//! Plans can be 100 MB and more, so the plan is read once into memory and parsed into borrowed
+//! [`RawValue`]s: the parts the review needs are parsed again later, the rest is only skipped.
+
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::io::Read;
+use std::path::Path;
+
+/// One input as read from disk or stdin.
+#[derive(Debug)]
+pub(crate) struct Source {
+    /// The name users know the input by: the path as given, or `<stdin>`.
+    pub(crate) name: String,
+    pub(crate) bytes: Vec<u8>,
+}
+
+/// Why an input could not be read as a plan.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum LoadError {
+    #[error("{name}: cannot read: {source}")]
+    Io {
+        name: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{name}: {message}")]
+    Invalid { name: String, message: String },
+    #[error("{name}:{line}:{column}: {message}")]
+    At {
+        name: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+/// A Terraform plan as written by `terraform show -json`, with the heavy parts left unparsed.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawPlan<'a> {
+    pub(crate) format_version: Option<String>,
+    pub(crate) terraform_version: Option<String>,
+    #[serde(borrow, default)]
+    pub(crate) resource_changes: Option<Vec<RawResourceChange<'a>>>,
+    #[serde(borrow, default)]
+    pub(crate) resource_drift: Option<Vec<RawResourceChange<'a>>>,
+    #[serde(borrow, default)]
+    pub(crate) configuration: Option<&'a RawValue>,
+    #[serde(default)]
+    planned_values: Option<IgnoredAny>,
+    #[serde(default)]
+    prior_state: Option<IgnoredAny>,
+    /// Present in `terraform show -json` of a *state*, not of a plan.
+    #[serde(default)]
+    values: Option<IgnoredAny>,
+    /// Present in HCP Terraform's redacted JSON plan, which has another shape.
+    #[serde(default)]
+    plan_format_version: Option<IgnoredAny>,
+    /// Present in `pulumi preview --json`.
+    #[serde(default)]
+    steps: Option<IgnoredAny>,
+    #[serde(default, rename = "changeSummary")]
+    change_summary: Option<IgnoredAny>,
+}
+
+/// One element of `resource_changes` or `resource_drift`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawResourceChange<'a> {
+    pub(crate) address: String,
+    #[serde(default)]
+    pub(crate) previous_address: Option<String>,
+    #[serde(default)]
+    pub(crate) module_address: Option<String>,
+    #[serde(default)]
+    pub(crate) mode: Option<String>,
+    #[serde(rename = "type")]
+    pub(crate) kind: String,
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+    #[serde(default)]
+    pub(crate) provider_name: Option<String>,
+    #[serde(default)]
+    pub(crate) deposed: Option<String>,
+    #[serde(borrow)]
+    pub(crate) change: RawChange<'a>,
+    #[serde(default)]
+    pub(crate) action_reason: Option<String>,
+}
+
+/// The `change` object of a resource change.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawChange<'a> {
+    pub(crate) actions: Vec<String>,
+    #[serde(borrow, default)]
+    pub(crate) before: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub(crate) after: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub(crate) after_unknown: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub(crate) before_sensitive: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub(crate) after_sensitive: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub(crate) importing: Option<&'a RawValue>,
+}
+
+/// A loaded document. Only Terraform plans are reviewed so far.
+#[derive(Debug)]
+pub(crate) struct Document<'a> {
+    pub(crate) source: &'a Source,
+    pub(crate) plan: RawPlan<'a>,
+}
+
+/// Read an input: a path, or `-` for stdin.
+pub(crate) fn read(input: &Path) -> Result<Source, LoadError> {
+    if input.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|source| LoadError::Io {
+                name: "<stdin>".to_string(),
+                source,
+            })?;
+        return Ok(Source {
+            name: "<stdin>".to_string(),
+            bytes,
+        });
+    }
+    let name = input.display().to_string();
+    match std::fs::read(input) {
+        Ok(bytes) => Ok(Source { name, bytes }),
+        Err(source) => Err(LoadError::Io { name, source }),
+    }
+}
+
+/// Parse a source as a Terraform plan, checking that it is one.
+pub(crate) fn load(source: &Source) -> Result<Document<'_>, LoadError> {
+    let invalid = |message: String| LoadError::Invalid {
+        name: source.name.clone(),
+        message,
+    };
+    let mut bytes = source.bytes.as_slice();
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes = &bytes[3..];
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(invalid(
+            "the file is empty: expected a Terraform plan as written by `terraform show -json`"
+                .to_string(),
+        ));
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(invalid(
+            "the file is UTF-16 (as PowerShell's `>` writes it): expected UTF-8 JSON; \
+             write the plan with `terraform show -json tfplan | Out-File -Encoding utf8 plan.json`"
+                .to_string(),
+        ));
+    }
+    let first = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
+    if bytes[first] != b'{' {
+        let (line, column) = line_column(bytes, first);
+        let what = if std::str::from_utf8(&bytes[..bytes.len().min(512)]).is_err()
+            || bytes[..bytes.len().min(512)].contains(&0)
+        {
+            "binary data, not JSON"
+        } else if bytes[first] == b'[' {
+            "a JSON array"
+        } else {
+            "text that is not JSON (is there a wrapper's output around the plan?)"
+        };
+        return Err(LoadError::At {
+            name: source.name.clone(),
+            line,
+            column,
+            message: format!(
+                "found {what}: expected a JSON object, a Terraform plan as written by `terraform show -json`"
+            ),
+        });
+    }
+    let plan: RawPlan<'_> = serde_json::from_slice(bytes).map_err(|e| json_error(source, &e))?;
+    check_plan(&plan).map_err(invalid)?;
+    Ok(Document { source, plan })
+}
+
+/// Check that a parsed object is a Terraform plan this version can read.
+fn check_plan(plan: &RawPlan<'_>) -> Result<(), String> {
+    if plan.plan_format_version.is_some() {
+        return Err("this is an HCP Terraform redacted JSON plan (`plan_format_version`), which \
+             foureyes does not read: expected the output of `terraform show -json PLANFILE`"
+            .to_string());
+    }
+    if plan.steps.is_some() || plan.change_summary.is_some() {
+        return Err("this looks like `pulumi preview --json` output, which this version of \
+             foureyes does not read yet: expected the output of `terraform show -json PLANFILE`"
+            .to_string());
+    }
+    let Some(version) = &plan.format_version else {
+        return Err("not a Terraform plan: there is no `format_version`; expected the output of \
+             `terraform show -json PLANFILE`"
+            .to_string());
+    };
+    let major = version.split('.').next().unwrap_or("");
+    if major != "0" && major != "1" {
+        return Err(format!(
+            "unsupported plan format_version \"{version}\": foureyes reads format versions 0.x and 1.x"
+        ));
+    }
+    if plan.resource_changes.is_none()
+        && plan.values.is_some()
+        && plan.planned_values.is_none()
+        && plan.prior_state.is_none()
+    {
+        return Err("this is Terraform state (`terraform show -json` without a plan file), not a \
+             plan: expected `terraform show -json PLANFILE`"
+            .to_string());
+    }
+    Ok(())
+}
+
+/// Turn a serde_json error into one that says where and what was expected.
+fn json_error(source: &Source, e: &serde_json::Error) -> LoadError {
+    use serde_json::error::Category;
+    let message = match e.classify() {
+        Category::Eof => "the file ends too early: the plan is truncated".to_string(),
+        Category::Syntax => format!("invalid JSON: {}", strip_position(e)),
+        Category::Data => format!(
+            "not a Terraform plan: {} (expected the output of `terraform show -json PLANFILE`)",
+            strip_position(e)
+        ),
+        Category::Io => format!("cannot read: {e}"),
+    };
+    LoadError::At {
+        name: source.name.clone(),
+        line: e.line(),
+        column: e.column(),
+        message,
+    }
+}
+
+/// serde_json appends " at line L column C"; the position is reported separately.
+fn strip_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// 1-based line and column of a byte offset.
+pub(crate) fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let offset = offset.min(bytes.len());
+    let before = &bytes[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = offset - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
+}
+
+/// Parse a borrowed raw value into a [`serde_json::Value`], reporting errors at the raw value's
+/// place in its source file.
+pub(crate) fn parse_raw(
+    source: &Source,
+    raw: &RawValue,
+) -> Result<serde_json::Value, LoadError> {
+    serde_json::from_str(raw.get()).map_err(|e| {
+        let base = (raw.get().as_ptr() as usize).saturating_sub(source.bytes.as_ptr() as usize);
+        let (line, column) = line_column(&source.bytes, base);
+        LoadError::At {
+            name: source.name.clone(),
+            line,
+            column,
+            message: format!("cannot read this value: {}", strip_position(&e)),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(text: &[u8]) -> Source {
+        Source {
+            name: "plan.json".to_string(),
+            bytes: text.to_vec(),
+        }
+    }
+
+    #[test]
+    fn line_column_counts_from_one() {
+        assert_eq!(line_column(b"ab\ncd", 0), (1, 1));
+        assert_eq!(line_column(b"ab\ncd", 4), (2, 2));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let mut text = b"{\"format_version\":\"1.2\",\"resource_changes\":[{\"address\":\"a\",\"type\":\"t\",\"change\":{\"actions\":[\"create\"],\"after\":".to_vec();
+        text.extend(std::iter::repeat_n(b'[', 200_000));
+        let err = load(&source(&text)).expect_err("deep nesting must fail");
+        assert!(err.to_string().starts_with("plan.json:1:"), "{err}");
+    }
+
+    #[test]
+    fn a_state_file_is_not_a_plan() {
+        let err = load(&source(br#"{"format_version":"1.0","values":{}}"#))
+            .expect_err("state is not a plan");
+        assert!(err.to_string().contains("Terraform state"), "{err}");
+    }
+}

@@ -1,0 +1,158 @@
+//! Normalize: loaded documents → one [`ChangeSet`] of [`ResourceChange`]s in Terraform's
+//! vocabulary. Several inputs in one run are one change set.
+
+use crate::load::{self, Document, LoadError, RawResourceChange};
+use crate::model::{Action, ResourceChange, Values};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Everything one review covers.
+#[derive(Debug, Default)]
+pub(crate) struct ChangeSet {
+    pub(crate) inputs: Vec<Input>,
+    pub(crate) changes: Vec<ResourceChange>,
+    /// Changes made outside Terraform, found when the plan refreshed state.
+    pub(crate) drift: Vec<ResourceChange>,
+}
+
+/// What is known of one input besides its changes.
+#[derive(Debug, Default)]
+pub(crate) struct Input {
+    pub(crate) name: String,
+    pub(crate) format_version: String,
+    pub(crate) terraform_version: Option<String>,
+    pub(crate) configuration: Configuration,
+}
+
+/// The plan's `configuration`: unevaluated expressions, used to resolve unknown values.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Configuration {
+    #[serde(default)]
+    pub(crate) provider_config: BTreeMap<String, ProviderConfig>,
+    #[serde(default)]
+    pub(crate) root_module: ConfigModule,
+}
+
+/// One provider configuration block.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ProviderConfig {
+    #[serde(default)]
+    pub(crate) name: String,
+    #[serde(default)]
+    pub(crate) module_address: Option<String>,
+    #[serde(default)]
+    pub(crate) expressions: Option<Value>,
+}
+
+/// A module in the configuration.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ConfigModule {
+    #[serde(default)]
+    pub(crate) resources: Vec<ConfigResource>,
+    #[serde(default)]
+    pub(crate) module_calls: BTreeMap<String, ModuleCall>,
+}
+
+/// A `module` block: its configuration.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ModuleCall {
+    #[serde(default)]
+    pub(crate) module: ConfigModule,
+}
+
+/// A resource block in the configuration. Its expressions are kept as text and parsed only
+/// when a value is unknown.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ConfigResource {
+    pub(crate) address: String,
+    #[serde(default)]
+    pub(crate) expressions: Option<Box<RawValue>>,
+}
+
+/// Build the change set. `wants_values` says for which resource types the before/after values
+/// are needed; the others are kept with their action only, which keeps big plans cheap.
+pub(crate) fn normalize(
+    documents: &[Document<'_>],
+    wants_values: impl Fn(&str) -> bool,
+) -> Result<ChangeSet, LoadError> {
+    let mut set = ChangeSet::default();
+    for (i, doc) in documents.iter().enumerate() {
+        let configuration = match doc.plan.configuration {
+            Some(raw) => serde_json::from_str(raw.get()).map_err(|e| {
+                let base = (raw.get().as_ptr() as usize)
+                    .saturating_sub(doc.source.bytes.as_ptr() as usize);
+                let (line, column) = load::line_column(&doc.source.bytes, base);
+                LoadError::At {
+                    name: doc.source.name.clone(),
+                    line,
+                    column,
+                    message: format!("`configuration` is not as Terraform writes it: {e}"),
+                }
+            })?,
+            None => Configuration::default(),
+        };
+        set.inputs.push(Input {
+            name: doc.source.name.clone(),
+            format_version: doc.plan.format_version.clone().unwrap_or_default(),
+            terraform_version: doc.plan.terraform_version.clone(),
+            configuration,
+        });
+        for raw in doc.plan.resource_changes.iter().flatten() {
+            set.changes.push(change(doc, i, raw, &wants_values)?);
+        }
+        for raw in doc.plan.resource_drift.iter().flatten() {
+            set.drift.push(change(doc, i, raw, &wants_values)?);
+        }
+    }
+    Ok(set)
+}
+
+fn change(
+    doc: &Document<'_>,
+    input: usize,
+    raw: &RawResourceChange<'_>,
+    wants_values: &impl Fn(&str) -> bool,
+) -> Result<ResourceChange, LoadError> {
+    let action = Action::from_terraform(&raw.change.actions);
+    let data = raw.mode.as_deref() == Some("data") || raw.address.starts_with("data.");
+    let key = if data {
+        format!("data.{}", raw.kind)
+    } else {
+        raw.kind.clone()
+    };
+    let values = if wants_values(&key) {
+        let parse = |v: Option<&RawValue>| -> Result<Value, LoadError> {
+            match v {
+                Some(raw) => load::parse_raw(doc.source, raw),
+                None => Ok(Value::Null),
+            }
+        };
+        Some(Values {
+            before: parse(raw.change.before)?,
+            after: parse(raw.change.after)?,
+            after_unknown: parse(raw.change.after_unknown)?,
+            before_sensitive: parse(raw.change.before_sensitive)?,
+            after_sensitive: parse(raw.change.after_sensitive)?,
+        })
+    } else {
+        None
+    };
+    Ok(ResourceChange {
+        input,
+        address: raw.address.clone(),
+        previous_address: raw.previous_address.clone(),
+        module_address: raw.module_address.clone(),
+        data,
+        kind: raw.kind.clone(),
+        name: raw.name.clone().unwrap_or_default(),
+        provider: raw.provider_name.clone().unwrap_or_default(),
+        action,
+        actions: raw.change.actions.clone(),
+        importing: raw.change.importing.is_some(),
+        deposed: raw.deposed.clone(),
+        action_reason: raw.action_reason.clone(),
+        values,
+    })
+}

@@ -1,0 +1,273 @@
+//! IAM policy documents: JSON policies, `aws_iam_policy_document` data sources and their
+//! configuration, read into statements.
+
+use crate::model::Effect;
+use serde_json::Value;
+
+/// What a statement's actions are.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Actions {
+    Action(Vec<String>),
+    NotAction(Vec<String>),
+    /// Known only after apply.
+    Unknown,
+}
+
+/// What a statement's resources are.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Resources {
+    Resource(Vec<String>),
+    NotResource(Vec<String>),
+    /// Known only after apply: a reference to a resource that does not exist yet.
+    Unknown,
+}
+
+impl Resources {
+    /// The scope as shown to people.
+    pub(crate) fn display(&self) -> String {
+        match self {
+            Resources::Resource(list) if list.is_empty() => "*".to_string(),
+            Resources::Resource(list) => list.join(", "),
+            Resources::NotResource(list) => format!("all except {}", list.join(", ")),
+            Resources::Unknown => "(known after apply)".to_string(),
+        }
+    }
+
+    /// Whether the scope is broad: `*`, a wildcard pattern, or everything but some resources.
+    pub(crate) fn is_broad(&self) -> bool {
+        match self {
+            Resources::Resource(list) => list.is_empty() || list.iter().any(|r| r.contains('*')),
+            Resources::NotResource(_) => true,
+            Resources::Unknown => false,
+        }
+    }
+}
+
+/// One principal named in a statement's `Principal`: (`AWS`, `arn:...`), (`Service`, ...).
+pub(crate) type PrincipalRef = (String, String);
+
+/// One statement of a policy.
+#[derive(Debug, Clone)]
+pub(crate) struct Statement {
+    pub(crate) effect: Effect,
+    pub(crate) actions: Actions,
+    pub(crate) resources: Resources,
+    pub(crate) principals: Vec<PrincipalRef>,
+    /// The `Condition` block, kept and shown, not evaluated.
+    pub(crate) condition: Option<Value>,
+}
+
+/// Parse a policy document given as a JSON string (as Terraform renders `policy` attributes).
+pub(crate) fn parse_text(text: &str) -> Result<Vec<Statement>, String> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| format!("the policy is not valid JSON: {e}"))?;
+    parse_document(&value)
+}
+
+/// Parse a policy document.
+pub(crate) fn parse_document(doc: &Value) -> Result<Vec<Statement>, String> {
+    let statements = match doc.get("Statement") {
+        Some(Value::Array(list)) => list.iter().collect::<Vec<_>>(),
+        Some(obj @ Value::Object(_)) => vec![obj],
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(_) => return Err("`Statement` is neither a list nor an object".to_string()),
+    };
+    statements.into_iter().map(statement).collect()
+}
+
+fn statement(s: &Value) -> Result<Statement, String> {
+    let effect = match s.get("Effect").and_then(Value::as_str) {
+        Some(e) if e.eq_ignore_ascii_case("allow") => Effect::Allow,
+        Some(e) if e.eq_ignore_ascii_case("deny") => Effect::Deny,
+        other => {
+            return Err(format!(
+                "a statement's `Effect` is {}, expected \"Allow\" or \"Deny\"",
+                other.map_or("missing".to_string(), |e| format!("\"{e}\""))
+            ))
+        }
+    };
+    let actions = if let Some(a) = s.get("Action") {
+        Actions::Action(strings(a))
+    } else if let Some(a) = s.get("NotAction") {
+        Actions::NotAction(strings(a))
+    } else {
+        Actions::Action(Vec::new())
+    };
+    let resources = if let Some(r) = s.get("Resource") {
+        Resources::Resource(strings(r))
+    } else if let Some(r) = s.get("NotResource") {
+        Resources::NotResource(strings(r))
+    } else {
+        // Trust policies have no Resource: the role itself is the resource.
+        Resources::Resource(Vec::new())
+    };
+    let principals = match s.get("Principal") {
+        Some(Value::String(star)) => vec![("AWS".to_string(), star.clone())],
+        Some(Value::Object(map)) => map
+            .iter()
+            .flat_map(|(kind, ids)| strings(ids).into_iter().map(|id| (kind.clone(), id)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let condition = s
+        .get("Condition")
+        .filter(|c| c.as_object().is_some_and(|m| !m.is_empty()))
+        .cloned();
+    Ok(Statement {
+        effect,
+        actions,
+        resources,
+        principals,
+        condition,
+    })
+}
+
+/// A string or a list of strings.
+fn strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Statements of an `aws_iam_policy_document` data source from its planned value, where the
+/// `json` is unknown but the blocks are (partly) known. `unknown` is the `after_unknown` shape.
+pub(crate) fn from_data_source(after: &Value, unknown: &Value) -> Option<Vec<Statement>> {
+    let blocks = after.get("statement")?.as_array()?;
+    let unknown_blocks = unknown.get("statement").and_then(Value::as_array);
+    let mut out = Vec::new();
+    for (i, b) in blocks.iter().enumerate() {
+        let u = unknown_blocks.and_then(|l| l.get(i)).unwrap_or(&Value::Null);
+        let is_unknown = |k: &str| u.get(k).is_some_and(crate::model::any_true);
+        let effect = match b.get("effect").and_then(Value::as_str) {
+            Some("Deny") => Effect::Deny,
+            _ => Effect::Allow,
+        };
+        let list = |k: &str| b.get(k).map(strings).unwrap_or_default();
+        let actions = if is_unknown("actions") || is_unknown("not_actions") {
+            Actions::Unknown
+        } else if !list("not_actions").is_empty() {
+            Actions::NotAction(list("not_actions"))
+        } else {
+            Actions::Action(list("actions"))
+        };
+        let resources = if is_unknown("resources") || is_unknown("not_resources") {
+            Resources::Unknown
+        } else if !list("not_resources").is_empty() {
+            Resources::NotResource(list("not_resources"))
+        } else {
+            Resources::Resource(list("resources"))
+        };
+        let principals = principals_from_blocks(b.get("principals"));
+        let condition = b
+            .get("condition")
+            .filter(|c| c.as_array().is_some_and(|l| !l.is_empty()))
+            .cloned();
+        out.push(Statement {
+            effect,
+            actions,
+            resources,
+            principals,
+            condition,
+        });
+    }
+    Some(out)
+}
+
+/// Statements of an `aws_iam_policy_document` from its configuration expressions, for when
+/// the data source is not in the change set. Only `constant_value`s are known.
+pub(crate) fn from_configuration(expressions: &Value) -> Option<Vec<Statement>> {
+    let blocks = expressions.get("statement")?.as_array()?;
+    let mut out = Vec::new();
+    for b in blocks {
+        let constant = |k: &str| -> Option<Option<Vec<String>>> {
+            let e = b.get(k)?;
+            Some(e.get("constant_value").map(strings))
+        };
+        let effect = match b
+            .get("effect")
+            .and_then(|e| e.get("constant_value"))
+            .and_then(Value::as_str)
+        {
+            Some("Deny") => Effect::Deny,
+            _ => Effect::Allow,
+        };
+        let actions = match (constant("actions"), constant("not_actions")) {
+            (_, Some(Some(not))) => Actions::NotAction(not),
+            (Some(Some(a)), _) => Actions::Action(a),
+            (None, None) => Actions::Action(Vec::new()),
+            _ => Actions::Unknown,
+        };
+        let resources = match (constant("resources"), constant("not_resources")) {
+            (_, Some(Some(not))) => Resources::NotResource(not),
+            (Some(Some(r)), _) => Resources::Resource(r),
+            (None, None) => Resources::Resource(Vec::new()),
+            _ => Resources::Unknown,
+        };
+        out.push(Statement {
+            effect,
+            actions,
+            resources,
+            principals: Vec::new(),
+            condition: b.get("condition").cloned(),
+        });
+    }
+    Some(out)
+}
+
+fn principals_from_blocks(v: Option<&Value>) -> Vec<PrincipalRef> {
+    let Some(Value::Array(blocks)) = v else {
+        return Vec::new();
+    };
+    blocks
+        .iter()
+        .flat_map(|b| {
+            let kind = b
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("AWS")
+                .to_string();
+            b.get("identifiers")
+                .map(strings)
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |id| (kind.clone(), id))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_string_and_list_forms() {
+        let s = parse_text(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:*","Resource":"*"}}"#,
+        )
+        .expect("valid policy");
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].actions, Actions::Action(vec!["iam:*".to_string()]));
+        assert!(s[0].resources.is_broad());
+        let s = parse_text(
+            r#"{"Statement":[{"Effect":"Deny","NotAction":["iam:*"],"NotResource":["arn:aws:s3:::x"],"Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}]}"#,
+        )
+        .expect("valid policy");
+        assert_eq!(s[0].effect, Effect::Deny);
+        assert!(matches!(s[0].actions, Actions::NotAction(_)));
+        assert!(s[0].condition.is_some());
+    }
+
+    #[test]
+    fn bad_effect_is_an_error() {
+        assert!(parse_text(r#"{"Statement":[{"Effect":"Maybe","Action":"*"}]}"#).is_err());
+        assert!(parse_text("{not json").is_err());
+    }
+}

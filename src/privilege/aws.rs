@@ -1,0 +1,788 @@
+//! AWS: IAM resources of the change set → grants per principal, before and after the change.
+//!
+//! Direct grants come from inline policies and attachments; users then receive their groups'
+//! grants, and the principals a role trusts receive the role's grants (one level: role chaining
+//! is not followed).
+
+use super::Extraction;
+use crate::model::{Effect, Grant, Permission, PrincipalId, ResourceChange, Side, Unknown};
+use crate::normalize::ChangeSet;
+use crate::policy::{self, Actions, Statement};
+use crate::resolve::{attr, Resolver, Tri};
+use crate::ruleset;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// The resource types whose values the AWS extractor reads.
+pub(crate) const TYPES: &[&str] = &[
+    "aws_iam_role",
+    "aws_iam_role_policy",
+    "aws_iam_role_policy_attachment",
+    "aws_iam_policy",
+    "aws_iam_policy_attachment",
+    "aws_iam_user",
+    "aws_iam_user_policy",
+    "aws_iam_user_policy_attachment",
+    "aws_iam_group",
+    "aws_iam_group_policy",
+    "aws_iam_group_policy_attachment",
+    "aws_iam_group_membership",
+    "aws_iam_user_group_membership",
+    "aws_iam_access_key",
+    "data.aws_iam_policy_document",
+];
+
+/// A policy document, or why it cannot be known.
+enum Doc {
+    Statements {
+        statements: Vec<Statement>,
+        sensitive: bool,
+    },
+    /// An AWS-managed policy, by ARN in the `aws` partition.
+    Managed(String),
+    Unknown(String),
+}
+
+/// A user's membership of a group, on one side.
+struct Membership {
+    user: PrincipalId,
+    group: PrincipalId,
+    via: String,
+}
+
+/// A principal allowed to assume a role, on one side.
+struct Trust {
+    trusted: PrincipalId,
+    role: PrincipalId,
+    via: String,
+    conditional: bool,
+}
+
+struct Extractor<'a> {
+    set: &'a ChangeSet,
+    resolver: &'a Resolver<'a>,
+    /// Customer-managed policies of the change set by ARN.
+    policies_by_arn: HashMap<&'a str, &'a ResourceChange>,
+    unknowns: Vec<Unknown>,
+}
+
+/// Extract the AWS grants of a change set into `out`.
+pub(crate) fn extract(set: &ChangeSet, resolver: &Resolver<'_>, out: &mut Extraction) {
+    let mut policies_by_arn = HashMap::new();
+    for c in &set.changes {
+        if c.kind == "aws_iam_policy" && !c.data {
+            for side in [Side::Before, Side::After] {
+                if let Tri::Known(Value::String(arn)) = attr(c, side, "arn") {
+                    policies_by_arn.insert(arn.as_str(), c);
+                }
+            }
+        }
+    }
+    let mut x = Extractor {
+        set,
+        resolver,
+        policies_by_arn,
+        unknowns: Vec::new(),
+    };
+    for side in [Side::Before, Side::After] {
+        let grants = x.side(side);
+        match side {
+            Side::Before => out.before.extend(grants),
+            Side::After => out.after.extend(grants),
+        }
+    }
+    out.unknowns.append(&mut x.unknowns);
+    out.pipeline.extend(pipeline_principals(set));
+}
+
+impl<'a> Extractor<'a> {
+    fn side(&mut self, side: Side) -> Vec<Grant> {
+        let mut grants = Vec::new();
+        let mut members = Vec::new();
+        let mut trusts = Vec::new();
+        let set = self.set;
+        for c in &set.changes {
+            let exists = match side {
+                Side::Before => c.action.has_before(),
+                Side::After => c.action.has_after(),
+            };
+            if c.data || c.values.is_none() || c.deposed.is_some() || !exists {
+                continue;
+            }
+            self.change(c, side, &mut grants, &mut members, &mut trusts);
+        }
+        // Users hold what their groups hold.
+        let mut by_principal: HashMap<PrincipalId, Vec<usize>> = HashMap::new();
+        for (i, g) in grants.iter().enumerate() {
+            by_principal.entry(g.principal.clone()).or_default().push(i);
+        }
+        let mut derived = Vec::new();
+        for m in &members {
+            for &i in by_principal.get(&m.group).map_or(&[][..], Vec::as_slice) {
+                let g = &grants[i];
+                derived.push(Grant {
+                    principal: m.user.clone(),
+                    through: Some(format!("member of {} ({})", m.group, m.via)),
+                    ..g.clone()
+                });
+            }
+        }
+        grants.append(&mut derived);
+        // Whoever may assume a role holds what the role holds.
+        let mut by_principal: HashMap<PrincipalId, Vec<usize>> = HashMap::new();
+        for (i, g) in grants.iter().enumerate() {
+            by_principal.entry(g.principal.clone()).or_default().push(i);
+        }
+        let mut derived = Vec::new();
+        for t in &trusts {
+            if t.trusted == t.role {
+                continue;
+            }
+            derived.push(Grant {
+                principal: t.trusted.clone(),
+                effect: Effect::Allow,
+                permission: Permission::Action("sts:AssumeRole".to_string()),
+                scope: t.role.to_string(),
+                conditional: t.conditional,
+                via: t.via.clone(),
+                through: None,
+                sensitive: false,
+            });
+            for &i in by_principal.get(&t.role).map_or(&[][..], Vec::as_slice) {
+                let g = &grants[i];
+                derived.push(Grant {
+                    principal: t.trusted.clone(),
+                    conditional: g.conditional || t.conditional,
+                    through: Some(format!("can assume {} (trust policy in {})", t.role, t.via)),
+                    ..g.clone()
+                });
+            }
+        }
+        grants.append(&mut derived);
+        grants
+    }
+
+    fn change(
+        &mut self,
+        c: &'a ResourceChange,
+        side: Side,
+        grants: &mut Vec<Grant>,
+        members: &mut Vec<Membership>,
+        trusts: &mut Vec<Trust>,
+    ) {
+        match c.kind.as_str() {
+            "aws_iam_role_policy" | "aws_iam_user_policy" | "aws_iam_group_policy" => {
+                let (attr_name, kind, target) = principal_attr(&c.kind);
+                let Some(p) = self.principal(c, side, attr_name, kind, target) else {
+                    return;
+                };
+                let doc = self.inline_doc(c, side, "policy");
+                self.push(grants, &doc, &p, c, None);
+            }
+            "aws_iam_role_policy_attachment"
+            | "aws_iam_user_policy_attachment"
+            | "aws_iam_group_policy_attachment" => {
+                let (attr_name, kind, target) = principal_attr(&c.kind);
+                let Some(p) = self.principal(c, side, attr_name, kind, target) else {
+                    return;
+                };
+                let doc = self.arn_doc(c, side, "policy_arn");
+                self.push(grants, &doc, &p, c, None);
+            }
+            "aws_iam_policy_attachment" => {
+                let doc = self.arn_doc(c, side, "policy_arn");
+                for (attr_name, kind, target) in [
+                    ("roles", "role", "aws_iam_role"),
+                    ("users", "user", "aws_iam_user"),
+                    ("groups", "group", "aws_iam_group"),
+                ] {
+                    for p in self.principals(c, side, attr_name, kind, target) {
+                        self.push(grants, &doc, &p, c, None);
+                    }
+                }
+            }
+            "aws_iam_role" => self.role(c, side, grants, trusts),
+            "aws_iam_group_membership" => {
+                let Some(group) = self.principal(c, side, "group", "group", "aws_iam_group")
+                else {
+                    return;
+                };
+                for user in self.principals(c, side, "users", "user", "aws_iam_user") {
+                    members.push(Membership {
+                        user,
+                        group: group.clone(),
+                        via: c.address.clone(),
+                    });
+                }
+            }
+            "aws_iam_user_group_membership" => {
+                let Some(user) = self.principal(c, side, "user", "user", "aws_iam_user") else {
+                    return;
+                };
+                for group in self.principals(c, side, "groups", "group", "aws_iam_group") {
+                    members.push(Membership {
+                        user: user.clone(),
+                        group,
+                        via: c.address.clone(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// An `aws_iam_role`: its inline policies, managed policies and trust policy.
+    fn role(
+        &mut self,
+        c: &'a ResourceChange,
+        side: Side,
+        grants: &mut Vec<Grant>,
+        trusts: &mut Vec<Trust>,
+    ) {
+        let role = match attr(c, side, "name") {
+            Tri::Known(Value::String(name)) => PrincipalId(format!("aws:role/{name}")),
+            _ => PrincipalId(format!("aws:role/{}", c.address)),
+        };
+        let values = c.values.as_ref().expect("only changes with values are extracted");
+        if let Tri::Known(Value::Array(blocks)) = attr(c, side, "inline_policy") {
+            let sensitive = values.is_sensitive(side, "inline_policy");
+            for b in blocks {
+                match b.get("policy") {
+                    Some(Value::String(text)) => {
+                        let doc = match policy::parse_text(text) {
+                            Ok(statements) => Doc::Statements {
+                                statements,
+                                sensitive,
+                            },
+                            Err(e) => Doc::Unknown(format!("an inline policy cannot be read: {e}")),
+                        };
+                        self.push(grants, &doc, &role, c, None);
+                    }
+                    _ if side == Side::After && values.is_unknown(side, "inline_policy") => {
+                        let doc = Doc::Unknown("an inline policy is known only after apply".into());
+                        self.push(grants, &doc, &role, c, None);
+                    }
+                    _ => {}
+                }
+            }
+        } else if values.is_unknown(side, "inline_policy") && values.after.get("inline_policy").is_none() {
+            self.note(c, "inline_policy", "the role's inline policies are known only after apply");
+        }
+        match attr(c, side, "managed_policy_arns") {
+            Tri::Known(Value::Array(arns)) => {
+                for arn in arns.iter().filter_map(Value::as_str) {
+                    let doc = self.doc_for_arn(arn, side);
+                    self.push(grants, &doc, &role, c, None);
+                }
+            }
+            Tri::Unknown if c.action == crate::model::Action::Update => {
+                let doc = Doc::Unknown("the role's managed policies are known only after apply".into());
+                self.push(grants, &doc, &role, c, None);
+            }
+            _ => {}
+        }
+        match attr(c, side, "assume_role_policy") {
+            Tri::Known(Value::String(text)) => match policy::parse_text(text) {
+                Ok(statements) => {
+                    for s in statements.iter().filter(|s| s.effect == Effect::Allow && assumes(s)) {
+                        for (kind, id) in &s.principals {
+                            if let Some(trusted) = trusted_principal(kind, id) {
+                                trusts.push(Trust {
+                                    trusted,
+                                    role: role.clone(),
+                                    via: c.address.clone(),
+                                    conditional: s.condition.is_some(),
+                                });
+                            }
+                        }
+                    }
+                }
+                Err(e) => self.note(c, "assume_role_policy", &format!("the trust policy cannot be read: {e}")),
+            },
+            Tri::Unknown => {
+                self.note(c, "assume_role_policy", "the trust policy (who can assume the role) is known only after apply");
+            }
+            _ => {}
+        }
+    }
+
+    /// Add the grants of a document to a principal.
+    fn push(
+        &mut self,
+        grants: &mut Vec<Grant>,
+        doc: &Doc,
+        principal: &PrincipalId,
+        via: &ResourceChange,
+        through: Option<String>,
+    ) {
+        match doc {
+            Doc::Managed(arn) => grants.push(Grant {
+                principal: principal.clone(),
+                effect: Effect::Allow,
+                permission: Permission::Managed(arn.clone()),
+                scope: "*".to_string(),
+                conditional: false,
+                via: via.address.clone(),
+                through,
+                sensitive: false,
+            }),
+            Doc::Unknown(what) => grants.push(Grant {
+                principal: principal.clone(),
+                effect: Effect::Allow,
+                permission: Permission::Unknown(what.clone()),
+                scope: "(unknown)".to_string(),
+                conditional: false,
+                via: via.address.clone(),
+                through,
+                sensitive: false,
+            }),
+            Doc::Statements {
+                statements,
+                sensitive,
+            } => {
+                for s in statements {
+                    let scope = s.resources.display();
+                    let conditional = s.condition.is_some();
+                    let permissions = match &s.actions {
+                        Actions::Action(list) => list
+                            .iter()
+                            .map(|a| Permission::Action(normalize_action(a)))
+                            .collect(),
+                        Actions::NotAction(list) => {
+                            let mut list: Vec<String> =
+                                list.iter().map(|a| normalize_action(a)).collect();
+                            list.sort();
+                            vec![Permission::NotAction(list)]
+                        }
+                        Actions::Unknown => vec![Permission::Unknown(format!(
+                            "the actions of a statement in {} are known only after apply",
+                            via.address
+                        ))],
+                    };
+                    for permission in permissions {
+                        grants.push(Grant {
+                            principal: principal.clone(),
+                            effect: s.effect,
+                            permission,
+                            scope: scope.clone(),
+                            conditional,
+                            via: via.address.clone(),
+                            through: through.clone(),
+                            sensitive: *sensitive,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// The principal named by an attribute (`role`, `user`, `group`).
+    fn principal(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        attr_name: &str,
+        kind: &str,
+        target_type: &str,
+    ) -> Option<PrincipalId> {
+        match attr(c, side, attr_name) {
+            Tri::Known(Value::String(name)) => Some(named(kind, name)),
+            Tri::Known(_) | Tri::Absent => None,
+            Tri::Unknown => Some(self.principal_from_reference(c, attr_name, kind, target_type)),
+        }
+    }
+
+    /// The principals named by a list attribute (`users`, `roles`, `groups`).
+    fn principals(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        attr_name: &str,
+        kind: &str,
+        target_type: &str,
+    ) -> Vec<PrincipalId> {
+        let values = c.values.as_ref().expect("only changes with values are extracted");
+        match attr(c, side, attr_name) {
+            Tri::Known(Value::Array(items)) => {
+                let unknown_items = values
+                    .after_unknown
+                    .get(attr_name)
+                    .and_then(Value::as_array)
+                    .filter(|_| side == Side::After);
+                let mut out: Vec<PrincipalId> = items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|n| named(kind, n))
+                    .collect();
+                if unknown_items.is_some_and(|u| u.iter().any(crate::model::any_true)) {
+                    out.extend(self.principals_from_references(c, attr_name, kind, target_type));
+                }
+                out
+            }
+            Tri::Unknown => self.principals_from_references(c, attr_name, kind, target_type),
+            _ => Vec::new(),
+        }
+    }
+
+    fn principal_from_reference(
+        &mut self,
+        c: &ResourceChange,
+        attr_name: &str,
+        kind: &str,
+        target_type: &str,
+    ) -> PrincipalId {
+        if let Some(target) = self.resolver.follow(c, attr_name) {
+            if target.change.kind == target_type {
+                if let Tri::Known(Value::String(name)) = attr(target.change, Side::After, "name") {
+                    return named(kind, name);
+                }
+                return PrincipalId(format!("aws:{kind}/{}", target.change.address));
+            }
+        }
+        self.note(
+            c,
+            attr_name,
+            &format!("the {kind} is known only after apply and its reference could not be followed"),
+        );
+        PrincipalId(format!("aws:{kind}/{}", c.address))
+    }
+
+    fn principals_from_references(
+        &mut self,
+        c: &ResourceChange,
+        attr_name: &str,
+        kind: &str,
+        target_type: &str,
+    ) -> Vec<PrincipalId> {
+        let mut out = Vec::new();
+        for r in self.resolver.references(c, attr_name) {
+            if let Some(t) = self.resolver.resolve(c, &r) {
+                if t.change.kind == target_type {
+                    let id = match attr(t.change, Side::After, "name") {
+                        Tri::Known(Value::String(name)) => named(kind, name),
+                        _ => PrincipalId(format!("aws:{kind}/{}", t.change.address)),
+                    };
+                    if !out.contains(&id) {
+                        out.push(id);
+                    }
+                }
+            }
+        }
+        if out.is_empty() {
+            self.note(
+                c,
+                attr_name,
+                &format!("some {kind}s are known only after apply and could not be followed"),
+            );
+        }
+        out
+    }
+
+    /// A policy given inline as a JSON string attribute.
+    fn inline_doc(&mut self, c: &ResourceChange, side: Side, attr_name: &str) -> Doc {
+        let values = c.values.as_ref().expect("only changes with values are extracted");
+        let sensitive = values.is_sensitive(side, attr_name);
+        match attr(c, side, attr_name) {
+            Tri::Known(Value::String(text)) => match policy::parse_text(text) {
+                Ok(statements) => Doc::Statements {
+                    statements,
+                    sensitive,
+                },
+                Err(e) => Doc::Unknown(format!("the policy of {} cannot be read: {e}", c.address)),
+            },
+            Tri::Known(_) | Tri::Absent => Doc::Statements {
+                statements: Vec::new(),
+                sensitive,
+            },
+            Tri::Unknown => self.resolve_document(c, attr_name),
+        }
+    }
+
+    /// A policy known only after apply: follow the configuration to where it comes from.
+    fn resolve_document(&mut self, c: &ResourceChange, attr_name: &str) -> Doc {
+        if let Some(t) = self.resolver.follow(c, attr_name) {
+            let target = t.change;
+            if target.data && target.kind == "aws_iam_policy_document" {
+                if let Some(values) = &target.values {
+                    if let Tri::Known(Value::String(text)) = attr(target, Side::After, "json") {
+                        if let Ok(statements) = policy::parse_text(text) {
+                            return Doc::Statements {
+                                statements,
+                                sensitive: false,
+                            };
+                        }
+                    }
+                    if let Some(statements) =
+                        policy::from_data_source(&values.after, &values.after_unknown)
+                    {
+                        self.note(
+                            c,
+                            attr_name,
+                            &format!("the policy is known only after apply; read from the blocks of {}", target.address),
+                        );
+                        return Doc::Statements {
+                            statements,
+                            sensitive: false,
+                        };
+                    }
+                }
+                if let Some(statements) = self
+                    .resolver
+                    .expressions(target)
+                    .and_then(|e| policy::from_configuration(&e))
+                {
+                    self.note(
+                        c,
+                        attr_name,
+                        &format!("the policy is known only after apply; read from the configuration of {}", target.address),
+                    );
+                    return Doc::Statements {
+                        statements,
+                        sensitive: false,
+                    };
+                }
+            }
+            if !target.data && target.kind == "aws_iam_policy" {
+                return self.inline_doc(target, Side::After, "policy");
+            }
+        }
+        let detail = format!("the policy of {} is known only after apply", c.address);
+        self.note(c, attr_name, &detail);
+        Doc::Unknown(detail)
+    }
+
+    /// A policy given by ARN.
+    fn arn_doc(&mut self, c: &ResourceChange, side: Side, attr_name: &str) -> Doc {
+        match attr(c, side, attr_name) {
+            Tri::Known(Value::String(arn)) => self.doc_for_arn(arn, side),
+            Tri::Known(_) | Tri::Absent => Doc::Statements {
+                statements: Vec::new(),
+                sensitive: false,
+            },
+            Tri::Unknown => {
+                if let Some(t) = self.resolver.follow(c, attr_name) {
+                    if !t.change.data && t.change.kind == "aws_iam_policy" {
+                        return self.inline_doc(t.change, Side::After, "policy");
+                    }
+                }
+                let detail = format!("the policy attached by {} is known only after apply", c.address);
+                self.note(c, attr_name, &detail);
+                Doc::Unknown(detail)
+            }
+        }
+    }
+
+    fn doc_for_arn(&mut self, arn: &str, side: Side) -> Doc {
+        if ruleset::aws_managed_policy(arn).is_some() {
+            return Doc::Managed(managed_arn(arn));
+        }
+        if let Some(&policy) = self.policies_by_arn.get(arn) {
+            let exists = match side {
+                Side::Before => policy.action.has_before(),
+                Side::After => policy.action.has_after(),
+            };
+            if exists {
+                return self.inline_doc(policy, side, "policy");
+            }
+        }
+        if arn.contains(":iam::aws:policy/") {
+            Doc::Unknown(format!("the AWS-managed policy {arn} is not in foureyes' table"))
+        } else {
+            Doc::Unknown(format!("the policy {arn} is not in this change set"))
+        }
+    }
+
+    fn note(&mut self, c: &ResourceChange, attribute: &str, detail: &str) {
+        let u = Unknown {
+            address: c.address.clone(),
+            attribute: attribute.to_string(),
+            detail: detail.to_string(),
+        };
+        if !self.unknowns.contains(&u) {
+            self.unknowns.push(u);
+        }
+    }
+}
+
+/// For a policy or attachment type: the attribute naming its principal, the principal kind and
+/// the resource type that defines such principals.
+fn principal_attr(kind: &str) -> (&'static str, &'static str, &'static str) {
+    if kind.starts_with("aws_iam_user") {
+        ("user", "user", "aws_iam_user")
+    } else if kind.starts_with("aws_iam_group") {
+        ("group", "group", "aws_iam_group")
+    } else {
+        ("role", "role", "aws_iam_role")
+    }
+}
+
+/// `aws:KIND/NAME` from a name or an ARN (paths are dropped: IAM names are unique per account).
+fn named(kind: &str, name: &str) -> PrincipalId {
+    let name = if name.starts_with("arn:") {
+        name.rsplit('/').next().unwrap_or(name)
+    } else {
+        name
+    };
+    PrincipalId(format!("aws:{kind}/{name}"))
+}
+
+/// A managed policy's ARN in the `aws` partition, the form the table and the report use.
+fn managed_arn(arn: &str) -> String {
+    match arn.split_once(":iam::aws:policy/") {
+        Some((_, name)) => format!("arn:aws:iam::aws:policy/{name}"),
+        None => arn.to_string(),
+    }
+}
+
+/// IAM action names are case-insensitive: show the service prefix in lowercase and the action
+/// as AWS spells it, where it is known.
+fn normalize_action(action: &str) -> String {
+    let action = action.trim();
+    if action == "*" || action == "*:*" {
+        return "*".to_string();
+    }
+    if !crate::glob::is_pattern(action) {
+        if let [one] = ruleset::expand("aws", action).as_slice() {
+            return one.clone();
+        }
+    }
+    match action.split_once(':') {
+        Some((svc, rest)) => format!("{}:{rest}", svc.to_ascii_lowercase()),
+        None => action.to_string(),
+    }
+}
+
+/// Whether a trust statement lets principals assume the role.
+fn assumes(s: &Statement) -> bool {
+    match &s.actions {
+        Actions::Action(list) => list.iter().any(|a| {
+            ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"]
+                .iter()
+                .any(|x| crate::glob::matches(a, x))
+        }),
+        Actions::NotAction(_) | Actions::Unknown => true,
+    }
+}
+
+/// The principal id of an identity named in a trust policy. Service principals are left out:
+/// a service assuming its own role is how AWS works, not an identity a person controls.
+fn trusted_principal(kind: &str, id: &str) -> Option<PrincipalId> {
+    match kind {
+        "AWS" => {
+            if id == "*" {
+                return Some(PrincipalId("aws:anyone".to_string()));
+            }
+            if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+                return Some(PrincipalId(format!("aws:account/{id}")));
+            }
+            Some(from_arn(id).unwrap_or_else(|| PrincipalId(format!("aws:principal/{id}"))))
+        }
+        "Federated" => {
+            let name = id.rsplit_once(":oidc-provider/").map_or_else(
+                || id.rsplit_once(":saml-provider/").map_or(id, |(_, n)| n),
+                |(_, n)| n,
+            );
+            Some(PrincipalId(format!("aws:federated/{name}")))
+        }
+        _ => None,
+    }
+}
+
+/// The principal id of an IAM or STS ARN.
+pub(crate) fn from_arn(arn: &str) -> Option<PrincipalId> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(_), Some(service), Some(_), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    let (kind, rest) = resource.split_once('/').unwrap_or((resource, ""));
+    match (service, kind) {
+        ("iam", "root") => Some(PrincipalId(format!("aws:account/{account}"))),
+        ("iam", "role" | "user" | "group") => {
+            let name = rest.rsplit('/').next().unwrap_or(rest);
+            Some(PrincipalId(format!("aws:{kind}/{name}")))
+        }
+        ("sts", "assumed-role") => {
+            let name = rest.split('/').next().unwrap_or(rest);
+            Some(PrincipalId(format!("aws:role/{name}")))
+        }
+        _ => None,
+    }
+}
+
+/// The identities the AWS provider assumes (`assume_role.role_arn`): the pipeline identity when
+/// none is configured.
+fn pipeline_principals(set: &ChangeSet) -> Vec<(PrincipalId, String)> {
+    let mut out = Vec::new();
+    for input in &set.inputs {
+        for (key, provider) in &input.configuration.provider_config {
+            if provider.name != "aws" && !key.starts_with("aws") {
+                continue;
+            }
+            let Some(expressions) = &provider.expressions else {
+                continue;
+            };
+            for block in ["assume_role", "assume_role_with_web_identity"] {
+                let blocks = match expressions.get(block) {
+                    Some(Value::Array(list)) => list.iter().collect::<Vec<_>>(),
+                    Some(obj @ Value::Object(_)) => vec![obj],
+                    _ => continue,
+                };
+                for b in blocks {
+                    let Some(arn) = b
+                        .get("role_arn")
+                        .and_then(|e| e.get("constant_value"))
+                        .and_then(Value::as_str)
+                    else {
+                        continue;
+                    };
+                    if let Some(id) = from_arn(arn) {
+                        let source = format!(
+                            "{}: provider \"{key}\" {block}.role_arn",
+                            input.name
+                        );
+                        if !out.iter().any(|(p, _)| p == &id) {
+                            out.push((id, source));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arns_become_principal_ids() {
+        assert_eq!(
+            from_arn("arn:aws:iam::111122223333:role/path/ci").map(|p| p.0),
+            Some("aws:role/ci".to_string())
+        );
+        assert_eq!(
+            from_arn("arn:aws:sts::111122223333:assumed-role/ci/session").map(|p| p.0),
+            Some("aws:role/ci".to_string())
+        );
+        assert_eq!(
+            from_arn("arn:aws:iam::111122223333:root").map(|p| p.0),
+            Some("aws:account/111122223333".to_string())
+        );
+        assert_eq!(from_arn("arn:aws:s3:::bucket"), None);
+    }
+
+    #[test]
+    fn actions_take_aws_spelling() {
+        assert_eq!(normalize_action("IAM:putrolepolicy"), "iam:PutRolePolicy");
+        assert_eq!(normalize_action("IAM:Put*"), "iam:Put*");
+        assert_eq!(normalize_action("*:*"), "*");
+    }
+}

@@ -1,0 +1,232 @@
+//! The JSON report, `schema_version` 1: frozen, versioned types of its own, so that refactors
+//! never break consumers. Fields may be added; none is removed or renamed.
+
+use crate::judge::Report;
+use crate::model::{Effect, Grant, Permission};
+use serde::Serialize;
+
+/// The version of this JSON contract.
+pub(crate) const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema_version: u32,
+    verdict: &'a str,
+    findings: Vec<JsonFinding<'a>>,
+    principals: Vec<JsonPrincipal<'a>>,
+    changes: Vec<JsonChange<'a>>,
+    // Additions to the contract of DESIGN.md:
+    /// Findings at or above this severity require approval.
+    approval_severity: &'a str,
+    /// Audit and evidence configuration that the change weakens.
+    evidence_weakened: Vec<JsonWeakening<'a>>,
+    /// Changes made outside Terraform (`resource_drift`), reported apart from the change.
+    drift: Vec<JsonDrift<'a>>,
+    /// What could not be known until apply.
+    unknown: Vec<JsonUnknown<'a>>,
+    /// The identities that apply the change and how foureyes knows.
+    pipeline_principals: Vec<JsonPipeline<'a>>,
+    inputs: Vec<JsonInput<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: &'a str,
+    title: &'a str,
+    message: &'a str,
+    duties: &'a [String],
+    principals: &'a [String],
+    resources: &'a [String],
+    references: &'a [String],
+    /// The finding rests on values known only after apply.
+    possible: bool,
+}
+
+#[derive(Serialize)]
+struct JsonPrincipal<'a> {
+    id: &'a str,
+    gained: Vec<JsonGrant<'a>>,
+    lost: Vec<JsonGrant<'a>>,
+    duties_before: Vec<&'a str>,
+    duties_after: Vec<&'a str>,
+    duties_gained: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct JsonGrant<'a> {
+    permission: String,
+    scope: &'a str,
+    via: &'a str,
+    effect: &'a str,
+    conditional: bool,
+    /// The permission is known only after apply.
+    unknown: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    through: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonChange<'a> {
+    address: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    actions: &'a [String],
+    duties: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonWeakening<'a> {
+    address: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    how: &'a str,
+    possible: bool,
+}
+
+#[derive(Serialize)]
+struct JsonDrift<'a> {
+    address: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    actions: &'a [String],
+    weakens: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonUnknown<'a> {
+    address: &'a str,
+    attribute: &'a str,
+    detail: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonPipeline<'a> {
+    id: &'a str,
+    source: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonInput<'a> {
+    name: &'a str,
+    format_version: &'a str,
+    terraform_version: Option<&'a str>,
+    resource_changes: usize,
+}
+
+/// A grant as the contract shows it; sensitive grants never show their permission or scope.
+fn grant(g: &Grant) -> JsonGrant<'_> {
+    JsonGrant {
+        permission: if g.sensitive {
+            "(sensitive)".to_string()
+        } else {
+            g.permission.to_string()
+        },
+        scope: if g.sensitive { "(sensitive)" } else { &g.scope },
+        via: &g.via,
+        effect: match g.effect {
+            Effect::Allow => "allow",
+            Effect::Deny => "deny",
+        },
+        conditional: g.conditional,
+        unknown: matches!(g.permission, Permission::Unknown(_)),
+        through: g.through.as_deref(),
+    }
+}
+
+/// Render the report as pretty-printed JSON with a trailing newline.
+pub(crate) fn render(report: &Report) -> String {
+    let doc = JsonReport {
+        schema_version: SCHEMA_VERSION,
+        verdict: report.verdict.as_str(),
+        findings: report
+            .findings
+            .iter()
+            .map(|f| JsonFinding {
+                rule: f.rule,
+                severity: f.severity.as_str(),
+                title: &f.title,
+                message: &f.message,
+                duties: &f.duties,
+                principals: &f.principals,
+                resources: &f.resources,
+                references: &f.references,
+                possible: f.possible,
+            })
+            .collect(),
+        principals: report
+            .principals
+            .iter()
+            .map(|p| JsonPrincipal {
+                id: &p.id.0,
+                gained: p.gained.iter().map(grant).collect(),
+                lost: p.lost.iter().map(grant).collect(),
+                duties_before: p.duties_before.iter().map(String::as_str).collect(),
+                duties_after: p.duties_after.iter().map(String::as_str).collect(),
+                duties_gained: p.duties_gained().into_iter().collect(),
+            })
+            .collect(),
+        changes: report
+            .changes
+            .iter()
+            .map(|c| JsonChange {
+                address: &c.address,
+                kind: &c.kind,
+                actions: &c.actions,
+                duties: &c.duties,
+            })
+            .collect(),
+        approval_severity: report.approval_severity.as_str(),
+        evidence_weakened: report
+            .weakenings
+            .iter()
+            .map(|w| JsonWeakening {
+                address: &w.address,
+                kind: &w.kind,
+                how: &w.how,
+                possible: w.possible,
+            })
+            .collect(),
+        drift: report
+            .drift
+            .iter()
+            .map(|d| JsonDrift {
+                address: &d.address,
+                kind: &d.kind,
+                actions: &d.actions,
+                weakens: &d.weakenings,
+            })
+            .collect(),
+        unknown: report
+            .unknowns
+            .iter()
+            .map(|u| JsonUnknown {
+                address: &u.address,
+                attribute: &u.attribute,
+                detail: &u.detail,
+            })
+            .collect(),
+        pipeline_principals: report
+            .pipeline
+            .iter()
+            .map(|p| JsonPipeline {
+                id: &p.id.0,
+                source: &p.source,
+            })
+            .collect(),
+        inputs: report
+            .inputs
+            .iter()
+            .map(|i| JsonInput {
+                name: &i.name,
+                format_version: &i.format_version,
+                terraform_version: i.terraform_version.as_deref(),
+                resource_changes: i.resource_changes,
+            })
+            .collect(),
+    };
+    // NOTE: serializing these plain structs cannot fail (no maps with non-string keys).
+    let mut text = serde_json::to_string_pretty(&doc).expect("the report serializes");
+    text.push('\n');
+    text
+}

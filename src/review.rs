@@ -1,0 +1,121 @@
+//! The review: every pipeline stage from loaded inputs to the report, as pure functions.
+
+use crate::classify;
+use crate::delta;
+use crate::extract;
+use crate::judge::{self, Drift, InputSummary, Judged, Pipeline, Report};
+use crate::load::{self, LoadError, Source};
+use crate::model::PrincipalId;
+use crate::normalize;
+use crate::privilege::aws;
+use crate::ruleset::{Ruleset, Severity};
+
+/// What a review needs besides its inputs.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    /// Identities that apply the change, as users wrote them.
+    pub(crate) pipeline_principals: Vec<String>,
+    /// Findings at or above this severity require an independent approver.
+    pub(crate) approval_severity: Severity,
+}
+
+/// Review sources as one change set.
+pub(crate) fn review(
+    sources: &[Source],
+    settings: &Settings,
+    ruleset: &Ruleset,
+) -> Result<Report, LoadError> {
+    let documents = sources
+        .iter()
+        .map(load::load)
+        .collect::<Result<Vec<_>, _>>()?;
+    let set = normalize::normalize(&documents, |kind| extract::wants_values(kind, ruleset))?;
+    drop(documents);
+    let inputs = set
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| InputSummary {
+            name: input.name.clone(),
+            format_version: input.format_version.clone(),
+            terraform_version: input.terraform_version.clone(),
+            resource_changes: set.changes.iter().filter(|c| c.input == i).count(),
+        })
+        .collect();
+    let mut extraction = extract::extract(&set);
+    let pipeline = pipeline(settings, std::mem::take(&mut extraction.pipeline));
+    let unknowns = std::mem::take(&mut extraction.unknowns);
+    let principals = classify::principals(delta::delta(extraction), ruleset);
+    let weakenings = classify::weakenings(&set.changes, ruleset);
+    let changes = classify::touched(&set.changes, &weakenings, ruleset);
+    let drift = drift(&set.drift, ruleset);
+    Ok(judge::judge(
+        Judged {
+            principals,
+            changes,
+            weakenings,
+            drift,
+            unknowns,
+            pipeline,
+            inputs,
+            all_changes: &set.changes,
+        },
+        ruleset,
+        settings.approval_severity,
+    ))
+}
+
+/// The pipeline identities: the configured ones, or else those the provider assumes.
+fn pipeline(settings: &Settings, detected: Vec<(PrincipalId, String)>) -> Vec<Pipeline> {
+    if settings.pipeline_principals.is_empty() {
+        return detected
+            .into_iter()
+            .map(|(id, source)| Pipeline { id, source })
+            .collect();
+    }
+    let mut out: Vec<Pipeline> = settings
+        .pipeline_principals
+        .iter()
+        .map(|p| Pipeline {
+            id: principal_id(p),
+            source: "configured".to_string(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out.dedup_by(|a, b| a.id == b.id);
+    out
+}
+
+/// A pipeline principal as users write it: a role name, an ARN or a principal id.
+pub(crate) fn principal_id(text: &str) -> PrincipalId {
+    let text = text.trim();
+    if text.starts_with("arn:") {
+        if let Some(id) = aws::from_arn(text) {
+            return id;
+        }
+    }
+    if text.contains(':') {
+        return PrincipalId(text.to_string());
+    }
+    PrincipalId(format!("aws:role/{text}"))
+}
+
+fn drift(changes: &[crate::model::ResourceChange], ruleset: &Ruleset) -> Vec<Drift> {
+    let weakenings = classify::weakenings(changes, ruleset);
+    let mut out: Vec<Drift> = changes
+        .iter()
+        .filter(|c| c.action.is_change())
+        .map(|c| Drift {
+            address: c.address.clone(),
+            kind: c.kind.clone(),
+            actions: c.actions.clone(),
+            weakenings: weakenings
+                .iter()
+                .filter(|w| w.address == c.address)
+                .map(|w| w.how.clone())
+                .collect(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.address.cmp(&b.address));
+    out
+}

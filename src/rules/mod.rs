@@ -1,0 +1,111 @@
+//! The rules: each finds one hazard in the classified change set. Rule ids are a public
+//! contract (users write them in config and exceptions) and never change meaning.
+
+pub(crate) mod privilege_and_evidence;
+pub(crate) mod self_escalation;
+pub(crate) mod toxic_combination;
+
+use crate::classify::Principal;
+use crate::model::{Grant, PrincipalId, Weakening};
+use crate::ruleset::{Ruleset, Severity};
+
+/// A rule's metadata and documentation: the one source for `rules`, findings and the README.
+#[derive(Debug)]
+pub(crate) struct Rule {
+    pub(crate) id: &'static str,
+    pub(crate) title: &'static str,
+    /// The rule's severity; `None` when it comes from the SoD matrix entry that fired.
+    pub(crate) severity: Option<Severity>,
+    /// What it finds, in one sentence.
+    pub(crate) summary: &'static str,
+}
+
+/// Every rule, in the order they are documented.
+pub(crate) const RULES: &[&Rule] = &[
+    &privilege_and_evidence::RULE,
+    &toxic_combination::RULE,
+    &self_escalation::RULE,
+];
+
+/// What the rules look at.
+pub(crate) struct Context<'a> {
+    pub(crate) principals: &'a [Principal],
+    /// Audit and evidence configuration that the change itself weakens (not drift).
+    pub(crate) weakenings: &'a [Weakening],
+    /// The identities that apply the change.
+    pub(crate) pipeline: &'a [PrincipalId],
+    pub(crate) ruleset: &'a Ruleset,
+}
+
+/// One hazard found, built from its rule's metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Finding {
+    pub(crate) rule: &'static str,
+    pub(crate) severity: Severity,
+    pub(crate) title: String,
+    /// What could happen and who could do it, in one sentence.
+    pub(crate) message: String,
+    pub(crate) duties: Vec<String>,
+    pub(crate) principals: Vec<String>,
+    pub(crate) resources: Vec<String>,
+    pub(crate) references: Vec<String>,
+    /// Whether the finding rests on values known only after apply.
+    pub(crate) possible: bool,
+}
+
+/// Run every rule.
+pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    out.extend(privilege_and_evidence::check(ctx));
+    out.extend(toxic_combination::check(ctx));
+    out.extend(self_escalation::check(ctx));
+    out
+}
+
+/// "iam:PutRolePolicy via aws_iam_role_policy.x" for up to three grants, then "and N more".
+pub(crate) fn describe_grants(grants: &[&Grant]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for g in grants {
+        let text = if g.sensitive {
+            format!("(sensitive) via {}", g.via)
+        } else {
+            format!("{} via {}", short_permission(g), g.via)
+        };
+        if !parts.contains(&text) {
+            parts.push(text);
+        }
+    }
+    let more = parts.len().saturating_sub(3);
+    parts.truncate(3);
+    let mut text = parts.join(", ");
+    if more > 0 {
+        text.push_str(&format!(" and {more} more"));
+    }
+    text
+}
+
+/// A permission as people read it: managed policies by name.
+pub(crate) fn short_permission(g: &Grant) -> String {
+    match &g.permission {
+        crate::model::Permission::Managed(arn) => {
+            arn.rsplit('/').next().unwrap_or(arn).to_string()
+        }
+        p => p.to_string(),
+    }
+}
+
+/// A list of principal ids as a sentence's subject.
+pub(crate) fn join_ids(ids: &[String]) -> String {
+    match ids {
+        [] => String::new(),
+        [one] => one.clone(),
+        [first @ .., last] => format!("{} and {last}", first.join(", ")),
+    }
+}
+
+/// Sort and deduplicate.
+pub(crate) fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v.dedup();
+    v
+}

@@ -1,0 +1,63 @@
+//! `self-escalation`: the identity that applies the change gains privilege in it.
+
+use super::{describe_grants, Context, Finding, Rule};
+use crate::model::{Effect, Grant, Permission};
+use crate::ruleset::Severity;
+
+pub(crate) const RULE: Rule = Rule {
+    id: "self-escalation",
+    title: "pipeline identity grants itself privilege",
+    severity: Some(Severity::High),
+    summary: "a principal configured as (or detected to be) the pipeline or applier identity gains \
+              privilege in the change",
+};
+
+pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for p in ctx.principals {
+        if !ctx.pipeline.contains(&p.id) {
+            continue;
+        }
+        let gained: Vec<&Grant> = p.gained.iter().filter(|g| g.effect == Effect::Allow).collect();
+        if gained.is_empty() {
+            continue;
+        }
+        let possible = gained
+            .iter()
+            .all(|g| matches!(g.permission, Permission::Unknown(_)));
+        let mut duties: Vec<String> = p.duties_gained().into_iter().collect();
+        if duties.is_empty() && p.gained_by_duty.contains_key("privilege_admin") {
+            duties.push("privilege_admin".to_string());
+        }
+        let duty_text = if duties.is_empty() {
+            String::new()
+        } else {
+            format!(", newly holding {}", duties.join(" and "))
+        };
+        let message = format!(
+            "{} applies this change and gains {}{duty_text}: the pipeline would widen its own \
+             privileges with nobody else involved.",
+            p.id,
+            describe_grants(&gained),
+        );
+        let mut resources: Vec<String> = gained.iter().map(|g| g.via.clone()).collect();
+        resources.sort();
+        resources.dedup();
+        out.push(Finding {
+            rule: RULE.id,
+            severity: RULE.severity.unwrap_or(Severity::High),
+            title: RULE.title.to_string(),
+            message,
+            duties,
+            principals: vec![p.id.to_string()],
+            resources,
+            references: vec![
+                "NIST CSF 2.0 PR.AA-05".to_string(),
+                "NIST SP 800-53 AC-6(2)".to_string(),
+                "OWASP NHI5:2025".to_string(),
+            ],
+            possible,
+        });
+    }
+    out
+}
