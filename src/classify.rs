@@ -6,7 +6,7 @@ use crate::glob;
 use crate::model::{
     Action, Duties, Effect, Grant, Permission, PrincipalId, ResourceChange, Side, Weakening,
 };
-use crate::policy::{self, Actions, Resources};
+use crate::policy::{self, Actions};
 use crate::ruleset::{self, Change, Condition, DutyAction, Evidence, Ruleset};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -95,7 +95,7 @@ impl<'r> Classifier<'r> {
         let mut allowed = BTreeSet::new();
         let mut denied = BTreeSet::new();
         for s in &statements {
-            let broad = s.resources.is_broad();
+            let broad = s.resources.is_broad() && s.condition.is_none();
             let permissions: Vec<Permission> = match &s.actions {
                 Actions::Action(list) => list.iter().cloned().map(Permission::Action).collect(),
                 Actions::NotAction(list) => vec![Permission::NotAction(list.clone())],
@@ -119,10 +119,10 @@ impl<'r> Classifier<'r> {
         let mut allowed = BTreeSet::new();
         let mut denied = BTreeSet::new();
         for g in grants {
-            let broad = scope_is_broad(&g.scope);
+            let broad = counts_as_broad(g);
             match g.effect {
                 Effect::Allow => allowed.extend(self.covered(&g.permission, broad).iter().copied()),
-                Effect::Deny if !g.conditional && broad => {
+                Effect::Deny if !g.conditional && scope_is_broad(&g.scope) => {
                     denied.extend(self.covered(&g.permission, true).iter().copied());
                 }
                 Effect::Deny => {}
@@ -139,7 +139,7 @@ impl<'r> Classifier<'r> {
         if grant.effect == Effect::Deny {
             return Duties::new();
         }
-        let broad = scope_is_broad(&grant.scope);
+        let broad = counts_as_broad(grant);
         let table = self.table;
         self.covered(&grant.permission, broad)
             .iter()
@@ -148,9 +148,16 @@ impl<'r> Classifier<'r> {
     }
 }
 
-/// Whether a grant's scope is broad: `*`, a wildcard pattern, or everything but some resources.
+/// Whether a grant's scope is broad: `*`, a wildcard over a resource type, or everything but
+/// some resources.
 fn scope_is_broad(scope: &str) -> bool {
-    scope.contains('*') || scope.starts_with("all except ")
+    scope.starts_with("all except ") || scope.split(", ").any(policy::resource_is_broad)
+}
+
+/// Whether a grant counts for the actions that confer a duty only on a broad scope: a
+/// condition (such as `iam:PassedToService`) narrows it, so it does not.
+fn counts_as_broad(g: &Grant) -> bool {
+    !g.conditional && scope_is_broad(&g.scope)
 }
 
 /// Classify each principal's delta.
@@ -387,9 +394,10 @@ mod tests {
 
     #[test]
     fn resources_scope() {
+        use crate::policy::Resources;
         assert!(Resources::Resource(vec!["*".into()]).is_broad());
         assert!(!Resources::Unknown.is_broad());
-        assert!(scope_is_broad("arn:aws:logs:*:*:log-group:*"));
+        assert!(scope_is_broad("arn:aws:s3:::a, arn:aws:logs:*:*:log-group:*"));
         assert!(!scope_is_broad("arn:aws:logs:eu-west-1:111122223333:log-group:/app"));
     }
 }

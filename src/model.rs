@@ -120,8 +120,12 @@ pub(crate) struct Grant {
     pub(crate) conditional: bool,
     /// The resource address that creates this grant.
     pub(crate) via: String,
-    /// How the grant reaches the principal when not directly (group membership, role trust).
+    /// How the grant reaches the principal when not directly (group membership, role trust,
+    /// the attachment of a policy).
     pub(crate) through: Option<String>,
+    /// The principal this grant is passed on from (a group to its members, a role to whoever
+    /// may assume it).
+    pub(crate) from: Option<PrincipalId>,
     /// The grant comes from a value marked sensitive: never print its permission or scope.
     pub(crate) sensitive: bool,
 }

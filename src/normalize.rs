@@ -1,7 +1,9 @@
 //! Normalize: loaded documents → one [`ChangeSet`] of [`ResourceChange`]s in Terraform's
 //! vocabulary. Several inputs in one run are one change set.
 
-use crate::load::{self, Document, LoadError, RawResourceChange};
+mod pulumi;
+
+use crate::load::{self, Content, Document, LoadError, RawPlan, RawResourceChange};
 use crate::model::{Action, ResourceChange, Values};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -79,7 +81,21 @@ pub(crate) fn normalize(
 ) -> Result<ChangeSet, LoadError> {
     let mut set = ChangeSet::default();
     for (i, doc) in documents.iter().enumerate() {
-        let configuration = match doc.plan.configuration {
+        let plan = match &doc.content {
+            Content::Terraform(plan) => plan,
+            Content::Pulumi(preview) => {
+                set.inputs.push(Input {
+                    name: doc.source.name.clone(),
+                    format_version: "pulumi-preview".to_string(),
+                    terraform_version: None,
+                    configuration: Configuration::default(),
+                });
+                set.changes
+                    .extend(pulumi::changes(i, preview, &wants_values));
+                continue;
+            }
+        };
+        let configuration = match plan.configuration {
             Some(raw) => serde_json::from_str(raw.get()).map_err(|e| {
                 let base = (raw.get().as_ptr() as usize)
                     .saturating_sub(doc.source.bytes.as_ptr() as usize);
@@ -95,18 +111,29 @@ pub(crate) fn normalize(
         };
         set.inputs.push(Input {
             name: doc.source.name.clone(),
-            format_version: doc.plan.format_version.clone().unwrap_or_default(),
-            terraform_version: doc.plan.terraform_version.clone(),
+            format_version: plan.format_version.clone().unwrap_or_default(),
+            terraform_version: plan.terraform_version.clone(),
             configuration,
         });
-        for raw in doc.plan.resource_changes.iter().flatten() {
-            set.changes.push(change(doc, i, raw, &wants_values)?);
-        }
-        for raw in doc.plan.resource_drift.iter().flatten() {
-            set.drift.push(change(doc, i, raw, &wants_values)?);
-        }
+        terraform(doc, plan, i, &mut set, &wants_values)?;
     }
     Ok(set)
+}
+
+fn terraform(
+    doc: &Document<'_>,
+    plan: &RawPlan<'_>,
+    i: usize,
+    set: &mut ChangeSet,
+    wants_values: &impl Fn(&str) -> bool,
+) -> Result<(), LoadError> {
+    for raw in plan.resource_changes.iter().flatten() {
+        set.changes.push(change(doc, i, raw, wants_values)?);
+    }
+    for raw in plan.resource_drift.iter().flatten() {
+        set.drift.push(change(doc, i, raw, wants_values)?);
+    }
+    Ok(())
 }
 
 fn change(
@@ -116,7 +143,8 @@ fn change(
     wants_values: &impl Fn(&str) -> bool,
 ) -> Result<ResourceChange, LoadError> {
     let action = Action::from_terraform(&raw.change.actions);
-    let data = raw.mode.as_deref() == Some("data") || raw.address.starts_with("data.");
+    let address = raw.address();
+    let data = raw.mode.as_deref() == Some("data") || address.starts_with("data.");
     let key = if data {
         format!("data.{}", raw.kind)
     } else {
@@ -141,7 +169,7 @@ fn change(
     };
     Ok(ResourceChange {
         input,
-        address: raw.address.clone(),
+        address,
         previous_address: raw.previous_address.clone(),
         module_address: raw.module_address.clone(),
         data,

@@ -36,11 +36,34 @@ impl Resources {
     /// Whether the scope is broad: `*`, a wildcard pattern, or everything but some resources.
     pub(crate) fn is_broad(&self) -> bool {
         match self {
-            Resources::Resource(list) => list.is_empty() || list.iter().any(|r| r.contains('*')),
+            Resources::Resource(list) => list.is_empty() || list.iter().any(|r| resource_is_broad(r)),
             Resources::NotResource(_) => true,
             Resources::Unknown => false,
         }
     }
+}
+
+/// Whether one resource pattern covers many resources of its kind: `*`, `arn:aws:iam::*:role/*`,
+/// `arn:aws:logs:*:*:log-group:*`. A wildcard only in the region or account, or one that names
+/// the objects of one bucket (`arn:aws:s3:::b/*`) or the streams of one log group
+/// (`...:log-group:/app:*`), is not broad.
+pub(crate) fn resource_is_broad(resource: &str) -> bool {
+    if resource == "*" {
+        return true;
+    }
+    let parts: Vec<&str> = resource.splitn(6, ':').collect();
+    let [_, _, service, _, _, rest] = parts.as_slice() else {
+        return resource.contains('*');
+    };
+    let (stripped, was_stripped) = match rest.strip_suffix("/*").or_else(|| rest.strip_suffix(":*")) {
+        Some(s) => (s, true),
+        None => (*rest, false),
+    };
+    if stripped.contains('*') || stripped.is_empty() {
+        return true;
+    }
+    // `role/*` or `log-group:*`: every resource of a type.
+    *service != "s3" && was_stripped && !stripped.contains(['/', ':'])
 }
 
 /// One principal named in a statement's `Principal`: (`AWS`, `arn:...`), (`Service`, ...).
@@ -269,5 +292,19 @@ mod tests {
     fn bad_effect_is_an_error() {
         assert!(parse_text(r#"{"Statement":[{"Effect":"Maybe","Action":"*"}]}"#).is_err());
         assert!(parse_text("{not json").is_err());
+    }
+
+    #[test]
+    fn broad_resources() {
+        assert!(resource_is_broad("*"));
+        assert!(resource_is_broad("arn:aws:iam::111122223333:role/*"));
+        assert!(resource_is_broad("arn:aws:iam::111122223333:role/app-*"));
+        assert!(resource_is_broad("arn:aws:logs:*:*:log-group:*"));
+        assert!(resource_is_broad("arn:aws:logs:*:*:*"));
+        assert!(resource_is_broad("arn:aws:s3:::*"));
+        assert!(!resource_is_broad("arn:aws:iam::*:role/AWS_Events_Invoke_Targets"));
+        assert!(!resource_is_broad("arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/app:*"));
+        assert!(!resource_is_broad("arn:aws:s3:::artifacts/*"));
+        assert!(!resource_is_broad("arn:aws:s3:::artifacts"));
     }
 }

@@ -72,6 +72,14 @@ impl<'a> Resolver<'a> {
             .map(|&i| &self.set.changes[i])
     }
 
+    /// Whether an input carries a configuration (Terraform plans do; Pulumi previews do not).
+    pub(crate) fn has_configuration(&self, input: usize) -> bool {
+        self.set.inputs.get(input).is_some_and(|i| {
+            let m = &i.configuration.root_module;
+            !m.resources.is_empty() || !m.module_calls.is_empty()
+        })
+    }
+
     /// The configuration expressions of the resource block a change comes from.
     pub(crate) fn expressions(&self, change: &ResourceChange) -> Option<Value> {
         let input = self.set.inputs.get(change.input)?;

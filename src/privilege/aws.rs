@@ -37,6 +37,8 @@ enum Doc {
     Statements {
         statements: Vec<Statement>,
         sensitive: bool,
+        /// The `aws_iam_policy` of the change set the document comes from, if any.
+        origin: Option<String>,
     },
     /// An AWS-managed policy, by ARN in the `aws` partition.
     Managed(String),
@@ -123,6 +125,7 @@ impl<'a> Extractor<'a> {
                 derived.push(Grant {
                     principal: m.user.clone(),
                     through: Some(format!("member of {} ({})", m.group, m.via)),
+                    from: Some(m.group.clone()),
                     ..g.clone()
                 });
             }
@@ -146,6 +149,7 @@ impl<'a> Extractor<'a> {
                 conditional: t.conditional,
                 via: t.via.clone(),
                 through: None,
+                from: Some(t.role.clone()),
                 sensitive: false,
             });
             for &i in by_principal.get(&t.role).map_or(&[][..], Vec::as_slice) {
@@ -154,6 +158,7 @@ impl<'a> Extractor<'a> {
                     principal: t.trusted.clone(),
                     conditional: g.conditional || t.conditional,
                     through: Some(format!("can assume {} (trust policy in {})", t.role, t.via)),
+                    from: Some(t.role.clone()),
                     ..g.clone()
                 });
             }
@@ -253,6 +258,7 @@ impl<'a> Extractor<'a> {
                             Ok(statements) => Doc::Statements {
                                 statements,
                                 sensitive,
+                                origin: None,
                             },
                             Err(e) => Doc::Unknown(format!("an inline policy cannot be read: {e}")),
                         };
@@ -265,8 +271,10 @@ impl<'a> Extractor<'a> {
                     _ => {}
                 }
             }
-        } else if values.is_unknown(side, "inline_policy") && values.after.get("inline_policy").is_none() {
+        } else if values.is_unknown(side, "inline_policy") && self.configured(c, "inline_policy") {
+            let doc = Doc::Unknown("the role's inline policies are known only after apply".into());
             self.note(c, "inline_policy", "the role's inline policies are known only after apply");
+            self.push(grants, &doc, &role, c, None);
         }
         match attr(c, side, "managed_policy_arns") {
             Tri::Known(Value::Array(arns)) => {
@@ -275,7 +283,8 @@ impl<'a> Extractor<'a> {
                     self.push(grants, &doc, &role, c, None);
                 }
             }
-            Tri::Unknown if c.action == crate::model::Action::Update => {
+            Tri::Unknown if self.configured(c, "managed_policy_arns") => {
+                self.note(c, "managed_policy_arns", "the role's managed policies are known only after apply");
                 let doc = Doc::Unknown("the role's managed policies are known only after apply".into());
                 self.push(grants, &doc, &role, c, None);
             }
@@ -286,7 +295,7 @@ impl<'a> Extractor<'a> {
                 Ok(statements) => {
                     for s in statements.iter().filter(|s| s.effect == Effect::Allow && assumes(s)) {
                         for (kind, id) in &s.principals {
-                            if let Some(trusted) = trusted_principal(kind, id) {
+                            if let Some(trusted) = trusted_principal(kind, id, s.condition.as_ref()) {
                                 trusts.push(Trust {
                                     trusted,
                                     role: role.clone(),
@@ -324,6 +333,7 @@ impl<'a> Extractor<'a> {
                 conditional: false,
                 via: via.address.clone(),
                 through,
+                from: None,
                 sensitive: false,
             }),
             Doc::Unknown(what) => grants.push(Grant {
@@ -334,12 +344,23 @@ impl<'a> Extractor<'a> {
                 conditional: false,
                 via: via.address.clone(),
                 through,
+                from: None,
                 sensitive: false,
             }),
             Doc::Statements {
                 statements,
                 sensitive,
+                origin,
             } => {
+                // A policy document of the change set is shown as the source of its grants,
+                // with the attachment that gives it to the principal.
+                let (via_address, through) = match origin {
+                    Some(policy) if *policy != via.address => (
+                        policy.clone(),
+                        through.or_else(|| Some(format!("attached by {}", via.address))),
+                    ),
+                    _ => (via.address.clone(), through),
+                };
                 for s in statements {
                     let scope = s.resources.display();
                     let conditional = s.condition.is_some();
@@ -366,8 +387,9 @@ impl<'a> Extractor<'a> {
                             permission,
                             scope: scope.clone(),
                             conditional,
-                            via: via.address.clone(),
+                            via: via_address.clone(),
                             through: through.clone(),
+                            from: None,
                             sensitive: *sensitive,
                         });
                     }
@@ -487,14 +509,32 @@ impl<'a> Extractor<'a> {
                 Ok(statements) => Doc::Statements {
                     statements,
                     sensitive,
+                    origin: None,
                 },
                 Err(e) => Doc::Unknown(format!("the policy of {} cannot be read: {e}", c.address)),
             },
             Tri::Known(_) | Tri::Absent => Doc::Statements {
                 statements: Vec::new(),
                 sensitive,
+                origin: None,
             },
             Tri::Unknown => self.resolve_document(c, attr_name),
+        }
+    }
+
+    /// The document of an `aws_iam_policy` of the change set, marked as coming from it.
+    fn policy_doc(&mut self, policy: &ResourceChange, side: Side) -> Doc {
+        match self.inline_doc(policy, side, "policy") {
+            Doc::Statements {
+                statements,
+                sensitive,
+                origin: _,
+            } => Doc::Statements {
+                statements,
+                sensitive,
+                origin: Some(policy.address.clone()),
+            },
+            other => other,
         }
     }
 
@@ -509,6 +549,7 @@ impl<'a> Extractor<'a> {
                             return Doc::Statements {
                                 statements,
                                 sensitive: false,
+                                origin: None,
                             };
                         }
                     }
@@ -523,6 +564,7 @@ impl<'a> Extractor<'a> {
                         return Doc::Statements {
                             statements,
                             sensitive: false,
+                            origin: None,
                         };
                     }
                 }
@@ -539,11 +581,12 @@ impl<'a> Extractor<'a> {
                     return Doc::Statements {
                         statements,
                         sensitive: false,
+                        origin: None,
                     };
                 }
             }
             if !target.data && target.kind == "aws_iam_policy" {
-                return self.inline_doc(target, Side::After, "policy");
+                return self.policy_doc(target, Side::After);
             }
         }
         let detail = format!("the policy of {} is known only after apply", c.address);
@@ -558,11 +601,12 @@ impl<'a> Extractor<'a> {
             Tri::Known(_) | Tri::Absent => Doc::Statements {
                 statements: Vec::new(),
                 sensitive: false,
+                origin: None,
             },
             Tri::Unknown => {
                 if let Some(t) = self.resolver.follow(c, attr_name) {
                     if !t.change.data && t.change.kind == "aws_iam_policy" {
-                        return self.inline_doc(t.change, Side::After, "policy");
+                        return self.policy_doc(t.change, Side::After);
                     }
                 }
                 let detail = format!("the policy attached by {} is known only after apply", c.address);
@@ -582,13 +626,23 @@ impl<'a> Extractor<'a> {
                 Side::After => policy.action.has_after(),
             };
             if exists {
-                return self.inline_doc(policy, side, "policy");
+                return self.policy_doc(policy, side);
             }
         }
         if arn.contains(":iam::aws:policy/") {
             Doc::Unknown(format!("the AWS-managed policy {arn} is not in foureyes' table"))
         } else {
             Doc::Unknown(format!("the policy {arn} is not in this change set"))
+        }
+    }
+
+    /// Whether the configuration sets an attribute. Optional and computed attributes (a role's
+    /// `inline_policy`) are unknown on create even when nothing sets them: then they stay
+    /// empty. Without a configuration (Pulumi), assume they are set.
+    fn configured(&self, c: &ResourceChange, attribute: &str) -> bool {
+        match self.resolver.expressions(c) {
+            Some(e) => e.get(attribute).is_some(),
+            None => !self.resolver.has_configuration(c.input),
         }
     }
 
@@ -666,7 +720,7 @@ fn assumes(s: &Statement) -> bool {
 
 /// The principal id of an identity named in a trust policy. Service principals are left out:
 /// a service assuming its own role is how AWS works, not an identity a person controls.
-fn trusted_principal(kind: &str, id: &str) -> Option<PrincipalId> {
+fn trusted_principal(kind: &str, id: &str, condition: Option<&Value>) -> Option<PrincipalId> {
     match kind {
         "AWS" => {
             if id == "*" {
@@ -682,10 +736,42 @@ fn trusted_principal(kind: &str, id: &str) -> Option<PrincipalId> {
                 || id.rsplit_once(":saml-provider/").map_or(id, |(_, n)| n),
                 |(_, n)| n,
             );
-            Some(PrincipalId(format!("aws:federated/{name}")))
+            // Federated identities are told apart by the subjects the condition admits
+            // (`repo:acme/infra:*` for GitHub Actions).
+            let subjects = condition.map(subjects).unwrap_or_default();
+            if subjects.is_empty() {
+                Some(PrincipalId(format!("aws:federated/{name}")))
+            } else {
+                Some(PrincipalId(format!("aws:federated/{name}[{}]", subjects.join("|"))))
+            }
         }
         _ => None,
     }
+}
+
+/// The values a trust condition admits for a `...:sub` key (OIDC subjects).
+fn subjects(condition: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for (op, keys) in condition.as_object().into_iter().flatten() {
+        if !op.starts_with("String") {
+            continue;
+        }
+        for (key, values) in keys.as_object().into_iter().flatten() {
+            if !key.ends_with(":sub") {
+                continue;
+            }
+            match values {
+                Value::String(v) => out.push(v.clone()),
+                Value::Array(list) => {
+                    out.extend(list.iter().filter_map(|v| v.as_str().map(str::to_string)))
+                }
+                _ => {}
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The principal id of an IAM or STS ARN.

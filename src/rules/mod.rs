@@ -103,6 +103,20 @@ pub(crate) fn join_ids(ids: &[String]) -> String {
     }
 }
 
+/// The principals that all these grants are passed on from (a role to those who may assume it,
+/// a group to its members), or `None` when some grant is the principal's own. A finding about a
+/// principal that holds something only through another principal with the same finding says
+/// nothing new.
+pub(crate) fn passed_on_from(grants: &[&Grant]) -> Option<Vec<PrincipalId>> {
+    let mut from = Vec::new();
+    for g in grants {
+        from.push(g.from.clone()?);
+    }
+    from.sort();
+    from.dedup();
+    (!from.is_empty()).then_some(from)
+}
+
 /// Sort and deduplicate.
 pub(crate) fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();

@@ -1,7 +1,7 @@
 //! `privilege-and-evidence`: one change set both grants privilege administration and weakens
 //! audit or evidence configuration, so whoever applies it could grant and hide in one step.
 
-use super::{describe_grants, join_ids, sorted, Context, Finding, Rule};
+use super::{describe_grants, join_ids, passed_on_from, sorted, Context, Finding, Rule};
 use crate::model::Grant;
 use crate::ruleset::Severity;
 
@@ -18,18 +18,29 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
     if ctx.weakenings.is_empty() {
         return Vec::new();
     }
+    // Each principal that gains privilege administration (or permissions known only after
+    // apply, which may include it), with the grants that do it.
+    let mut candidates: Vec<(String, Vec<&Grant>, bool)> = Vec::new();
+    for p in ctx.principals {
+        if let Some(list) = p.gained_by_duty.get("privilege_admin") {
+            candidates.push((p.id.to_string(), list.iter().collect(), false));
+        } else if !p.gained_unknown.is_empty() && !p.duties_before.contains("privilege_admin") {
+            candidates.push((p.id.to_string(), p.gained_unknown.iter().collect(), true));
+        }
+    }
+    let ids: Vec<String> = candidates.iter().map(|c| c.0.clone()).collect();
     let mut gainers = Vec::new();
     let mut grants: Vec<&Grant> = Vec::new();
     let mut possible_gain = true;
-    for p in ctx.principals {
-        if let Some(list) = p.gained_by_duty.get("privilege_admin") {
-            gainers.push(p.id.to_string());
-            grants.extend(list);
-            possible_gain = false;
-        } else if !p.gained_unknown.is_empty() && !p.duties_before.contains("privilege_admin") {
-            gainers.push(p.id.to_string());
-            grants.extend(&p.gained_unknown);
+    for (id, list, possible) in candidates {
+        if let Some(from) = passed_on_from(&list) {
+            if from.iter().all(|f| ids.contains(&f.0)) {
+                continue;
+            }
         }
+        gainers.push(id);
+        grants.extend(list);
+        possible_gain &= possible;
     }
     if gainers.is_empty() {
         return Vec::new();

@@ -1,9 +1,10 @@
 //! `toxic-combination`: a principal gains a grant after which it holds duties that the SoD
-//! matrix forbids together.
+//! matrix forbids together. One finding per principal, naming every combination it completes.
 
-use super::{describe_grants, sorted, Context, Finding, Rule};
+use super::{describe_grants, passed_on_from, sorted, Context, Finding, Rule};
+use crate::model::PrincipalId;
 use crate::model::Grant;
-use crate::ruleset::Severity;
+use crate::ruleset::{Forbidden, Severity};
 
 pub(crate) const RULE: Rule = Rule {
     id: "toxic-combination",
@@ -14,34 +15,42 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
+    let mut out: Vec<(Finding, Option<Vec<PrincipalId>>)> = Vec::new();
     for p in ctx.principals {
+        // Combinations completed for certain, and those that permissions known only after
+        // apply may complete (only the most dangerous ones, to keep ordinary changes quiet).
+        let mut certain: Vec<&Forbidden> = Vec::new();
+        let mut possible: Vec<&Forbidden> = Vec::new();
         for f in &ctx.ruleset.forbidden {
-            let held_before = f.duties.iter().all(|d| p.duties_before.contains(d));
-            if held_before {
+            if f.duties.iter().all(|d| p.duties_before.contains(d)) {
                 continue;
             }
-            let held_after = f.duties.iter().all(|d| p.duties_after.contains(d));
-            // Permissions unknown until apply may complete the most dangerous pairs.
-            let possible = !held_after
-                && f.severity == Severity::Critical
+            if f.duties.iter().all(|d| p.duties_after.contains(d)) {
+                certain.push(f);
+            } else if f.severity == Severity::Critical
                 && !p.gained_unknown.is_empty()
-                && f.duties.iter().any(|d| p.duties_after.contains(d));
-            if !held_after && !possible {
-                continue;
+                && f.duties.iter().any(|d| p.duties_after.contains(d))
+            {
+                possible.push(f);
             }
-            let mut grants: Vec<&Grant> = f
-                .duties
-                .iter()
-                .filter(|d| !p.duties_before.contains(*d))
-                .filter_map(|d| p.gained_by_duty.get(d))
-                .flatten()
-                .collect();
-            if possible {
-                grants.extend(&p.gained_unknown);
-            }
-            let titles: Vec<String> = f
-                .duties
+        }
+        let is_possible = certain.is_empty();
+        let fired = if is_possible { &possible } else { &certain };
+        let Some(top) = fired.iter().max_by_key(|f| f.severity) else {
+            continue;
+        };
+        let mut grants: Vec<&Grant> = fired
+            .iter()
+            .flat_map(|f| f.duties.iter())
+            .filter(|d| !p.duties_before.contains(*d))
+            .filter_map(|d| p.gained_by_duty.get(d))
+            .flatten()
+            .collect();
+        if is_possible {
+            grants.extend(&p.gained_unknown);
+        }
+        let title = |f: &Forbidden| -> String {
+            f.duties
                 .iter()
                 .map(|d| {
                     ctx.ruleset
@@ -49,42 +58,64 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
                         .get(d)
                         .map_or(d.clone(), |def| def.title.clone())
                 })
-                .collect();
-            let message = if possible {
-                format!(
-                    "{} already holds {} and gains permissions known only after apply ({}); \
-                     if they include the rest, it could {}.",
-                    p.id,
-                    f.duties
-                        .iter()
-                        .filter(|d| p.duties_after.contains(*d))
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(" and "),
-                    describe_grants(&grants),
-                    f.title
-                )
-            } else {
-                format!(
-                    "{} gains {} and so holds both {}: it could {}.",
-                    p.id,
-                    describe_grants(&grants),
-                    titles.join(" and "),
-                    f.title
-                )
-            };
-            out.push(Finding {
-                rule: RULE.id,
-                severity: f.severity,
-                title: format!("{}: {}", RULE.title, f.title),
-                message,
-                duties: sorted(f.duties.clone()),
-                principals: vec![p.id.to_string()],
-                resources: sorted(grants.iter().map(|g| g.via.clone()).collect()),
-                references: f.references.clone(),
-                possible,
-            });
-        }
+                .collect::<Vec<_>>()
+                .join(" + ")
+        };
+        let combos: Vec<String> = fired
+            .iter()
+            .map(|f| format!("{} ({})", title(f), f.title))
+            .collect();
+        let message = if is_possible {
+            format!(
+                "{} gains permissions known only after apply ({}); if they complete {}, it could \
+                 {}.",
+                p.id,
+                describe_grants(&grants),
+                combos.join("; "),
+                top.title
+            )
+        } else {
+            format!(
+                "{} gains {} and so holds {}: it could {}.",
+                p.id,
+                describe_grants(&grants),
+                combos.join("; "),
+                top.title
+            )
+        };
+        let mut references: Vec<String> = fired
+            .iter()
+            .flat_map(|f| f.references.iter().cloned())
+            .collect();
+        references.dedup();
+        let mut seen = Vec::new();
+        references.retain(|r| {
+            let new = !seen.contains(r);
+            seen.push(r.clone());
+            new
+        });
+        let from = passed_on_from(&grants);
+        out.push((Finding {
+            rule: RULE.id,
+            severity: top.severity,
+            title: format!("{}: {}", RULE.title, top.title),
+            message,
+            duties: sorted(fired.iter().flat_map(|f| f.duties.iter().cloned()).collect()),
+            principals: vec![p.id.to_string()],
+            resources: sorted(grants.iter().map(|g| g.via.clone()).collect()),
+            references,
+            possible: is_possible,
+        }, from));
     }
-    out
+    // A principal that holds the combination only through another principal with the same
+    // finding (whoever may assume a toxic role) is covered by that principal's finding.
+    let flagged: Vec<String> = out.iter().flat_map(|(f, _)| f.principals.clone()).collect();
+    out.into_iter()
+        .filter(|(_, from)| {
+            !from
+                .as_ref()
+                .is_some_and(|from| from.iter().all(|p| flagged.contains(&p.0)))
+        })
+        .map(|(f, _)| f)
+        .collect()
 }

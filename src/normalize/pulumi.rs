@@ -1,0 +1,241 @@
+//! `pulumi preview --json` → resource changes in Terraform's vocabulary: type tokens become
+//! Terraform resource types and camelCase attributes become snake_case, so that extractors are
+//! written once.
+
+use crate::load::{RawPreview, RawState, RawStep};
+use crate::model::{Action, ResourceChange, Values};
+use serde_json::{Map, Value};
+
+/// What Pulumi writes for a value known only after apply.
+const UNKNOWN: &str = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/// What Pulumi writes in place of a secret.
+const SECRET: &str = "[secret]";
+
+/// Type tokens whose Terraform type does not follow the general rule.
+const TYPES: &[(&str, &str)] = &[
+    ("aws:cloudtrail/trail:Trail", "aws_cloudtrail"),
+    ("aws:cloudtrail/eventDataStore:EventDataStore", "aws_cloudtrail_event_data_store"),
+    ("aws:ec2/flowLog:FlowLog", "aws_flow_log"),
+    ("aws:cfg/recorder:Recorder", "aws_config_configuration_recorder"),
+    ("aws:cfg/recorderStatus:RecorderStatus", "aws_config_configuration_recorder_status"),
+    ("aws:cfg/deliveryChannel:DeliveryChannel", "aws_config_delivery_channel"),
+    ("aws:cfg/retentionConfiguration:RetentionConfiguration", "aws_config_retention_configuration"),
+    ("aws:cfg/rule:Rule", "aws_config_config_rule"),
+    ("aws:s3/bucketLoggingV2:BucketLoggingV2", "aws_s3_bucket_logging"),
+    ("aws:s3/bucketLogging:BucketLogging", "aws_s3_bucket_logging"),
+    ("aws:s3/bucketVersioningV2:BucketVersioningV2", "aws_s3_bucket_versioning"),
+    ("aws:s3/bucketV2:BucketV2", "aws_s3_bucket"),
+    ("aws:securityhub/account:Account", "aws_securityhub_account"),
+];
+
+/// The Terraform resource type of a Pulumi type token (`aws:iam/rolePolicy:RolePolicy` →
+/// `aws_iam_role_policy`). `None` for Pulumi's own resources (stacks, providers).
+pub(crate) fn terraform_type(token: &str) -> Option<String> {
+    if let Some((_, t)) = TYPES.iter().find(|(k, _)| *k == token) {
+        return Some((*t).to_string());
+    }
+    let mut parts = token.splitn(3, ':');
+    let (package, module, name) = (parts.next()?, parts.next()?, parts.next()?);
+    if package == "pulumi" {
+        return None;
+    }
+    let module = module.split('/').next().unwrap_or(module);
+    Some(format!("{package}_{}_{}", snake(module), snake(name)))
+}
+
+/// camelCase → snake_case.
+fn snake(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Convert a Pulumi property map: keys to snake_case, unknowns and secrets to marks.
+fn convert(v: &Value, unknown: &mut Value, sensitive: &mut Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            let mut u = Map::new();
+            let mut s = Map::new();
+            for (k, x) in map {
+                if k == "__defaults" {
+                    continue;
+                }
+                let key = snake(k);
+                let mut uk = Value::Null;
+                let mut sk = Value::Null;
+                out.insert(key.clone(), convert(x, &mut uk, &mut sk));
+                if uk != Value::Null {
+                    u.insert(key.clone(), uk);
+                }
+                if sk != Value::Null {
+                    s.insert(key, sk);
+                }
+            }
+            if !u.is_empty() {
+                *unknown = Value::Object(u);
+            }
+            if !s.is_empty() {
+                *sensitive = Value::Object(s);
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => {
+            let mut us = Vec::new();
+            let mut ss = Vec::new();
+            let out = items
+                .iter()
+                .map(|x| {
+                    let mut uk = Value::Null;
+                    let mut sk = Value::Null;
+                    let y = convert(x, &mut uk, &mut sk);
+                    us.push(uk);
+                    ss.push(sk);
+                    y
+                })
+                .collect();
+            if us.iter().any(crate::model::any_true) {
+                *unknown = Value::Array(us);
+            }
+            if ss.iter().any(crate::model::any_true) {
+                *sensitive = Value::Array(ss);
+            }
+            Value::Array(out)
+        }
+        Value::String(s) if s == UNKNOWN => {
+            *unknown = Value::Bool(true);
+            Value::Null
+        }
+        Value::String(s) if s == SECRET => {
+            // NOTE: a secret's value is not in the preview at all: unknown to the review, and
+            // marked sensitive so that nothing about it is printed.
+            *unknown = Value::Bool(true);
+            *sensitive = Value::Bool(true);
+            Value::Null
+        }
+        other => other.clone(),
+    }
+}
+
+/// The properties of a state: outputs when the provider has reported them, else inputs.
+fn properties(state: &RawState) -> &Value {
+    match (&state.outputs, &state.inputs) {
+        (Some(o @ Value::Object(m)), _) if !m.is_empty() => o,
+        (_, Some(i)) => i,
+        _ => &Value::Null,
+    }
+}
+
+/// The resource changes of a preview.
+pub(crate) fn changes(
+    input: usize,
+    preview: &RawPreview,
+    wants_values: &impl Fn(&str) -> bool,
+) -> Vec<ResourceChange> {
+    preview
+        .steps
+        .iter()
+        .filter_map(|step| change(input, step, wants_values))
+        .collect()
+}
+
+fn change(
+    input: usize,
+    step: &RawStep,
+    wants_values: &impl Fn(&str) -> bool,
+) -> Option<ResourceChange> {
+    let (action, actions): (Action, &[&str]) = match step.op.as_str() {
+        "same" | "refresh" => (Action::NoOp, &["no-op"]),
+        "create" | "import" => (Action::Create, &["create"]),
+        "update" => (Action::Update, &["update"]),
+        "delete" => (Action::Delete, &["delete"]),
+        "replace" | "import-replacement" => {
+            (Action::Replace { create_first: true }, &["create", "delete"])
+        }
+        "read" | "read-replacement" => (Action::Read, &["read"]),
+        "discard" | "discard-replaced" => (Action::Forget, &["forget"]),
+        // The halves of a replacement are reported by its `replace` step.
+        _ => return None,
+    };
+    let state = step.new_state.as_ref().or(step.old_state.as_ref());
+    let token = state
+        .and_then(|s| s.kind.clone())
+        .or_else(|| step.urn.rsplit("::").nth(1).map(str::to_string))?;
+    let kind = terraform_type(token.rsplit('$').next().unwrap_or(&token))?;
+    let name = step.urn.rsplit("::").next().unwrap_or(&step.urn).to_string();
+    let data = action == Action::Read;
+    let key = if data { format!("data.{kind}") } else { kind.clone() };
+    let values = wants_values(&key).then(|| {
+        let mut v = Values::default();
+        let mut ignored_unknown = Value::Null;
+        if let Some(old) = step.old_state.as_ref().filter(|_| action.has_before()) {
+            v.before = convert(properties(old), &mut ignored_unknown, &mut v.before_sensitive);
+        }
+        if let Some(new) = step.new_state.as_ref().filter(|_| action.has_after()) {
+            v.after = convert(properties(new), &mut v.after_unknown, &mut v.after_sensitive);
+        }
+        v
+    });
+    Some(ResourceChange {
+        input,
+        address: format!("{}{kind}.{name}", if data { "data." } else { "" }),
+        previous_address: None,
+        module_address: None,
+        data,
+        kind,
+        name,
+        provider: token.split(':').next().unwrap_or_default().to_string(),
+        action,
+        actions: actions.iter().map(|a| (*a).to_string()).collect(),
+        importing: step.op.starts_with("import"),
+        deposed: None,
+        action_reason: None,
+        values,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_become_terraform_types() {
+        assert_eq!(
+            terraform_type("aws:iam/rolePolicy:RolePolicy").as_deref(),
+            Some("aws_iam_role_policy")
+        );
+        assert_eq!(
+            terraform_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment").as_deref(),
+            Some("aws_iam_role_policy_attachment")
+        );
+        assert_eq!(
+            terraform_type("aws:cloudwatch/logGroup:LogGroup").as_deref(),
+            Some("aws_cloudwatch_log_group")
+        );
+        assert_eq!(terraform_type("aws:cloudtrail/trail:Trail").as_deref(), Some("aws_cloudtrail"));
+        assert_eq!(terraform_type("pulumi:pulumi:Stack"), None);
+    }
+
+    #[test]
+    fn unknowns_and_secrets_become_marks() {
+        let mut u = Value::Null;
+        let mut s = Value::Null;
+        let v = convert(
+            &serde_json::json!({"roleName": UNKNOWN, "policy": SECRET, "retentionInDays": 7}),
+            &mut u,
+            &mut s,
+        );
+        assert_eq!(v["retention_in_days"], 7);
+        assert_eq!(u["role_name"], true);
+        assert_eq!(s["policy"], true);
+    }
+}
