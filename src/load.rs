@@ -254,7 +254,19 @@ pub(crate) fn load(source: &Source) -> Result<Document<'_>, LoadError> {
             ),
         });
     }
-    let plan: RawPlan<'_> = serde_json::from_slice(bytes).map_err(|e| json_error(source, &e))?;
+    let plan: RawPlan<'_> = serde_json::from_slice(bytes).map_err(|e| {
+        let mut err = json_error(source, &e);
+        // A value of the wrong type: parse again, tracking the path, to say which one.
+        if e.classify() == serde_json::error::Category::Data {
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            if let Err(e) = serde_path_to_error::deserialize::<_, RawPlan<'_>>(&mut de) {
+                if let LoadError::At { message, .. } = &mut err {
+                    *message = format!("at `{}`: {message}", e.path());
+                }
+            }
+        }
+        err
+    })?;
     if plan.steps.is_some() && plan.format_version.is_none() {
         let preview: RawPreview = serde_json::from_slice(bytes).map_err(|e| {
             let mut err = json_error(source, &e);

@@ -249,7 +249,18 @@ impl<'a> Extractor<'a> {
             _ => PrincipalId(format!("aws:role/{}", c.address)),
         };
         let values = c.values.as_ref().expect("only changes with values are extracted");
-        if let Tri::Known(Value::Array(blocks)) = attr(c, side, "inline_policy") {
+        // NOTE: the provider fills `inline_policy` and `managed_policy_arns` from what is
+        // attached when it refreshes, so they mirror the separate policy and attachment
+        // resources (as they were before the change). They say something of their own only
+        // when the configuration sets them.
+        let inline_configured = self.configured(c, "inline_policy");
+        let managed_configured = self.configured(c, "managed_policy_arns");
+        let inline = if inline_configured {
+            attr(c, side, "inline_policy")
+        } else {
+            Tri::Absent
+        };
+        if let Tri::Known(Value::Array(blocks)) = inline {
             let sensitive = values.is_sensitive(side, "inline_policy");
             for b in blocks {
                 match b.get("policy") {
@@ -271,19 +282,24 @@ impl<'a> Extractor<'a> {
                     _ => {}
                 }
             }
-        } else if values.is_unknown(side, "inline_policy") && self.configured(c, "inline_policy") {
+        } else if let Tri::Unknown = inline {
             let doc = Doc::Unknown("the role's inline policies are known only after apply".into());
             self.note(c, "inline_policy", "the role's inline policies are known only after apply");
             self.push(grants, &doc, &role, c, None);
         }
-        match attr(c, side, "managed_policy_arns") {
+        let managed = if managed_configured {
+            attr(c, side, "managed_policy_arns")
+        } else {
+            Tri::Absent
+        };
+        match managed {
             Tri::Known(Value::Array(arns)) => {
                 for arn in arns.iter().filter_map(Value::as_str) {
                     let doc = self.doc_for_arn(arn, side);
                     self.push(grants, &doc, &role, c, None);
                 }
             }
-            Tri::Unknown if self.configured(c, "managed_policy_arns") => {
+            Tri::Unknown => {
                 self.note(c, "managed_policy_arns", "the role's managed policies are known only after apply");
                 let doc = Doc::Unknown("the role's managed policies are known only after apply".into());
                 self.push(grants, &doc, &role, c, None);

@@ -1,0 +1,678 @@
+//! The `review` command as users run it: verdicts and findings for every fixture, exit codes,
+//! bad input, configuration, rulesets, and snapshots of what users see.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The binary, run from the repository root with forge and colour variables scrubbed.
+fn foureyes() -> Command {
+    let mut cmd = Command::cargo_bin("foureyes").expect("the binary is built");
+    cmd.current_dir(root());
+    for var in [
+        "GITHUB_ACTIONS",
+        "GITHUB_TOKEN",
+        "GITLAB_CI",
+        "CI_JOB_TOKEN",
+        "NO_COLOR",
+        "FORCE_COLOR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let out = foureyes().args(args).output().expect("foureyes runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn json(args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["review", "--format", "json"];
+    all.extend_from_slice(args);
+    let r = run(&all);
+    assert!(r.code == 0 || r.code == 1, "{args:?}: exit {}: {}", r.code, r.stderr);
+    let v = serde_json::from_str(&r.stdout).expect("the report is JSON");
+    (r.code, v)
+}
+
+/// (rule, principal) pairs of a report's findings.
+fn fired(report: &Value) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for f in report["findings"].as_array().expect("findings") {
+        for p in f["principals"].as_array().expect("principals") {
+            out.insert((
+                f["rule"].as_str().expect("rule").to_string(),
+                p.as_str().expect("principal").to_string(),
+            ));
+        }
+    }
+    out
+}
+
+fn principal<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["principals"]
+        .as_array()
+        .expect("principals")
+        .iter()
+        .find(|p| p["id"] == id)
+        .unwrap_or_else(|| panic!("principal {id} in {report:#}"))
+}
+
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_str().expect("string"))
+        .collect()
+}
+
+/// What each fixture must conclude: exit code and the (rule, principal) pairs that fire.
+const EXPECTED: &[(&str, i32, &[(&str, &str)])] = &[
+    (
+        "privilege-and-evidence/trail-stopped.json",
+        1,
+        &[("privilege-and-evidence", "aws:role/ci-deployer")],
+    ),
+    (
+        "privilege-and-evidence/log-group-deleted.json",
+        1,
+        &[
+            ("privilege-and-evidence", "aws:role/ops-admin"),
+            ("toxic-combination", "aws:role/ops-admin"),
+        ],
+    ),
+    (
+        "privilege-and-evidence/trail-replaced.json",
+        1,
+        &[("privilege-and-evidence", "aws:role/ci-deployer")],
+    ),
+    (
+        "privilege-and-evidence/retention-shortened-unknown-policy.json",
+        1,
+        &[("privilege-and-evidence", "aws:role/ci-deployer")],
+    ),
+    (
+        "unknown/policy-from-data-source.json",
+        1,
+        &[("privilege-and-evidence", "aws:role/ci-deployer")],
+    ),
+    (
+        "toxic-combination/gains-second-duty.json",
+        1,
+        &[("toxic-combination", "aws:role/auditor")],
+    ),
+    ("toxic-combination/already-held.json", 0, &[]),
+    (
+        "toxic-combination/group-membership.json",
+        1,
+        &[("toxic-combination", "aws:user/mallory")],
+    ),
+    (
+        "toxic-combination/trust-widened.json",
+        1,
+        &[
+            ("privilege-and-evidence", "aws:user/mallory"),
+            ("toxic-combination", "aws:user/mallory"),
+        ],
+    ),
+    (
+        "self-escalation/provider-role.json",
+        1,
+        &[("self-escalation", "aws:role/terraform-ci")],
+    ),
+    ("self-escalation/other-role.json", 0, &[]),
+    ("precision/new-service.json", 0, &[]),
+    ("precision/retention-lengthened.json", 0, &[]),
+    ("precision/removed-grant.json", 0, &[]),
+    ("precision/privilege-without-weakening.json", 0, &[]),
+    ("drift/trail-stopped-outside.json", 0, &[]),
+    (
+        "modules/for-each-moved-import.json",
+        1,
+        &[("privilege-and-evidence", "aws:role/ci-deployer")],
+    ),
+    ("sensitive/sensitive-policy.json", 0, &[]),
+    ("multi/part-a.json", 0, &[]),
+    ("multi/part-b.json", 0, &[]),
+    ("format/v0-1.json", 0, &[]),
+    // PowerUserAccess already holds privilege administration (IAM Identity Center's sso:*
+    // actions are not excluded by its NotAction) and audit powers: adding IAMFullAccess
+    // completes no new combination.
+    ("powers/poweruser-plus-iam.json", 0, &[]),
+    // Allow * with the audit services denied: no audit duty, but privilege administration
+    // and deployment next to approval control.
+    (
+        "powers/deny-overrides.json",
+        1,
+        &[("toxic-combination", "aws:role/ci-deployer")],
+    ),
+];
+
+#[test]
+fn every_fixture_reaches_its_verdict() {
+    for (file, code, findings) in EXPECTED {
+        let path = format!("testdata/plans/{file}");
+        let (got, report) = json(&[&path]);
+        assert_eq!(got, *code, "{file}: exit code\n{report:#}");
+        let want: BTreeSet<(String, String)> = findings
+            .iter()
+            .map(|(r, p)| (r.to_string(), p.to_string()))
+            .collect();
+        assert_eq!(fired(&report), want, "{file}: findings");
+        let verdict = if *code == 1 { "approval_required" } else { "pass" };
+        assert_eq!(report["verdict"], verdict, "{file}");
+    }
+}
+
+#[test]
+fn every_fixture_is_in_the_table_and_every_rule_fires_and_stays_quiet() {
+    let mut files = Vec::new();
+    collect(&root().join("testdata/plans"), &mut files);
+    for f in &files {
+        let rel = f
+            .strip_prefix(root().join("testdata/plans"))
+            .expect("under testdata/plans")
+            .to_string_lossy()
+            .replace('\\', "/");
+        assert!(
+            EXPECTED.iter().any(|(name, _, _)| *name == rel),
+            "{rel} belongs to no expectation"
+        );
+    }
+    for rule in ["privilege-and-evidence", "toxic-combination", "self-escalation"] {
+        let dir = format!("{rule}/");
+        assert!(
+            EXPECTED
+                .iter()
+                .any(|(_, _, fs)| fs.iter().any(|(r, _)| *r == rule)),
+            "{rule} has no fixture that fires it"
+        );
+        assert!(
+            EXPECTED.iter().any(|(name, _, fs)| (name.starts_with(&dir)
+                || name.starts_with("precision/"))
+                && !fs.iter().any(|(r, _)| *r == rule)),
+            "{rule} has no fixture that must not fire it"
+        );
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("readable dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn privilege_delta_says_who_gains_what_and_via_which_resource() {
+    let (_, report) = json(&["testdata/plans/privilege-and-evidence/trail-stopped.json"]);
+    let p = principal(&report, "aws:role/ci-deployer");
+    let gained: Vec<(&str, &str, &str)> = p["gained"]
+        .as_array()
+        .expect("gained")
+        .iter()
+        .map(|g| {
+            (
+                g["permission"].as_str().expect("permission"),
+                g["scope"].as_str().expect("scope"),
+                g["via"].as_str().expect("via"),
+            )
+        })
+        .collect();
+    assert!(gained.contains(&("iam:PutRolePolicy", "*", "aws_iam_role_policy.deployer")));
+    assert!(gained.contains(&("iam:AttachRolePolicy", "*", "aws_iam_role_policy.deployer")));
+    assert_eq!(strings(&p["duties_gained"]), vec!["privilege_admin"]);
+    assert!(!strings(&p["duties_before"]).contains(&"privilege_admin"));
+    let change = report["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["address"] == "aws_cloudtrail.org")
+        .expect("the trail is a change touching a duty");
+    assert_eq!(strings(&change["duties"]), vec!["audit_evidence"]);
+    assert_eq!(strings(&change["actions"]), vec!["update"]);
+    let f = &report["findings"][0];
+    assert_eq!(f["severity"], "critical");
+    assert_eq!(strings(&f["duties"]), vec!["audit_evidence", "privilege_admin"]);
+    assert!(strings(&f["resources"]).contains(&"aws_cloudtrail.org"));
+    let message = f["message"].as_str().expect("message");
+    assert!(message.contains("aws:role/ci-deployer"), "{message}");
+    assert!(message.contains("stops logging"), "{message}");
+}
+
+#[test]
+fn lost_grants_are_reported_and_do_not_ask_for_approval() {
+    let (code, report) = json(&["testdata/plans/precision/removed-grant.json"]);
+    assert_eq!(code, 0);
+    let p = principal(&report, "aws:role/ci-deployer");
+    assert!(p["gained"].as_array().expect("gained").is_empty());
+    assert!(p["lost"]
+        .as_array()
+        .expect("lost")
+        .iter()
+        .any(|g| g["permission"] == "iam:*"));
+    assert!(strings(&p["duties_before"]).contains(&"privilege_admin"));
+    assert!(!strings(&p["duties_after"]).contains(&"privilege_admin"));
+}
+
+#[test]
+fn a_group_member_gains_what_the_group_holds() {
+    let (_, report) = json(&["testdata/plans/toxic-combination/group-membership.json"]);
+    let p = principal(&report, "aws:user/mallory");
+    let g = &p["gained"][0];
+    assert_eq!(g["permission"], "arn:aws:iam::aws:policy/AdministratorAccess");
+    assert!(g["through"]
+        .as_str()
+        .expect("through")
+        .contains("aws:group/admins"));
+    assert!(report["principals"]
+        .as_array()
+        .expect("principals")
+        .iter()
+        .all(|p| p["id"] != "aws:user/alice"));
+}
+
+#[test]
+fn unknown_policies_are_resolved_or_said_to_be_unknown() {
+    let (_, report) = json(&["testdata/plans/unknown/policy-from-data-source.json"]);
+    let p = principal(&report, "aws:role/ci-deployer");
+    let permissions: Vec<&str> = p["gained"]
+        .as_array()
+        .expect("gained")
+        .iter()
+        .map(|g| g["permission"].as_str().expect("permission"))
+        .collect();
+    assert!(permissions.contains(&"iam:PutRolePolicy"), "{permissions:?}");
+    assert!(permissions.contains(&"iam:PassRole"), "{permissions:?}");
+
+    let (_, report) = json(&["testdata/plans/privilege-and-evidence/retention-shortened-unknown-policy.json"]);
+    let unknown = report["unknown"].as_array().expect("unknown");
+    assert!(
+        unknown
+            .iter()
+            .any(|u| u["address"] == "aws_iam_role_policy.dynamic" && u["attribute"] == "policy"),
+        "{unknown:?}"
+    );
+    let f = &report["findings"][0];
+    assert_eq!(f["possible"], true);
+    assert!(f["message"]
+        .as_str()
+        .expect("message")
+        .contains("known only after apply"));
+}
+
+#[test]
+fn self_escalation_names_where_the_pipeline_identity_came_from() {
+    let (_, report) = json(&["testdata/plans/self-escalation/provider-role.json"]);
+    let pipeline = &report["pipeline_principals"][0];
+    assert_eq!(pipeline["id"], "aws:role/terraform-ci");
+    assert!(pipeline["source"]
+        .as_str()
+        .expect("source")
+        .contains("assume_role.role_arn"));
+    let text = run(&["review", "testdata/plans/self-escalation/provider-role.json"]).stdout;
+    assert!(text.contains("pipeline identity: aws:role/terraform-ci"), "{text}");
+}
+
+#[test]
+fn configured_pipeline_principals_replace_the_detected_one() {
+    for id in [
+        "app-lambda",
+        "aws:role/app-lambda",
+        "arn:aws:iam::111122223333:role/app-lambda",
+    ] {
+        let (code, report) = json(&[
+            "--pipeline-principal",
+            id,
+            "testdata/plans/self-escalation/other-role.json",
+        ]);
+        assert_eq!(code, 1, "{id}");
+        assert_eq!(
+            fired(&report),
+            BTreeSet::from([("self-escalation".to_string(), "aws:role/app-lambda".to_string())]),
+            "{id}"
+        );
+        assert_eq!(report["pipeline_principals"][0]["source"], "configured");
+    }
+}
+
+#[test]
+fn several_plans_are_one_change_set() {
+    let (code, report) = json(&[
+        "testdata/plans/multi/part-a.json",
+        "testdata/plans/multi/part-b.json",
+    ]);
+    assert_eq!(code, 1);
+    assert!(fired(&report).contains(&(
+        "privilege-and-evidence".to_string(),
+        "aws:role/ci-deployer".to_string()
+    )));
+    assert_eq!(report["inputs"].as_array().expect("inputs").len(), 2);
+}
+
+#[test]
+fn drift_is_reported_apart_from_the_change() {
+    let (code, report) = json(&["testdata/plans/drift/trail-stopped-outside.json"]);
+    assert_eq!(code, 0);
+    let drift = report["drift"].as_array().expect("drift");
+    let trail = drift
+        .iter()
+        .find(|d| d["address"] == "aws_cloudtrail.org")
+        .expect("the trail's drift");
+    assert!(strings(&trail["weakens"])[0].contains("stops logging"));
+    assert!(report["evidence_weakened"]
+        .as_array()
+        .expect("evidence_weakened")
+        .is_empty());
+}
+
+#[test]
+fn sensitive_values_are_never_printed() {
+    for format in ["text", "json"] {
+        let r = run(&[
+            "review",
+            "--format",
+            format,
+            "testdata/plans/sensitive/sensitive-policy.json",
+        ]);
+        assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+        assert!(!r.stdout.contains("SENSITIVE-CANARY"), "{format}: {}", r.stdout);
+        assert!(!r.stderr.contains("SENSITIVE-CANARY"), "{format}: {}", r.stderr);
+        assert!(r.stdout.contains("(sensitive)"), "{format}: {}", r.stdout);
+    }
+}
+
+#[test]
+fn exit_codes() {
+    assert_eq!(run(&["review", "testdata/plans/precision/new-service.json"]).code, 0);
+    assert_eq!(run(&["review", "testdata/example/plan.json"]).code, 1);
+    assert_eq!(
+        run(&["review", "--exit-zero", "testdata/example/plan.json"]).code,
+        0
+    );
+    assert_eq!(run(&["review"]).code, 2, "no input is a usage error");
+    assert_eq!(run(&["review", "--format", "yaml", "x.json"]).code, 2);
+    assert_eq!(run(&["frobnicate"]).code, 2);
+    assert_eq!(run(&["--version"]).code, 0);
+    let missing = run(&["review", "testdata/no-such-plan.json"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("testdata/no-such-plan.json"), "{}", missing.stderr);
+}
+
+#[test]
+fn bad_input_is_a_clear_error_naming_file_and_place() {
+    let cases: &[(&str, &str)] = &[
+        ("testdata/bad/truncated.json", "truncated"),
+        ("testdata/bad/not-a-plan.json", "format_version"),
+        ("testdata/bad/format-2.json", "\"2.0\""),
+        ("testdata/bad/empty.json", "empty"),
+        ("testdata/bad/binary.bin", "binary"),
+        ("testdata/bad/utf16.json", "UTF-16"),
+        ("testdata/bad/array.json", "array"),
+        ("testdata/bad/wrong-type.json", "resource_changes"),
+    ];
+    for (file, says) in cases {
+        for format in ["text", "json"] {
+            let r = run(&["review", "--format", format, file]);
+            assert_eq!(r.code, 2, "{file}: {}", r.stderr);
+            assert!(r.stdout.is_empty(), "{file}: no partial report: {}", r.stdout);
+            assert!(r.stderr.starts_with(&format!("error: {file}")), "{file}: {}", r.stderr);
+            assert!(r.stderr.contains(says), "{file}: {}", r.stderr);
+            assert!(!r.stderr.contains("panicked"), "{file}: {}", r.stderr);
+        }
+    }
+    let r = run(&["review", "testdata/bad/truncated.json"]);
+    assert!(
+        r.stderr.split(':').nth(1).is_some_and(|l| l.parse::<usize>().is_ok()),
+        "a line number: {}",
+        r.stderr
+    );
+    // One bad input among good ones fails the whole review: no partial report.
+    let r = run(&[
+        "review",
+        "testdata/example/plan.json",
+        "testdata/bad/truncated.json",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("deep.json");
+    let mut text = String::from(
+        r#"{"format_version":"1.2","resource_changes":[{"address":"aws_iam_role.x","type":"aws_iam_role","change":{"actions":["create"],"after":"#,
+    );
+    text.push_str(&"[".repeat(100_000));
+    std::fs::write(&path, text).expect("write");
+    let r = run(&["review", path.to_str().expect("utf-8 path")]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(!r.stderr.contains("overflow"), "{}", r.stderr);
+
+    let mut text = String::from(
+        r#"{"format_version":"1.2","resource_changes":[{"address":"aws_iam_role.x","type":"aws_iam_role","change":{"actions":["create"],"after":"#,
+    );
+    text.push_str(&"[".repeat(1000));
+    text.push_str(&"]".repeat(1000));
+    text.push_str("}}]}");
+    std::fs::write(&path, text).expect("write");
+    let r = run(&["review", path.to_str().expect("utf-8 path")]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("recursion limit"), "{}", r.stderr);
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    let plan = std::fs::read(root().join("testdata/example/plan.json")).expect("example");
+    let out = foureyes()
+        .args(["review", "--format", "json", "-"])
+        .write_stdin(plan)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["inputs"][0]["name"], "<stdin>");
+    let out = foureyes()
+        .args(["review", "-"])
+        .write_stdin("{\"format_version\": ")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("<stdin>:1:"));
+}
+
+#[test]
+fn output_is_deterministic_and_uncoloured_off_a_terminal() {
+    for format in ["text", "json"] {
+        let a = run(&["review", "--format", format, "testdata/example/plan.json"]).stdout;
+        let b = run(&["review", "--format", format, "testdata/example/plan.json"]).stdout;
+        assert_eq!(a, b);
+        assert!(!a.contains('\u{1b}'), "no colour when stdout is not a terminal");
+    }
+}
+
+#[test]
+fn output_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("report.json");
+    let r = run(&[
+        "review",
+        "--format",
+        "json",
+        "--output",
+        path.to_str().expect("utf-8"),
+        "testdata/example/plan.json",
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.is_empty());
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("written")).expect("json");
+    assert_eq!(report["schema_version"], 1);
+}
+
+#[test]
+fn configuration_file_is_strict_and_used() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("foureyes.toml");
+    std::fs::write(&config, "approval_severity = \"high\"\npipeline_principal = [\"x\"]\n")
+        .expect("write");
+    let r = run(&[
+        "review",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "testdata/example/plan.json",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("pipeline_principal"), "{}", r.stderr);
+    assert!(r.stderr.contains(":2:"), "names the line: {}", r.stderr);
+
+    std::fs::write(
+        &config,
+        "pipeline_principals = [\"arn:aws:iam::111122223333:role/app-lambda\"]\n",
+    )
+    .expect("write");
+    let (code, report) = json(&[
+        "--config",
+        config.to_str().expect("utf-8"),
+        "testdata/plans/self-escalation/other-role.json",
+    ]);
+    assert_eq!(code, 1);
+    assert!(fired(&report).contains(&(
+        "self-escalation".to_string(),
+        "aws:role/app-lambda".to_string()
+    )));
+
+    // Below the approval threshold, findings are reported but need no approval.
+    std::fs::write(
+        &config,
+        "approval_severity = \"critical\"\npipeline_principals = [\"app-lambda\"]\n",
+    )
+    .expect("write");
+    let (code, report) = json(&[
+        "--config",
+        config.to_str().expect("utf-8"),
+        "testdata/plans/self-escalation/other-role.json",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(report["verdict"], "pass");
+    assert_eq!(report["findings"].as_array().expect("findings").len(), 1);
+}
+
+#[test]
+fn a_users_ruleset_extends_the_built_in_one_without_code() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ruleset = dir.path().join("mine.toml");
+    // Treat a log group's tags as evidence configuration (say, they drive log routing).
+    std::fs::write(
+        &ruleset,
+        r#"
+[[evidence]]
+provider = "aws"
+type = "aws_cloudwatch_log_group"
+weakened_when = [{ attribute = "tags", change = "changed", says = "changes the tags that route the logs" }]
+"#,
+    )
+    .expect("write");
+    let plan = "testdata/plans/precision/privilege-without-weakening.json";
+    assert_eq!(json(&[plan]).0, 0);
+    let (code, report) = json(&["--ruleset", ruleset.to_str().expect("utf-8"), plan]);
+    assert_eq!(code, 1);
+    assert!(fired(&report).iter().any(|(r, _)| r == "privilege-and-evidence"));
+
+    // A new duty action: reading DynamoDB items is now "secrets_admin".
+    std::fs::write(
+        &ruleset,
+        "[[grants]]\nprovider = \"aws\"\nduty = \"secrets_admin\"\nactions = [\"dynamodb:GetItem\"]\n",
+    )
+    .expect("write");
+    let (_, report) = json(&[
+        "--ruleset",
+        ruleset.to_str().expect("utf-8"),
+        "testdata/plans/precision/new-service.json",
+    ]);
+    assert!(report["principals"]
+        .as_array()
+        .expect("principals")
+        .iter()
+        .any(|p| strings(&p["duties_gained"]).contains(&"secrets_admin")));
+
+    std::fs::write(&ruleset, "[[grants]]\nprovider = \"aws\"\nduty = \"nope\"\nactions = [\"iam:PassRole\"]\n")
+        .expect("write");
+    let r = run(&[
+        "review",
+        "--ruleset",
+        ruleset.to_str().expect("utf-8"),
+        "testdata/example/plan.json",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("mine.toml"), "{}", r.stderr);
+    assert!(r.stderr.contains("unknown duty \"nope\""), "{}", r.stderr);
+}
+
+#[test]
+fn snapshots_of_every_fixture() {
+    insta::glob!("../testdata", "{plans/**/*.json,example/*.json}", |path| {
+        let rel = path
+            .strip_prefix(root())
+            .expect("under the repository")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = run(&["review", "--exit-zero", &rel]);
+        assert_eq!(text.code, 0, "{}", text.stderr);
+        insta::assert_snapshot!("text", text.stdout);
+        let json = run(&["review", "--exit-zero", "--format", "json", &rel]);
+        insta::assert_snapshot!("json", json.stdout);
+    });
+}
+
+/// Every real plan and preview of the shared corpus is reviewed without error; the files
+/// that are broken or of another format are refused with exit 2.
+#[test]
+fn the_shared_corpus_reviews_without_error() {
+    let corpus = root().join("../shared/corpus");
+    if !corpus.exists() {
+        eprintln!("../shared/corpus is not here: skipped");
+        return;
+    }
+    let mut files = Vec::new();
+    collect(&corpus.join("plans"), &mut files);
+    collect(&corpus.join("pulumi"), &mut files);
+    files.sort();
+    assert!(files.len() > 500, "the corpus has its plans");
+    let mut failures = Vec::new();
+    for f in &files {
+        let name = f.to_string_lossy();
+        let broken = name.contains("/invalid-json/") || name.contains("/non-show-json-formats/");
+        let r = run(&["review", "--format", "json", &name]);
+        let ok = if broken {
+            r.code == 2 && r.stderr.starts_with("error: ")
+        } else {
+            (r.code == 0 || r.code == 1) && serde_json::from_str::<Value>(&r.stdout).is_ok()
+        };
+        if !ok || r.stderr.contains("panicked") {
+            failures.push(format!("{name}: exit {}: {}", r.code, r.stderr));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
