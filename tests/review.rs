@@ -443,7 +443,7 @@ fn bad_input_is_a_clear_error_naming_file_and_place() {
     }
     let r = run(&["review", "testdata/bad/truncated.json"]);
     assert!(
-        r.stderr.split(':').nth(1).is_some_and(|l| l.parse::<usize>().is_ok()),
+        r.stderr.split(':').nth(2).is_some_and(|l| l.parse::<usize>().is_ok()),
         "a line number: {}",
         r.stderr
     );
