@@ -41,6 +41,11 @@ pub(crate) struct TouchedChange {
     pub(crate) kind: String,
     pub(crate) actions: Vec<String>,
     pub(crate) duties: Vec<String>,
+    /// Where a `moved` block moved the resource from.
+    pub(crate) previous_address: Option<String>,
+    pub(crate) importing: bool,
+    /// Terraform's reason for the action (`replace_because_cannot_update`, ...).
+    pub(crate) action_reason: Option<String>,
 }
 
 /// Decides which duties grants confer, caching by permission: big plans repeat the same
@@ -63,7 +68,9 @@ impl<'r> Classifier<'r> {
         let key = (permission.clone(), broad);
         if !self.cache.contains_key(&key) {
             let covered = match permission {
-                Permission::Action(pattern) => self.by_pattern(|a| glob::matches(pattern, a), broad),
+                Permission::Action(pattern) => {
+                    self.by_pattern(|a| glob::matches(pattern, a), broad)
+                }
                 Permission::NotAction(list) => {
                     self.by_pattern(|a| !list.iter().any(|p| glob::matches(p, a)), broad)
                 }
@@ -205,7 +212,8 @@ pub(crate) fn touched(
         .filter(|c| c.action.is_change() && !c.data)
         .filter_map(|c| {
             let mut duties = ruleset.configured_duties(&c.kind).to_vec();
-            if weakened.contains(c.address.as_str()) && !duties.iter().any(|d| d == "audit_evidence")
+            if weakened.contains(c.address.as_str())
+                && !duties.iter().any(|d| d == "audit_evidence")
             {
                 duties.push("audit_evidence".to_string());
                 duties.sort();
@@ -215,6 +223,9 @@ pub(crate) fn touched(
                 kind: c.kind.clone(),
                 actions: c.actions.clone(),
                 duties,
+                previous_address: c.previous_address.clone(),
+                importing: c.importing,
+                action_reason: c.action_reason.clone(),
             })
         })
         .collect();
@@ -280,7 +291,11 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
     let sensitive = values.is_sensitive(Side::Before, top) || values.is_sensitive(Side::After, top);
     let first = |list: &[&Value]| list.first().copied().cloned().unwrap_or(Value::Null);
     let (b, a) = (first(&before), first(&after));
-    let set = |v: &Value| !(v.is_null() || v == &Value::String(String::new()) || v.as_array().is_some_and(Vec::is_empty));
+    let set = |v: &Value| {
+        !(v.is_null()
+            || v == &Value::String(String::new())
+            || v.as_array().is_some_and(Vec::is_empty))
+    };
     if unknown {
         let relevant = match &cond.change {
             Change::TurnedOn => true,
@@ -289,12 +304,22 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
         };
         return relevant.then(|| {
             (
-                format!("may {} ({} is known only after apply)", bare(&cond.says), cond.attribute),
+                format!(
+                    "may {} ({} is known only after apply)",
+                    bare(&cond.says),
+                    cond.attribute
+                ),
                 true,
             )
         });
     }
-    let shown = |v: &Value| if sensitive { "(sensitive)".to_string() } else { v.to_string() };
+    let shown = |v: &Value| {
+        if sensitive {
+            "(sensitive)".to_string()
+        } else {
+            v.to_string()
+        }
+    };
     let holds = match &cond.change {
         Change::TurnedOff => b == Value::Bool(true) && a == Value::Bool(false),
         Change::TurnedOn => b != Value::Bool(true) && a == Value::Bool(true),
@@ -339,7 +364,10 @@ fn bare(says: &str) -> String {
     let (verb, rest) = says.split_once(' ').unwrap_or((says, ""));
     let verb = if let Some(v) = verb.strip_suffix("ies") {
         format!("{v}y")
-    } else if let Some(v) = verb.strip_suffix("shes").or_else(|| verb.strip_suffix("ches")) {
+    } else if let Some(v) = verb
+        .strip_suffix("shes")
+        .or_else(|| verb.strip_suffix("ches"))
+    {
         format!("{v}{}", &verb[v.len()..v.len() + 2])
     } else if let Some(v) = verb.strip_suffix('s') {
         v.to_string()
@@ -397,7 +425,11 @@ mod tests {
         use crate::policy::Resources;
         assert!(Resources::Resource(vec!["*".into()]).is_broad());
         assert!(!Resources::Unknown.is_broad());
-        assert!(scope_is_broad("arn:aws:s3:::a, arn:aws:logs:*:*:log-group:*"));
-        assert!(!scope_is_broad("arn:aws:logs:eu-west-1:111122223333:log-group:/app"));
+        assert!(scope_is_broad(
+            "arn:aws:s3:::a, arn:aws:logs:*:*:log-group:*"
+        ));
+        assert!(!scope_is_broad(
+            "arn:aws:logs:eu-west-1:111122223333:log-group:/app"
+        ));
     }
 }

@@ -27,8 +27,6 @@ pub(crate) struct Config {
     pub(crate) approval_severity: Severity,
     /// Extra ruleset files: (name as shown, contents).
     pub(crate) rulesets: Vec<(String, String)>,
-    /// The file the configuration came from, if any.
-    pub(crate) path: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -37,7 +35,6 @@ impl Default for Config {
             pipeline_principals: Vec::new(),
             approval_severity: Severity::Medium,
             rulesets: Vec::new(),
-            path: None,
         }
     }
 }
@@ -63,10 +60,6 @@ pub(crate) fn load(explicit: Option<&Path>, dir: &Path) -> Result<Config, Config
     let text = std::fs::read_to_string(&path)
         .map_err(|e| ConfigError(vec![format!("{name}: cannot read: {e}")]))?;
     parse(&name, &text, path.parent().unwrap_or(Path::new(".")))
-        .map(|c| Config {
-            path: Some(path.clone()),
-            ..c
-        })
 }
 
 /// Parse and validate a configuration file's text; ruleset paths are relative to `base`.
@@ -115,7 +108,6 @@ pub(crate) fn parse(name: &str, text: &str, base: &Path) -> Result<Config, Confi
         pipeline_principals: raw.pipeline_principals,
         approval_severity,
         rulesets,
-        path: None,
     })
 }
 

@@ -21,10 +21,18 @@ pub(crate) struct Delta {
 pub(crate) fn delta(extraction: Extraction) -> Vec<Delta> {
     let mut by_principal: BTreeMap<PrincipalId, (Vec<Grant>, Vec<Grant>)> = BTreeMap::new();
     for g in extraction.before {
-        by_principal.entry(g.principal.clone()).or_default().0.push(g);
+        by_principal
+            .entry(g.principal.clone())
+            .or_default()
+            .0
+            .push(g);
     }
     for g in extraction.after {
-        by_principal.entry(g.principal.clone()).or_default().1.push(g);
+        by_principal
+            .entry(g.principal.clone())
+            .or_default()
+            .1
+            .push(g);
     }
     let mut out = Vec::new();
     for (principal, (mut before, mut after)) in by_principal {
@@ -56,7 +64,12 @@ fn difference(a: &[Grant], b: &[Grant]) -> Vec<Grant> {
         .cloned()
         .collect();
     out.sort_by(|x, y| {
-        (&x.permission, &x.scope, &x.via, x.effect).cmp(&(&y.permission, &y.scope, &y.via, y.effect))
+        (&x.permission, &x.scope, &x.via, x.effect).cmp(&(
+            &y.permission,
+            &y.scope,
+            &y.via,
+            y.effect,
+        ))
     });
     out
 }

@@ -88,8 +88,13 @@ pub(crate) fn judge(input: Judged<'_>, ruleset: &Ruleset, approval_severity: Sev
     };
     let mut findings = rules::check(&ctx);
     findings.sort_by(|a, b| {
-        (b.severity, a.rule, &a.principals, &a.resources, &a.message)
-            .cmp(&(a.severity, b.rule, &b.principals, &b.resources, &b.message))
+        (b.severity, a.rule, &a.principals, &a.resources, &a.message).cmp(&(
+            a.severity,
+            b.rule,
+            &b.principals,
+            &b.resources,
+            &b.message,
+        ))
     });
     let verdict = if findings.iter().any(|f| f.severity >= approval_severity) {
         Verdict::ApprovalRequired

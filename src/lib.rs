@@ -4,20 +4,20 @@
 //! The review is a one-way pipeline (see DESIGN.md):
 //! `load → normalize → resolve → extract → delta → classify → judge → render`.
 
+pub(crate) mod classify;
 pub mod cli;
 pub(crate) mod config;
 pub(crate) mod delta;
 pub(crate) mod extract;
+pub(crate) mod glob;
 pub(crate) mod judge;
 pub(crate) mod load;
 pub(crate) mod model;
 pub(crate) mod normalize;
+pub(crate) mod policy;
 pub(crate) mod privilege;
 pub(crate) mod render;
 pub(crate) mod resolve;
 pub(crate) mod review;
 pub(crate) mod rules;
 pub(crate) mod ruleset;
-pub(crate) mod classify;
-pub(crate) mod policy;
-pub(crate) mod glob;

@@ -84,8 +84,6 @@ pub(crate) struct RawResourceChange<'a> {
     #[serde(default)]
     pub(crate) index: Option<serde_json::Value>,
     #[serde(default)]
-    pub(crate) provider_name: Option<String>,
-    #[serde(default)]
     pub(crate) deposed: Option<String>,
     #[serde(borrow)]
     pub(crate) change: RawChange<'a>,
@@ -293,19 +291,25 @@ pub(crate) fn load(source: &Source) -> Result<Document<'_>, LoadError> {
 /// Check that a parsed object is a Terraform plan this version can read.
 fn check_plan(plan: &RawPlan<'_>) -> Result<(), String> {
     if plan.plan_format_version.is_some() {
-        return Err("this is an HCP Terraform redacted JSON plan (`plan_format_version`), which \
+        return Err(
+            "this is an HCP Terraform redacted JSON plan (`plan_format_version`), which \
              foureyes does not read: expected the output of `terraform show -json PLANFILE`"
-            .to_string());
+                .to_string(),
+        );
     }
     if plan.change_summary.is_some() && plan.format_version.is_none() {
-        return Err("this looks like `pulumi preview --json` output without `steps`: expected \
+        return Err(
+            "this looks like `pulumi preview --json` output without `steps`: expected \
              the output of `pulumi preview --json` or `terraform show -json PLANFILE`"
-            .to_string());
+                .to_string(),
+        );
     }
     let Some(version) = &plan.format_version else {
-        return Err("not a Terraform plan: there is no `format_version`; expected the output of \
+        return Err(
+            "not a Terraform plan: there is no `format_version`; expected the output of \
              `terraform show -json PLANFILE`"
-            .to_string());
+                .to_string(),
+        );
     };
     let major = version.split('.').next().unwrap_or("");
     // NOTE: a version that is not a number (hand-written test plans say "test_format_version")
@@ -320,9 +324,11 @@ fn check_plan(plan: &RawPlan<'_>) -> Result<(), String> {
         && plan.planned_values.is_none()
         && plan.prior_state.is_none()
     {
-        return Err("this is Terraform state (`terraform show -json` without a plan file), not a \
+        return Err(
+            "this is Terraform state (`terraform show -json` without a plan file), not a \
              plan: expected `terraform show -json PLANFILE`"
-            .to_string());
+                .to_string(),
+        );
     }
     Ok(())
 }
@@ -361,16 +367,18 @@ pub(crate) fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     let offset = offset.min(bytes.len());
     let before = &bytes[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = offset - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+    let column = offset
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1)
+        + 1;
     (line, column)
 }
 
 /// Parse a borrowed raw value into a [`serde_json::Value`], reporting errors at the raw value's
 /// place in its source file.
-pub(crate) fn parse_raw(
-    source: &Source,
-    raw: &RawValue,
-) -> Result<serde_json::Value, LoadError> {
+pub(crate) fn parse_raw(source: &Source, raw: &RawValue) -> Result<serde_json::Value, LoadError> {
     serde_json::from_str(raw.get()).map_err(|e| {
         let base = (raw.get().as_ptr() as usize).saturating_sub(source.bytes.as_ptr() as usize);
         let (line, column) = line_column(&source.bytes, base);

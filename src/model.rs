@@ -154,8 +154,6 @@ pub(crate) struct ResourceChange {
     pub(crate) module_address: Option<String>,
     pub(crate) data: bool,
     pub(crate) kind: String,
-    pub(crate) name: String,
-    pub(crate) provider: String,
     pub(crate) action: Action,
     /// Terraform's own `actions`, for the report.
     pub(crate) actions: Vec<String>,

@@ -43,8 +43,6 @@ pub(crate) struct ProviderConfig {
     #[serde(default)]
     pub(crate) name: String,
     #[serde(default)]
-    pub(crate) module_address: Option<String>,
-    #[serde(default)]
     pub(crate) expressions: Option<Value>,
 }
 
@@ -174,8 +172,6 @@ fn change(
         module_address: raw.module_address.clone(),
         data,
         kind: raw.kind.clone(),
-        name: raw.name.clone().unwrap_or_default(),
-        provider: raw.provider_name.clone().unwrap_or_default(),
         action,
         actions: raw.change.actions.clone(),
         importing: raw.change.importing.is_some(),

@@ -36,7 +36,9 @@ impl Resources {
     /// Whether the scope is broad: `*`, a wildcard pattern, or everything but some resources.
     pub(crate) fn is_broad(&self) -> bool {
         match self {
-            Resources::Resource(list) => list.is_empty() || list.iter().any(|r| resource_is_broad(r)),
+            Resources::Resource(list) => {
+                list.is_empty() || list.iter().any(|r| resource_is_broad(r))
+            }
             Resources::NotResource(_) => true,
             Resources::Unknown => false,
         }
@@ -55,7 +57,8 @@ pub(crate) fn resource_is_broad(resource: &str) -> bool {
     let [_, _, service, _, _, rest] = parts.as_slice() else {
         return resource.contains('*');
     };
-    let (stripped, was_stripped) = match rest.strip_suffix("/*").or_else(|| rest.strip_suffix(":*")) {
+    let (stripped, was_stripped) = match rest.strip_suffix("/*").or_else(|| rest.strip_suffix(":*"))
+    {
         Some(s) => (s, true),
         None => (*rest, false),
     };
@@ -167,7 +170,9 @@ pub(crate) fn from_data_source(after: &Value, unknown: &Value) -> Option<Vec<Sta
     let unknown_blocks = unknown.get("statement").and_then(Value::as_array);
     let mut out = Vec::new();
     for (i, b) in blocks.iter().enumerate() {
-        let u = unknown_blocks.and_then(|l| l.get(i)).unwrap_or(&Value::Null);
+        let u = unknown_blocks
+            .and_then(|l| l.get(i))
+            .unwrap_or(&Value::Null);
         let is_unknown = |k: &str| u.get(k).is_some_and(crate::model::any_true);
         let effect = match b.get("effect").and_then(Value::as_str) {
             Some("Deny") => Effect::Deny,
@@ -302,8 +307,12 @@ mod tests {
         assert!(resource_is_broad("arn:aws:logs:*:*:log-group:*"));
         assert!(resource_is_broad("arn:aws:logs:*:*:*"));
         assert!(resource_is_broad("arn:aws:s3:::*"));
-        assert!(!resource_is_broad("arn:aws:iam::*:role/AWS_Events_Invoke_Targets"));
-        assert!(!resource_is_broad("arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/app:*"));
+        assert!(!resource_is_broad(
+            "arn:aws:iam::*:role/AWS_Events_Invoke_Targets"
+        ));
+        assert!(!resource_is_broad(
+            "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/app:*"
+        ));
         assert!(!resource_is_broad("arn:aws:s3:::artifacts/*"));
         assert!(!resource_is_broad("arn:aws:s3:::artifacts"));
     }

@@ -32,8 +32,6 @@ pub(crate) fn attr<'v>(change: &'v ResourceChange, side: Side, name: &str) -> Tr
 #[derive(Debug)]
 pub(crate) struct Target<'a> {
     pub(crate) change: &'a ResourceChange,
-    /// What follows the resource in the reference (`name`, `arn`, `json`), possibly empty.
-    pub(crate) attribute: String,
 }
 
 /// Looks up changes by address and configuration expressions by resource.
@@ -128,18 +126,13 @@ impl<'a> Resolver<'a> {
             return None;
         }
         let resource = parts[..take].join(".");
-        let attribute = parts[take..]
-            .iter()
-            .map(|p| strip_index(p))
-            .collect::<Vec<_>>()
-            .join(".");
         let prefix = match &from.module_address {
             Some(m) if !m.is_empty() => format!("{m}."),
             _ => String::new(),
         };
         let address = format!("{prefix}{resource}");
         if let Some(change) = self.change(from.input, &address) {
-            return Some(Target { change, attribute });
+            return Some(Target { change });
         }
         // A reference without an index to a resource with count or for_each: prefer the
         // instance with the same index as the referring resource (count.index, each.key).
@@ -150,10 +143,7 @@ impl<'a> Resolver<'a> {
             .map(|&i| &self.set.changes[i])
             .find(|c| own_index.is_some() && index_of(&c.address) == own_index)
             .or_else(|| instances.first().map(|&i| &self.set.changes[i]))?;
-        Some(Target {
-            change: pick,
-            attribute,
-        })
+        Some(Target { change: pick })
     }
 }
 

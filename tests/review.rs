@@ -46,7 +46,12 @@ fn json(args: &[&str]) -> (i32, Value) {
     let mut all = vec!["review", "--format", "json"];
     all.extend_from_slice(args);
     let r = run(&all);
-    assert!(r.code == 0 || r.code == 1, "{args:?}: exit {}: {}", r.code, r.stderr);
+    assert!(
+        r.code == 0 || r.code == 1,
+        "{args:?}: exit {}: {}",
+        r.code,
+        r.stderr
+    );
     let v = serde_json::from_str(&r.stdout).expect("the report is JSON");
     (r.code, v)
 }
@@ -82,8 +87,11 @@ fn strings(v: &Value) -> Vec<&str> {
         .collect()
 }
 
-/// What each fixture must conclude: exit code and the (rule, principal) pairs that fire.
-const EXPECTED: &[(&str, i32, &[(&str, &str)])] = &[
+/// A fixture under testdata/plans, its exit code and the (rule, principal) pairs that fire.
+type Expectation = (&'static str, i32, &'static [(&'static str, &'static str)]);
+
+/// What each fixture must conclude.
+const EXPECTED: &[Expectation] = &[
     (
         "privilege-and-evidence/trail-stopped.json",
         1,
@@ -175,7 +183,11 @@ fn every_fixture_reaches_its_verdict() {
             .map(|(r, p)| (r.to_string(), p.to_string()))
             .collect();
         assert_eq!(fired(&report), want, "{file}: findings");
-        let verdict = if *code == 1 { "approval_required" } else { "pass" };
+        let verdict = if *code == 1 {
+            "approval_required"
+        } else {
+            "pass"
+        };
         assert_eq!(report["verdict"], verdict, "{file}");
     }
 }
@@ -195,7 +207,11 @@ fn every_fixture_is_in_the_table_and_every_rule_fires_and_stays_quiet() {
             "{rel} belongs to no expectation"
         );
     }
-    for rule in ["privilege-and-evidence", "toxic-combination", "self-escalation"] {
+    for rule in [
+        "privilege-and-evidence",
+        "toxic-combination",
+        "self-escalation",
+    ] {
         let dir = format!("{rule}/");
         assert!(
             EXPECTED
@@ -253,7 +269,10 @@ fn privilege_delta_says_who_gains_what_and_via_which_resource() {
     assert_eq!(strings(&change["actions"]), vec!["update"]);
     let f = &report["findings"][0];
     assert_eq!(f["severity"], "critical");
-    assert_eq!(strings(&f["duties"]), vec!["audit_evidence", "privilege_admin"]);
+    assert_eq!(
+        strings(&f["duties"]),
+        vec!["audit_evidence", "privilege_admin"]
+    );
     assert!(strings(&f["resources"]).contains(&"aws_cloudtrail.org"));
     let message = f["message"].as_str().expect("message");
     assert!(message.contains("aws:role/ci-deployer"), "{message}");
@@ -280,7 +299,10 @@ fn a_group_member_gains_what_the_group_holds() {
     let (_, report) = json(&["testdata/plans/toxic-combination/group-membership.json"]);
     let p = principal(&report, "aws:user/mallory");
     let g = &p["gained"][0];
-    assert_eq!(g["permission"], "arn:aws:iam::aws:policy/AdministratorAccess");
+    assert_eq!(
+        g["permission"],
+        "arn:aws:iam::aws:policy/AdministratorAccess"
+    );
     assert!(g["through"]
         .as_str()
         .expect("through")
@@ -302,10 +324,14 @@ fn unknown_policies_are_resolved_or_said_to_be_unknown() {
         .iter()
         .map(|g| g["permission"].as_str().expect("permission"))
         .collect();
-    assert!(permissions.contains(&"iam:PutRolePolicy"), "{permissions:?}");
+    assert!(
+        permissions.contains(&"iam:PutRolePolicy"),
+        "{permissions:?}"
+    );
     assert!(permissions.contains(&"iam:PassRole"), "{permissions:?}");
 
-    let (_, report) = json(&["testdata/plans/privilege-and-evidence/retention-shortened-unknown-policy.json"]);
+    let (_, report) =
+        json(&["testdata/plans/privilege-and-evidence/retention-shortened-unknown-policy.json"]);
     let unknown = report["unknown"].as_array().expect("unknown");
     assert!(
         unknown
@@ -330,8 +356,15 @@ fn self_escalation_names_where_the_pipeline_identity_came_from() {
         .as_str()
         .expect("source")
         .contains("assume_role.role_arn"));
-    let text = run(&["review", "testdata/plans/self-escalation/provider-role.json"]).stdout;
-    assert!(text.contains("pipeline identity: aws:role/terraform-ci"), "{text}");
+    let text = run(&[
+        "review",
+        "testdata/plans/self-escalation/provider-role.json",
+    ])
+    .stdout;
+    assert!(
+        text.contains("pipeline identity: aws:role/terraform-ci"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -349,7 +382,10 @@ fn configured_pipeline_principals_replace_the_detected_one() {
         assert_eq!(code, 1, "{id}");
         assert_eq!(
             fired(&report),
-            BTreeSet::from([("self-escalation".to_string(), "aws:role/app-lambda".to_string())]),
+            BTreeSet::from([(
+                "self-escalation".to_string(),
+                "aws:role/app-lambda".to_string()
+            )]),
             "{id}"
         );
         assert_eq!(report["pipeline_principals"][0]["source"], "configured");
@@ -396,15 +432,26 @@ fn sensitive_values_are_never_printed() {
             "testdata/plans/sensitive/sensitive-policy.json",
         ]);
         assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
-        assert!(!r.stdout.contains("SENSITIVE-CANARY"), "{format}: {}", r.stdout);
-        assert!(!r.stderr.contains("SENSITIVE-CANARY"), "{format}: {}", r.stderr);
+        assert!(
+            !r.stdout.contains("SENSITIVE-CANARY"),
+            "{format}: {}",
+            r.stdout
+        );
+        assert!(
+            !r.stderr.contains("SENSITIVE-CANARY"),
+            "{format}: {}",
+            r.stderr
+        );
         assert!(r.stdout.contains("(sensitive)"), "{format}: {}", r.stdout);
     }
 }
 
 #[test]
 fn exit_codes() {
-    assert_eq!(run(&["review", "testdata/plans/precision/new-service.json"]).code, 0);
+    assert_eq!(
+        run(&["review", "testdata/plans/precision/new-service.json"]).code,
+        0
+    );
     assert_eq!(run(&["review", "testdata/example/plan.json"]).code, 1);
     assert_eq!(
         run(&["review", "--exit-zero", "testdata/example/plan.json"]).code,
@@ -416,7 +463,11 @@ fn exit_codes() {
     assert_eq!(run(&["--version"]).code, 0);
     let missing = run(&["review", "testdata/no-such-plan.json"]);
     assert_eq!(missing.code, 2);
-    assert!(missing.stderr.contains("testdata/no-such-plan.json"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("testdata/no-such-plan.json"),
+        "{}",
+        missing.stderr
+    );
 }
 
 #[test]
@@ -435,15 +486,26 @@ fn bad_input_is_a_clear_error_naming_file_and_place() {
         for format in ["text", "json"] {
             let r = run(&["review", "--format", format, file]);
             assert_eq!(r.code, 2, "{file}: {}", r.stderr);
-            assert!(r.stdout.is_empty(), "{file}: no partial report: {}", r.stdout);
-            assert!(r.stderr.starts_with(&format!("error: {file}")), "{file}: {}", r.stderr);
+            assert!(
+                r.stdout.is_empty(),
+                "{file}: no partial report: {}",
+                r.stdout
+            );
+            assert!(
+                r.stderr.starts_with(&format!("error: {file}")),
+                "{file}: {}",
+                r.stderr
+            );
             assert!(r.stderr.contains(says), "{file}: {}", r.stderr);
             assert!(!r.stderr.contains("panicked"), "{file}: {}", r.stderr);
         }
     }
     let r = run(&["review", "testdata/bad/truncated.json"]);
     assert!(
-        r.stderr.split(':').nth(2).is_some_and(|l| l.parse::<usize>().is_ok()),
+        r.stderr
+            .split(':')
+            .nth(2)
+            .is_some_and(|l| l.parse::<usize>().is_ok()),
         "a line number: {}",
         r.stderr
     );
@@ -508,7 +570,10 @@ fn output_is_deterministic_and_uncoloured_off_a_terminal() {
         let a = run(&["review", "--format", format, "testdata/example/plan.json"]).stdout;
         let b = run(&["review", "--format", format, "testdata/example/plan.json"]).stdout;
         assert_eq!(a, b);
-        assert!(!a.contains('\u{1b}'), "no colour when stdout is not a terminal");
+        assert!(
+            !a.contains('\u{1b}'),
+            "no colour when stdout is not a terminal"
+        );
     }
 }
 
@@ -535,8 +600,11 @@ fn output_file() {
 fn configuration_file_is_strict_and_used() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("foureyes.toml");
-    std::fs::write(&config, "approval_severity = \"high\"\npipeline_principal = [\"x\"]\n")
-        .expect("write");
+    std::fs::write(
+        &config,
+        "approval_severity = \"high\"\npipeline_principal = [\"x\"]\n",
+    )
+    .expect("write");
     let r = run(&[
         "review",
         "--config",
@@ -598,7 +666,9 @@ weakened_when = [{ attribute = "tags", change = "changed", says = "changes the t
     assert_eq!(json(&[plan]).0, 0);
     let (code, report) = json(&["--ruleset", ruleset.to_str().expect("utf-8"), plan]);
     assert_eq!(code, 1);
-    assert!(fired(&report).iter().any(|(r, _)| r == "privilege-and-evidence"));
+    assert!(fired(&report)
+        .iter()
+        .any(|(r, _)| r == "privilege-and-evidence"));
 
     // A new duty action: reading DynamoDB items is now "secrets_admin".
     std::fs::write(
@@ -617,8 +687,11 @@ weakened_when = [{ attribute = "tags", change = "changed", says = "changes the t
         .iter()
         .any(|p| strings(&p["duties_gained"]).contains(&"secrets_admin")));
 
-    std::fs::write(&ruleset, "[[grants]]\nprovider = \"aws\"\nduty = \"nope\"\nactions = [\"iam:PassRole\"]\n")
-        .expect("write");
+    std::fs::write(
+        &ruleset,
+        "[[grants]]\nprovider = \"aws\"\nduty = \"nope\"\nactions = [\"iam:PassRole\"]\n",
+    )
+    .expect("write");
     let r = run(&[
         "review",
         "--ruleset",

@@ -14,16 +14,40 @@ const SECRET: &str = "[secret]";
 /// Type tokens whose Terraform type does not follow the general rule.
 const TYPES: &[(&str, &str)] = &[
     ("aws:cloudtrail/trail:Trail", "aws_cloudtrail"),
-    ("aws:cloudtrail/eventDataStore:EventDataStore", "aws_cloudtrail_event_data_store"),
+    (
+        "aws:cloudtrail/eventDataStore:EventDataStore",
+        "aws_cloudtrail_event_data_store",
+    ),
     ("aws:ec2/flowLog:FlowLog", "aws_flow_log"),
-    ("aws:cfg/recorder:Recorder", "aws_config_configuration_recorder"),
-    ("aws:cfg/recorderStatus:RecorderStatus", "aws_config_configuration_recorder_status"),
-    ("aws:cfg/deliveryChannel:DeliveryChannel", "aws_config_delivery_channel"),
-    ("aws:cfg/retentionConfiguration:RetentionConfiguration", "aws_config_retention_configuration"),
+    (
+        "aws:cfg/recorder:Recorder",
+        "aws_config_configuration_recorder",
+    ),
+    (
+        "aws:cfg/recorderStatus:RecorderStatus",
+        "aws_config_configuration_recorder_status",
+    ),
+    (
+        "aws:cfg/deliveryChannel:DeliveryChannel",
+        "aws_config_delivery_channel",
+    ),
+    (
+        "aws:cfg/retentionConfiguration:RetentionConfiguration",
+        "aws_config_retention_configuration",
+    ),
     ("aws:cfg/rule:Rule", "aws_config_config_rule"),
-    ("aws:s3/bucketLoggingV2:BucketLoggingV2", "aws_s3_bucket_logging"),
-    ("aws:s3/bucketLogging:BucketLogging", "aws_s3_bucket_logging"),
-    ("aws:s3/bucketVersioningV2:BucketVersioningV2", "aws_s3_bucket_versioning"),
+    (
+        "aws:s3/bucketLoggingV2:BucketLoggingV2",
+        "aws_s3_bucket_logging",
+    ),
+    (
+        "aws:s3/bucketLogging:BucketLogging",
+        "aws_s3_bucket_logging",
+    ),
+    (
+        "aws:s3/bucketVersioningV2:BucketVersioningV2",
+        "aws_s3_bucket_versioning",
+    ),
     ("aws:s3/bucketV2:BucketV2", "aws_s3_bucket"),
     ("aws:securityhub/account:Account", "aws_securityhub_account"),
 ];
@@ -158,9 +182,10 @@ fn change(
         "create" | "import" => (Action::Create, &["create"]),
         "update" => (Action::Update, &["update"]),
         "delete" => (Action::Delete, &["delete"]),
-        "replace" | "import-replacement" => {
-            (Action::Replace { create_first: true }, &["create", "delete"])
-        }
+        "replace" | "import-replacement" => (
+            Action::Replace { create_first: true },
+            &["create", "delete"],
+        ),
         "read" | "read-replacement" => (Action::Read, &["read"]),
         "discard" | "discard-replaced" => (Action::Forget, &["forget"]),
         // The halves of a replacement are reported by its `replace` step.
@@ -171,17 +196,29 @@ fn change(
         .and_then(|s| s.kind.clone())
         .or_else(|| step.urn.rsplit("::").nth(1).map(str::to_string))?;
     let kind = terraform_type(token.rsplit('$').next().unwrap_or(&token))?;
-    let name = step.urn.rsplit("::").next().unwrap_or(&step.urn).to_string();
+    let name = step.urn.rsplit("::").next().unwrap_or(&step.urn);
     let data = action == Action::Read;
-    let key = if data { format!("data.{kind}") } else { kind.clone() };
+    let key = if data {
+        format!("data.{kind}")
+    } else {
+        kind.clone()
+    };
     let values = wants_values(&key).then(|| {
         let mut v = Values::default();
         let mut ignored_unknown = Value::Null;
         if let Some(old) = step.old_state.as_ref().filter(|_| action.has_before()) {
-            v.before = convert(properties(old), &mut ignored_unknown, &mut v.before_sensitive);
+            v.before = convert(
+                properties(old),
+                &mut ignored_unknown,
+                &mut v.before_sensitive,
+            );
         }
         if let Some(new) = step.new_state.as_ref().filter(|_| action.has_after()) {
-            v.after = convert(properties(new), &mut v.after_unknown, &mut v.after_sensitive);
+            v.after = convert(
+                properties(new),
+                &mut v.after_unknown,
+                &mut v.after_sensitive,
+            );
         }
         v
     });
@@ -192,8 +229,6 @@ fn change(
         module_address: None,
         data,
         kind,
-        name,
-        provider: token.split(':').next().unwrap_or_default().to_string(),
         action,
         actions: actions.iter().map(|a| (*a).to_string()).collect(),
         importing: step.op.starts_with("import"),
@@ -221,7 +256,10 @@ mod tests {
             terraform_type("aws:cloudwatch/logGroup:LogGroup").as_deref(),
             Some("aws_cloudwatch_log_group")
         );
-        assert_eq!(terraform_type("aws:cloudtrail/trail:Trail").as_deref(), Some("aws_cloudtrail"));
+        assert_eq!(
+            terraform_type("aws:cloudtrail/trail:Trail").as_deref(),
+            Some("aws_cloudtrail")
+        );
         assert_eq!(terraform_type("pulumi:pulumi:Stack"), None);
     }
 

@@ -208,8 +208,7 @@ impl<'a> Extractor<'a> {
             }
             "aws_iam_role" => self.role(c, side, grants, trusts),
             "aws_iam_group_membership" => {
-                let Some(group) = self.principal(c, side, "group", "group", "aws_iam_group")
-                else {
+                let Some(group) = self.principal(c, side, "group", "group", "aws_iam_group") else {
                     return;
                 };
                 for user in self.principals(c, side, "users", "user", "aws_iam_user") {
@@ -248,7 +247,10 @@ impl<'a> Extractor<'a> {
             Tri::Known(Value::String(name)) => PrincipalId(format!("aws:role/{name}")),
             _ => PrincipalId(format!("aws:role/{}", c.address)),
         };
-        let values = c.values.as_ref().expect("only changes with values are extracted");
+        let values = c
+            .values
+            .as_ref()
+            .expect("only changes with values are extracted");
         // NOTE: the provider fills `inline_policy` and `managed_policy_arns` from what is
         // attached when it refreshes, so they mirror the separate policy and attachment
         // resources (as they were before the change). They say something of their own only
@@ -284,7 +286,11 @@ impl<'a> Extractor<'a> {
             }
         } else if let Tri::Unknown = inline {
             let doc = Doc::Unknown("the role's inline policies are known only after apply".into());
-            self.note(c, "inline_policy", "the role's inline policies are known only after apply");
+            self.note(
+                c,
+                "inline_policy",
+                "the role's inline policies are known only after apply",
+            );
             self.push(grants, &doc, &role, c, None);
         }
         let managed = if managed_configured {
@@ -300,8 +306,13 @@ impl<'a> Extractor<'a> {
                 }
             }
             Tri::Unknown => {
-                self.note(c, "managed_policy_arns", "the role's managed policies are known only after apply");
-                let doc = Doc::Unknown("the role's managed policies are known only after apply".into());
+                self.note(
+                    c,
+                    "managed_policy_arns",
+                    "the role's managed policies are known only after apply",
+                );
+                let doc =
+                    Doc::Unknown("the role's managed policies are known only after apply".into());
                 self.push(grants, &doc, &role, c, None);
             }
             _ => {}
@@ -309,9 +320,13 @@ impl<'a> Extractor<'a> {
         match attr(c, side, "assume_role_policy") {
             Tri::Known(Value::String(text)) => match policy::parse_text(text) {
                 Ok(statements) => {
-                    for s in statements.iter().filter(|s| s.effect == Effect::Allow && assumes(s)) {
+                    for s in statements
+                        .iter()
+                        .filter(|s| s.effect == Effect::Allow && assumes(s))
+                    {
                         for (kind, id) in &s.principals {
-                            if let Some(trusted) = trusted_principal(kind, id, s.condition.as_ref()) {
+                            if let Some(trusted) = trusted_principal(kind, id, s.condition.as_ref())
+                            {
                                 trusts.push(Trust {
                                     trusted,
                                     role: role.clone(),
@@ -322,10 +337,18 @@ impl<'a> Extractor<'a> {
                         }
                     }
                 }
-                Err(e) => self.note(c, "assume_role_policy", &format!("the trust policy cannot be read: {e}")),
+                Err(e) => self.note(
+                    c,
+                    "assume_role_policy",
+                    &format!("the trust policy cannot be read: {e}"),
+                ),
             },
             Tri::Unknown => {
-                self.note(c, "assume_role_policy", "the trust policy (who can assume the role) is known only after apply");
+                self.note(
+                    c,
+                    "assume_role_policy",
+                    "the trust policy (who can assume the role) is known only after apply",
+                );
             }
             _ => {}
         }
@@ -439,7 +462,10 @@ impl<'a> Extractor<'a> {
         kind: &str,
         target_type: &str,
     ) -> Vec<PrincipalId> {
-        let values = c.values.as_ref().expect("only changes with values are extracted");
+        let values = c
+            .values
+            .as_ref()
+            .expect("only changes with values are extracted");
         match attr(c, side, attr_name) {
             Tri::Known(Value::Array(items)) => {
                 let unknown_items = values
@@ -480,7 +506,9 @@ impl<'a> Extractor<'a> {
         self.note(
             c,
             attr_name,
-            &format!("the {kind} is known only after apply and its reference could not be followed"),
+            &format!(
+                "the {kind} is known only after apply and its reference could not be followed"
+            ),
         );
         PrincipalId(format!("aws:{kind}/{}", c.address))
     }
@@ -518,7 +546,10 @@ impl<'a> Extractor<'a> {
 
     /// A policy given inline as a JSON string attribute.
     fn inline_doc(&mut self, c: &ResourceChange, side: Side, attr_name: &str) -> Doc {
-        let values = c.values.as_ref().expect("only changes with values are extracted");
+        let values = c
+            .values
+            .as_ref()
+            .expect("only changes with values are extracted");
         let sensitive = values.is_sensitive(side, attr_name);
         match attr(c, side, attr_name) {
             Tri::Known(Value::String(text)) => match policy::parse_text(text) {
@@ -575,7 +606,10 @@ impl<'a> Extractor<'a> {
                         self.note(
                             c,
                             attr_name,
-                            &format!("the policy is known only after apply; read from the blocks of {}", target.address),
+                            &format!(
+                                "the policy is known only after apply; read from the blocks of {}",
+                                target.address
+                            ),
                         );
                         return Doc::Statements {
                             statements,
@@ -625,7 +659,10 @@ impl<'a> Extractor<'a> {
                         return self.policy_doc(t.change, Side::After);
                     }
                 }
-                let detail = format!("the policy attached by {} is known only after apply", c.address);
+                let detail = format!(
+                    "the policy attached by {} is known only after apply",
+                    c.address
+                );
                 self.note(c, attr_name, &detail);
                 Doc::Unknown(detail)
             }
@@ -646,7 +683,9 @@ impl<'a> Extractor<'a> {
             }
         }
         if arn.contains(":iam::aws:policy/") {
-            Doc::Unknown(format!("the AWS-managed policy {arn} is not in foureyes' table"))
+            Doc::Unknown(format!(
+                "the AWS-managed policy {arn} is not in foureyes' table"
+            ))
         } else {
             Doc::Unknown(format!("the policy {arn} is not in this change set"))
         }
@@ -726,9 +765,13 @@ fn normalize_action(action: &str) -> String {
 fn assumes(s: &Statement) -> bool {
     match &s.actions {
         Actions::Action(list) => list.iter().any(|a| {
-            ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"]
-                .iter()
-                .any(|x| crate::glob::matches(a, x))
+            [
+                "sts:AssumeRole",
+                "sts:AssumeRoleWithWebIdentity",
+                "sts:AssumeRoleWithSAML",
+            ]
+            .iter()
+            .any(|x| crate::glob::matches(a, x))
         }),
         Actions::NotAction(_) | Actions::Unknown => true,
     }
@@ -758,7 +801,10 @@ fn trusted_principal(kind: &str, id: &str, condition: Option<&Value>) -> Option<
             if subjects.is_empty() {
                 Some(PrincipalId(format!("aws:federated/{name}")))
             } else {
-                Some(PrincipalId(format!("aws:federated/{name}[{}]", subjects.join("|"))))
+                Some(PrincipalId(format!(
+                    "aws:federated/{name}[{}]",
+                    subjects.join("|")
+                )))
             }
         }
         _ => None,
@@ -845,10 +891,7 @@ fn pipeline_principals(set: &ChangeSet) -> Vec<(PrincipalId, String)> {
                         continue;
                     };
                     if let Some(id) = from_arn(arn) {
-                        let source = format!(
-                            "{}: provider \"{key}\" {block}.role_arn",
-                            input.name
-                        );
+                        let source = format!("{}: provider \"{key}\" {block}.role_arn", input.name);
                         if !out.iter().any(|(p, _)| p == &id) {
                             out.push((id, source));
                         }

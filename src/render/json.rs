@@ -39,6 +39,7 @@ struct JsonFinding<'a> {
     principals: &'a [String],
     resources: &'a [String],
     references: &'a [String],
+    rationale: &'a str,
     /// The finding rests on values known only after apply.
     possible: bool,
 }
@@ -73,6 +74,12 @@ struct JsonChange<'a> {
     kind: &'a str,
     actions: &'a [String],
     duties: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_address: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    importing: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action_reason: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -151,6 +158,7 @@ pub(crate) fn render(report: &Report) -> String {
                 principals: &f.principals,
                 resources: &f.resources,
                 references: &f.references,
+                rationale: &f.rationale,
                 possible: f.possible,
             })
             .collect(),
@@ -174,6 +182,9 @@ pub(crate) fn render(report: &Report) -> String {
                 kind: &c.kind,
                 actions: &c.actions,
                 duties: &c.duties,
+                previous_address: c.previous_address.as_deref(),
+                importing: c.importing,
+                action_reason: c.action_reason.as_deref(),
             })
             .collect(),
         approval_severity: report.approval_severity.as_str(),

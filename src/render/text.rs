@@ -90,7 +90,11 @@ pub(crate) fn render(report: &Report, ruleset: &Ruleset, color: bool) -> String 
             );
         }
     }
-    let gaining = report.principals.iter().filter(|p| !p.gained.is_empty()).count();
+    let gaining = report
+        .principals
+        .iter()
+        .filter(|p| !p.gained.is_empty())
+        .count();
     let _ = writeln!(
         out,
         "  {} gaining privilege · {} weakening evidence · {} reviewed",
@@ -174,7 +178,11 @@ pub(crate) fn render(report: &Report, ruleset: &Ruleset, color: bool) -> String 
             let w1 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
             let w2 = rows.iter().map(|r| r.2.chars().count()).max().unwrap_or(0);
             for (sign, permission, scope, via) in rows {
-                let sign = if sign == "+" { s.green("+") } else { s.red("-") };
+                let sign = if sign == "+" {
+                    s.green("+")
+                } else {
+                    s.red("-")
+                };
                 let _ = writeln!(
                     out,
                     "    {sign} {}  {}  {}",
@@ -233,9 +241,21 @@ pub(crate) fn render(report: &Report, ruleset: &Ruleset, color: bool) -> String 
             .max()
             .unwrap_or(0);
         for c in &report.changes {
+            let mut notes = Vec::new();
+            if let Some(p) = &c.previous_address {
+                notes.push(format!("moved from {}", clean(p)));
+            }
+            if c.importing {
+                notes.push("imported".to_string());
+            }
+            let notes = if notes.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", notes.join(", "))
+            };
             let _ = writeln!(
                 out,
-                "  {}  {}  {}",
+                "  {}  {}  {}{notes}",
                 pad(&c.actions.join(","), wa),
                 pad(&clean(&c.address), wb),
                 s.dim(&c.duties.join(", "))
@@ -268,7 +288,12 @@ pub(crate) fn render(report: &Report, ruleset: &Ruleset, color: bool) -> String 
             } else {
                 format!("  {}", s.yellow(&clean(&d.weakenings.join("; "))))
             };
-            let _ = writeln!(out, "  {}  {}{weak}", d.actions.join(","), clean(&d.address));
+            let _ = writeln!(
+                out,
+                "  {}  {}{weak}",
+                d.actions.join(","),
+                clean(&d.address)
+            );
         }
     }
 

@@ -70,16 +70,15 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
     );
     let mut resources: Vec<String> = grants.iter().map(|g| g.via.clone()).collect();
     resources.extend(ctx.weakenings.iter().map(|w| w.address.clone()));
-    let references = ctx
-        .ruleset
-        .forbidden
-        .iter()
-        .find(|f| {
-            f.duties.iter().any(|d| d == "privilege_admin")
-                && f.duties.iter().any(|d| d == "audit_evidence")
-        })
-        .map(|f| f.references.clone())
-        .unwrap_or_default();
+    let pair = ctx.ruleset.forbidden.iter().find(|f| {
+        f.duties.iter().any(|d| d == "privilege_admin")
+            && f.duties.iter().any(|d| d == "audit_evidence")
+    });
+    let references = pair.map(|f| f.references.clone()).unwrap_or_default();
+    let rationale = pair.map_or_else(
+        || "One identity that can both change privilege and the evidence of it needs nobody else to abuse either.".to_string(),
+        |f| f.rationale.clone(),
+    );
     vec![Finding {
         rule: RULE.id,
         severity: RULE.severity.unwrap_or(Severity::Critical),
@@ -89,6 +88,7 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
         principals: sorted(gainers),
         resources: sorted(resources),
         references,
+        rationale,
         possible,
     }]
 }

@@ -8,7 +8,8 @@ pub(crate) const RULE: Rule = Rule {
     id: "self-escalation",
     title: "pipeline identity grants itself privilege",
     severity: Some(Severity::High),
-    summary: "a principal configured as (or detected to be) the pipeline or applier identity gains \
+    summary:
+        "a principal configured as (or detected to be) the pipeline or applier identity gains \
               privilege in the change",
 };
 
@@ -18,7 +19,11 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
         if !ctx.pipeline.contains(&p.id) {
             continue;
         }
-        let gained: Vec<&Grant> = p.gained.iter().filter(|g| g.effect == Effect::Allow).collect();
+        let gained: Vec<&Grant> = p
+            .gained
+            .iter()
+            .filter(|g| g.effect == Effect::Allow)
+            .collect();
         if gained.is_empty() {
             continue;
         }
@@ -56,6 +61,10 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
                 "NIST SP 800-53 AC-6(2)".to_string(),
                 "OWASP NHI5:2025".to_string(),
             ],
+            rationale:
+                "The pipeline identity runs every change after review; if a change can widen \
+                        its own privileges, the next change can use them with nobody else involved."
+                    .to_string(),
             possible,
         });
     }

@@ -2,8 +2,8 @@
 //! matrix forbids together. One finding per principal, naming every combination it completes.
 
 use super::{describe_grants, passed_on_from, sorted, Context, Finding, Rule};
-use crate::model::PrincipalId;
 use crate::model::Grant;
+use crate::model::PrincipalId;
 use crate::ruleset::{Forbidden, Severity};
 
 pub(crate) const RULE: Rule = Rule {
@@ -95,17 +95,26 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
             new
         });
         let from = passed_on_from(&grants);
-        out.push((Finding {
-            rule: RULE.id,
-            severity: top.severity,
-            title: format!("{}: {}", RULE.title, top.title),
-            message,
-            duties: sorted(fired.iter().flat_map(|f| f.duties.iter().cloned()).collect()),
-            principals: vec![p.id.to_string()],
-            resources: sorted(grants.iter().map(|g| g.via.clone()).collect()),
-            references,
-            possible: is_possible,
-        }, from));
+        out.push((
+            Finding {
+                rule: RULE.id,
+                severity: top.severity,
+                title: format!("{}: {}", RULE.title, top.title),
+                message,
+                duties: sorted(
+                    fired
+                        .iter()
+                        .flat_map(|f| f.duties.iter().cloned())
+                        .collect(),
+                ),
+                principals: vec![p.id.to_string()],
+                resources: sorted(grants.iter().map(|g| g.via.clone()).collect()),
+                references,
+                rationale: top.rationale.clone(),
+                possible: is_possible,
+            },
+            from,
+        ));
     }
     // A principal that holds the combination only through another principal with the same
     // finding (whoever may assume a toxic role) is covered by that principal's finding.
