@@ -376,19 +376,119 @@ pub(crate) fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Parse a borrowed raw value into a [`serde_json::Value`], reporting errors at the raw value's
+/// Parse a borrowed raw value into a [`serde_json::Value`], keeping of an object only the
+/// given keys (sorted) and skipping the rest unparsed. Errors are reported at the raw value's
 /// place in its source file.
-pub(crate) fn parse_raw(source: &Source, raw: &RawValue) -> Result<serde_json::Value, LoadError> {
-    serde_json::from_str(raw.get()).map_err(|e| {
-        let base = (raw.get().as_ptr() as usize).saturating_sub(source.bytes.as_ptr() as usize);
-        let (line, column) = line_column(&source.bytes, base);
-        LoadError::At {
-            name: source.name.clone(),
-            line,
-            column,
-            message: format!("cannot read this value: {}", strip_position(&e)),
+pub(crate) fn parse_picked(
+    source: &Source,
+    raw: &RawValue,
+    keys: &[String],
+) -> Result<serde_json::Value, LoadError> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    Pick(keys)
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(|e| {
+            let base = (raw.get().as_ptr() as usize).saturating_sub(source.bytes.as_ptr() as usize);
+            let (line, column) = line_column(&source.bytes, base);
+            LoadError::At {
+                name: source.name.clone(),
+                line,
+                column,
+                message: format!("cannot read this value: {}", strip_position(&e)),
+            }
+        })
+}
+
+/// Deserializes a JSON value, keeping of an object only some keys.
+struct Pick<'k>(&'k [String]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Pick<'_> {
+    type Value = serde_json::Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Pick<'_> {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key_seed(KeyIndex(self.0))? {
+            match key {
+                Some(i) => {
+                    let v: serde_json::Value = map.next_value()?;
+                    out.insert(self.0[i].clone(), v);
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
         }
-    })
+        Ok(serde_json::Value::Object(out))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        serde::Deserialize::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+}
+
+/// Deserializes an object key into its index among the wanted keys, without allocating.
+struct KeyIndex<'k>(&'k [String]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeyIndex<'_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeyIndex<'_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(self.0.binary_search_by(|k| k.as_str().cmp(v)).ok())
+    }
 }
 
 #[cfg(test)]
@@ -400,6 +500,19 @@ mod tests {
             name: "plan.json".to_string(),
             bytes: text.to_vec(),
         }
+    }
+
+    #[test]
+    fn picking_keeps_only_the_wanted_keys() {
+        let src = source(br#"{"a": 1, "b": {"deep": [1, 2]}, "c": "x"}"#);
+        let raw: &RawValue = serde_json::from_slice(&src.bytes).expect("json");
+        let v = parse_picked(&src, raw, &["b".to_string(), "c".to_string()]).expect("parsed");
+        assert_eq!(v, serde_json::json!({"b": {"deep": [1, 2]}, "c": "x"}));
+        let raw: &RawValue = serde_json::from_str("true").expect("json");
+        assert_eq!(
+            parse_picked(&src, raw, &[]).expect("parsed"),
+            serde_json::json!(true)
+        );
     }
 
     #[test]

@@ -162,6 +162,8 @@ pub(crate) struct ResourceChange {
     pub(crate) action_reason: Option<String>,
     /// Values, parsed only for resource types that the review looks into.
     pub(crate) values: Option<Values>,
+    /// For an unchanged resource whose values are only partly parsed: where the rest is.
+    pub(crate) deferred: Option<crate::normalize::Deferred>,
 }
 
 /// The before and after values of a change, with what is unknown and what is sensitive.

@@ -3,12 +3,12 @@
 
 mod pulumi;
 
-use crate::load::{self, Content, Document, LoadError, RawPlan, RawResourceChange};
+use crate::load::{self, Content, Document, LoadError, RawPlan, RawResourceChange, Source};
 use crate::model::{Action, ResourceChange, Values};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Everything one review covers.
 #[derive(Debug, Default)]
@@ -71,11 +71,34 @@ pub(crate) struct ConfigResource {
     pub(crate) expressions: Option<Box<RawValue>>,
 }
 
-/// Build the change set. `wants_values` says for which resource types the before/after values
-/// are needed; the others are kept with their action only, which keeps big plans cheap.
+/// Which values the review reads, so that big plans stay cheap: the values of other types are
+/// only skipped, never parsed.
+#[derive(Debug, Default)]
+pub(crate) struct Wanted {
+    /// Per resource type (`data.` prefixed for data sources), the sorted top-level attributes
+    /// read when the resource changes.
+    pub(crate) changed: HashMap<String, Vec<String>>,
+    /// Per resource type, the attributes read first when the resource does not change (`no-op`):
+    /// those that say whom it concerns. The rest is parsed later, only if that principal's
+    /// privileges change ([`complete`]). Types not listed here are not read when unchanged.
+    pub(crate) unchanged: HashMap<String, Vec<String>>,
+}
+
+/// Where a change's values are in its source, to parse them later.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Deferred {
+    before: Option<(usize, usize)>,
+    after: Option<(usize, usize)>,
+    after_unknown: Option<(usize, usize)>,
+    before_sensitive: Option<(usize, usize)>,
+    after_sensitive: Option<(usize, usize)>,
+}
+
+/// Build the change set. `wants_values` says for which resource types which attributes are
+/// needed; the rest is skipped, which keeps big plans cheap.
 pub(crate) fn normalize(
     documents: &[Document<'_>],
-    wants_values: impl Fn(&str) -> bool,
+    wants_values: &Wanted,
 ) -> Result<ChangeSet, LoadError> {
     let mut set = ChangeSet::default();
     for (i, doc) in documents.iter().enumerate() {
@@ -89,7 +112,7 @@ pub(crate) fn normalize(
                     configuration: Configuration::default(),
                 });
                 set.changes
-                    .extend(pulumi::changes(i, preview, &wants_values));
+                    .extend(pulumi::changes(i, preview, wants_values));
                 continue;
             }
         };
@@ -113,7 +136,7 @@ pub(crate) fn normalize(
             terraform_version: plan.terraform_version.clone(),
             configuration,
         });
-        terraform(doc, plan, i, &mut set, &wants_values)?;
+        terraform(doc, plan, i, &mut set, wants_values)?;
     }
     Ok(set)
 }
@@ -123,7 +146,7 @@ fn terraform(
     plan: &RawPlan<'_>,
     i: usize,
     set: &mut ChangeSet,
-    wants_values: &impl Fn(&str) -> bool,
+    wants_values: &Wanted,
 ) -> Result<(), LoadError> {
     for raw in plan.resource_changes.iter().flatten() {
         set.changes.push(change(doc, i, raw, wants_values)?);
@@ -138,7 +161,7 @@ fn change(
     doc: &Document<'_>,
     input: usize,
     raw: &RawResourceChange<'_>,
-    wants_values: &impl Fn(&str) -> bool,
+    wants_values: &Wanted,
 ) -> Result<ResourceChange, LoadError> {
     let action = Action::from_terraform(&raw.change.actions);
     let address = raw.address();
@@ -148,23 +171,45 @@ fn change(
     } else {
         raw.kind.clone()
     };
-    let values = if wants_values(&key) {
-        let parse = |v: Option<&RawValue>| -> Result<Value, LoadError> {
-            match v {
-                Some(raw) => load::parse_raw(doc.source, raw),
-                None => Ok(Value::Null),
-            }
-        };
-        Some(Values {
-            before: parse(raw.change.before)?,
-            after: parse(raw.change.after)?,
-            after_unknown: parse(raw.change.after_unknown)?,
-            before_sensitive: parse(raw.change.before_sensitive)?,
-            after_sensitive: parse(raw.change.after_sensitive)?,
-        })
+    let attributes = if action == Action::NoOp {
+        wants_values.unchanged.get(&key)
     } else {
-        None
+        wants_values.changed.get(&key)
     };
+    let values = match attributes {
+        Some(attributes) => {
+            let parse = |v: Option<&RawValue>| -> Result<Value, LoadError> {
+                match v {
+                    Some(raw) => load::parse_picked(doc.source, raw, attributes),
+                    None => Ok(Value::Null),
+                }
+            };
+            Some(Values {
+                before: parse(raw.change.before)?,
+                after: parse(raw.change.after)?,
+                after_unknown: parse(raw.change.after_unknown)?,
+                before_sensitive: parse(raw.change.before_sensitive)?,
+                after_sensitive: parse(raw.change.after_sensitive)?,
+            })
+        }
+        None => None,
+    };
+    let deferred = (action == Action::NoOp && values.is_some()).then(|| {
+        let span = |v: Option<&RawValue>| {
+            v.map(|raw| {
+                let start = (raw.get().as_ptr() as usize)
+                    .saturating_sub(doc.source.bytes.as_ptr() as usize);
+                (start, start + raw.get().len())
+            })
+        };
+        Deferred {
+            before: span(raw.change.before),
+            after: span(raw.change.after),
+            after_unknown: span(raw.change.after_unknown),
+            before_sensitive: span(raw.change.before_sensitive),
+            after_sensitive: span(raw.change.after_sensitive),
+        }
+    });
     Ok(ResourceChange {
         input,
         address,
@@ -178,5 +223,51 @@ fn change(
         deposed: raw.deposed.clone(),
         action_reason: raw.action_reason.clone(),
         values,
+        deferred,
     })
+}
+
+/// Parse the rest of the values of unchanged resources, now that the review needs them.
+pub(crate) fn complete(
+    set: &mut ChangeSet,
+    sources: &[Source],
+    indices: &[usize],
+    wanted: &Wanted,
+) -> Result<(), LoadError> {
+    for &i in indices {
+        let Some(change) = set.changes.get_mut(i) else {
+            continue;
+        };
+        let Some(deferred) = change.deferred.take() else {
+            continue;
+        };
+        let (Some(source), Some(attributes)) =
+            (sources.get(change.input), wanted.changed.get(&change.kind))
+        else {
+            continue;
+        };
+        let parse = |span: Option<(usize, usize)>| -> Result<Value, LoadError> {
+            let Some((start, end)) = span else {
+                return Ok(Value::Null);
+            };
+            let text =
+                std::str::from_utf8(&source.bytes[start..end]).map_err(|e| LoadError::Invalid {
+                    name: source.name.clone(),
+                    message: format!("not UTF-8: {e}"),
+                })?;
+            let raw: &RawValue = serde_json::from_str(text).map_err(|e| LoadError::Invalid {
+                name: source.name.clone(),
+                message: e.to_string(),
+            })?;
+            load::parse_picked(source, raw, attributes)
+        };
+        change.values = Some(Values {
+            before: parse(deferred.before)?,
+            after: parse(deferred.after)?,
+            after_unknown: parse(deferred.after_unknown)?,
+            before_sensitive: parse(deferred.before_sensitive)?,
+            after_sensitive: parse(deferred.after_sensitive)?,
+        });
+    }
+    Ok(())
 }

@@ -29,7 +29,8 @@ pub(crate) fn review(
         .iter()
         .map(load::load)
         .collect::<Result<Vec<_>, _>>()?;
-    let set = normalize::normalize(&documents, |kind| extract::wants_values(kind, ruleset))?;
+    let wanted = extract::wanted_attributes(ruleset);
+    let mut set = normalize::normalize(&documents, &wanted)?;
     drop(documents);
     let inputs = set
         .inputs
@@ -42,7 +43,7 @@ pub(crate) fn review(
             resource_changes: set.changes.iter().filter(|c| c.input == i).count(),
         })
         .collect();
-    let mut extraction = extract::extract(&set);
+    let mut extraction = extract::extract(&mut set, sources, &wanted)?;
     let pipeline = pipeline(settings, std::mem::take(&mut extraction.pipeline));
     let unknowns = std::mem::take(&mut extraction.unknowns);
     let principals = classify::principals(delta::delta(extraction), ruleset);

@@ -163,7 +163,7 @@ fn properties(state: &RawState) -> &Value {
 pub(crate) fn changes(
     input: usize,
     preview: &RawPreview,
-    wants_values: &impl Fn(&str) -> bool,
+    wants_values: &super::Wanted,
 ) -> Vec<ResourceChange> {
     preview
         .steps
@@ -172,11 +172,7 @@ pub(crate) fn changes(
         .collect()
 }
 
-fn change(
-    input: usize,
-    step: &RawStep,
-    wants_values: &impl Fn(&str) -> bool,
-) -> Option<ResourceChange> {
+fn change(input: usize, step: &RawStep, wants_values: &super::Wanted) -> Option<ResourceChange> {
     let (action, actions): (Action, &[&str]) = match step.op.as_str() {
         "same" | "refresh" => (Action::NoOp, &["no-op"]),
         "create" | "import" => (Action::Create, &["create"]),
@@ -203,7 +199,7 @@ fn change(
     } else {
         kind.clone()
     };
-    let values = wants_values(&key).then(|| {
+    let values = wants_values.changed.get(&key).map(|_| {
         let mut v = Values::default();
         let mut ignored_unknown = Value::Null;
         if let Some(old) = step.old_state.as_ref().filter(|_| action.has_before()) {
@@ -235,6 +231,7 @@ fn change(
         deposed: None,
         action_reason: None,
         values,
+        deferred: None,
     })
 }
 

@@ -11,26 +11,71 @@ use crate::policy::{self, Actions, Statement};
 use crate::resolve::{attr, Resolver, Tri};
 use crate::ruleset;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-/// The resource types whose values the AWS extractor reads.
-pub(crate) const TYPES: &[&str] = &[
-    "aws_iam_role",
-    "aws_iam_role_policy",
-    "aws_iam_role_policy_attachment",
-    "aws_iam_policy",
-    "aws_iam_policy_attachment",
-    "aws_iam_user",
-    "aws_iam_user_policy",
-    "aws_iam_user_policy_attachment",
-    "aws_iam_group",
-    "aws_iam_group_policy",
-    "aws_iam_group_policy_attachment",
-    "aws_iam_group_membership",
-    "aws_iam_user_group_membership",
-    "aws_iam_access_key",
-    "data.aws_iam_policy_document",
+/// The resource types whose values the AWS extractor reads, and the attributes it reads.
+pub(crate) const ATTRIBUTES: &[(&str, &[&str])] = &[
+    (
+        "aws_iam_role",
+        &[
+            "name",
+            "arn",
+            "inline_policy",
+            "managed_policy_arns",
+            "assume_role_policy",
+        ],
+    ),
+    ("aws_iam_role_policy", &["role", "policy", "name"]),
+    ("aws_iam_role_policy_attachment", &["role", "policy_arn"]),
+    ("aws_iam_policy", &["arn", "name", "policy"]),
+    (
+        "aws_iam_policy_attachment",
+        &["roles", "users", "groups", "policy_arn"],
+    ),
+    ("aws_iam_user", &["name", "arn"]),
+    ("aws_iam_user_policy", &["user", "policy", "name"]),
+    ("aws_iam_user_policy_attachment", &["user", "policy_arn"]),
+    ("aws_iam_group", &["name", "arn"]),
+    ("aws_iam_group_policy", &["group", "policy", "name"]),
+    ("aws_iam_group_policy_attachment", &["group", "policy_arn"]),
+    ("aws_iam_group_membership", &["group", "users"]),
+    ("aws_iam_user_group_membership", &["user", "groups"]),
+    ("aws_iam_access_key", &["user"]),
+    ("data.aws_iam_policy_document", &["json", "statement"]),
 ];
+
+/// For unchanged resources, the attributes that say whom they concern: enough to tell which
+/// principals the change touches before reading any policy.
+pub(crate) const WHOM: &[(&str, &[&str])] = &[
+    (
+        "aws_iam_role",
+        &["name", "arn", "assume_role_policy", "managed_policy_arns"],
+    ),
+    ("aws_iam_role_policy", &["role"]),
+    ("aws_iam_role_policy_attachment", &["role", "policy_arn"]),
+    ("aws_iam_policy", &["arn", "name"]),
+    (
+        "aws_iam_policy_attachment",
+        &["roles", "users", "groups", "policy_arn"],
+    ),
+    ("aws_iam_user_policy", &["user"]),
+    ("aws_iam_user_policy_attachment", &["user", "policy_arn"]),
+    ("aws_iam_group_policy", &["group"]),
+    ("aws_iam_group_policy_attachment", &["group", "policy_arn"]),
+    ("aws_iam_group_membership", &["group", "users"]),
+    ("aws_iam_user_group_membership", &["user", "groups"]),
+];
+
+/// The principals a change set can alter, found before any policy is read.
+pub(crate) struct Touched {
+    /// Principals whose grants may differ before and after: the ones the report covers.
+    report: HashSet<PrincipalId>,
+    /// Principals whose grants must be read to compute those: the reported ones, their groups
+    /// and the roles they may assume.
+    needed: HashSet<PrincipalId>,
+    /// Unchanged resources whose values must be read in full.
+    pub(crate) complete: Vec<usize>,
+}
 
 /// A policy document, or why it cannot be known.
 enum Doc {
@@ -46,6 +91,7 @@ enum Doc {
 }
 
 /// A user's membership of a group, on one side.
+#[derive(Clone)]
 struct Membership {
     user: PrincipalId,
     group: PrincipalId,
@@ -53,6 +99,7 @@ struct Membership {
 }
 
 /// A principal allowed to assume a role, on one side.
+#[derive(Clone)]
 struct Trust {
     trusted: PrincipalId,
     role: PrincipalId,
@@ -66,53 +113,295 @@ struct Extractor<'a> {
     /// Customer-managed policies of the change set by ARN.
     policies_by_arn: HashMap<&'a str, &'a ResourceChange>,
     unknowns: Vec<Unknown>,
+    /// Which principals to report and to read; `None` while finding them out.
+    touched: Option<&'a Touched>,
 }
 
-/// Extract the AWS grants of a change set into `out`.
-pub(crate) fn extract(set: &ChangeSet, resolver: &Resolver<'_>, out: &mut Extraction) {
-    let mut policies_by_arn = HashMap::new();
-    for c in &set.changes {
-        if c.kind == "aws_iam_policy" && !c.data {
-            for side in [Side::Before, Side::After] {
-                if let Tri::Known(Value::String(arn)) = attr(c, side, "arn") {
-                    policies_by_arn.insert(arn.as_str(), c);
-                }
-            }
-        }
-    }
-    let mut x = Extractor {
-        set,
-        resolver,
-        policies_by_arn,
-        unknowns: Vec::new(),
-    };
-    for side in [Side::Before, Side::After] {
-        let grants = x.side(side);
-        match side {
-            Side::Before => out.before.extend(grants),
-            Side::After => out.after.extend(grants),
-        }
-    }
+/// Find the principals a change set can alter, from the changed resources and the parts of the
+/// unchanged ones already read.
+pub(crate) fn touched(set: &ChangeSet, resolver: &Resolver<'_>) -> Touched {
+    Extractor::new(set, resolver, None).touched()
+}
+
+/// Extract the grants of the touched principals into `out`.
+pub(crate) fn extract(
+    set: &ChangeSet,
+    resolver: &Resolver<'_>,
+    touched: &Touched,
+    out: &mut Extraction,
+) {
+    let mut x = Extractor::new(set, resolver, Some(touched));
+    let [before, after] = x.sides();
+    out.before.extend(
+        before
+            .into_iter()
+            .filter(|g| touched.report.contains(&g.principal)),
+    );
+    out.after.extend(
+        after
+            .into_iter()
+            .filter(|g| touched.report.contains(&g.principal)),
+    );
     out.unknowns.append(&mut x.unknowns);
     out.pipeline.extend(pipeline_principals(set));
 }
 
 impl<'a> Extractor<'a> {
-    fn side(&mut self, side: Side) -> Vec<Grant> {
-        let mut grants = Vec::new();
-        let mut members = Vec::new();
-        let mut trusts = Vec::new();
-        let set = self.set;
+    fn new(
+        set: &'a ChangeSet,
+        resolver: &'a Resolver<'a>,
+        touched: Option<&'a Touched>,
+    ) -> Extractor<'a> {
+        let mut policies_by_arn = HashMap::new();
         for c in &set.changes {
-            let exists = match side {
-                Side::Before => c.action.has_before(),
-                Side::After => c.action.has_after(),
-            };
-            if c.data || c.values.is_none() || c.deposed.is_some() || !exists {
+            if c.kind == "aws_iam_policy" && !c.data {
+                for side in [Side::Before, Side::After] {
+                    if let Tri::Known(Value::String(arn)) = attr(c, side, "arn") {
+                        policies_by_arn.insert(arn.as_str(), c);
+                    }
+                }
+            }
+        }
+        Extractor {
+            set,
+            resolver,
+            policies_by_arn,
+            unknowns: Vec::new(),
+            touched,
+        }
+    }
+
+    /// Whether a principal's grants must be read.
+    fn needed(&self, p: &PrincipalId) -> bool {
+        self.touched.is_none_or(|t| t.needed.contains(p))
+    }
+
+    /// Whether a principal is reported.
+    fn reported(&self, p: &PrincipalId) -> bool {
+        self.touched.is_none_or(|t| t.report.contains(p))
+    }
+
+    /// The principals whose grants the change set can alter.
+    fn touched(&mut self) -> Touched {
+        let set = self.set;
+        let mut report: HashSet<PrincipalId> = HashSet::new();
+        // For each resource, the principals it concerns (either side), and the edges along
+        // which grants pass: user → group, trusted principal → role.
+        let mut owners: Vec<(usize, Vec<PrincipalId>)> = Vec::new();
+        let mut members: Vec<(PrincipalId, PrincipalId)> = Vec::new();
+        let mut trusts: Vec<(PrincipalId, PrincipalId)> = Vec::new();
+        let mut changed_policies: HashSet<&str> = HashSet::new();
+        let mut attachments: Vec<(Vec<PrincipalId>, String)> = Vec::new();
+        for (i, c) in set.changes.iter().enumerate() {
+            if c.data || c.values.is_none() || c.deposed.is_some() {
                 continue;
             }
-            self.change(c, side, &mut grants, &mut members, &mut trusts);
+            let changed = c.action.is_change();
+            let mut mine: Vec<PrincipalId> = Vec::new();
+            for side in [Side::Before, Side::After] {
+                let exists = match side {
+                    Side::Before => c.action.has_before(),
+                    Side::After => c.action.has_after(),
+                };
+                if !exists {
+                    continue;
+                }
+                match c.kind.as_str() {
+                    "aws_iam_role_policy"
+                    | "aws_iam_user_policy"
+                    | "aws_iam_group_policy"
+                    | "aws_iam_role_policy_attachment"
+                    | "aws_iam_user_policy_attachment"
+                    | "aws_iam_group_policy_attachment" => {
+                        let (attr_name, kind, target) = principal_attr(&c.kind);
+                        mine.extend(self.principal(c, side, attr_name, kind, target));
+                    }
+                    "aws_iam_policy_attachment" => {
+                        for (attr_name, kind, target) in LISTS {
+                            mine.extend(self.principals(c, side, attr_name, kind, target));
+                        }
+                    }
+                    "aws_iam_role" => {
+                        let role = role_id(c, side);
+                        for t in self.trusts(c, side, &role) {
+                            if changed {
+                                report.insert(t.trusted.clone());
+                            }
+                            trusts.push((t.trusted, t.role));
+                        }
+                        if let Tri::Known(Value::Array(arns)) = attr(c, side, "managed_policy_arns")
+                        {
+                            for arn in arns.iter().filter_map(Value::as_str) {
+                                attachments.push((vec![role.clone()], arn.to_string()));
+                            }
+                        }
+                        mine.push(role);
+                    }
+                    "aws_iam_group_membership" | "aws_iam_user_group_membership" => {
+                        for (user, group) in self.memberships(c, side) {
+                            if changed {
+                                report.insert(user.clone());
+                            }
+                            members.push((user, group));
+                        }
+                    }
+                    "aws_iam_policy" => {
+                        if let Tri::Known(Value::String(arn)) = attr(c, side, "arn") {
+                            if changed {
+                                changed_policies.insert(arn.as_str());
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                if c.kind.ends_with("_attachment") {
+                    if let Tri::Known(Value::String(arn)) = attr(c, side, "policy_arn") {
+                        attachments.push((mine.clone(), arn.clone()));
+                    }
+                }
+            }
+            if changed {
+                report.extend(mine.iter().cloned());
+            }
+            if !mine.is_empty() {
+                owners.push((i, mine));
+            }
         }
+        // Whoever holds a changed policy.
+        for (principals, arn) in &attachments {
+            if changed_policies.contains(arn.as_str()) {
+                report.extend(principals.iter().cloned());
+            }
+        }
+        // Members of a touched group, and whoever may assume a touched role, are touched too.
+        loop {
+            let before = report.len();
+            for (user, group) in &members {
+                if report.contains(group) {
+                    report.insert(user.clone());
+                }
+            }
+            for (trusted, role) in &trusts {
+                if report.contains(role) {
+                    report.insert(trusted.clone());
+                }
+            }
+            if report.len() == before {
+                break;
+            }
+        }
+        let mut needed = report.clone();
+        needed.extend(
+            members
+                .iter()
+                .filter(|(u, _)| report.contains(u))
+                .map(|(_, g)| g.clone()),
+        );
+        needed.extend(
+            trusts
+                .iter()
+                .filter(|(t, _)| report.contains(t))
+                .map(|(_, r)| r.clone()),
+        );
+        // Unchanged resources to read in full: those of needed principals, and the customer
+        // policies they have attached.
+        let wanted_arns: HashSet<&str> = attachments
+            .iter()
+            .filter(|(ps, _)| ps.iter().any(|p| needed.contains(p)))
+            .map(|(_, arn)| arn.as_str())
+            .collect();
+        let mut complete: Vec<usize> = owners
+            .iter()
+            .filter(|(_, ps)| ps.iter().any(|p| needed.contains(p)))
+            .map(|(i, _)| *i)
+            .collect();
+        for (i, c) in set.changes.iter().enumerate() {
+            if c.kind == "aws_iam_policy" && c.deferred.is_some() {
+                if let Tri::Known(Value::String(arn)) = attr(c, Side::Before, "arn") {
+                    if wanted_arns.contains(arn.as_str()) {
+                        complete.push(i);
+                    }
+                }
+            }
+        }
+        complete.retain(|&i| set.changes[i].deferred.is_some());
+        complete.sort_unstable();
+        complete.dedup();
+        Touched {
+            report,
+            needed,
+            complete,
+        }
+    }
+
+    /// The grants before and after the change.
+    fn sides(&mut self) -> [Vec<Grant>; 2] {
+        let mut found: [Found; 2] = Default::default();
+        let set = self.set;
+        for c in &set.changes {
+            if c.data || c.values.is_none() || c.deposed.is_some() {
+                continue;
+            }
+            if c.action == crate::model::Action::NoOp && self_contained(c) {
+                // Unchanged: the same grants on both sides, read once.
+                let [before, after] = &mut found;
+                let mark = (
+                    before.grants.len(),
+                    before.members.len(),
+                    before.trusts.len(),
+                );
+                self.change(c, Side::Before, before);
+                after.grants.extend_from_slice(&before.grants[mark.0..]);
+                after.members.extend_from_slice(&before.members[mark.1..]);
+                after.trusts.extend_from_slice(&before.trusts[mark.2..]);
+                continue;
+            }
+            if c.action.has_before() {
+                self.change(c, Side::Before, &mut found[0]);
+            }
+            if c.action.has_after() {
+                self.change(c, Side::After, &mut found[1]);
+            }
+        }
+        let [before, after] = found;
+        [derive(before), derive(after)]
+    }
+}
+
+/// Whether an unchanged resource states the same grants on both sides: not when it attaches a
+/// customer policy, whose document the change may alter.
+fn self_contained(c: &ResourceChange) -> bool {
+    let customer = |arn: &Value| {
+        arn.as_str()
+            .is_some_and(|a| ruleset::aws_managed_policy(a).is_none())
+    };
+    match attr(c, Side::Before, "policy_arn") {
+        Tri::Known(arn) if customer(arn) => return false,
+        _ => {}
+    }
+    match attr(c, Side::Before, "managed_policy_arns") {
+        Tri::Known(Value::Array(arns)) => !arns.iter().any(customer),
+        _ => true,
+    }
+}
+
+/// What one side of the change set states: direct grants and the edges grants pass along.
+#[derive(Default)]
+struct Found {
+    grants: Vec<Grant>,
+    members: Vec<Membership>,
+    trusts: Vec<Trust>,
+}
+
+/// Add the grants that pass from groups to their members and from roles to whoever may
+/// assume them.
+fn derive(found: Found) -> Vec<Grant> {
+    let Found {
+        mut grants,
+        members,
+        trusts,
+    } = found;
+    {
         // Users hold what their groups hold.
         let mut by_principal: HashMap<PrincipalId, Vec<usize>> = HashMap::new();
         for (i, g) in grants.iter().enumerate() {
@@ -166,21 +455,24 @@ impl<'a> Extractor<'a> {
         grants.append(&mut derived);
         grants
     }
+}
 
-    fn change(
-        &mut self,
-        c: &'a ResourceChange,
-        side: Side,
-        grants: &mut Vec<Grant>,
-        members: &mut Vec<Membership>,
-        trusts: &mut Vec<Trust>,
-    ) {
+impl<'a> Extractor<'a> {
+    fn change(&mut self, c: &'a ResourceChange, side: Side, found: &mut Found) {
+        let Found {
+            grants,
+            members,
+            trusts,
+        } = found;
         match c.kind.as_str() {
             "aws_iam_role_policy" | "aws_iam_user_policy" | "aws_iam_group_policy" => {
                 let (attr_name, kind, target) = principal_attr(&c.kind);
                 let Some(p) = self.principal(c, side, attr_name, kind, target) else {
                     return;
                 };
+                if !self.needed(&p) {
+                    return;
+                }
                 let doc = self.inline_doc(c, side, "policy");
                 self.push(grants, &doc, &p, c, None);
             }
@@ -191,44 +483,36 @@ impl<'a> Extractor<'a> {
                 let Some(p) = self.principal(c, side, attr_name, kind, target) else {
                     return;
                 };
+                if !self.needed(&p) {
+                    return;
+                }
                 let doc = self.arn_doc(c, side, "policy_arn");
                 self.push(grants, &doc, &p, c, None);
             }
             "aws_iam_policy_attachment" => {
+                let mut principals = Vec::new();
+                for (attr_name, kind, target) in LISTS {
+                    principals.extend(self.principals(c, side, attr_name, kind, target));
+                }
+                principals.retain(|p| self.needed(p));
+                if principals.is_empty() {
+                    return;
+                }
                 let doc = self.arn_doc(c, side, "policy_arn");
-                for (attr_name, kind, target) in [
-                    ("roles", "role", "aws_iam_role"),
-                    ("users", "user", "aws_iam_user"),
-                    ("groups", "group", "aws_iam_group"),
-                ] {
-                    for p in self.principals(c, side, attr_name, kind, target) {
-                        self.push(grants, &doc, &p, c, None);
-                    }
+                for p in principals {
+                    self.push(grants, &doc, &p, c, None);
                 }
             }
             "aws_iam_role" => self.role(c, side, grants, trusts),
-            "aws_iam_group_membership" => {
-                let Some(group) = self.principal(c, side, "group", "group", "aws_iam_group") else {
-                    return;
-                };
-                for user in self.principals(c, side, "users", "user", "aws_iam_user") {
-                    members.push(Membership {
-                        user,
-                        group: group.clone(),
-                        via: c.address.clone(),
-                    });
-                }
-            }
-            "aws_iam_user_group_membership" => {
-                let Some(user) = self.principal(c, side, "user", "user", "aws_iam_user") else {
-                    return;
-                };
-                for group in self.principals(c, side, "groups", "group", "aws_iam_group") {
-                    members.push(Membership {
-                        user: user.clone(),
-                        group,
-                        via: c.address.clone(),
-                    });
+            "aws_iam_group_membership" | "aws_iam_user_group_membership" => {
+                for (user, group) in self.memberships(c, side) {
+                    if self.reported(&user) {
+                        members.push(Membership {
+                            user,
+                            group,
+                            via: c.address.clone(),
+                        });
+                    }
                 }
             }
             _ => {}
@@ -243,10 +527,13 @@ impl<'a> Extractor<'a> {
         grants: &mut Vec<Grant>,
         trusts: &mut Vec<Trust>,
     ) {
-        let role = match attr(c, side, "name") {
-            Tri::Known(Value::String(name)) => PrincipalId(format!("aws:role/{name}")),
-            _ => PrincipalId(format!("aws:role/{}", c.address)),
-        };
+        let role = role_id(c, side);
+        let mut found = self.trusts(c, side, &role);
+        found.retain(|t| self.reported(&t.trusted));
+        trusts.append(&mut found);
+        if !self.needed(&role) {
+            return;
+        }
         let values = c
             .values
             .as_ref()
@@ -317,6 +604,11 @@ impl<'a> Extractor<'a> {
             }
             _ => {}
         }
+    }
+
+    /// Who a role's trust policy lets assume it.
+    fn trusts(&mut self, c: &ResourceChange, side: Side, role: &PrincipalId) -> Vec<Trust> {
+        let mut out = Vec::new();
         match attr(c, side, "assume_role_policy") {
             Tri::Known(Value::String(text)) => match policy::parse_text(text) {
                 Ok(statements) => {
@@ -327,7 +619,7 @@ impl<'a> Extractor<'a> {
                         for (kind, id) in &s.principals {
                             if let Some(trusted) = trusted_principal(kind, id, s.condition.as_ref())
                             {
-                                trusts.push(Trust {
+                                out.push(Trust {
                                     trusted,
                                     role: role.clone(),
                                     via: c.address.clone(),
@@ -351,6 +643,28 @@ impl<'a> Extractor<'a> {
                 );
             }
             _ => {}
+        }
+        out
+    }
+
+    /// The (user, group) memberships a membership resource states.
+    fn memberships(&mut self, c: &ResourceChange, side: Side) -> Vec<(PrincipalId, PrincipalId)> {
+        if c.kind == "aws_iam_group_membership" {
+            let Some(group) = self.principal(c, side, "group", "group", "aws_iam_group") else {
+                return Vec::new();
+            };
+            self.principals(c, side, "users", "user", "aws_iam_user")
+                .into_iter()
+                .map(|u| (u, group.clone()))
+                .collect()
+        } else {
+            let Some(user) = self.principal(c, side, "user", "user", "aws_iam_user") else {
+                return Vec::new();
+            };
+            self.principals(c, side, "groups", "group", "aws_iam_group")
+                .into_iter()
+                .map(|g| (user.clone(), g))
+                .collect()
         }
     }
 
@@ -710,6 +1024,21 @@ impl<'a> Extractor<'a> {
         if !self.unknowns.contains(&u) {
             self.unknowns.push(u);
         }
+    }
+}
+
+/// The list attributes of `aws_iam_policy_attachment`: (attribute, principal kind, type).
+const LISTS: [(&str, &str, &str); 3] = [
+    ("roles", "role", "aws_iam_role"),
+    ("users", "user", "aws_iam_user"),
+    ("groups", "group", "aws_iam_group"),
+];
+
+/// A role's principal id: by name, or by address while the name is known only after apply.
+fn role_id(c: &ResourceChange, side: Side) -> PrincipalId {
+    match attr(c, side, "name") {
+        Tri::Known(Value::String(name)) => PrincipalId(format!("aws:role/{name}")),
+        _ => PrincipalId(format!("aws:role/{}", c.address)),
     }
 }
 
