@@ -75,7 +75,8 @@ impl<'r> Classifier<'r> {
                     self.by_pattern(|a| !list.iter().any(|p| glob::matches(p, a)), broad)
                 }
                 Permission::Managed(arn) => self.managed(arn),
-                Permission::Unknown(_) => Vec::new(),
+                // What an assumable role holds is added by `principals`.
+                Permission::Assume(_) | Permission::Unknown(_) => Vec::new(),
             };
             self.cache.insert(key.clone(), covered);
         }
@@ -167,37 +168,82 @@ fn counts_as_broad(g: &Grant) -> bool {
     !g.conditional && scope_is_broad(&g.scope)
 }
 
-/// Classify each principal's delta.
+/// Classify each reported principal's delta: the duties it holds on its own and through the
+/// roles it may assume. Principals whose grants and duties do not change are left out.
 pub(crate) fn principals(deltas: Vec<Delta>, ruleset: &Ruleset) -> Vec<Principal> {
     let mut classifier = Classifier::new(ruleset);
-    deltas
-        .into_iter()
+    // The duties each principal holds through its own grants, before and after.
+    let own: HashMap<PrincipalId, [Duties; 2]> = deltas
+        .iter()
         .map(|d| {
-            let duties_before = classifier.duties(&d.before);
-            let duties_after = classifier.duties(&d.after);
-            let mut gained_by_duty: BTreeMap<String, Vec<Grant>> = BTreeMap::new();
-            let mut gained_unknown = Vec::new();
-            for g in &d.gained {
-                if matches!(g.permission, Permission::Unknown(_)) {
-                    gained_unknown.push(g.clone());
+            (
+                d.principal.clone(),
+                [classifier.duties(&d.before), classifier.duties(&d.after)],
+            )
+        })
+        .collect();
+    let assumed = |grants: &[Grant], side: usize| -> Duties {
+        grants
+            .iter()
+            .filter_map(|g| match &g.permission {
+                Permission::Assume(role) => own.get(role).map(|d| d[side].clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    };
+    let mut out = Vec::new();
+    for d in deltas.into_iter().filter(|d| d.reported) {
+        let [own_before, own_after] = own.get(&d.principal).cloned().unwrap_or_default();
+        let duties_before: Duties = own_before.union(&assumed(&d.before, 0)).cloned().collect();
+        let duties_after: Duties = own_after.union(&assumed(&d.after, 1)).cloned().collect();
+        if d.gained.is_empty() && d.lost.is_empty() && duties_before == duties_after {
+            continue;
+        }
+        let mut gained_by_duty: BTreeMap<String, Vec<Grant>> = BTreeMap::new();
+        let mut gained_unknown = Vec::new();
+        for g in &d.gained {
+            if matches!(g.permission, Permission::Unknown(_)) {
+                gained_unknown.push(g.clone());
+            }
+            let duties = match &g.permission {
+                Permission::Assume(role) => own.get(role).map(|d| d[1].clone()).unwrap_or_default(),
+                _ => classifier.grant_duties(g),
+            };
+            for duty in duties {
+                if duties_after.contains(&duty) {
+                    gained_by_duty.entry(duty).or_default().push(g.clone());
                 }
-                for duty in classifier.grant_duties(g) {
-                    if duties_after.contains(&duty) {
-                        gained_by_duty.entry(duty).or_default().push(g.clone());
+            }
+        }
+        // A duty newly held through a role it could already assume: that role changed.
+        for duty in duties_after.difference(&duties_before) {
+            if gained_by_duty.contains_key(duty) {
+                continue;
+            }
+            for g in &d.after {
+                if let Permission::Assume(role) = &g.permission {
+                    if own.get(role).is_some_and(|r| r[1].contains(duty)) {
+                        let g = Grant {
+                            through: Some(format!("{role} gains it")),
+                            ..g.clone()
+                        };
+                        gained_by_duty.entry(duty.clone()).or_default().push(g);
                     }
                 }
             }
-            Principal {
-                id: d.principal,
-                gained: d.gained,
-                lost: d.lost,
-                duties_before,
-                duties_after,
-                gained_by_duty,
-                gained_unknown,
-            }
-        })
-        .collect()
+        }
+        out.push(Principal {
+            id: d.principal,
+            gained: d.gained,
+            lost: d.lost,
+            duties_before,
+            duties_after,
+            gained_by_duty,
+            gained_unknown,
+        });
+    }
+    out
 }
 
 /// The changes that touch a duty's configuration (or weaken evidence), in address order.

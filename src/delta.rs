@@ -5,10 +5,13 @@ use crate::model::{Grant, PrincipalId};
 use crate::privilege::Extraction;
 use std::collections::{BTreeMap, HashSet};
 
-/// One principal whose grants the change alters.
+/// One principal's grants before and after the change.
 #[derive(Debug)]
 pub(crate) struct Delta {
     pub(crate) principal: PrincipalId,
+    /// Whether the change may alter this principal's privileges (the others are only needed to
+    /// compute them: the roles a reported principal may assume).
+    pub(crate) reported: bool,
     /// Everything the principal holds before the change, as far as the change set shows.
     pub(crate) before: Vec<Grant>,
     /// Everything it holds after.
@@ -17,8 +20,9 @@ pub(crate) struct Delta {
     pub(crate) lost: Vec<Grant>,
 }
 
-/// Compute the delta of every principal whose grants change, sorted by principal.
+/// Compute the delta of every principal, sorted by principal.
 pub(crate) fn delta(extraction: Extraction) -> Vec<Delta> {
+    let reported = extraction.reported;
     let mut by_principal: BTreeMap<PrincipalId, (Vec<Grant>, Vec<Grant>)> = BTreeMap::new();
     for g in extraction.before {
         by_principal
@@ -40,10 +44,8 @@ pub(crate) fn delta(extraction: Extraction) -> Vec<Delta> {
         after.sort();
         let gained = difference(&after, &before);
         let lost = difference(&before, &after);
-        if gained.is_empty() && lost.is_empty() {
-            continue;
-        }
         out.push(Delta {
+            reported: reported.contains(&principal),
             principal,
             before,
             after,

@@ -93,6 +93,9 @@ pub(crate) enum Permission {
     /// Everything an AWS-managed policy grants, by ARN (`arn:aws:iam::aws:policy/...`). Kept
     /// whole rather than one grant per action: the delta then reads "gains AdministratorAccess".
     Managed(String),
+    /// `sts:AssumeRole` of a role whose trust policy admits the principal: it holds what the
+    /// role holds, without the role's grants being copied to it.
+    Assume(PrincipalId),
     /// The permission cannot be known from the plan; the text says what is unknown.
     Unknown(String),
 }
@@ -103,6 +106,7 @@ impl fmt::Display for Permission {
             Permission::Action(a) => f.write_str(a),
             Permission::NotAction(list) => write!(f, "all actions except {}", list.join(", ")),
             Permission::Managed(arn) => f.write_str(arn),
+            Permission::Assume(_) => f.write_str("sts:AssumeRole"),
             Permission::Unknown(what) => write!(f, "unknown: {what}"),
         }
     }

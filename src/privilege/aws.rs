@@ -135,13 +135,14 @@ pub(crate) fn extract(
     out.before.extend(
         before
             .into_iter()
-            .filter(|g| touched.report.contains(&g.principal)),
+            .filter(|g| touched.needed.contains(&g.principal)),
     );
     out.after.extend(
         after
             .into_iter()
-            .filter(|g| touched.report.contains(&g.principal)),
+            .filter(|g| touched.needed.contains(&g.principal)),
     );
+    out.reported.extend(touched.report.iter().cloned());
     out.unknowns.append(&mut x.unknowns);
     out.pipeline.extend(pipeline_principals(set));
 }
@@ -421,19 +422,16 @@ fn derive(found: Found) -> Vec<Grant> {
         }
         grants.append(&mut derived);
         // Whoever may assume a role holds what the role holds.
-        let mut by_principal: HashMap<PrincipalId, Vec<usize>> = HashMap::new();
-        for (i, g) in grants.iter().enumerate() {
-            by_principal.entry(g.principal.clone()).or_default().push(i);
-        }
-        let mut derived = Vec::new();
+        // NOTE: the role's grants are not copied: classification gives whoever may assume the
+        // role the role's duties (a role can be trusted by many; copies would not scale).
         for t in &trusts {
             if t.trusted == t.role {
                 continue;
             }
-            derived.push(Grant {
+            grants.push(Grant {
                 principal: t.trusted.clone(),
                 effect: Effect::Allow,
-                permission: Permission::Action("sts:AssumeRole".to_string()),
+                permission: Permission::Assume(t.role.clone()),
                 scope: t.role.to_string(),
                 conditional: t.conditional,
                 via: t.via.clone(),
@@ -441,18 +439,7 @@ fn derive(found: Found) -> Vec<Grant> {
                 from: Some(t.role.clone()),
                 sensitive: false,
             });
-            for &i in by_principal.get(&t.role).map_or(&[][..], Vec::as_slice) {
-                let g = &grants[i];
-                derived.push(Grant {
-                    principal: t.trusted.clone(),
-                    conditional: g.conditional || t.conditional,
-                    through: Some(format!("can assume {} (trust policy in {})", t.role, t.via)),
-                    from: Some(t.role.clone()),
-                    ..g.clone()
-                });
-            }
         }
-        grants.append(&mut derived);
         grants
     }
 }

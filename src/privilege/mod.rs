@@ -3,6 +3,7 @@
 pub(crate) mod aws;
 
 use crate::model::{Grant, PrincipalId, Unknown};
+use std::collections::HashSet;
 
 /// The grants of a change set before and after the change, and what could not be known.
 #[derive(Debug, Default)]
@@ -13,4 +14,7 @@ pub(crate) struct Extraction {
     /// Identities the change set is applied as, as found in provider configuration, with where
     /// they were found.
     pub(crate) pipeline: Vec<(PrincipalId, String)>,
+    /// The principals whose privileges the change may alter: the ones to report. The grants
+    /// above also cover principals needed to compute theirs (the roles they may assume).
+    pub(crate) reported: HashSet<PrincipalId>,
 }

@@ -175,6 +175,13 @@ pub(crate) fn render(report: &Report, ruleset: &Ruleset, color: bool) -> String 
                 .chain(p.lost.iter().map(|g| ("-".to_string(), g)))
                 .map(|(sign, g)| grant_row(&sign, g))
                 .collect();
+            if rows.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "    {}",
+                    s.dim("no grant of its own changes: a role it may assume does")
+                );
+            }
             let w1 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
             let w2 = rows.iter().map(|r| r.2.chars().count()).max().unwrap_or(0);
             for (sign, permission, scope, via) in rows {

@@ -71,7 +71,12 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
 pub(crate) fn describe_grants(grants: &[&Grant]) -> String {
     let mut parts: Vec<String> = Vec::new();
     for g in grants {
-        let text = if g.sensitive {
+        let text = if let crate::model::Permission::Assume(role) = &g.permission {
+            match &g.through {
+                Some(_) => format!("what {role} now holds, which it may assume ({})", g.via),
+                None => format!("the right to assume {role} ({})", g.via),
+            }
+        } else if g.sensitive {
             format!("(sensitive) via {}", g.via)
         } else {
             format!("{} via {}", short_permission(g), g.via)
