@@ -39,9 +39,7 @@ pub(crate) fn delta(extraction: Extraction) -> Vec<Delta> {
             .push(g);
     }
     let mut out = Vec::new();
-    for (principal, (mut before, mut after)) in by_principal {
-        before.sort();
-        after.sort();
+    for (principal, (before, after)) in by_principal {
         let gained = difference(&after, &before);
         let lost = difference(&before, &after);
         out.push(Delta {

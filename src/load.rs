@@ -6,6 +6,7 @@
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 
@@ -69,33 +70,33 @@ pub(crate) struct RawPlan<'a> {
 #[derive(Debug, Deserialize)]
 pub(crate) struct RawResourceChange<'a> {
     /// Missing in the drift entries of some early 1.x plans: then built from the other fields.
-    #[serde(default)]
-    pub(crate) address: Option<String>,
-    #[serde(default)]
-    pub(crate) previous_address: Option<String>,
-    #[serde(default)]
-    pub(crate) module_address: Option<String>,
-    #[serde(default)]
-    pub(crate) mode: Option<String>,
-    #[serde(rename = "type")]
-    pub(crate) kind: String,
-    #[serde(default)]
-    pub(crate) name: Option<String>,
-    #[serde(default)]
-    pub(crate) index: Option<serde_json::Value>,
-    #[serde(default)]
-    pub(crate) deposed: Option<String>,
+    #[serde(borrow, default)]
+    pub(crate) address: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub(crate) previous_address: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub(crate) module_address: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub(crate) mode: Option<Cow<'a, str>>,
+    #[serde(borrow, rename = "type")]
+    pub(crate) kind: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub(crate) name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub(crate) index: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub(crate) deposed: Option<Cow<'a, str>>,
     #[serde(borrow)]
     pub(crate) change: RawChange<'a>,
-    #[serde(default)]
-    pub(crate) action_reason: Option<String>,
+    #[serde(borrow, default)]
+    pub(crate) action_reason: Option<Cow<'a, str>>,
 }
 
 impl RawResourceChange<'_> {
     /// The instance address, built from module address, type, name and index when absent.
     pub(crate) fn address(&self) -> String {
         if let Some(a) = &self.address {
-            return a.clone();
+            return a.to_string();
         }
         let mut a = String::new();
         if let Some(m) = self.module_address.as_deref().filter(|m| !m.is_empty()) {
@@ -108,12 +109,8 @@ impl RawResourceChange<'_> {
         a.push_str(&self.kind);
         a.push('.');
         a.push_str(self.name.as_deref().unwrap_or("?"));
-        match &self.index {
-            Some(serde_json::Value::Number(n)) => a.push_str(&format!("[{n}]")),
-            Some(serde_json::Value::String(k)) => {
-                a.push_str(&format!("[{}]", serde_json::Value::String(k.clone())))
-            }
-            _ => {}
+        if let Some(index) = self.index.filter(|i| i.get() != "null") {
+            a.push_str(&format!("[{}]", index.get()));
         }
         a
     }
@@ -122,7 +119,8 @@ impl RawResourceChange<'_> {
 /// The `change` object of a resource change.
 #[derive(Debug, Deserialize)]
 pub(crate) struct RawChange<'a> {
-    pub(crate) actions: Vec<String>,
+    #[serde(borrow)]
+    pub(crate) actions: Vec<Cow<'a, str>>,
     #[serde(borrow, default)]
     pub(crate) before: Option<&'a RawValue>,
     #[serde(borrow, default)]

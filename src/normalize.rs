@@ -84,14 +84,11 @@ pub(crate) struct Wanted {
     pub(crate) unchanged: HashMap<String, Vec<String>>,
 }
 
-/// Where a change's values are in its source, to parse them later.
+/// Where an unchanged resource's values are in its source, to parse them later.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Deferred {
     before: Option<(usize, usize)>,
-    after: Option<(usize, usize)>,
-    after_unknown: Option<(usize, usize)>,
     before_sensitive: Option<(usize, usize)>,
-    after_sensitive: Option<(usize, usize)>,
 }
 
 /// Build the change set. `wants_values` says for which resource types which attributes are
@@ -163,13 +160,14 @@ fn change(
     raw: &RawResourceChange<'_>,
     wants_values: &Wanted,
 ) -> Result<ResourceChange, LoadError> {
-    let action = Action::from_terraform(&raw.change.actions);
+    let actions: Vec<String> = raw.change.actions.iter().map(|a| a.to_string()).collect();
+    let action = Action::from_terraform(&actions);
     let address = raw.address();
     let data = raw.mode.as_deref() == Some("data") || address.starts_with("data.");
     let key = if data {
         format!("data.{}", raw.kind)
     } else {
-        raw.kind.clone()
+        raw.kind.to_string()
     };
     let attributes = if action == Action::NoOp {
         wants_values.unchanged.get(&key)
@@ -184,13 +182,26 @@ fn change(
                     None => Ok(Value::Null),
                 }
             };
-            Some(Values {
-                before: parse(raw.change.before)?,
-                after: parse(raw.change.after)?,
-                after_unknown: parse(raw.change.after_unknown)?,
-                before_sensitive: parse(raw.change.before_sensitive)?,
-                after_sensitive: parse(raw.change.after_sensitive)?,
-            })
+            if action == Action::NoOp {
+                // Unchanged: `after` is `before`; read it once.
+                let before = parse(raw.change.before)?;
+                let before_sensitive = parse(raw.change.before_sensitive)?;
+                Some(Values {
+                    after: before.clone(),
+                    before,
+                    after_unknown: Value::Null,
+                    after_sensitive: before_sensitive.clone(),
+                    before_sensitive,
+                })
+            } else {
+                Some(Values {
+                    before: parse(raw.change.before)?,
+                    after: parse(raw.change.after)?,
+                    after_unknown: parse(raw.change.after_unknown)?,
+                    before_sensitive: parse(raw.change.before_sensitive)?,
+                    after_sensitive: parse(raw.change.after_sensitive)?,
+                })
+            }
         }
         None => None,
     };
@@ -204,24 +215,21 @@ fn change(
         };
         Deferred {
             before: span(raw.change.before),
-            after: span(raw.change.after),
-            after_unknown: span(raw.change.after_unknown),
             before_sensitive: span(raw.change.before_sensitive),
-            after_sensitive: span(raw.change.after_sensitive),
         }
     });
     Ok(ResourceChange {
         input,
         address,
-        previous_address: raw.previous_address.clone(),
-        module_address: raw.module_address.clone(),
+        previous_address: raw.previous_address.as_deref().map(str::to_string),
+        module_address: raw.module_address.as_deref().map(str::to_string),
         data,
-        kind: raw.kind.clone(),
+        kind: raw.kind.to_string(),
         action,
-        actions: raw.change.actions.clone(),
+        actions,
         importing: raw.change.importing.is_some(),
-        deposed: raw.deposed.clone(),
-        action_reason: raw.action_reason.clone(),
+        deposed: raw.deposed.as_deref().map(str::to_string),
+        action_reason: raw.action_reason.as_deref().map(str::to_string),
         values,
         deferred,
     })
@@ -261,12 +269,15 @@ pub(crate) fn complete(
             })?;
             load::parse_picked(source, raw, attributes)
         };
+        // Deferred changes are unchanged: `after` is `before`.
+        let before = parse(deferred.before)?;
+        let before_sensitive = parse(deferred.before_sensitive)?;
         change.values = Some(Values {
-            before: parse(deferred.before)?,
-            after: parse(deferred.after)?,
-            after_unknown: parse(deferred.after_unknown)?,
-            before_sensitive: parse(deferred.before_sensitive)?,
-            after_sensitive: parse(deferred.after_sensitive)?,
+            after: before.clone(),
+            before,
+            after_unknown: Value::Null,
+            after_sensitive: before_sensitive.clone(),
+            before_sensitive,
         });
     }
     Ok(())

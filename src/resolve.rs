@@ -4,6 +4,7 @@
 use crate::model::{ResourceChange, Side};
 use crate::normalize::{ChangeSet, ConfigModule};
 use serde_json::Value;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 /// An attribute's value on one side of a change, in three states.
@@ -37,6 +38,12 @@ pub(crate) struct Target<'a> {
 /// Looks up changes by address and configuration expressions by resource.
 pub(crate) struct Resolver<'a> {
     set: &'a ChangeSet,
+    /// Built on first use: most plans have nothing unknown to follow.
+    index: OnceCell<Index<'a>>,
+}
+
+/// Changes by address.
+struct Index<'a> {
     by_address: HashMap<(usize, &'a str), usize>,
     /// Instances of one resource, by their address without the final index.
     by_base: HashMap<(usize, &'a str), Vec<usize>>,
@@ -44,30 +51,40 @@ pub(crate) struct Resolver<'a> {
 
 impl<'a> Resolver<'a> {
     pub(crate) fn new(set: &'a ChangeSet) -> Resolver<'a> {
-        let mut by_address = HashMap::new();
-        let mut by_base: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
-        for (i, c) in set.changes.iter().enumerate() {
-            if c.deposed.is_some() {
-                continue;
-            }
-            by_address.insert((c.input, c.address.as_str()), i);
-            by_base
-                .entry((c.input, strip_index(&c.address)))
-                .or_default()
-                .push(i);
-        }
         Resolver {
             set,
-            by_address,
-            by_base,
+            index: OnceCell::new(),
         }
+    }
+
+    fn index(&self) -> &Index<'a> {
+        self.index.get_or_init(|| {
+            let mut by_address = HashMap::new();
+            let mut by_base: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
+            for (i, c) in self.set.changes.iter().enumerate() {
+                if c.deposed.is_some() {
+                    continue;
+                }
+                by_address.insert((c.input, c.address.as_str()), i);
+                by_base
+                    .entry((c.input, strip_index(&c.address)))
+                    .or_default()
+                    .push(i);
+            }
+            Index {
+                by_address,
+                by_base,
+            }
+        })
     }
 
     /// The change at an address in the same input, if any.
     pub(crate) fn change(&self, input: usize, address: &str) -> Option<&'a ResourceChange> {
-        self.by_address
+        let set = self.set;
+        self.index()
+            .by_address
             .get(&(input, address))
-            .map(|&i| &self.set.changes[i])
+            .map(|&i| &set.changes[i])
     }
 
     /// Whether an input carries a configuration (Terraform plans do; Pulumi previews do not).
@@ -136,7 +153,10 @@ impl<'a> Resolver<'a> {
         }
         // A reference without an index to a resource with count or for_each: prefer the
         // instance with the same index as the referring resource (count.index, each.key).
-        let instances = self.by_base.get(&(from.input, strip_index(&address)))?;
+        let instances = self
+            .index()
+            .by_base
+            .get(&(from.input, strip_index(&address)))?;
         let own_index = index_of(&from.address);
         let pick = instances
             .iter()

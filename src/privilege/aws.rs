@@ -107,9 +107,9 @@ struct Trust {
     conditional: bool,
 }
 
-struct Extractor<'a> {
+struct Extractor<'r, 'a> {
     set: &'a ChangeSet,
-    resolver: &'a Resolver<'a>,
+    resolver: &'r Resolver<'a>,
     /// Customer-managed policies of the change set by ARN.
     policies_by_arn: HashMap<&'a str, &'a ResourceChange>,
     unknowns: Vec<Unknown>,
@@ -119,15 +119,15 @@ struct Extractor<'a> {
 
 /// Find the principals a change set can alter, from the changed resources and the parts of the
 /// unchanged ones already read.
-pub(crate) fn touched(set: &ChangeSet, resolver: &Resolver<'_>) -> Touched {
+pub(crate) fn touched<'a>(set: &'a ChangeSet, resolver: &Resolver<'a>) -> Touched {
     Extractor::new(set, resolver, None).touched()
 }
 
 /// Extract the grants of the touched principals into `out`.
-pub(crate) fn extract(
-    set: &ChangeSet,
-    resolver: &Resolver<'_>,
-    touched: &Touched,
+pub(crate) fn extract<'a>(
+    set: &'a ChangeSet,
+    resolver: &Resolver<'a>,
+    touched: &'a Touched,
     out: &mut Extraction,
 ) {
     let mut x = Extractor::new(set, resolver, Some(touched));
@@ -147,12 +147,12 @@ pub(crate) fn extract(
     out.pipeline.extend(pipeline_principals(set));
 }
 
-impl<'a> Extractor<'a> {
+impl<'r, 'a> Extractor<'r, 'a> {
     fn new(
         set: &'a ChangeSet,
-        resolver: &'a Resolver<'a>,
+        resolver: &'r Resolver<'a>,
         touched: Option<&'a Touched>,
-    ) -> Extractor<'a> {
+    ) -> Extractor<'r, 'a> {
         let mut policies_by_arn = HashMap::new();
         for c in &set.changes {
             if c.kind == "aws_iam_policy" && !c.data {
@@ -444,7 +444,7 @@ fn derive(found: Found) -> Vec<Grant> {
     }
 }
 
-impl<'a> Extractor<'a> {
+impl<'r, 'a> Extractor<'r, 'a> {
     fn change(&mut self, c: &'a ResourceChange, side: Side, found: &mut Found) {
         let Found {
             grants,
