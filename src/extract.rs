@@ -1,6 +1,6 @@
 //! Extract: the change set's resources → grants per principal, for every provider.
 
-use crate::load::{LoadError, Source};
+use crate::load::LoadError;
 use crate::normalize::{self, ChangeSet, Wanted};
 use crate::privilege::{aws, Extraction};
 use crate::resolve::Resolver;
@@ -47,11 +47,10 @@ pub(crate) fn wanted_attributes(ruleset: &Ruleset) -> Wanted {
 /// principals whose privileges the change can alter.
 pub(crate) fn extract(
     set: &mut ChangeSet,
-    sources: &[Source],
     wanted: &Wanted,
 ) -> Result<Extraction, LoadError> {
     let touched = aws::touched(set, &Resolver::new(set));
-    normalize::complete(set, sources, &touched.complete, wanted)?;
+    normalize::complete(set, &touched.complete, wanted)?;
     let resolver = Resolver::new(set);
     let mut out = Extraction::default();
     aws::extract(set, &resolver, &touched, &mut out);

@@ -1,21 +1,71 @@
-//! Load: bytes → a parsed document, with errors that name the file, the place and what was expected.
+//! Load: bytes → a parsed document, with errors that name the file, the place and what was
+//! expected.
 //!
-//! Plans can be 100 MB and more, so the plan is read once into memory and parsed into borrowed
-//! [`RawValue`]s: the parts the review needs are parsed again later, the rest is only skipped.
+//! Plans can be 100 MB and more. A Terraform plan is streamed: its top level is read in chunks
+//! ([`scan`]), every part is validated, the parts the review does not need (`planned_values`,
+//! `prior_state`, ...) are only skipped, and each resource change is handed over as raw bytes
+//! to be parsed on its own. Neither the file nor a parsed tree of it is ever held whole.
 
+mod scan;
+
+pub(crate) use scan::Pos;
+
+use crate::normalize::Configuration;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// One input as read from disk or stdin.
+/// One input: a file, or what was read from stdin.
 #[derive(Debug)]
 pub(crate) struct Source {
     /// The name users know the input by: the path as given, or `<stdin>`.
     pub(crate) name: String,
-    pub(crate) bytes: Vec<u8>,
+    data: Data,
+}
+
+#[derive(Debug)]
+enum Data {
+    File(PathBuf),
+    Bytes(Vec<u8>),
+}
+
+impl Source {
+    /// An input held in memory (stdin, tests).
+    #[cfg(test)]
+    pub(crate) fn from_bytes(name: &str, bytes: Vec<u8>) -> Source {
+        Source {
+            name: name.to_string(),
+            data: Data::Bytes(bytes),
+        }
+    }
+
+    fn reader(&self) -> Result<Box<dyn Read + '_>, LoadError> {
+        match &self.data {
+            Data::File(path) => {
+                let file = std::fs::File::open(path).map_err(|source| LoadError::Io {
+                    name: self.name.clone(),
+                    source,
+                })?;
+                Ok(Box::new(file))
+            }
+            Data::Bytes(bytes) => Ok(Box::new(bytes.as_slice())),
+        }
+    }
+
+    fn all(&self) -> Result<Cow<'_, [u8]>, LoadError> {
+        match &self.data {
+            Data::File(path) => std::fs::read(path)
+                .map(Cow::Owned)
+                .map_err(|source| LoadError::Io {
+                    name: self.name.clone(),
+                    source,
+                }),
+            Data::Bytes(bytes) => Ok(Cow::Borrowed(bytes)),
+        }
+    }
 }
 
 /// Why an input could not be read as a plan.
@@ -36,34 +86,6 @@ pub(crate) enum LoadError {
         column: usize,
         message: String,
     },
-}
-
-/// A Terraform plan as written by `terraform show -json`, with the heavy parts left unparsed.
-#[derive(Debug, Deserialize)]
-pub(crate) struct RawPlan<'a> {
-    pub(crate) format_version: Option<String>,
-    pub(crate) terraform_version: Option<String>,
-    #[serde(borrow, default)]
-    pub(crate) resource_changes: Option<Vec<RawResourceChange<'a>>>,
-    #[serde(borrow, default)]
-    pub(crate) resource_drift: Option<Vec<RawResourceChange<'a>>>,
-    #[serde(borrow, default)]
-    pub(crate) configuration: Option<&'a RawValue>,
-    #[serde(default)]
-    planned_values: Option<IgnoredAny>,
-    #[serde(default)]
-    prior_state: Option<IgnoredAny>,
-    /// Present in `terraform show -json` of a *state*, not of a plan.
-    #[serde(default)]
-    values: Option<IgnoredAny>,
-    /// Present in HCP Terraform's redacted JSON plan, which has another shape.
-    #[serde(default)]
-    plan_format_version: Option<IgnoredAny>,
-    /// Present in `pulumi preview --json`.
-    #[serde(default)]
-    steps: Option<IgnoredAny>,
-    #[serde(default, rename = "changeSummary")]
-    change_summary: Option<IgnoredAny>,
 }
 
 /// One element of `resource_changes` or `resource_drift`.
@@ -163,18 +185,62 @@ pub(crate) struct RawState {
     pub(crate) outputs: Option<serde_json::Value>,
 }
 
-/// What a loaded document is.
-#[derive(Debug)]
-pub(crate) enum Content<'a> {
-    Terraform(RawPlan<'a>),
-    Pulumi(RawPreview),
+/// Which list a resource change comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Section {
+    /// `resource_changes`: what the change does.
+    Changes,
+    /// `resource_drift`: what changed outside Terraform.
+    Drift,
 }
 
-/// A loaded document.
+/// A piece of an input: its bytes and where they start, to report errors in place.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Place<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) bytes: &'a [u8],
+    pub(crate) at: Pos,
+}
+
+impl Place<'_> {
+    /// An error at a serde_json error's position inside this piece.
+    pub(crate) fn error(&self, e: &serde_json::Error, message: String) -> LoadError {
+        let at = self.at.offset(e.line(), e.column());
+        LoadError::At {
+            name: self.name.to_string(),
+            line: at.line,
+            column: at.column,
+            message,
+        }
+    }
+
+    /// An error at a byte offset inside this piece.
+    pub(crate) fn error_at(&self, offset: usize, message: String) -> LoadError {
+        let (line, column) = line_column(self.bytes, offset);
+        let at = self.at.offset(line, column);
+        LoadError::At {
+            name: self.name.to_string(),
+            line: at.line,
+            column: at.column,
+            message,
+        }
+    }
+}
+
+/// What a Terraform plan says besides its resource changes.
+#[derive(Debug, Default)]
+pub(crate) struct PlanHead {
+    pub(crate) format_version: String,
+    pub(crate) terraform_version: Option<String>,
+    pub(crate) configuration: Configuration,
+}
+
+/// What a loaded input is.
 #[derive(Debug)]
-pub(crate) struct Document<'a> {
-    pub(crate) source: &'a Source,
-    pub(crate) content: Content<'a>,
+pub(crate) enum Loaded {
+    /// A Terraform plan, whose resource changes went to the caller one by one.
+    Terraform(PlanHead),
+    Pulumi(RawPreview),
 }
 
 /// Read an input: a path, or `-` for stdin.
@@ -190,125 +256,258 @@ pub(crate) fn read(input: &Path) -> Result<Source, LoadError> {
             })?;
         return Ok(Source {
             name: "<stdin>".to_string(),
-            bytes,
+            data: Data::Bytes(bytes),
         });
     }
     let name = input.display().to_string();
-    match std::fs::read(input) {
-        Ok(bytes) => Ok(Source { name, bytes }),
+    // Fail now, before any work, if the file cannot be opened.
+    match std::fs::File::open(input).and_then(|f| f.metadata()) {
+        Ok(m) if m.is_dir() => Err(LoadError::Invalid {
+            name,
+            message: "is a directory: expected a plan JSON file".to_string(),
+        }),
+        Ok(_) => Ok(Source {
+            name,
+            data: Data::File(input.to_path_buf()),
+        }),
         Err(source) => Err(LoadError::Io { name, source }),
     }
 }
 
-/// Parse a source as a Terraform plan, checking that it is one.
-pub(crate) fn load(source: &Source) -> Result<Document<'_>, LoadError> {
-    let invalid = |message: String| LoadError::Invalid {
-        name: source.name.clone(),
-        message,
+/// Load an input. The resource changes of a Terraform plan are handed to `each` one by one as
+/// they are read, as raw bytes with their place.
+pub(crate) fn load(
+    source: &Source,
+    each: &mut dyn for<'b> FnMut(Section, Place<'b>, RawResourceChange<'b>) -> Result<(), LoadError>,
+) -> Result<Loaded, LoadError> {
+    let name = source.name.as_str();
+    let invalid = |message: &str| LoadError::Invalid {
+        name: name.to_string(),
+        message: message.to_string(),
     };
-    let mut bytes = source.bytes.as_slice();
+    let mut s = scan::Scanner::new(name, source.reader()?);
+    let head = s.prefix(512)?.to_vec();
+    let mut bytes = head.as_slice();
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes = &bytes[3..];
-    }
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(invalid(
-            "the file is empty: expected a Terraform plan as written by `terraform show -json`"
-                .to_string(),
-        ));
+        s.skip_bytes(3);
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(invalid(
             "the file is UTF-16 (as PowerShell's `>` writes it): expected UTF-8 JSON; \
-             write the plan with `terraform show -json tfplan | Out-File -Encoding utf8 plan.json`"
-                .to_string(),
+             write the plan with `terraform show -json tfplan | Out-File -Encoding utf8 plan.json`",
+        ));
+    }
+    if s.at_end()? {
+        return Err(invalid(
+            "the file is empty: expected a Terraform plan as written by `terraform show -json`",
         ));
     }
     let first = bytes
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(0);
-    if bytes[first] != b'{' {
-        let (line, column) = line_column(bytes, first);
-        let what = if std::str::from_utf8(&bytes[..bytes.len().min(512)]).is_err()
-            || bytes[..bytes.len().min(512)].contains(&0)
-        {
+    if bytes.get(first) != Some(&b'{') {
+        let what = if std::str::from_utf8(bytes).is_err() || bytes.contains(&0) {
             "binary data, not JSON"
         } else if bytes[first..].starts_with(b"[command]") {
             "the output of the setup-terraform wrapper (`[command]...`), not the plan; \
              set `terraform_wrapper: false` or write the plan with `terraform show -json` to a file"
-        } else if bytes[first] == b'[' && serde_json::from_slice::<IgnoredAny>(bytes).is_ok() {
+        } else if bytes.get(first) == Some(&b'[') && array(source) {
             "a JSON array"
         } else {
             "text that is not JSON (is there a wrapper's output around the plan?)"
         };
-        return Err(LoadError::At {
-            name: source.name.clone(),
-            line,
-            column,
-            message: format!(
-                "found {what}: expected a JSON object, a Terraform plan as written by `terraform show -json`"
-            ),
-        });
+        return Err(s.error(format!(
+            "found {what}: expected a JSON object, a Terraform plan as written by `terraform show -json`"
+        )));
     }
-    let plan: RawPlan<'_> = serde_json::from_slice(bytes).map_err(|e| {
-        let mut err = json_error(source, &e);
-        // A value of the wrong type: parse again, tracking the path, to say which one.
-        if e.classify() == serde_json::error::Category::Data {
-            let mut de = serde_json::Deserializer::from_slice(bytes);
-            if let Err(e) = serde_path_to_error::deserialize::<_, RawPlan<'_>>(&mut de) {
-                if let LoadError::At { message, .. } = &mut err {
-                    *message = format!("at `{}`: {message}", e.path());
+    let mut plan = PlanHead::default();
+    let mut seen: Vec<String> = Vec::new();
+    // The first error in a resource change: reported after the checks of what the document
+    // is, which explain more.
+    let mut element_error: Option<LoadError> = None;
+    s.expect(b'{', "`{`")?;
+    if !s.eat(b'}')? {
+        loop {
+            let key = s.key()?;
+            if seen.contains(&key) {
+                return Err(s.error(format!("invalid plan: the key `{key}` appears twice")));
+            }
+            match key.as_str() {
+                "format_version" | "terraform_version" => {
+                    let value = s.capture(|b, at| {
+                        serde_json::from_slice::<String>(b).map_err(|e| {
+                            Place { name, bytes: b, at }
+                                .error(&e, format!("`{key}` is not a string"))
+                        })
+                    })?;
+                    if key == "format_version" {
+                        plan.format_version = value;
+                    } else {
+                        plan.terraform_version = Some(value);
+                    }
                 }
+                "resource_changes" | "resource_drift" => {
+                    let section = if key == "resource_changes" {
+                        Section::Changes
+                    } else {
+                        Section::Drift
+                    };
+                    s.ws()?;
+                    if !s.eat(b'[')? {
+                        if s.eat(b'n')? {
+                            return Err(s.error(format!(
+                                "at `{key}`: not a Terraform plan: expected an array"
+                            )));
+                        }
+                        return Err(s.error(format!(
+                            "at `{key}`: not a Terraform plan: invalid type, expected an array \
+                             (expected the output of `terraform show -json PLANFILE`)"
+                        )));
+                    }
+                    if !s.eat(b']')? {
+                        loop {
+                            // serde_json reads each resource change where it lies in the
+                            // buffer; one that is not as Terraform writes it is reported after
+                            // the checks of what the document is, and skipped.
+                            s.parse(|avail, at| {
+                                let mut stream = serde_json::Deserializer::from_slice(avail)
+                                    .into_iter::<RawResourceChange<'_>>();
+                                match stream.next() {
+                                    Some(Ok(raw)) => {
+                                        let used = stream.byte_offset();
+                                        let bytes = &avail[..used];
+                                        if element_error.is_none() {
+                                            if let Err(e) = each(section, Place { name, bytes, at }, raw) {
+                                                element_error = Some(e);
+                                            }
+                                        }
+                                        scan::Parsed::Done((), used)
+                                    }
+                                    Some(Err(e)) if e.is_eof() => scan::Parsed::NeedMore,
+                                    None => scan::Parsed::NeedMore,
+                                    Some(Err(e)) if e.is_data() => {
+                                        // Valid JSON, not a resource change: note it, skip it.
+                                        let mut stream = serde_json::Deserializer::from_slice(avail)
+                                            .into_iter::<IgnoredAny>();
+                                        match stream.next() {
+                                            Some(Ok(_)) => {
+                                                if element_error.is_none() {
+                                                    element_error = Some(resource_change_error(
+                                                        section,
+                                                        Place { name, bytes: avail, at },
+                                                        &e,
+                                                    ));
+                                                }
+                                                scan::Parsed::Done((), stream.byte_offset())
+                                            }
+                                            Some(Err(e)) if e.is_eof() => scan::Parsed::NeedMore,
+                                            _ => scan::Parsed::NeedMore,
+                                        }
+                                    }
+                                    Some(Err(e)) => scan::Parsed::Failed(
+                                        Place { name, bytes: avail, at }.error(
+                                            &e,
+                                            format!("invalid JSON: {}", strip_position(&e)),
+                                        ),
+                                    ),
+                                }
+                            })?;
+                            if s.eat(b']')? {
+                                break;
+                            }
+                            s.expect(b',', "`,` or `]`")?;
+                        }
+                    }
+                }
+                "configuration" => {
+                    plan.configuration = s.parse(|avail, at| {
+                        let mut stream = serde_json::Deserializer::from_slice(avail)
+                            .into_iter::<Configuration>();
+                        match stream.next() {
+                            Some(Ok(c)) => scan::Parsed::Done(c, stream.byte_offset()),
+                            Some(Err(e)) if e.is_eof() => scan::Parsed::NeedMore,
+                            None => scan::Parsed::NeedMore,
+                            Some(Err(e)) => scan::Parsed::Failed(Place { name, bytes: avail, at }.error(
+                                &e,
+                                format!(
+                                    "`configuration` is not as Terraform writes it: {}",
+                                    strip_position(&e)
+                                ),
+                            )),
+                        }
+                    })?;
+                }
+                _ => s.skip()?,
             }
+            seen.push(key);
+            if s.eat(b'}')? {
+                break;
+            }
+            s.expect(b',', "`,` or `}`")?;
         }
-        err
-    })?;
-    if plan.steps.is_some() && plan.format_version.is_none() {
-        let preview: RawPreview = serde_json::from_slice(bytes).map_err(|e| {
-            let mut err = json_error(source, &e);
-            if let LoadError::At { message, .. } = &mut err {
-                *message = message.replace(
-                    "expected the output of `terraform show -json PLANFILE`",
-                    "expected the output of `pulumi preview --json`",
-                );
-            }
-            err
-        })?;
-        return Ok(Document {
-            source,
-            content: Content::Pulumi(preview),
-        });
     }
-    check_plan(&plan).map_err(invalid)?;
-    Ok(Document {
-        source,
-        content: Content::Terraform(plan),
-    })
+    if !s.at_end()? {
+        return Err(s.error("invalid JSON: trailing characters after the plan"));
+    }
+    let has = |k: &str| seen.iter().any(|x| x == k);
+    if has("steps") && !has("format_version") {
+        let bytes = source.all()?;
+        let preview: RawPreview = serde_json::from_slice(&bytes).map_err(|e| {
+            let message = match e.classify() {
+                serde_json::error::Category::Data => format!(
+                    "not a Pulumi preview: {} (expected the output of `pulumi preview --json`)",
+                    strip_position(&e)
+                ),
+                _ => format!("invalid JSON: {}", strip_position(&e)),
+            };
+            LoadError::At {
+                name: name.to_string(),
+                line: e.line(),
+                column: e.column(),
+                message,
+            }
+        })?;
+        return Ok(Loaded::Pulumi(preview));
+    }
+    check_plan(&has, &plan.format_version).map_err(|m| invalid(&m))?;
+    if let Some(e) = element_error {
+        return Err(e);
+    }
+    Ok(Loaded::Terraform(plan))
 }
 
-/// Check that a parsed object is a Terraform plan this version can read.
-fn check_plan(plan: &RawPlan<'_>) -> Result<(), String> {
-    if plan.plan_format_version.is_some() {
+/// Whether an input is a valid JSON array (to say so in the error).
+fn array(source: &Source) -> bool {
+    source
+        .all()
+        .is_ok_and(|b| serde_json::from_slice::<IgnoredAny>(&b).is_ok())
+}
+
+/// Check that a document is a Terraform plan this version can read, from its keys.
+fn check_plan(has: &dyn Fn(&str) -> bool, version: &str) -> Result<(), String> {
+    if has("plan_format_version") {
         return Err(
             "this is an HCP Terraform redacted JSON plan (`plan_format_version`), which \
              foureyes does not read: expected the output of `terraform show -json PLANFILE`"
                 .to_string(),
         );
     }
-    if plan.change_summary.is_some() && plan.format_version.is_none() {
+    if has("changeSummary") && !has("format_version") {
         return Err(
             "this looks like `pulumi preview --json` output without `steps`: expected \
              the output of `pulumi preview --json` or `terraform show -json PLANFILE`"
                 .to_string(),
         );
     }
-    let Some(version) = &plan.format_version else {
+    if !has("format_version") {
         return Err(
             "not a Terraform plan: there is no `format_version`; expected the output of \
              `terraform show -json PLANFILE`"
                 .to_string(),
         );
-    };
+    }
     let major = version.split('.').next().unwrap_or("");
     // NOTE: a version that is not a number (hand-written test plans say "test_format_version")
     // is read as the current format; a known other major version is refused.
@@ -317,10 +516,10 @@ fn check_plan(plan: &RawPlan<'_>) -> Result<(), String> {
             "unsupported plan format_version \"{version}\": foureyes reads format versions 0.x and 1.x"
         ));
     }
-    if plan.resource_changes.is_none()
-        && plan.values.is_some()
-        && plan.planned_values.is_none()
-        && plan.prior_state.is_none()
+    if !has("resource_changes")
+        && has("values")
+        && !has("planned_values")
+        && !has("prior_state")
     {
         return Err(
             "this is Terraform state (`terraform show -json` without a plan file), not a \
@@ -331,24 +530,24 @@ fn check_plan(plan: &RawPlan<'_>) -> Result<(), String> {
     Ok(())
 }
 
-/// Turn a serde_json error into one that says where and what was expected.
-fn json_error(source: &Source, e: &serde_json::Error) -> LoadError {
-    use serde_json::error::Category;
-    let message = match e.classify() {
-        Category::Eof => "the file ends too early: the plan is truncated".to_string(),
-        Category::Syntax => format!("invalid JSON: {}", strip_position(e)),
-        Category::Data => format!(
-            "not a Terraform plan: {} (expected the output of `terraform show -json PLANFILE`)",
+/// Say where and what is wrong in a resource change that is not as Terraform writes it.
+fn resource_change_error(section: Section, place: Place<'_>, e: &serde_json::Error) -> LoadError {
+    let list = match section {
+        Section::Changes => "resource_changes",
+        Section::Drift => "resource_drift",
+    };
+    let mut de = serde_json::Deserializer::from_slice(place.bytes);
+    let path = match serde_path_to_error::deserialize::<_, RawResourceChange<'_>>(&mut de) {
+        Err(e) if e.path().to_string() != "." => format!("{list}[].{}", e.path()),
+        _ => list.to_string(),
+    };
+    place.error(
+        e,
+        format!(
+            "at `{path}`: not a Terraform plan: {} (expected the output of `terraform show -json PLANFILE`)",
             strip_position(e)
         ),
-        Category::Io => format!("cannot read: {e}"),
-    };
-    LoadError::At {
-        name: source.name.clone(),
-        line: e.line(),
-        column: e.column(),
-        message,
-    }
+    )
 }
 
 /// serde_json appends " at line L column C"; the position is reported separately.
@@ -365,20 +564,15 @@ pub(crate) fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     let offset = offset.min(bytes.len());
     let before = &bytes[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = offset
-        - before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1)
-        + 1;
+    let column = offset - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
     (line, column)
 }
 
-/// Parse a borrowed raw value into a [`serde_json::Value`], keeping of an object only the
-/// given keys (sorted) and skipping the rest unparsed. Errors are reported at the raw value's
-/// place in its source file.
+/// Parse a raw value from within a place into a [`serde_json::Value`], keeping of an object
+/// only the given keys (sorted) and skipping the rest unparsed. Errors are reported where the
+/// value is in its file.
 pub(crate) fn parse_picked(
-    source: &Source,
+    place: &Place<'_>,
     raw: &RawValue,
     keys: &[String],
 ) -> Result<serde_json::Value, LoadError> {
@@ -388,14 +582,11 @@ pub(crate) fn parse_picked(
         .deserialize(&mut de)
         .and_then(|v| de.end().map(|()| v))
         .map_err(|e| {
-            let base = (raw.get().as_ptr() as usize).saturating_sub(source.bytes.as_ptr() as usize);
-            let (line, column) = line_column(&source.bytes, base);
-            LoadError::At {
-                name: source.name.clone(),
-                line,
-                column,
-                message: format!("cannot read this value: {}", strip_position(&e)),
-            }
+            let offset = (raw.get().as_ptr() as usize).saturating_sub(place.bytes.as_ptr() as usize);
+            place.error_at(
+                offset,
+                format!("cannot read this value: {}", strip_position(&e)),
+            )
         })
 }
 
@@ -494,21 +685,32 @@ mod tests {
     use super::*;
 
     fn source(text: &[u8]) -> Source {
-        Source {
-            name: "plan.json".to_string(),
-            bytes: text.to_vec(),
-        }
+        Source::from_bytes("plan.json", text.to_vec())
+    }
+
+    fn load_all(text: &[u8]) -> Result<(Loaded, usize), LoadError> {
+        let mut n = 0;
+        let loaded = load(&source(text), &mut |_, _, _| {
+            n += 1;
+            Ok(())
+        })?;
+        Ok((loaded, n))
     }
 
     #[test]
     fn picking_keeps_only_the_wanted_keys() {
-        let src = source(br#"{"a": 1, "b": {"deep": [1, 2]}, "c": "x"}"#);
-        let raw: &RawValue = serde_json::from_slice(&src.bytes).expect("json");
-        let v = parse_picked(&src, raw, &["b".to_string(), "c".to_string()]).expect("parsed");
+        let bytes = br#"{"a": 1, "b": {"deep": [1, 2]}, "c": "x"}"#;
+        let place = Place {
+            name: "plan.json",
+            bytes,
+            at: Pos { line: 1, column: 1 },
+        };
+        let raw: &RawValue = serde_json::from_slice(bytes).expect("json");
+        let v = parse_picked(&place, raw, &["b".to_string(), "c".to_string()]).expect("parsed");
         assert_eq!(v, serde_json::json!({"b": {"deep": [1, 2]}, "c": "x"}));
         let raw: &RawValue = serde_json::from_str("true").expect("json");
         assert_eq!(
-            parse_picked(&src, raw, &[]).expect("parsed"),
+            parse_picked(&place, raw, &[]).expect("parsed"),
             serde_json::json!(true)
         );
     }
@@ -523,14 +725,33 @@ mod tests {
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
         let mut text = b"{\"format_version\":\"1.2\",\"resource_changes\":[{\"address\":\"a\",\"type\":\"t\",\"change\":{\"actions\":[\"create\"],\"after\":".to_vec();
         text.extend(std::iter::repeat_n(b'[', 200_000));
-        let err = load(&source(&text)).expect_err("deep nesting must fail");
+        let err = load_all(&text).expect_err("deep nesting must fail");
         assert!(err.to_string().starts_with("plan.json:1:"), "{err}");
     }
 
     #[test]
     fn a_state_file_is_not_a_plan() {
-        let err = load(&source(br#"{"format_version":"1.0","values":{}}"#))
+        let err = load_all(br#"{"format_version":"1.0","values":{}}"#)
             .expect_err("state is not a plan");
         assert!(err.to_string().contains("Terraform state"), "{err}");
+    }
+
+    #[test]
+    fn resource_changes_are_handed_over_one_by_one() {
+        let text = br#"{"format_version":"1.2","planned_values":{"x":[1,2,{"y":null}]},
+"resource_changes":[{"address":"a.b","type":"a","change":{"actions":["no-op"]}},
+{"address":"a.c","type":"a","change":{"actions":["create"]}}],"configuration":{}}"#;
+        let (loaded, n) = load_all(text).expect("loads");
+        assert_eq!(n, 2);
+        assert!(matches!(loaded, Loaded::Terraform(p) if p.format_version == "1.2"));
+    }
+
+    #[test]
+    fn a_bad_resource_change_is_reported_in_place() {
+        let text = b"{\"format_version\":\"1.2\",\n\"resource_changes\":[\n  {\"address\":\"a.b\",\"change\":{\"actions\":[]}}]}";
+        let err = load_all(text).expect_err("no type").to_string();
+        assert!(err.starts_with("plan.json:3:"), "{err}");
+        assert!(err.contains("missing field `type`"), "{err}");
+        assert!(err.contains("resource_changes"), "{err}");
     }
 }

@@ -3,7 +3,7 @@
 
 mod pulumi;
 
-use crate::load::{self, Content, Document, LoadError, RawPlan, RawResourceChange, Source};
+use crate::load::{self, LoadError, Loaded, Place, Pos, RawResourceChange, Section, Source};
 use crate::model::{Action, ResourceChange, Values};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -84,78 +84,57 @@ pub(crate) struct Wanted {
     pub(crate) unchanged: HashMap<String, Vec<String>>,
 }
 
-/// Where an unchanged resource's values are in its source, to parse them later.
+/// An unchanged resource's values, kept unparsed until the review needs them.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Deferred {
-    before: Option<(usize, usize)>,
-    before_sensitive: Option<(usize, usize)>,
+    before: Option<Box<RawValue>>,
+    before_sensitive: Option<Box<RawValue>>,
+    /// Where `before` starts in its input.
+    at: Option<Pos>,
 }
 
-/// Build the change set. `wants_values` says for which resource types which attributes are
-/// needed; the rest is skipped, which keeps big plans cheap.
-pub(crate) fn normalize(
-    documents: &[Document<'_>],
-    wants_values: &Wanted,
-) -> Result<ChangeSet, LoadError> {
+/// Load every input and build the change set. `wanted` says which attributes of which
+/// resource types are read; the rest is only skipped, which keeps big plans cheap.
+pub(crate) fn normalize(sources: &[Source], wanted: &Wanted) -> Result<ChangeSet, LoadError> {
     let mut set = ChangeSet::default();
-    for (i, doc) in documents.iter().enumerate() {
-        let plan = match &doc.content {
-            Content::Terraform(plan) => plan,
-            Content::Pulumi(preview) => {
+    for (i, source) in sources.iter().enumerate() {
+        let mut changes = Vec::new();
+        let mut drift = Vec::new();
+        let loaded = load::load(source, &mut |section, place, raw| {
+            let change = change(&place, i, &raw, wanted)?;
+            match section {
+                Section::Changes => changes.push(change),
+                Section::Drift => drift.push(change),
+            }
+            Ok(())
+        })?;
+        match loaded {
+            Loaded::Terraform(plan) => {
                 set.inputs.push(Input {
-                    name: doc.source.name.clone(),
+                    name: source.name.clone(),
+                    format_version: plan.format_version,
+                    terraform_version: plan.terraform_version,
+                    configuration: plan.configuration,
+                });
+                set.changes.append(&mut changes);
+                set.drift.append(&mut drift);
+            }
+            Loaded::Pulumi(preview) => {
+                set.inputs.push(Input {
+                    name: source.name.clone(),
                     format_version: "pulumi-preview".to_string(),
                     terraform_version: None,
                     configuration: Configuration::default(),
                 });
-                set.changes
-                    .extend(pulumi::changes(i, preview, wants_values));
-                continue;
+                set.changes.extend(pulumi::changes(i, &preview, wanted));
             }
-        };
-        let configuration = match plan.configuration {
-            Some(raw) => serde_json::from_str(raw.get()).map_err(|e| {
-                let base = (raw.get().as_ptr() as usize)
-                    .saturating_sub(doc.source.bytes.as_ptr() as usize);
-                let (line, column) = load::line_column(&doc.source.bytes, base);
-                LoadError::At {
-                    name: doc.source.name.clone(),
-                    line,
-                    column,
-                    message: format!("`configuration` is not as Terraform writes it: {e}"),
-                }
-            })?,
-            None => Configuration::default(),
-        };
-        set.inputs.push(Input {
-            name: doc.source.name.clone(),
-            format_version: plan.format_version.clone().unwrap_or_default(),
-            terraform_version: plan.terraform_version.clone(),
-            configuration,
-        });
-        terraform(doc, plan, i, &mut set, wants_values)?;
+        }
     }
     Ok(set)
 }
 
-fn terraform(
-    doc: &Document<'_>,
-    plan: &RawPlan<'_>,
-    i: usize,
-    set: &mut ChangeSet,
-    wants_values: &Wanted,
-) -> Result<(), LoadError> {
-    for raw in plan.resource_changes.iter().flatten() {
-        set.changes.push(change(doc, i, raw, wants_values)?);
-    }
-    for raw in plan.resource_drift.iter().flatten() {
-        set.drift.push(change(doc, i, raw, wants_values)?);
-    }
-    Ok(())
-}
-
 fn change(
-    doc: &Document<'_>,
+    place: &Place<'_>,
     input: usize,
     raw: &RawResourceChange<'_>,
     wants_values: &Wanted,
@@ -178,7 +157,7 @@ fn change(
         Some(attributes) => {
             let parse = |v: Option<&RawValue>| -> Result<Value, LoadError> {
                 match v {
-                    Some(raw) => load::parse_picked(doc.source, raw, attributes),
+                    Some(raw) => load::parse_picked(place, raw, attributes),
                     None => Ok(Value::Null),
                 }
             };
@@ -205,18 +184,14 @@ fn change(
         }
         None => None,
     };
-    let deferred = (action == Action::NoOp && values.is_some()).then(|| {
-        let span = |v: Option<&RawValue>| {
-            v.map(|raw| {
-                let start = (raw.get().as_ptr() as usize)
-                    .saturating_sub(doc.source.bytes.as_ptr() as usize);
-                (start, start + raw.get().len())
-            })
-        };
-        Deferred {
-            before: span(raw.change.before),
-            before_sensitive: span(raw.change.before_sensitive),
-        }
+    let deferred = (action == Action::NoOp && values.is_some()).then(|| Deferred {
+        before: raw.change.before.map(RawValue::to_owned),
+        before_sensitive: raw.change.before_sensitive.map(RawValue::to_owned),
+        at: raw.change.before.map(|v| {
+            let offset = (v.get().as_ptr() as usize).saturating_sub(place.bytes.as_ptr() as usize);
+            let (line, column) = load::line_column(place.bytes, offset);
+            place.at.offset(line, column)
+        }),
     });
     Ok(ResourceChange {
         input,
@@ -238,7 +213,6 @@ fn change(
 /// Parse the rest of the values of unchanged resources, now that the review needs them.
 pub(crate) fn complete(
     set: &mut ChangeSet,
-    sources: &[Source],
     indices: &[usize],
     wanted: &Wanted,
 ) -> Result<(), LoadError> {
@@ -249,29 +223,26 @@ pub(crate) fn complete(
         let Some(deferred) = change.deferred.take() else {
             continue;
         };
-        let (Some(source), Some(attributes)) =
-            (sources.get(change.input), wanted.changed.get(&change.kind))
-        else {
+        let (Some(input), Some(attributes)) = (
+            set.inputs.get(change.input),
+            wanted.changed.get(&change.kind),
+        ) else {
             continue;
         };
-        let parse = |span: Option<(usize, usize)>| -> Result<Value, LoadError> {
-            let Some((start, end)) = span else {
+        let parse = |raw: Option<&RawValue>| -> Result<Value, LoadError> {
+            let Some(raw) = raw else {
                 return Ok(Value::Null);
             };
-            let text =
-                std::str::from_utf8(&source.bytes[start..end]).map_err(|e| LoadError::Invalid {
-                    name: source.name.clone(),
-                    message: format!("not UTF-8: {e}"),
-                })?;
-            let raw: &RawValue = serde_json::from_str(text).map_err(|e| LoadError::Invalid {
-                name: source.name.clone(),
-                message: e.to_string(),
-            })?;
-            load::parse_picked(source, raw, attributes)
+            let place = Place {
+                name: &input.name,
+                bytes: raw.get().as_bytes(),
+                at: deferred.at.unwrap_or(Pos { line: 1, column: 1 }),
+            };
+            load::parse_picked(&place, raw, attributes)
         };
         // Deferred changes are unchanged: `after` is `before`.
-        let before = parse(deferred.before)?;
-        let before_sensitive = parse(deferred.before_sensitive)?;
+        let before = parse(deferred.before.as_deref())?;
+        let before_sensitive = parse(deferred.before_sensitive.as_deref())?;
         change.values = Some(Values {
             after: before.clone(),
             before,

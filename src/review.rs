@@ -4,7 +4,7 @@ use crate::classify;
 use crate::delta;
 use crate::extract;
 use crate::judge::{self, Drift, InputSummary, Judged, Pipeline, Report};
-use crate::load::{self, LoadError, Source};
+use crate::load::{LoadError, Source};
 use crate::model::PrincipalId;
 use crate::normalize;
 use crate::privilege::aws;
@@ -25,13 +25,8 @@ pub(crate) fn review(
     settings: &Settings,
     ruleset: &Ruleset,
 ) -> Result<Report, LoadError> {
-    let documents = sources
-        .iter()
-        .map(load::load)
-        .collect::<Result<Vec<_>, _>>()?;
     let wanted = extract::wanted_attributes(ruleset);
-    let mut set = normalize::normalize(&documents, &wanted)?;
-    drop(documents);
+    let mut set = normalize::normalize(sources, &wanted)?;
     let inputs = set
         .inputs
         .iter()
@@ -43,7 +38,7 @@ pub(crate) fn review(
             resource_changes: set.changes.iter().filter(|c| c.input == i).count(),
         })
         .collect();
-    let mut extraction = extract::extract(&mut set, sources, &wanted)?;
+    let mut extraction = extract::extract(&mut set, &wanted)?;
     let pipeline = pipeline(settings, std::mem::take(&mut extraction.pipeline));
     let unknowns = std::mem::take(&mut extraction.unknowns);
     let principals = classify::principals(delta::delta(extraction), ruleset);

@@ -1,0 +1,525 @@
+//! A streaming reader of the top level of a JSON document: it validates everything it reads,
+//! skips what the review does not need without building anything, and hands over the raw bytes
+//! of the values it is asked for. Plans of 100 MB and more are read in chunks, so neither a
+//! copy of the file nor a parsed tree of it is ever held in memory.
+
+use super::LoadError;
+use std::io::Read;
+
+/// How much is read at a time.
+const CHUNK: usize = 1 << 20;
+
+/// Where a piece of the input starts: 1-based line and column (in bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pos {
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+}
+
+impl Pos {
+    /// The position of a place given relative to this one (both 1-based).
+    pub(crate) fn offset(self, line: usize, column: usize) -> Pos {
+        if line <= 1 {
+            Pos {
+                line: self.line,
+                column: self.column + column.saturating_sub(1),
+            }
+        } else {
+            Pos {
+                line: self.line + line - 1,
+                column,
+            }
+        }
+    }
+}
+
+/// What a parser given to [`Scanner::parse`] made of the input it saw.
+pub(crate) enum Parsed<T> {
+    /// A value, and how many bytes it took.
+    Done(T, usize),
+    /// The value goes on past the input read so far.
+    NeedMore,
+    Failed(LoadError),
+}
+
+/// Reads JSON from a reader in chunks.
+pub(crate) struct Scanner<'n, R> {
+    name: &'n str,
+    reader: R,
+    buf: Vec<u8>,
+    pos: usize,
+    /// Where `buf` must be kept from (a value being captured), if anywhere.
+    mark: Option<usize>,
+    eof: bool,
+    line: usize,
+    /// Absolute offset of the start of the current line, and of `buf[0]`.
+    line_start: u64,
+    base: u64,
+}
+
+impl<'n, R: Read> Scanner<'n, R> {
+    pub(crate) fn new(name: &'n str, reader: R) -> Scanner<'n, R> {
+        Scanner {
+            name,
+            reader,
+            buf: Vec::with_capacity(CHUNK),
+            pos: 0,
+            mark: None,
+            eof: false,
+            line: 1,
+            line_start: 0,
+            base: 0,
+        }
+    }
+
+    /// The first bytes of the input (up to `n`), without consuming them.
+    pub(crate) fn prefix(&mut self, n: usize) -> Result<&[u8], LoadError> {
+        while self.buf.len() - self.pos < n && self.fill()? {}
+        let end = (self.pos + n).min(self.buf.len());
+        Ok(&self.buf[self.pos..end])
+    }
+
+    /// Skip `n` bytes already seen with [`Scanner::prefix`].
+    pub(crate) fn skip_bytes(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.buf.len());
+    }
+
+    /// The current position.
+    pub(crate) fn here(&self) -> Pos {
+        let absolute = self.base + self.pos as u64;
+        Pos {
+            line: self.line,
+            column: (absolute - self.line_start) as usize + 1,
+        }
+    }
+
+    /// An error at the current position.
+    pub(crate) fn error(&self, message: impl Into<String>) -> LoadError {
+        let at = self.here();
+        LoadError::At {
+            name: self.name.to_string(),
+            line: at.line,
+            column: at.column,
+            message: message.into(),
+        }
+    }
+
+    fn truncated(&self) -> LoadError {
+        self.error("the file ends too early: the plan is truncated")
+    }
+
+    /// Read more input. Returns false at the end of the input.
+    fn fill(&mut self) -> Result<bool, LoadError> {
+        if self.eof {
+            return Ok(false);
+        }
+        let keep = self.mark.unwrap_or(self.pos);
+        if keep > 0 {
+            self.buf.drain(..keep);
+            self.base += keep as u64;
+            self.pos -= keep;
+            if let Some(m) = &mut self.mark {
+                *m -= keep;
+            }
+        }
+        let old = self.buf.len();
+        self.buf.resize(old + CHUNK, 0);
+        let n = loop {
+            match self.reader.read(&mut self.buf[old..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(source) => {
+                    return Err(LoadError::Io {
+                        name: self.name.to_string(),
+                        source,
+                    })
+                }
+            }
+        };
+        self.buf.truncate(old + n);
+        if n == 0 {
+            self.eof = true;
+        }
+        Ok(n > 0)
+    }
+
+    /// The next byte, without consuming it; `None` at the end.
+    fn peek(&mut self) -> Result<Option<u8>, LoadError> {
+        if self.pos >= self.buf.len() && !self.fill()? {
+            return Ok(None);
+        }
+        Ok(self.buf.get(self.pos).copied())
+    }
+
+    /// Skip whitespace, counting lines.
+    pub(crate) fn ws(&mut self) -> Result<(), LoadError> {
+        loop {
+            while let Some(&b) = self.buf.get(self.pos) {
+                match b {
+                    b' ' | b'\t' | b'\r' => self.pos += 1,
+                    b'\n' => {
+                        self.pos += 1;
+                        self.line += 1;
+                        self.line_start = self.base + self.pos as u64;
+                    }
+                    _ => return Ok(()),
+                }
+            }
+            if !self.fill()? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Whether the input is at its end (after whitespace).
+    pub(crate) fn at_end(&mut self) -> Result<bool, LoadError> {
+        self.ws()?;
+        Ok(self.peek()?.is_none())
+    }
+
+    /// Consume `byte` (after whitespace) or fail saying what was expected.
+    pub(crate) fn expect(&mut self, byte: u8, what: &str) -> Result<(), LoadError> {
+        self.ws()?;
+        match self.peek()? {
+            Some(b) if b == byte => {
+                self.pos += 1;
+                Ok(())
+            }
+            Some(_) => Err(self.error(format!("invalid JSON: expected {what}"))),
+            None => Err(self.truncated()),
+        }
+    }
+
+    /// After whitespace: consume `byte` if it is next.
+    pub(crate) fn eat(&mut self, byte: u8) -> Result<bool, LoadError> {
+        self.ws()?;
+        if self.peek()? == Some(byte) {
+            self.pos += 1;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Read an object key (the string and the colon after it).
+    pub(crate) fn key(&mut self) -> Result<String, LoadError> {
+        self.ws()?;
+        if self.peek()? != Some(b'"') {
+            return Err(match self.peek()? {
+                None => self.truncated(),
+                Some(_) => self.error("invalid JSON: expected a key (a string in double quotes)"),
+            });
+        }
+        self.mark = Some(self.pos);
+        let result = self.string();
+        let start = self.mark.take().unwrap_or(self.pos);
+        result?;
+        let raw = &self.buf[start + 1..self.pos - 1];
+        let key = String::from_utf8_lossy(raw).into_owned();
+        self.expect(b':', "`:` after a key")?;
+        Ok(key)
+    }
+
+    /// Skip one value, validating it, and hand its raw bytes and position to `f`.
+    pub(crate) fn capture<T>(
+        &mut self,
+        f: impl FnOnce(&[u8], Pos) -> Result<T, LoadError>,
+    ) -> Result<T, LoadError> {
+        self.ws()?;
+        let at = self.here();
+        self.mark = Some(self.pos);
+        let result = self.value();
+        let start = self.mark.take().unwrap_or(self.pos);
+        result?;
+        f(&self.buf[start..self.pos], at)
+    }
+
+    /// Parse one value in place with `f`, which sees the buffered input from the value on and
+    /// says how many bytes it used, or that it needs more input.
+    pub(crate) fn parse<T>(
+        &mut self,
+        mut f: impl FnMut(&[u8], Pos) -> Parsed<T>,
+    ) -> Result<T, LoadError> {
+        self.ws()?;
+        loop {
+            let at = self.here();
+            self.mark = Some(self.pos);
+            match f(&self.buf[self.pos..], at) {
+                Parsed::Done(value, used) => {
+                    self.mark = None;
+                    let end = (self.pos + used).min(self.buf.len());
+                    self.count_lines(self.pos, end);
+                    self.pos = end;
+                    return Ok(value);
+                }
+                Parsed::NeedMore => {
+                    if !self.fill()? {
+                        self.mark = None;
+                        self.pos = self.buf.len();
+                        return Err(self.truncated());
+                    }
+                }
+                Parsed::Failed(e) => {
+                    self.mark = None;
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// Count the lines in `buf[from..to]`, which is being consumed.
+    fn count_lines(&mut self, from: usize, to: usize) {
+        let slice = &self.buf[from..to];
+        let n = memchr::memchr_iter(b'\n', slice).count();
+        if n > 0 {
+            self.line += n;
+            if let Some(last) = memchr::memrchr(b'\n', slice) {
+                self.line_start = self.base + (from + last + 1) as u64;
+            }
+        }
+    }
+
+    /// Skip one value, validating it.
+    pub(crate) fn skip(&mut self) -> Result<(), LoadError> {
+        self.value()
+    }
+
+    /// Validate and skip one JSON value, iteratively (no recursion, whatever the nesting).
+    fn value(&mut self) -> Result<(), LoadError> {
+        // The open containers: b'{' or b'['.
+        let mut stack: Vec<u8> = Vec::new();
+        'value: loop {
+            self.ws()?;
+            let Some(b) = self.peek()? else {
+                return Err(self.truncated());
+            };
+            match b {
+                b'{' => {
+                    self.pos += 1;
+                    if !self.eat(b'}')? {
+                        stack.push(b'{');
+                        self.member_key()?;
+                        continue 'value;
+                    }
+                }
+                b'[' => {
+                    self.pos += 1;
+                    if !self.eat(b']')? {
+                        stack.push(b'[');
+                        continue 'value;
+                    }
+                }
+                b'"' => self.string()?,
+                b'-' | b'0'..=b'9' => self.number()?,
+                b't' => self.literal(b"true")?,
+                b'f' => self.literal(b"false")?,
+                b'n' => self.literal(b"null")?,
+                _ => return Err(self.error("invalid JSON: expected a value")),
+            }
+            // A value is complete: close containers, or go on to the next element.
+            loop {
+                let Some(&open) = stack.last() else {
+                    return Ok(());
+                };
+                self.ws()?;
+                match self.peek()? {
+                    None => return Err(self.truncated()),
+                    Some(b',') => {
+                        self.pos += 1;
+                        if open == b'{' {
+                            self.member_key()?;
+                        }
+                        continue 'value;
+                    }
+                    Some(b'}') if open == b'{' => {
+                        self.pos += 1;
+                        stack.pop();
+                    }
+                    Some(b']') if open == b'[' => {
+                        self.pos += 1;
+                        stack.pop();
+                    }
+                    Some(_) if open == b'{' => {
+                        return Err(self.error("invalid JSON: expected `,` or `}`"))
+                    }
+                    Some(_) => return Err(self.error("invalid JSON: expected `,` or `]`")),
+                }
+            }
+        }
+    }
+
+    /// A key inside an object being skipped, and its colon.
+    fn member_key(&mut self) -> Result<(), LoadError> {
+        self.ws()?;
+        match self.peek()? {
+            Some(b'"') => self.string()?,
+            Some(_) => {
+                return Err(self.error("invalid JSON: expected a key (a string in double quotes)"))
+            }
+            None => return Err(self.truncated()),
+        }
+        self.expect(b':', "`:` after a key")
+    }
+
+    /// Skip a string, validating its escapes.
+    // NOTE: control characters inside skipped strings are not refused (serde_json refuses them
+    // in the parts that are read); finding quotes and backslashes with memchr is what keeps
+    // skipping 100 MB fast.
+    fn string(&mut self) -> Result<(), LoadError> {
+        self.pos += 1; // the opening quote
+        loop {
+            match memchr::memchr2(b'"', b'\\', &self.buf[self.pos..]) {
+                Some(i) => self.pos += i,
+                None => {
+                    self.pos = self.buf.len();
+                    if !self.fill()? {
+                        return Err(self.truncated());
+                    }
+                    continue;
+                }
+            }
+            if self.buf[self.pos] == b'"' {
+                self.pos += 1;
+                return Ok(());
+            }
+            self.pos += 1; // the backslash
+            match self.peek()? {
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.pos += 1,
+                Some(b'u') => {
+                    self.pos += 1;
+                    for _ in 0..4 {
+                        match self.peek()? {
+                            Some(h) if h.is_ascii_hexdigit() => self.pos += 1,
+                            Some(_) => {
+                                return Err(
+                                    self.error("invalid JSON: expected four hex digits after \\u")
+                                )
+                            }
+                            None => return Err(self.truncated()),
+                        }
+                    }
+                }
+                Some(_) => return Err(self.error("invalid JSON: invalid escape")),
+                None => return Err(self.truncated()),
+            }
+        }
+    }
+
+    /// Skip a number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    fn number(&mut self) -> Result<(), LoadError> {
+        if self.peek()? == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek()? {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => self.digits()?,
+            Some(_) => return Err(self.error("invalid JSON: expected a digit")),
+            None => return Err(self.truncated()),
+        }
+        if self.peek()? == Some(b'.') {
+            self.pos += 1;
+            if !matches!(self.peek()?, Some(b'0'..=b'9')) {
+                return Err(self.error("invalid JSON: expected a digit after `.`"));
+            }
+            self.digits()?;
+        }
+        if matches!(self.peek()?, Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek()?, Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if !matches!(self.peek()?, Some(b'0'..=b'9')) {
+                return Err(self.error("invalid JSON: expected a digit in the exponent"));
+            }
+            self.digits()?;
+        }
+        Ok(())
+    }
+
+    fn digits(&mut self) -> Result<(), LoadError> {
+        while matches!(self.peek()?, Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+        Ok(())
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<(), LoadError> {
+        for &w in word {
+            match self.peek()? {
+                Some(b) if b == w => self.pos += 1,
+                Some(_) => return Err(self.error("invalid JSON: expected a value")),
+                None => return Err(self.truncated()),
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skip_all(text: &str) -> Result<(), LoadError> {
+        let mut s = Scanner::new("t.json", text.as_bytes());
+        s.skip()?;
+        if !s.at_end()? {
+            return Err(s.error("trailing characters"));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn valid_json_is_skipped() {
+        for text in [
+            r#"{"a": [1, -2.5e+3, 0, true, false, null, "x\"y\\z\u00e9"], "b": {}, "c": []}"#,
+            "  \"plain\"  ",
+            "[[[[]]]]",
+            "0",
+            r#"{"long": "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnop"}"#,
+        ] {
+            assert!(skip_all(text).is_ok(), "{text}");
+        }
+    }
+
+    #[test]
+    fn invalid_json_is_refused_with_a_place() {
+        for (text, says) in [
+            (r#"{"a": tru}"#, "expected a value"),
+            (r#"{"a" 1}"#, "`:`"),
+            (r#"{"a": 1,}"#, "expected a key"),
+            ("[1 2]", "`,` or `]`"),
+            (r#"{"a": "x"#, "truncated"),
+            ("[01]", "`,` or `]`"),
+            (r#""\x""#, "invalid escape"),
+            ("-x", "expected a digit"),
+            ("1.", "after `.`"),
+        ] {
+            let err = skip_all(text).expect_err(text).to_string();
+            assert!(err.starts_with("t.json:1:"), "{text}: {err}");
+            assert!(err.contains(says), "{text}: {err}");
+        }
+        let err = skip_all("{\n  \"a\":\n    nope}").expect_err("bad").to_string();
+        assert!(err.starts_with("t.json:3:6:"), "{err}");
+    }
+
+    #[test]
+    fn deep_nesting_does_not_recurse() {
+        let text = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
+        assert!(skip_all(&text).is_ok());
+    }
+
+    #[test]
+    fn values_across_chunks_are_captured_whole() {
+        let big = "x".repeat(3 * CHUNK);
+        let text = format!(r#"{{"k": "{big}", "n": 7}}"#);
+        let mut s = Scanner::new("t.json", text.as_bytes());
+        s.expect(b'{', "{").expect("object");
+        assert_eq!(s.key().expect("key"), "k");
+        let len = s.capture(|b, _| Ok(b.len())).expect("captured");
+        assert_eq!(len, big.len() + 2);
+        s.expect(b',', ",").expect("comma");
+        assert_eq!(s.key().expect("key"), "n");
+        let v = s.capture(|b, at| Ok((b.to_vec(), at))).expect("captured");
+        assert_eq!(v.0, b"7");
+        assert_eq!(v.1.column, big.len() + 16);
+    }
+}
