@@ -8,8 +8,9 @@ use crate::model::{
 };
 use crate::policy::{self, Actions};
 use crate::ruleset::{self, Change, Condition, DutyAction, Evidence, Ruleset};
+use rustc_hash::FxHashMap as HashMap;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A principal's delta with the duties it holds before and after.
 #[derive(Debug)]
@@ -59,7 +60,7 @@ impl<'r> Classifier<'r> {
     pub(crate) fn new(ruleset: &'r Ruleset) -> Classifier<'r> {
         Classifier {
             table: ruleset.actions.get("aws").map_or(&[], Vec::as_slice),
-            cache: HashMap::new(),
+            cache: HashMap::default(),
         }
     }
 

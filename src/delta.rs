@@ -3,7 +3,8 @@
 
 use crate::model::{Grant, PrincipalId};
 use crate::privilege::Extraction;
-use std::collections::{BTreeMap, HashSet};
+use rustc_hash::FxHashSet as HashSet;
+use std::collections::BTreeMap;
 
 /// One principal's grants before and after the change.
 #[derive(Debug)]
@@ -57,7 +58,7 @@ pub(crate) fn delta(extraction: Extraction) -> Vec<Delta> {
 /// The grants of `a` whose permission is not in `b`, one per permission (the first by via).
 fn difference(a: &[Grant], b: &[Grant]) -> Vec<Grant> {
     let in_b: HashSet<_> = b.iter().map(Grant::key).collect();
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let mut out: Vec<Grant> = a
         .iter()
         .filter(|g| !in_b.contains(&g.key()) && seen.insert(g.key()))

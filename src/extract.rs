@@ -45,10 +45,7 @@ pub(crate) fn wanted_attributes(ruleset: &Ruleset) -> Wanted {
 
 /// Extract the grants of every provider. Unchanged resources are read in full only for the
 /// principals whose privileges the change can alter.
-pub(crate) fn extract(
-    set: &mut ChangeSet,
-    wanted: &Wanted,
-) -> Result<Extraction, LoadError> {
+pub(crate) fn extract(set: &mut ChangeSet, wanted: &Wanted) -> Result<Extraction, LoadError> {
     let touched = aws::touched(set, &Resolver::new(set));
     normalize::complete(set, &touched.complete, wanted)?;
     let resolver = Resolver::new(set);

@@ -57,12 +57,14 @@ impl Source {
 
     fn all(&self) -> Result<Cow<'_, [u8]>, LoadError> {
         match &self.data {
-            Data::File(path) => std::fs::read(path)
-                .map(Cow::Owned)
-                .map_err(|source| LoadError::Io {
-                    name: self.name.clone(),
-                    source,
-                }),
+            Data::File(path) => {
+                std::fs::read(path)
+                    .map(Cow::Owned)
+                    .map_err(|source| LoadError::Io {
+                        name: self.name.clone(),
+                        source,
+                    })
+            }
             Data::Bytes(bytes) => Ok(Cow::Borrowed(bytes)),
         }
     }
@@ -278,7 +280,11 @@ pub(crate) fn read(input: &Path) -> Result<Source, LoadError> {
 /// they are read, as raw bytes with their place.
 pub(crate) fn load(
     source: &Source,
-    each: &mut dyn for<'b> FnMut(Section, Place<'b>, RawResourceChange<'b>) -> Result<(), LoadError>,
+    each: &mut dyn for<'b> FnMut(
+        Section,
+        Place<'b>,
+        RawResourceChange<'b>,
+    ) -> Result<(), LoadError>,
 ) -> Result<Loaded, LoadError> {
     let name = source.name.as_str();
     let invalid = |message: &str| LoadError::Invalid {
@@ -379,7 +385,9 @@ pub(crate) fn load(
                                         let used = stream.byte_offset();
                                         let bytes = &avail[..used];
                                         if element_error.is_none() {
-                                            if let Err(e) = each(section, Place { name, bytes, at }, raw) {
+                                            if let Err(e) =
+                                                each(section, Place { name, bytes, at }, raw)
+                                            {
                                                 element_error = Some(e);
                                             }
                                         }
@@ -389,14 +397,19 @@ pub(crate) fn load(
                                     None => scan::Parsed::NeedMore,
                                     Some(Err(e)) if e.is_data() => {
                                         // Valid JSON, not a resource change: note it, skip it.
-                                        let mut stream = serde_json::Deserializer::from_slice(avail)
-                                            .into_iter::<IgnoredAny>();
+                                        let mut stream =
+                                            serde_json::Deserializer::from_slice(avail)
+                                                .into_iter::<IgnoredAny>();
                                         match stream.next() {
                                             Some(Ok(_)) => {
                                                 if element_error.is_none() {
                                                     element_error = Some(resource_change_error(
                                                         section,
-                                                        Place { name, bytes: avail, at },
+                                                        Place {
+                                                            name,
+                                                            bytes: avail,
+                                                            at,
+                                                        },
                                                         &e,
                                                     ));
                                                 }
@@ -407,10 +420,12 @@ pub(crate) fn load(
                                         }
                                     }
                                     Some(Err(e)) => scan::Parsed::Failed(
-                                        Place { name, bytes: avail, at }.error(
-                                            &e,
-                                            format!("invalid JSON: {}", strip_position(&e)),
-                                        ),
+                                        Place {
+                                            name,
+                                            bytes: avail,
+                                            at,
+                                        }
+                                        .error(&e, format!("invalid JSON: {}", strip_position(&e))),
                                     ),
                                 }
                             })?;
@@ -429,13 +444,20 @@ pub(crate) fn load(
                             Some(Ok(c)) => scan::Parsed::Done(c, stream.byte_offset()),
                             Some(Err(e)) if e.is_eof() => scan::Parsed::NeedMore,
                             None => scan::Parsed::NeedMore,
-                            Some(Err(e)) => scan::Parsed::Failed(Place { name, bytes: avail, at }.error(
-                                &e,
-                                format!(
-                                    "`configuration` is not as Terraform writes it: {}",
-                                    strip_position(&e)
+                            Some(Err(e)) => scan::Parsed::Failed(
+                                Place {
+                                    name,
+                                    bytes: avail,
+                                    at,
+                                }
+                                .error(
+                                    &e,
+                                    format!(
+                                        "`configuration` is not as Terraform writes it: {}",
+                                        strip_position(&e)
+                                    ),
                                 ),
-                            )),
+                            ),
                         }
                     })?;
                 }
@@ -516,11 +538,7 @@ fn check_plan(has: &dyn Fn(&str) -> bool, version: &str) -> Result<(), String> {
             "unsupported plan format_version \"{version}\": foureyes reads format versions 0.x and 1.x"
         ));
     }
-    if !has("resource_changes")
-        && has("values")
-        && !has("planned_values")
-        && !has("prior_state")
-    {
+    if !has("resource_changes") && has("values") && !has("planned_values") && !has("prior_state") {
         return Err(
             "this is Terraform state (`terraform show -json` without a plan file), not a \
              plan: expected `terraform show -json PLANFILE`"
@@ -564,7 +582,12 @@ pub(crate) fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     let offset = offset.min(bytes.len());
     let before = &bytes[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = offset - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+    let column = offset
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1)
+        + 1;
     (line, column)
 }
 
@@ -582,7 +605,8 @@ pub(crate) fn parse_picked(
         .deserialize(&mut de)
         .and_then(|v| de.end().map(|()| v))
         .map_err(|e| {
-            let offset = (raw.get().as_ptr() as usize).saturating_sub(place.bytes.as_ptr() as usize);
+            let offset =
+                (raw.get().as_ptr() as usize).saturating_sub(place.bytes.as_ptr() as usize);
             place.error_at(
                 offset,
                 format!("cannot read this value: {}", strip_position(&e)),
@@ -731,8 +755,8 @@ mod tests {
 
     #[test]
     fn a_state_file_is_not_a_plan() {
-        let err = load_all(br#"{"format_version":"1.0","values":{}}"#)
-            .expect_err("state is not a plan");
+        let err =
+            load_all(br#"{"format_version":"1.0","values":{}}"#).expect_err("state is not a plan");
         assert!(err.to_string().contains("Terraform state"), "{err}");
     }
 

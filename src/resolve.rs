@@ -3,9 +3,9 @@
 
 use crate::model::{ResourceChange, Side};
 use crate::normalize::{ChangeSet, ConfigModule};
+use rustc_hash::FxHashMap as HashMap;
 use serde_json::Value;
 use std::cell::OnceCell;
-use std::collections::HashMap;
 
 /// An attribute's value on one side of a change, in three states.
 #[derive(Debug, Clone, Copy)]
@@ -59,8 +59,8 @@ impl<'a> Resolver<'a> {
 
     fn index(&self) -> &Index<'a> {
         self.index.get_or_init(|| {
-            let mut by_address = HashMap::new();
-            let mut by_base: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
+            let mut by_address = HashMap::default();
+            let mut by_base: HashMap<(usize, &str), Vec<usize>> = HashMap::default();
             for (i, c) in self.set.changes.iter().enumerate() {
                 if c.deposed.is_some() {
                     continue;

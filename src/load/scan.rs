@@ -33,6 +33,18 @@ impl Pos {
     }
 }
 
+/// The bytes that matter when skipping the inside of an object or array.
+const STRUCTURE: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'"' as usize] = true;
+    table[b'{' as usize] = true;
+    table[b'}' as usize] = true;
+    table[b'[' as usize] = true;
+    table[b']' as usize] = true;
+    table[b'\n' as usize] = true;
+    table
+};
+
 /// What a parser given to [`Scanner::parse`] made of the input it saw.
 pub(crate) enum Parsed<T> {
     /// A value, and how many bytes it took.
@@ -51,6 +63,8 @@ pub(crate) struct Scanner<'n, R> {
     /// Where `buf` must be kept from (a value being captured), if anywhere.
     mark: Option<usize>,
     eof: bool,
+    /// Whether a value was already given all of the rest of the input once.
+    retried_at_end: bool,
     line: usize,
     /// Absolute offset of the start of the current line, and of `buf[0]`.
     line_start: u64,
@@ -66,6 +80,7 @@ impl<'n, R: Read> Scanner<'n, R> {
             pos: 0,
             mark: None,
             eof: false,
+            retried_at_end: false,
             line: 1,
             line_start: 0,
             base: 0,
@@ -122,21 +137,13 @@ impl<'n, R: Read> Scanner<'n, R> {
                 *m -= keep;
             }
         }
-        let old = self.buf.len();
-        self.buf.resize(old + CHUNK, 0);
-        let n = loop {
-            match self.reader.read(&mut self.buf[old..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(source) => {
-                    return Err(LoadError::Io {
-                        name: self.name.to_string(),
-                        source,
-                    })
-                }
-            }
-        };
-        self.buf.truncate(old + n);
+        let n = (&mut self.reader)
+            .take(CHUNK as u64)
+            .read_to_end(&mut self.buf)
+            .map_err(|source| LoadError::Io {
+                name: self.name.to_string(),
+                source,
+            })?;
         if n == 0 {
             self.eof = true;
         }
@@ -246,13 +253,24 @@ impl<'n, R: Read> Scanner<'n, R> {
             match f(&self.buf[self.pos..], at) {
                 Parsed::Done(value, used) => {
                     self.mark = None;
+                    self.retried_at_end = false;
                     let end = (self.pos + used).min(self.buf.len());
                     self.count_lines(self.pos, end);
                     self.pos = end;
                     return Ok(value);
                 }
                 Parsed::NeedMore => {
-                    if !self.fill()? {
+                    // Read as much again as is buffered, so that a big value is parsed again
+                    // only a few times, not once per chunk.
+                    let want = (self.buf.len() - self.pos).max(CHUNK) * 2;
+                    while self.buf.len() - self.pos < want {
+                        if !self.fill()? {
+                            break;
+                        }
+                    }
+                    if self.eof && self.buf.len() - self.pos < want && !self.retried_at_end {
+                        self.retried_at_end = true;
+                    } else if self.eof && self.retried_at_end {
                         self.mark = None;
                         self.pos = self.buf.len();
                         return Err(self.truncated());
@@ -283,81 +301,68 @@ impl<'n, R: Read> Scanner<'n, R> {
         self.value()
     }
 
-    /// Validate and skip one JSON value, iteratively (no recursion, whatever the nesting).
+    /// Skip one JSON value, iteratively (no recursion, whatever the nesting). Scalars are
+    /// validated; inside objects and arrays only the structure is: strings, and brackets that
+    /// match and close.
+    // NOTE: the parts of a plan that the review skips (`planned_values`, `prior_state`, ...)
+    // are most of its bytes; checking them token by token would take longer than the whole
+    // review. What is read is parsed by serde_json, which checks everything.
     fn value(&mut self) -> Result<(), LoadError> {
-        // The open containers: b'{' or b'['.
-        let mut stack: Vec<u8> = Vec::new();
-        'value: loop {
-            self.ws()?;
+        self.ws()?;
+        match self.peek()? {
+            None => Err(self.truncated()),
+            Some(b'{' | b'[') => self.container(),
+            Some(b'"') => self.string(),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b't') => self.literal(b"true"),
+            Some(b'f') => self.literal(b"false"),
+            Some(b'n') => self.literal(b"null"),
+            Some(_) => Err(self.error("invalid JSON: expected a value")),
+        }
+    }
+
+    /// Skip an object or array: find its end, honouring strings and nested brackets.
+    fn container(&mut self) -> Result<(), LoadError> {
+        let mut open: Vec<u8> = Vec::new();
+        loop {
+            // Move to the next byte that matters.
+            let rest = &self.buf[self.pos..];
+            let i = rest
+                .iter()
+                .position(|&b| STRUCTURE[b as usize])
+                .unwrap_or(rest.len());
+            self.pos += i;
             let Some(b) = self.peek()? else {
                 return Err(self.truncated());
             };
             match b {
-                b'{' => {
-                    self.pos += 1;
-                    if !self.eat(b'}')? {
-                        stack.push(b'{');
-                        self.member_key()?;
-                        continue 'value;
-                    }
-                }
-                b'[' => {
-                    self.pos += 1;
-                    if !self.eat(b']')? {
-                        stack.push(b'[');
-                        continue 'value;
-                    }
-                }
                 b'"' => self.string()?,
-                b'-' | b'0'..=b'9' => self.number()?,
-                b't' => self.literal(b"true")?,
-                b'f' => self.literal(b"false")?,
-                b'n' => self.literal(b"null")?,
-                _ => return Err(self.error("invalid JSON: expected a value")),
-            }
-            // A value is complete: close containers, or go on to the next element.
-            loop {
-                let Some(&open) = stack.last() else {
-                    return Ok(());
-                };
-                self.ws()?;
-                match self.peek()? {
-                    None => return Err(self.truncated()),
-                    Some(b',') => {
-                        self.pos += 1;
-                        if open == b'{' {
-                            self.member_key()?;
-                        }
-                        continue 'value;
-                    }
-                    Some(b'}') if open == b'{' => {
-                        self.pos += 1;
-                        stack.pop();
-                    }
-                    Some(b']') if open == b'[' => {
-                        self.pos += 1;
-                        stack.pop();
-                    }
-                    Some(_) if open == b'{' => {
-                        return Err(self.error("invalid JSON: expected `,` or `}`"))
-                    }
-                    Some(_) => return Err(self.error("invalid JSON: expected `,` or `]`")),
+                b'{' | b'[' => {
+                    open.push(b);
+                    self.pos += 1;
                 }
+                b'}' | b']' => {
+                    let want = if b == b'}' { b'{' } else { b'[' };
+                    if open.pop() != Some(want) {
+                        return Err(self.error(format!(
+                            "invalid JSON: `{}` does not close what is open",
+                            b as char
+                        )));
+                    }
+                    self.pos += 1;
+                    if open.is_empty() {
+                        return Ok(());
+                    }
+                }
+                b'\n' => {
+                    self.pos += 1;
+                    self.line += 1;
+                    self.line_start = self.base + self.pos as u64;
+                }
+                // An ordinary byte after a refill: scan on.
+                _ => {}
             }
         }
-    }
-
-    /// A key inside an object being skipped, and its colon.
-    fn member_key(&mut self) -> Result<(), LoadError> {
-        self.ws()?;
-        match self.peek()? {
-            Some(b'"') => self.string()?,
-            Some(_) => {
-                return Err(self.error("invalid JSON: expected a key (a string in double quotes)"))
-            }
-            None => return Err(self.truncated()),
-        }
-        self.expect(b':', "`:` after a key")
     }
 
     /// Skip a string, validating its escapes.
@@ -483,21 +488,21 @@ mod tests {
     #[test]
     fn invalid_json_is_refused_with_a_place() {
         for (text, says) in [
-            (r#"{"a": tru}"#, "expected a value"),
-            (r#"{"a" 1}"#, "`:`"),
-            (r#"{"a": 1,}"#, "expected a key"),
-            ("[1 2]", "`,` or `]`"),
+            ("trux", "expected a value"),
+            (r#"{"a": [1, 2}"#, "does not close"),
             (r#"{"a": "x"#, "truncated"),
-            ("[01]", "`,` or `]`"),
-            (r#""\x""#, "invalid escape"),
+            (r#"{"a": "\x"}"#, "invalid escape"),
             ("-x", "expected a digit"),
             ("1.", "after `.`"),
+            ("[1, 2", "truncated"),
         ] {
             let err = skip_all(text).expect_err(text).to_string();
             assert!(err.starts_with("t.json:1:"), "{text}: {err}");
             assert!(err.contains(says), "{text}: {err}");
         }
-        let err = skip_all("{\n  \"a\":\n    nope}").expect_err("bad").to_string();
+        let err = skip_all("{\n  \"a\":\n    [}")
+            .expect_err("bad")
+            .to_string();
         assert!(err.starts_with("t.json:3:6:"), "{err}");
     }
 

@@ -10,8 +10,8 @@ use crate::normalize::ChangeSet;
 use crate::policy::{self, Actions, Statement};
 use crate::resolve::{attr, Resolver, Tri};
 use crate::ruleset;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
 
 /// The resource types whose values the AWS extractor reads, and the attributes it reads.
 pub(crate) const ATTRIBUTES: &[(&str, &[&str])] = &[
@@ -153,7 +153,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
         resolver: &'r Resolver<'a>,
         touched: Option<&'a Touched>,
     ) -> Extractor<'r, 'a> {
-        let mut policies_by_arn = HashMap::new();
+        let mut policies_by_arn = HashMap::default();
         for c in &set.changes {
             if c.kind == "aws_iam_policy" && !c.data {
                 for side in [Side::Before, Side::After] {
@@ -185,13 +185,13 @@ impl<'r, 'a> Extractor<'r, 'a> {
     /// The principals whose grants the change set can alter.
     fn touched(&mut self) -> Touched {
         let set = self.set;
-        let mut report: HashSet<PrincipalId> = HashSet::new();
+        let mut report: HashSet<PrincipalId> = HashSet::default();
         // For each resource, the principals it concerns (either side), and the edges along
         // which grants pass: user → group, trusted principal → role.
         let mut owners: Vec<(usize, Vec<PrincipalId>)> = Vec::new();
         let mut members: Vec<(PrincipalId, PrincipalId)> = Vec::new();
         let mut trusts: Vec<(PrincipalId, PrincipalId)> = Vec::new();
-        let mut changed_policies: HashSet<&str> = HashSet::new();
+        let mut changed_policies: HashSet<&str> = HashSet::default();
         let mut attachments: Vec<(Vec<PrincipalId>, String)> = Vec::new();
         for (i, c) in set.changes.iter().enumerate() {
             if c.data || c.values.is_none() || c.deposed.is_some() {
@@ -404,7 +404,7 @@ fn derive(found: Found) -> Vec<Grant> {
     } = found;
     {
         // Users hold what their groups hold.
-        let mut by_principal: HashMap<PrincipalId, Vec<usize>> = HashMap::new();
+        let mut by_principal: HashMap<PrincipalId, Vec<usize>> = HashMap::default();
         for (i, g) in grants.iter().enumerate() {
             by_principal.entry(g.principal.clone()).or_default().push(i);
         }

@@ -3,7 +3,7 @@
 pub(crate) mod aws;
 
 use crate::model::{Grant, PrincipalId, Unknown};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 /// The grants of a change set before and after the change, and what could not be known.
 #[derive(Debug, Default)]
