@@ -106,7 +106,10 @@ impl<'r> Classifier<'r> {
         for s in &statements {
             let broad = s.resources.is_broad() && s.condition.is_none();
             let permissions: Vec<Permission> = match &s.actions {
-                Actions::Action(list) => list.iter().cloned().map(Permission::Action).collect(),
+                Actions::Action(list) => list
+                    .iter()
+                    .map(|a| Permission::Action(a.as_str().into()))
+                    .collect(),
                 Actions::NotAction(list) => vec![Permission::NotAction(list.clone())],
                 Actions::Unknown => Vec::new(),
             };
@@ -131,7 +134,7 @@ impl<'r> Classifier<'r> {
             let broad = counts_as_broad(g);
             match g.effect {
                 Effect::Allow => allowed.extend(self.covered(&g.permission, broad).iter().copied()),
-                Effect::Deny if !g.conditional && scope_is_broad(&g.scope) => {
+                Effect::Deny if !g.conditional && g.broad => {
                     denied.extend(self.covered(&g.permission, true).iter().copied());
                 }
                 Effect::Deny => {}
@@ -157,16 +160,10 @@ impl<'r> Classifier<'r> {
     }
 }
 
-/// Whether a grant's scope is broad: `*`, a wildcard over a resource type, or everything but
-/// some resources.
-fn scope_is_broad(scope: &str) -> bool {
-    scope.starts_with("all except ") || scope.split(", ").any(policy::resource_is_broad)
-}
-
 /// Whether a grant counts for the actions that confer a duty only on a broad scope: a
 /// condition (such as `iam:PassedToService`) narrows it, so it does not.
 fn counts_as_broad(g: &Grant) -> bool {
-    !g.conditional && scope_is_broad(&g.scope)
+    !g.conditional && g.broad
 }
 
 /// Classify each reported principal's delta: the duties it holds on its own and through the
@@ -226,7 +223,7 @@ pub(crate) fn principals(deltas: Vec<Delta>, ruleset: &Ruleset) -> Vec<Principal
                 if let Permission::Assume(role) = &g.permission {
                     if own.get(role).is_some_and(|r| r[1].contains(duty)) {
                         let g = Grant {
-                            through: Some(format!("{role} gains it")),
+                            through: Some(format!("{role} gains it").into()),
                             ..g.clone()
                         };
                         gained_by_duty.entry(duty.clone()).or_default().push(g);
@@ -472,11 +469,14 @@ mod tests {
         use crate::policy::Resources;
         assert!(Resources::Resource(vec!["*".into()]).is_broad());
         assert!(!Resources::Unknown.is_broad());
-        assert!(scope_is_broad(
-            "arn:aws:s3:::a, arn:aws:logs:*:*:log-group:*"
-        ));
-        assert!(!scope_is_broad(
-            "arn:aws:logs:eu-west-1:111122223333:log-group:/app"
-        ));
+        assert!(Resources::Resource(vec![
+            "arn:aws:s3:::a".into(),
+            "arn:aws:logs:*:*:log-group:*".into()
+        ])
+        .is_broad());
+        assert!(!Resources::Resource(vec![
+            "arn:aws:logs:eu-west-1:111122223333:log-group:/app".into()
+        ])
+        .is_broad());
     }
 }

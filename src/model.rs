@@ -65,9 +65,18 @@ pub(crate) enum Side {
     After,
 }
 
+/// Shared text: grants repeat the same principals, scopes and addresses many times over.
+pub(crate) type Text = std::rc::Rc<str>;
+
 /// A principal id in the form `PROVIDER:KIND/NAME` (`aws:role/ci-deployer`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct PrincipalId(pub(crate) String);
+pub(crate) struct PrincipalId(pub(crate) Text);
+
+impl PrincipalId {
+    pub(crate) fn new(id: impl Into<Text>) -> PrincipalId {
+        PrincipalId(id.into())
+    }
+}
 
 impl fmt::Display for PrincipalId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -87,12 +96,12 @@ pub(crate) enum Effect {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Permission {
     /// An action pattern such as `iam:PutRolePolicy`, `iam:Put*` or `*`.
-    Action(String),
+    Action(Text),
     /// `NotAction`: every action except those matching these patterns.
     NotAction(Vec<String>),
     /// Everything an AWS-managed policy grants, by ARN (`arn:aws:iam::aws:policy/...`). Kept
     /// whole rather than one grant per action: the delta then reads "gains AdministratorAccess".
-    Managed(String),
+    Managed(Text),
     /// `sts:AssumeRole` of a role whose trust policy admits the principal: it holds what the
     /// role holds, without the role's grants being copied to it.
     Assume(PrincipalId),
@@ -119,14 +128,16 @@ pub(crate) struct Grant {
     pub(crate) effect: Effect,
     pub(crate) permission: Permission,
     /// The resources the permission applies to (`*`, ARNs, or a description when unknown).
-    pub(crate) scope: String,
+    pub(crate) scope: Text,
+    /// Whether the scope is broad (`*`, a wildcard over a resource type, `NotResource`).
+    pub(crate) broad: bool,
     /// The statement has conditions: kept and shown, not evaluated.
     pub(crate) conditional: bool,
     /// The resource address that creates this grant.
-    pub(crate) via: String,
+    pub(crate) via: Text,
     /// How the grant reaches the principal when not directly (group membership, role trust,
     /// the attachment of a policy).
-    pub(crate) through: Option<String>,
+    pub(crate) through: Option<Text>,
     /// The principal this grant is passed on from (a group to its members, a role to whoever
     /// may assume it).
     pub(crate) from: Option<PrincipalId>,

@@ -91,9 +91,9 @@ pub(crate) fn principal_id(text: &str) -> PrincipalId {
         }
     }
     if text.contains(':') {
-        return PrincipalId(text.to_string());
+        return PrincipalId::new(text);
     }
-    PrincipalId(format!("aws:role/{text}"))
+    PrincipalId::new(format!("aws:role/{text}"))
 }
 
 fn drift(changes: &[crate::model::ResourceChange], ruleset: &Ruleset) -> Vec<Drift> {

@@ -5,7 +5,7 @@
 //! is not followed).
 
 use super::Extraction;
-use crate::model::{Effect, Grant, Permission, PrincipalId, ResourceChange, Side, Unknown};
+use crate::model::{Effect, Grant, Permission, PrincipalId, ResourceChange, Side, Text, Unknown};
 use crate::normalize::ChangeSet;
 use crate::policy::{self, Actions, Statement};
 use crate::resolve::{attr, Resolver, Tri};
@@ -115,6 +115,8 @@ struct Extractor<'r, 'a> {
     unknowns: Vec<Unknown>,
     /// Which principals to report and to read; `None` while finding them out.
     touched: Option<&'a Touched>,
+    texts: HashSet<Text>,
+    actions: HashMap<String, Text>,
 }
 
 /// Find the principals a change set can alter, from the changed resources and the parts of the
@@ -169,6 +171,8 @@ impl<'r, 'a> Extractor<'r, 'a> {
             policies_by_arn,
             unknowns: Vec::new(),
             touched,
+            texts: HashSet::default(),
+            actions: HashMap::default(),
         }
     }
 
@@ -414,7 +418,7 @@ fn derive(found: Found) -> Vec<Grant> {
                 let g = &grants[i];
                 derived.push(Grant {
                     principal: m.user.clone(),
-                    through: Some(format!("member of {} ({})", m.group, m.via)),
+                    through: Some(format!("member of {} ({})", m.group, m.via).into()),
                     from: Some(m.group.clone()),
                     ..g.clone()
                 });
@@ -432,9 +436,10 @@ fn derive(found: Found) -> Vec<Grant> {
                 principal: t.trusted.clone(),
                 effect: Effect::Allow,
                 permission: Permission::Assume(t.role.clone()),
-                scope: t.role.to_string(),
+                scope: t.role.0.clone(),
+                broad: false,
                 conditional: t.conditional,
-                via: t.via.clone(),
+                via: t.via.as_str().into(),
                 through: None,
                 from: Some(t.role.clone()),
                 sensitive: false,
@@ -662,16 +667,18 @@ impl<'r, 'a> Extractor<'r, 'a> {
         doc: &Doc,
         principal: &PrincipalId,
         via: &ResourceChange,
-        through: Option<String>,
+        through: Option<Text>,
     ) {
+        let address = self.text(&via.address);
         match doc {
             Doc::Managed(arn) => grants.push(Grant {
                 principal: principal.clone(),
                 effect: Effect::Allow,
-                permission: Permission::Managed(arn.clone()),
-                scope: "*".to_string(),
+                permission: Permission::Managed(self.text(arn)),
+                scope: self.text("*"),
+                broad: true,
                 conditional: false,
-                via: via.address.clone(),
+                via: address,
                 through,
                 from: None,
                 sensitive: false,
@@ -680,9 +687,10 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 principal: principal.clone(),
                 effect: Effect::Allow,
                 permission: Permission::Unknown(what.clone()),
-                scope: "(unknown)".to_string(),
+                scope: self.text("(unknown)"),
+                broad: false,
                 conditional: false,
-                via: via.address.clone(),
+                via: address,
                 through,
                 from: None,
                 sensitive: false,
@@ -696,18 +704,19 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 // with the attachment that gives it to the principal.
                 let (via_address, through) = match origin {
                     Some(policy) if *policy != via.address => (
-                        policy.clone(),
-                        through.or_else(|| Some(format!("attached by {}", via.address))),
+                        self.text(policy),
+                        through.or_else(|| Some(format!("attached by {}", via.address).into())),
                     ),
-                    _ => (via.address.clone(), through),
+                    _ => (address, through),
                 };
                 for s in statements {
-                    let scope = s.resources.display();
+                    let scope = self.text(&s.resources.display());
+                    let broad = s.resources.is_broad();
                     let conditional = s.condition.is_some();
                     let permissions = match &s.actions {
                         Actions::Action(list) => list
                             .iter()
-                            .map(|a| Permission::Action(normalize_action(a)))
+                            .map(|a| Permission::Action(self.action(a)))
                             .collect(),
                         Actions::NotAction(list) => {
                             let mut list: Vec<String> =
@@ -726,6 +735,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                             effect: s.effect,
                             permission,
                             scope: scope.clone(),
+                            broad,
                             conditional,
                             via: via_address.clone(),
                             through: through.clone(),
@@ -736,6 +746,26 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 }
             }
         }
+    }
+
+    /// Shared text: the same addresses, scopes and actions recur across a big plan.
+    fn text(&mut self, s: &str) -> Text {
+        if let Some(t) = self.texts.get(s) {
+            return t.clone();
+        }
+        let t: Text = s.into();
+        self.texts.insert(t.clone());
+        t
+    }
+
+    /// An action as AWS spells it, shared.
+    fn action(&mut self, action: &str) -> Text {
+        if let Some(t) = self.actions.get(action) {
+            return t.clone();
+        }
+        let t: Text = normalize_action(action).into();
+        self.actions.insert(action.to_string(), t.clone());
+        t
     }
 
     /// The principal named by an attribute (`role`, `user`, `group`).
@@ -801,7 +831,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 if let Tri::Known(Value::String(name)) = attr(target.change, Side::After, "name") {
                     return named(kind, name);
                 }
-                return PrincipalId(format!("aws:{kind}/{}", target.change.address));
+                return PrincipalId::new(format!("aws:{kind}/{}", target.change.address));
             }
         }
         self.note(
@@ -811,7 +841,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 "the {kind} is known only after apply and its reference could not be followed"
             ),
         );
-        PrincipalId(format!("aws:{kind}/{}", c.address))
+        PrincipalId::new(format!("aws:{kind}/{}", c.address))
     }
 
     fn principals_from_references(
@@ -827,7 +857,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 if t.change.kind == target_type {
                     let id = match attr(t.change, Side::After, "name") {
                         Tri::Known(Value::String(name)) => named(kind, name),
-                        _ => PrincipalId(format!("aws:{kind}/{}", t.change.address)),
+                        _ => PrincipalId::new(format!("aws:{kind}/{}", t.change.address)),
                     };
                     if !out.contains(&id) {
                         out.push(id);
@@ -1024,8 +1054,8 @@ const LISTS: [(&str, &str, &str); 3] = [
 /// A role's principal id: by name, or by address while the name is known only after apply.
 fn role_id(c: &ResourceChange, side: Side) -> PrincipalId {
     match attr(c, side, "name") {
-        Tri::Known(Value::String(name)) => PrincipalId(format!("aws:role/{name}")),
-        _ => PrincipalId(format!("aws:role/{}", c.address)),
+        Tri::Known(Value::String(name)) => PrincipalId::new(format!("aws:role/{name}")),
+        _ => PrincipalId::new(format!("aws:role/{}", c.address)),
     }
 }
 
@@ -1048,7 +1078,7 @@ fn named(kind: &str, name: &str) -> PrincipalId {
     } else {
         name
     };
-    PrincipalId(format!("aws:{kind}/{name}"))
+    PrincipalId::new(format!("aws:{kind}/{name}"))
 }
 
 /// A managed policy's ARN in the `aws` partition, the form the table and the report use.
@@ -1099,12 +1129,12 @@ fn trusted_principal(kind: &str, id: &str, condition: Option<&Value>) -> Option<
     match kind {
         "AWS" => {
             if id == "*" {
-                return Some(PrincipalId("aws:anyone".to_string()));
+                return Some(PrincipalId::new("aws:anyone"));
             }
             if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
-                return Some(PrincipalId(format!("aws:account/{id}")));
+                return Some(PrincipalId::new(format!("aws:account/{id}")));
             }
-            Some(from_arn(id).unwrap_or_else(|| PrincipalId(format!("aws:principal/{id}"))))
+            Some(from_arn(id).unwrap_or_else(|| PrincipalId::new(format!("aws:principal/{id}"))))
         }
         "Federated" => {
             let name = id.rsplit_once(":oidc-provider/").map_or_else(
@@ -1115,9 +1145,9 @@ fn trusted_principal(kind: &str, id: &str, condition: Option<&Value>) -> Option<
             // (`repo:acme/infra:*` for GitHub Actions).
             let subjects = condition.map(subjects).unwrap_or_default();
             if subjects.is_empty() {
-                Some(PrincipalId(format!("aws:federated/{name}")))
+                Some(PrincipalId::new(format!("aws:federated/{name}")))
             } else {
-                Some(PrincipalId(format!(
+                Some(PrincipalId::new(format!(
                     "aws:federated/{name}[{}]",
                     subjects.join("|")
                 )))
@@ -1167,14 +1197,14 @@ pub(crate) fn from_arn(arn: &str) -> Option<PrincipalId> {
     };
     let (kind, rest) = resource.split_once('/').unwrap_or((resource, ""));
     match (service, kind) {
-        ("iam", "root") => Some(PrincipalId(format!("aws:account/{account}"))),
+        ("iam", "root") => Some(PrincipalId::new(format!("aws:account/{account}"))),
         ("iam", "role" | "user" | "group") => {
             let name = rest.rsplit('/').next().unwrap_or(rest);
-            Some(PrincipalId(format!("aws:{kind}/{name}")))
+            Some(PrincipalId::new(format!("aws:{kind}/{name}")))
         }
         ("sts", "assumed-role") => {
             let name = rest.split('/').next().unwrap_or(rest);
-            Some(PrincipalId(format!("aws:role/{name}")))
+            Some(PrincipalId::new(format!("aws:role/{name}")))
         }
         _ => None,
     }
@@ -1226,15 +1256,15 @@ mod tests {
     #[test]
     fn arns_become_principal_ids() {
         assert_eq!(
-            from_arn("arn:aws:iam::111122223333:role/path/ci").map(|p| p.0),
+            from_arn("arn:aws:iam::111122223333:role/path/ci").map(|p| p.0.to_string()),
             Some("aws:role/ci".to_string())
         );
         assert_eq!(
-            from_arn("arn:aws:sts::111122223333:assumed-role/ci/session").map(|p| p.0),
+            from_arn("arn:aws:sts::111122223333:assumed-role/ci/session").map(|p| p.0.to_string()),
             Some("aws:role/ci".to_string())
         );
         assert_eq!(
-            from_arn("arn:aws:iam::111122223333:root").map(|p| p.0),
+            from_arn("arn:aws:iam::111122223333:root").map(|p| p.0.to_string()),
             Some("aws:account/111122223333".to_string())
         );
         assert_eq!(from_arn("arn:aws:s3:::bucket"), None);

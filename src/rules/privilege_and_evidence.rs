@@ -34,7 +34,7 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
     let mut possible_gain = true;
     for (id, list, possible) in candidates {
         if let Some(from) = passed_on_from(&list) {
-            if from.iter().all(|f| ids.contains(&f.0)) {
+            if from.iter().all(|f| ids.iter().any(|i| **i == *f.0)) {
                 continue;
             }
         }
@@ -68,7 +68,7 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
         join_ids(&gainers),
         describe_grants(&grants),
     );
-    let mut resources: Vec<String> = grants.iter().map(|g| g.via.clone()).collect();
+    let mut resources: Vec<String> = grants.iter().map(|g| g.via.to_string()).collect();
     resources.extend(ctx.weakenings.iter().map(|w| w.address.clone()));
     let pair = ctx.ruleset.forbidden.iter().find(|f| {
         f.duties.iter().any(|d| d == "privilege_admin")

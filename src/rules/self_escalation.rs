@@ -45,7 +45,7 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
             p.id,
             describe_grants(&gained),
         );
-        let mut resources: Vec<String> = gained.iter().map(|g| g.via.clone()).collect();
+        let mut resources: Vec<String> = gained.iter().map(|g| g.via.to_string()).collect();
         resources.sort();
         resources.dedup();
         out.push(Finding {

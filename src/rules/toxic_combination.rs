@@ -108,7 +108,7 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
                         .collect(),
                 ),
                 principals: vec![p.id.to_string()],
-                resources: sorted(grants.iter().map(|g| g.via.clone()).collect()),
+                resources: sorted(grants.iter().map(|g| g.via.to_string()).collect()),
                 references,
                 rationale: top.rationale.clone(),
                 possible: is_possible,
@@ -123,7 +123,7 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
         .filter(|(_, from)| {
             !from
                 .as_ref()
-                .is_some_and(|from| from.iter().all(|p| flagged.contains(&p.0)))
+                .is_some_and(|from| from.iter().all(|p| flagged.iter().any(|f| **f == *p.0)))
         })
         .map(|(f, _)| f)
         .collect()
