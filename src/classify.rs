@@ -327,9 +327,9 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
     let before = if created {
         Vec::new()
     } else {
-        at_path(&values.before, &cond.attribute)
+        at_path(values.side(Side::Before), &cond.attribute)
     };
-    let after = at_path(&values.after, &cond.attribute);
+    let after = at_path(values.side(Side::After), &cond.attribute);
     let top = cond.attribute.split('.').next().unwrap_or(&cond.attribute);
     let unknown = values.is_unknown(Side::After, top) && after.iter().all(|v| v.is_null());
     let sensitive = values.is_sensitive(Side::Before, top) || values.is_sensitive(Side::After, top);

@@ -189,20 +189,23 @@ pub(crate) struct Values {
     pub(crate) after_unknown: serde_json::Value,
     pub(crate) before_sensitive: serde_json::Value,
     pub(crate) after_sensitive: serde_json::Value,
+    /// The object does not change: `after` and `after_sensitive` are left empty and read as
+    /// `before` and `before_sensitive`.
+    pub(crate) unchanged: bool,
 }
 
 impl Values {
     pub(crate) fn side(&self, side: Side) -> &serde_json::Value {
         match side {
-            Side::Before => &self.before,
-            Side::After => &self.after,
+            Side::After if !self.unchanged => &self.after,
+            _ => &self.before,
         }
     }
 
     pub(crate) fn sensitive(&self, side: Side) -> &serde_json::Value {
         match side {
-            Side::Before => &self.before_sensitive,
-            Side::After => &self.after_sensitive,
+            Side::After if !self.unchanged => &self.after_sensitive,
+            _ => &self.before_sensitive,
         }
     }
 

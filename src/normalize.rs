@@ -166,11 +166,10 @@ fn change(
                 let before = parse(raw.change.before)?;
                 let before_sensitive = parse(raw.change.before_sensitive)?;
                 Some(Values {
-                    after: before.clone(),
                     before,
-                    after_unknown: Value::Null,
-                    after_sensitive: before_sensitive.clone(),
                     before_sensitive,
+                    unchanged: true,
+                    ..Values::default()
                 })
             } else {
                 Some(Values {
@@ -179,6 +178,7 @@ fn change(
                     after_unknown: parse(raw.change.after_unknown)?,
                     before_sensitive: parse(raw.change.before_sensitive)?,
                     after_sensitive: parse(raw.change.after_sensitive)?,
+                    unchanged: false,
                 })
             }
         }
@@ -244,11 +244,10 @@ pub(crate) fn complete(
         let before = parse(deferred.before.as_deref())?;
         let before_sensitive = parse(deferred.before_sensitive.as_deref())?;
         change.values = Some(Values {
-            after: before.clone(),
             before,
-            after_unknown: Value::Null,
-            after_sensitive: before_sensitive.clone(),
             before_sensitive,
+            unchanged: true,
+            ..Values::default()
         });
     }
     Ok(())

@@ -75,6 +75,13 @@ pub(crate) struct Touched {
     needed: HashSet<PrincipalId>,
     /// Unchanged resources whose values must be read in full.
     pub(crate) complete: Vec<usize>,
+    /// The trust policies read on the way, by resource and side.
+    trusts: HashMap<(usize, Side), Vec<Trust>>,
+}
+
+/// A key for a resource change of the change set while it is not moved: its address in memory.
+fn key(c: &ResourceChange) -> usize {
+    c as *const ResourceChange as usize
 }
 
 /// A policy document, or why it cannot be known.
@@ -197,6 +204,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
         let mut trusts: Vec<(PrincipalId, PrincipalId)> = Vec::new();
         let mut changed_policies: HashSet<&str> = HashSet::default();
         let mut attachments: Vec<(Vec<PrincipalId>, String)> = Vec::new();
+        let mut trust_cache: HashMap<(usize, Side), Vec<Trust>> = HashMap::default();
         for (i, c) in set.changes.iter().enumerate() {
             if c.data || c.values.is_none() || c.deposed.is_some() {
                 continue;
@@ -228,7 +236,9 @@ impl<'r, 'a> Extractor<'r, 'a> {
                     }
                     "aws_iam_role" => {
                         let role = role_id(c, side);
-                        for t in self.trusts(c, side, &role) {
+                        let found = self.trusts(c, side, &role);
+                        trust_cache.insert((key(c), side), found.clone());
+                        for t in found {
                             if changed {
                                 report.insert(t.trusted.clone());
                             }
@@ -336,6 +346,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
             report,
             needed,
             complete,
+            trusts: trust_cache,
         }
     }
 
@@ -520,7 +531,10 @@ impl<'r, 'a> Extractor<'r, 'a> {
         trusts: &mut Vec<Trust>,
     ) {
         let role = role_id(c, side);
-        let mut found = self.trusts(c, side, &role);
+        let mut found = match self.touched.and_then(|t| t.trusts.get(&(key(c), side))) {
+            Some(known) => known.clone(),
+            None => self.trusts(c, side, &role),
+        };
         found.retain(|t| self.reported(&t.trusted));
         trusts.append(&mut found);
         if !self.needed(&role) {
@@ -534,8 +548,18 @@ impl<'r, 'a> Extractor<'r, 'a> {
         // attached when it refreshes, so they mirror the separate policy and attachment
         // resources (as they were before the change). They say something of their own only
         // when the configuration sets them.
-        let inline_configured = self.configured(c, "inline_policy");
-        let managed_configured = self.configured(c, "managed_policy_arns");
+        // Only a role that has some would say whether the configuration sets them.
+        let has = |name: &str| match attr(c, side, name) {
+            Tri::Known(Value::Array(items)) => !items.is_empty(),
+            Tri::Known(_) | Tri::Absent => false,
+            Tri::Unknown => true,
+        };
+        let [inline_configured, managed_configured] =
+            if has("inline_policy") || has("managed_policy_arns") {
+                self.configured(c, ["inline_policy", "managed_policy_arns"])
+            } else {
+                [false, false]
+            };
         let inline = if inline_configured {
             attr(c, side, "inline_policy")
         } else {
@@ -932,7 +956,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                         }
                     }
                     if let Some(statements) =
-                        policy::from_data_source(&values.after, &values.after_unknown)
+                        policy::from_data_source(values.side(Side::After), &values.after_unknown)
                     {
                         self.note(
                             c,
@@ -1025,10 +1049,10 @@ impl<'r, 'a> Extractor<'r, 'a> {
     /// Whether the configuration sets an attribute. Optional and computed attributes (a role's
     /// `inline_policy`) are unknown on create even when nothing sets them: then they stay
     /// empty. Without a configuration (Pulumi), assume they are set.
-    fn configured(&self, c: &ResourceChange, attribute: &str) -> bool {
+    fn configured<const N: usize>(&self, c: &ResourceChange, attributes: [&str; N]) -> [bool; N] {
         match self.resolver.expressions(c) {
-            Some(e) => e.get(attribute).is_some(),
-            None => !self.resolver.has_configuration(c.input),
+            Some(e) => attributes.map(|a| e.get(a).is_some()),
+            None => [!self.resolver.has_configuration(c.input); N],
         }
     }
 
