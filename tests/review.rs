@@ -749,3 +749,85 @@ fn the_shared_corpus_reviews_without_error() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn an_unconditional_deny_takes_duties_away() {
+    let (_, report) = json(&["testdata/plans/powers/deny-overrides.json"]);
+    let p = principal(&report, "aws:role/ci-deployer");
+    let after = strings(&p["duties_after"]);
+    assert!(after.contains(&"privilege_admin"), "{after:?}");
+    assert!(!after.contains(&"audit_evidence"), "{after:?}");
+    for f in report["findings"].as_array().expect("findings") {
+        assert!(!strings(&f["duties"]).contains(&"audit_evidence"), "{f:#}");
+    }
+}
+
+/// Regression: an unchanged attachment of a customer policy whose document the change edits
+/// was read once for both sides, so the principal seemed to gain nothing.
+#[test]
+fn unchanged_attachment_of_a_changed_policy_gains_what_the_policy_gains() {
+    let (code, report) = json(&["testdata/example/plan.json"]);
+    assert_eq!(code, 1);
+    let p = principal(&report, "aws:role/ci-deployer");
+    let gained: Vec<(&str, &str)> = p["gained"]
+        .as_array()
+        .expect("gained")
+        .iter()
+        .map(|g| {
+            (
+                g["permission"].as_str().expect("permission"),
+                g["via"].as_str().expect("via"),
+            )
+        })
+        .collect();
+    assert!(
+        gained.contains(&("iam:PutRolePolicy", "aws_iam_policy.ci_deploy")),
+        "{gained:?}"
+    );
+    assert!(
+        gained.contains(&("iam:AttachRolePolicy", "aws_iam_policy.ci_deploy")),
+        "{gained:?}"
+    );
+}
+
+#[test]
+fn a_large_generated_plan_streams_through() {
+    // A plan with a big `planned_values` and many resource changes, spread over many read
+    // chunks: the streaming reader must hand over every resource change intact.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("big.json");
+    let mut text =
+        String::from(r#"{"format_version":"1.2","planned_values":{"root_module":{"resources":["#);
+    for i in 0..20_000 {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&format!(
+            r#"{{"address":"aws_s3_bucket.b{i}","values":{{"bucket":"b-{i}","tags":{{"k":"v \" \\ {{ ["}}}}}}"#
+        ));
+    }
+    text.push_str(r#"]}},"resource_changes":["#);
+    for i in 0..20_000 {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&format!(
+            r#"{{"address":"aws_iam_role_policy.p{i}","type":"aws_iam_role_policy","name":"p{i}","change":{{"actions":["create"],"before":null,"after":{{"role":"r{i}","policy":"{{\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}}]}}"}},"after_unknown":{{}}}}}}"#
+        ));
+    }
+    text.push_str(r#"],"configuration":{"root_module":{}}}"#);
+    std::fs::write(&path, &text).expect("write");
+    let (code, report) = json(&[path.to_str().expect("utf-8")]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        report["principals"].as_array().expect("principals").len(),
+        20_000
+    );
+    assert_eq!(report["inputs"][0]["resource_changes"], 20_000);
+    // Cut anywhere, the same plan is refused as truncated, never half-reviewed.
+    std::fs::write(&path, &text[..text.len() * 2 / 3]).expect("write");
+    let r = run(&["review", path.to_str().expect("utf-8")]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("truncated"), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+}
