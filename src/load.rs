@@ -548,6 +548,15 @@ fn check_plan(has: &dyn Fn(&str) -> bool, version: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Parse one resource change, saying where and what is wrong when it is not as Terraform
+/// writes it.
+pub(crate) fn resource_change<'a>(
+    section: Section,
+    place: Place<'a>,
+) -> Result<RawResourceChange<'a>, LoadError> {
+    serde_json::from_slice(place.bytes).map_err(|e| resource_change_error(section, place, &e))
+}
+
 /// Say where and what is wrong in a resource change that is not as Terraform writes it.
 fn resource_change_error(section: Section, place: Place<'_>, e: &serde_json::Error) -> LoadError {
     let list = match section {

@@ -8,6 +8,7 @@ use crate::model::{Action, ResourceChange, Values};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// Everything one review covers.
@@ -26,6 +27,9 @@ pub(crate) struct Input {
     pub(crate) format_version: String,
     pub(crate) terraform_version: Option<String>,
     pub(crate) configuration: Configuration,
+    /// How many resource changes it has (unchanged ones the review does not read are not
+    /// kept in the change set).
+    pub(crate) resource_changes: usize,
 }
 
 /// The plan's `configuration`: unevaluated expressions, used to resolve unknown values.
@@ -98,16 +102,7 @@ pub(crate) struct Deferred {
 pub(crate) fn normalize(sources: &[Source], wanted: &Wanted) -> Result<ChangeSet, LoadError> {
     let mut set = ChangeSet::default();
     for (i, source) in sources.iter().enumerate() {
-        let mut changes = Vec::new();
-        let mut drift = Vec::new();
-        let loaded = load::load(source, &mut |section, place, raw| {
-            let change = change(&place, i, &raw, wanted)?;
-            match section {
-                Section::Changes => changes.push(change),
-                Section::Drift => drift.push(change),
-            }
-            Ok(())
-        })?;
+        let (loaded, mut changes, mut drift, count) = load_one(source, i, wanted)?;
         match loaded {
             Loaded::Terraform(plan) => {
                 set.inputs.push(Input {
@@ -115,22 +110,125 @@ pub(crate) fn normalize(sources: &[Source], wanted: &Wanted) -> Result<ChangeSet
                     format_version: plan.format_version,
                     terraform_version: plan.terraform_version,
                     configuration: plan.configuration,
+                    resource_changes: count,
                 });
                 set.changes.append(&mut changes);
                 set.drift.append(&mut drift);
             }
             Loaded::Pulumi(preview) => {
+                let changes = pulumi::changes(i, &preview, wanted);
                 set.inputs.push(Input {
                     name: source.name.clone(),
                     format_version: "pulumi-preview".to_string(),
                     terraform_version: None,
                     configuration: Configuration::default(),
+                    resource_changes: changes.len(),
                 });
-                set.changes.extend(pulumi::changes(i, &preview, wanted));
+                set.changes.extend(changes);
             }
         }
     }
     Ok(set)
+}
+
+/// A resource change whose values the review reads, on its way to the worker.
+type Element = (Section, Pos, Vec<u8>);
+
+/// The changes and drift of one input, and how many resource changes it has.
+type Loaded1 = (Loaded, Vec<ResourceChange>, Vec<ResourceChange>, usize);
+
+/// Load one input. This thread reads the input and keeps what it needs of most resource
+/// changes (their action); the ones whose values the review reads go to a second thread,
+/// which parses them while the reading goes on.
+fn load_one(source: &Source, input: usize, wanted: &Wanted) -> Result<Loaded1, LoadError> {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Element>>(64);
+        let worker = scope.spawn(move || {
+            let mut changes = Vec::new();
+            let mut drift = Vec::new();
+            // The first error; the rest is still drained so that the reader can finish and
+            // report what it finds first (an unsupported format explains more).
+            let mut error = None;
+            for batch in rx {
+                for (section, at, bytes) in batch {
+                    if error.is_some() {
+                        continue;
+                    }
+                    let place = Place {
+                        name: &source.name,
+                        bytes: &bytes,
+                        at,
+                    };
+                    match load::resource_change(section, place)
+                        .and_then(|raw| change(&place, input, &raw, wanted))
+                    {
+                        Ok(c) if section == Section::Changes => changes.push(c),
+                        Ok(c) => drift.push(c),
+                        Err(e) => error = Some(e),
+                    }
+                }
+            }
+            match error {
+                Some(e) => Err(e),
+                None => Ok((changes, drift)),
+            }
+        });
+        let mut changes = Vec::new();
+        let mut drift = Vec::new();
+        let mut count = 0;
+        let mut batch: Vec<Element> = Vec::with_capacity(64);
+        let mut stopped = false;
+        let loaded = load::load(source, &mut |section, place, raw| {
+            if section == Section::Changes {
+                count += 1;
+            }
+            let data = raw.mode.as_deref() == Some("data");
+            let key: Cow<'_, str> = if data {
+                Cow::Owned(format!("data.{}", raw.kind))
+            } else {
+                Cow::Borrowed(&raw.kind)
+            };
+            let noop = raw.change.actions.len() == 1 && raw.change.actions[0] == "no-op";
+            let read = if noop {
+                wanted.unchanged.contains_key(key.as_ref())
+            } else {
+                wanted.changed.contains_key(key.as_ref())
+            };
+            if read {
+                batch.push((section, place.at, place.bytes.to_vec()));
+                if batch.len() == batch.capacity() && !stopped {
+                    stopped = tx
+                        .send(std::mem::replace(&mut batch, Vec::with_capacity(64)))
+                        .is_err();
+                }
+                return Ok(());
+            }
+            // NOTE: an unchanged resource that the review does not read says nothing: it is
+            // counted, not kept.
+            if noop && section == Section::Changes {
+                return Ok(());
+            }
+            let c = change(&place, input, &raw, wanted)?;
+            match section {
+                Section::Changes => changes.push(c),
+                Section::Drift => drift.push(c),
+            }
+            Ok(())
+        });
+        if !batch.is_empty() && !stopped {
+            let _ = tx.send(batch);
+        }
+        drop(tx);
+        let parsed = match worker.join() {
+            Ok(parsed) => parsed,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        let loaded = loaded?;
+        let (mut read_changes, mut read_drift) = parsed?;
+        changes.append(&mut read_changes);
+        drift.append(&mut read_drift);
+        Ok((loaded, changes, drift, count))
+    })
 }
 
 fn change(

@@ -30,12 +30,11 @@ pub(crate) fn review(
     let inputs = set
         .inputs
         .iter()
-        .enumerate()
-        .map(|(i, input)| InputSummary {
+        .map(|input| InputSummary {
             name: input.name.clone(),
             format_version: input.format_version.clone(),
             terraform_version: input.terraform_version.clone(),
-            resource_changes: set.changes.iter().filter(|c| c.input == i).count(),
+            resource_changes: input.resource_changes,
         })
         .collect();
     let mut extraction = extract::extract(&mut set, &wanted)?;
