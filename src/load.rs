@@ -90,9 +90,11 @@ pub(crate) enum LoadError {
     },
 }
 
-/// One element of `resource_changes` or `resource_drift`.
+/// One element of `resource_changes` or `resource_drift`; `C` is how much of its `change` is
+/// read: all of it ([`RawChange`]) or only what it does ([`HeadChange`]).
 #[derive(Debug, Deserialize)]
-pub(crate) struct RawResourceChange<'a> {
+#[serde(bound(deserialize = "C: Deserialize<'de>"))]
+pub(crate) struct RawResourceChange<'a, C = RawChange<'a>> {
     /// Missing in the drift entries of some early 1.x plans: then built from the other fields.
     #[serde(borrow, default)]
     pub(crate) address: Option<Cow<'a, str>>,
@@ -110,13 +112,12 @@ pub(crate) struct RawResourceChange<'a> {
     pub(crate) index: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub(crate) deposed: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    pub(crate) change: RawChange<'a>,
+    pub(crate) change: C,
     #[serde(borrow, default)]
     pub(crate) action_reason: Option<Cow<'a, str>>,
 }
 
-impl RawResourceChange<'_> {
+impl<C> RawResourceChange<'_, C> {
     /// The instance address, built from module address, type, name and index when absent.
     pub(crate) fn address(&self) -> String {
         if let Some(a) = &self.address {
@@ -138,6 +139,15 @@ impl RawResourceChange<'_> {
         }
         a
     }
+}
+
+/// What a change does, without its values: enough to decide whether its values are read.
+#[derive(Debug, Deserialize)]
+pub(crate) struct HeadChange<'a> {
+    #[serde(borrow)]
+    pub(crate) actions: Vec<Cow<'a, str>>,
+    #[serde(default)]
+    pub(crate) importing: Option<IgnoredAny>,
 }
 
 /// The `change` object of a resource change.
@@ -283,7 +293,7 @@ pub(crate) fn load(
     each: &mut dyn for<'b> FnMut(
         Section,
         Place<'b>,
-        RawResourceChange<'b>,
+        RawResourceChange<'b, HeadChange<'b>>,
     ) -> Result<(), LoadError>,
 ) -> Result<Loaded, LoadError> {
     let name = source.name.as_str();
@@ -379,7 +389,8 @@ pub(crate) fn load(
                             // the checks of what the document is, and skipped.
                             s.parse(|avail, at| {
                                 let mut stream = serde_json::Deserializer::from_slice(avail)
-                                    .into_iter::<RawResourceChange<'_>>();
+                                    .into_iter::<RawResourceChange<'_, HeadChange<'_>>>(
+                                );
                                 match stream.next() {
                                     Some(Ok(raw)) => {
                                         let used = stream.byte_offset();

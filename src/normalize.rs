@@ -3,7 +3,9 @@
 
 mod pulumi;
 
-use crate::load::{self, LoadError, Loaded, Place, Pos, RawResourceChange, Section, Source};
+use crate::load::{
+    self, HeadChange, LoadError, Loaded, Place, Pos, RawChange, RawResourceChange, Section, Source,
+};
 use crate::model::{Action, ResourceChange, Values};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -208,7 +210,7 @@ fn load_one(source: &Source, input: usize, wanted: &Wanted) -> Result<Loaded1, L
             if noop && section == Section::Changes {
                 return Ok(());
             }
-            let c = change(&place, input, &raw, wanted)?;
+            let c = head(input, &raw);
             match section {
                 Section::Changes => changes.push(c),
                 Section::Drift => drift.push(c),
@@ -231,17 +233,46 @@ fn load_one(source: &Source, input: usize, wanted: &Wanted) -> Result<Loaded1, L
     })
 }
 
+/// A resource change whose values the review does not read: what it does, to whom.
+fn head(input: usize, raw: &RawResourceChange<'_, HeadChange<'_>>) -> ResourceChange {
+    let actions: Vec<String> = raw.change.actions.iter().map(|a| a.to_string()).collect();
+    let mut c = base(input, raw, actions);
+    c.importing = raw.change.importing.is_some();
+    c
+}
+
+/// The parts of a resource change that do not depend on its values.
+fn base<C>(input: usize, raw: &RawResourceChange<'_, C>, actions: Vec<String>) -> ResourceChange {
+    let address = raw.address();
+    let data = raw.mode.as_deref() == Some("data") || address.starts_with("data.");
+    ResourceChange {
+        input,
+        address,
+        previous_address: raw.previous_address.as_deref().map(str::to_string),
+        module_address: raw.module_address.as_deref().map(str::to_string),
+        data,
+        kind: raw.kind.to_string(),
+        action: Action::from_terraform(&actions),
+        actions,
+        importing: false,
+        deposed: raw.deposed.as_deref().map(str::to_string),
+        action_reason: raw.action_reason.as_deref().map(str::to_string),
+        values: None,
+        deferred: None,
+    }
+}
+
+/// A resource change read whole: its values are parsed as far as the review needs them.
 fn change(
     place: &Place<'_>,
     input: usize,
-    raw: &RawResourceChange<'_>,
+    raw: &RawResourceChange<'_, RawChange<'_>>,
     wants_values: &Wanted,
 ) -> Result<ResourceChange, LoadError> {
     let actions: Vec<String> = raw.change.actions.iter().map(|a| a.to_string()).collect();
-    let action = Action::from_terraform(&actions);
-    let address = raw.address();
-    let data = raw.mode.as_deref() == Some("data") || address.starts_with("data.");
-    let key = if data {
+    let mut c = base(input, raw, actions);
+    let action = c.action;
+    let key = if c.data {
         format!("data.{}", raw.kind)
     } else {
         raw.kind.to_string()
@@ -291,21 +322,10 @@ fn change(
             place.at.offset(line, column)
         }),
     });
-    Ok(ResourceChange {
-        input,
-        address,
-        previous_address: raw.previous_address.as_deref().map(str::to_string),
-        module_address: raw.module_address.as_deref().map(str::to_string),
-        data,
-        kind: raw.kind.to_string(),
-        action,
-        actions,
-        importing: raw.change.importing.is_some(),
-        deposed: raw.deposed.as_deref().map(str::to_string),
-        action_reason: raw.action_reason.as_deref().map(str::to_string),
-        values,
-        deferred,
-    })
+    c.importing = raw.change.importing.is_some();
+    c.values = values;
+    c.deferred = deferred;
+    Ok(c)
 }
 
 /// Parse the rest of the values of unchanged resources, now that the review needs them.

@@ -44,7 +44,7 @@ pub(crate) fn review(
     let weakenings = classify::weakenings(&set.changes, ruleset);
     let changes = classify::touched(&set.changes, &weakenings, ruleset);
     let drift = drift(&set.drift, ruleset);
-    Ok(judge::judge(
+    let report = judge::judge(
         Judged {
             principals,
             changes,
@@ -57,7 +57,11 @@ pub(crate) fn review(
         },
         ruleset,
         settings.approval_severity,
-    ))
+    );
+    // NOTE: freeing a big change set takes a while; another thread does it while the report
+    // is rendered.
+    std::thread::spawn(move || drop(set));
+    Ok(report)
 }
 
 /// The pipeline identities: the configured ones, or else those the provider assumes.
