@@ -239,12 +239,11 @@ impl Place<'_> {
     }
 }
 
-/// What a Terraform plan says besides its resource changes.
+/// What a Terraform plan says besides its resource changes and configuration.
 #[derive(Debug, Default)]
 pub(crate) struct PlanHead {
     pub(crate) format_version: String,
     pub(crate) terraform_version: Option<String>,
-    pub(crate) configuration: Configuration,
 }
 
 /// What a loaded input is.
@@ -290,6 +289,7 @@ pub(crate) fn read(input: &Path) -> Result<Source, LoadError> {
 /// they are read, as raw bytes with their place.
 pub(crate) fn load(
     source: &Source,
+    config: &mut dyn FnMut(Place<'_>) -> Result<(), LoadError>,
     each: &mut dyn for<'b> FnMut(
         Section,
         Place<'b>,
@@ -448,29 +448,8 @@ pub(crate) fn load(
                     }
                 }
                 "configuration" => {
-                    plan.configuration = s.parse(|avail, at| {
-                        let mut stream = serde_json::Deserializer::from_slice(avail)
-                            .into_iter::<Configuration>();
-                        match stream.next() {
-                            Some(Ok(c)) => scan::Parsed::Done(c, stream.byte_offset()),
-                            Some(Err(e)) if e.is_eof() => scan::Parsed::NeedMore,
-                            None => scan::Parsed::NeedMore,
-                            Some(Err(e)) => scan::Parsed::Failed(
-                                Place {
-                                    name,
-                                    bytes: avail,
-                                    at,
-                                }
-                                .error(
-                                    &e,
-                                    format!(
-                                        "`configuration` is not as Terraform writes it: {}",
-                                        strip_position(&e)
-                                    ),
-                                ),
-                            ),
-                        }
-                    })?;
+                    // Handed over whole, to be parsed by the caller (on another thread).
+                    s.capture(|bytes, at| config(Place { name, bytes, at }))?;
                 }
                 _ => s.skip()?,
             }
@@ -557,6 +536,19 @@ fn check_plan(has: &dyn Fn(&str) -> bool, version: &str) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// Parse a plan's `configuration`.
+pub(crate) fn configuration(place: Place<'_>) -> Result<Configuration, LoadError> {
+    serde_json::from_slice(place.bytes).map_err(|e| {
+        place.error(
+            &e,
+            format!(
+                "`configuration` is not as Terraform writes it: {}",
+                strip_position(&e)
+            ),
+        )
+    })
 }
 
 /// Parse one resource change, saying where and what is wrong when it is not as Terraform
@@ -734,10 +726,14 @@ mod tests {
 
     fn load_all(text: &[u8]) -> Result<(Loaded, usize), LoadError> {
         let mut n = 0;
-        let loaded = load(&source(text), &mut |_, _, _| {
-            n += 1;
-            Ok(())
-        })?;
+        let loaded = load(
+            &source(text),
+            &mut |p| configuration(p).map(|_| ()),
+            &mut |_, _, _| {
+                n += 1;
+                Ok(())
+            },
+        )?;
         Ok((loaded, n))
     }
 

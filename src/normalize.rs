@@ -104,18 +104,18 @@ pub(crate) struct Deferred {
 pub(crate) fn normalize(sources: &[Source], wanted: &Wanted) -> Result<ChangeSet, LoadError> {
     let mut set = ChangeSet::default();
     for (i, source) in sources.iter().enumerate() {
-        let (loaded, mut changes, mut drift, count) = load_one(source, i, wanted)?;
+        let (loaded, mut worked, count) = load_one(source, i, wanted)?;
         match loaded {
             Loaded::Terraform(plan) => {
                 set.inputs.push(Input {
                     name: source.name.clone(),
                     format_version: plan.format_version,
                     terraform_version: plan.terraform_version,
-                    configuration: plan.configuration,
+                    configuration: worked.configuration,
                     resource_changes: count,
                 });
-                set.changes.append(&mut changes);
-                set.drift.append(&mut drift);
+                set.changes.append(&mut worked.changes);
+                set.drift.append(&mut worked.drift);
             }
             Loaded::Pulumi(preview) => {
                 let changes = pulumi::changes(i, &preview, wanted);
@@ -136,26 +136,55 @@ pub(crate) fn normalize(sources: &[Source], wanted: &Wanted) -> Result<ChangeSet
 /// A resource change whose values the review reads, on its way to the worker.
 type Element = (Section, Pos, Vec<u8>);
 
-/// The changes and drift of one input, and how many resource changes it has.
-type Loaded1 = (Loaded, Vec<ResourceChange>, Vec<ResourceChange>, usize);
+/// Work for the second thread.
+enum Work {
+    Changes(Vec<Element>),
+    Configuration(Pos, Vec<u8>),
+}
+
+/// What the second thread makes of its work.
+#[derive(Default)]
+struct Worked {
+    changes: Vec<ResourceChange>,
+    drift: Vec<ResourceChange>,
+    configuration: Configuration,
+}
+
+/// An input as loaded: what it is, its changes and drift, its configuration, and how many
+/// resource changes it has.
+type Loaded1 = (Loaded, Worked, usize);
 
 /// Load one input. This thread reads the input and keeps what it needs of most resource
 /// changes (their action); the ones whose values the review reads go to a second thread,
 /// which parses them while the reading goes on.
 fn load_one(source: &Source, input: usize, wanted: &Wanted) -> Result<Loaded1, LoadError> {
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Element>>(64);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Work>(64);
         let worker = scope.spawn(move || {
-            let mut changes = Vec::new();
-            let mut drift = Vec::new();
+            let mut worked = Worked::default();
             // The first error; the rest is still drained so that the reader can finish and
             // report what it finds first (an unsupported format explains more).
             let mut error = None;
-            for batch in rx {
-                for (section, at, bytes) in batch {
-                    if error.is_some() {
+            for work in rx {
+                if error.is_some() {
+                    continue;
+                }
+                let batch = match work {
+                    Work::Changes(batch) => batch,
+                    Work::Configuration(at, bytes) => {
+                        let place = Place {
+                            name: &source.name,
+                            bytes: &bytes,
+                            at,
+                        };
+                        match load::configuration(place) {
+                            Ok(c) => worked.configuration = c,
+                            Err(e) => error = Some(e),
+                        }
                         continue;
                     }
+                };
+                for (section, at, bytes) in batch {
                     let place = Place {
                         name: &source.name,
                         bytes: &bytes,
@@ -164,15 +193,18 @@ fn load_one(source: &Source, input: usize, wanted: &Wanted) -> Result<Loaded1, L
                     match load::resource_change(section, place)
                         .and_then(|raw| change(&place, input, &raw, wanted))
                     {
-                        Ok(c) if section == Section::Changes => changes.push(c),
-                        Ok(c) => drift.push(c),
-                        Err(e) => error = Some(e),
+                        Ok(c) if section == Section::Changes => worked.changes.push(c),
+                        Ok(c) => worked.drift.push(c),
+                        Err(e) => {
+                            error = Some(e);
+                            break;
+                        }
                     }
                 }
             }
             match error {
                 Some(e) => Err(e),
-                None => Ok((changes, drift)),
+                None => Ok(worked),
             }
         });
         let mut changes = Vec::new();
@@ -180,56 +212,68 @@ fn load_one(source: &Source, input: usize, wanted: &Wanted) -> Result<Loaded1, L
         let mut count = 0;
         let mut batch: Vec<Element> = Vec::with_capacity(64);
         let mut stopped = false;
-        let loaded = load::load(source, &mut |section, place, raw| {
-            if section == Section::Changes {
-                count += 1;
-            }
-            let data = raw.mode.as_deref() == Some("data");
-            let key: Cow<'_, str> = if data {
-                Cow::Owned(format!("data.{}", raw.kind))
-            } else {
-                Cow::Borrowed(&raw.kind)
-            };
-            let noop = raw.change.actions.len() == 1 && raw.change.actions[0] == "no-op";
-            let read = if noop {
-                wanted.unchanged.contains_key(key.as_ref())
-            } else {
-                wanted.changed.contains_key(key.as_ref())
-            };
-            if read {
-                batch.push((section, place.at, place.bytes.to_vec()));
-                if batch.len() == batch.capacity() && !stopped {
-                    stopped = tx
-                        .send(std::mem::replace(&mut batch, Vec::with_capacity(64)))
-                        .is_err();
+        let sender = tx.clone();
+        let loaded = load::load(
+            source,
+            &mut |place| {
+                // NOTE: a send fails only when the worker has stopped; the worker then has
+                // the error to report.
+                let _ = sender.send(Work::Configuration(place.at, place.bytes.to_vec()));
+                Ok(())
+            },
+            &mut |section, place, raw| {
+                if section == Section::Changes {
+                    count += 1;
                 }
-                return Ok(());
-            }
-            // NOTE: an unchanged resource that the review does not read says nothing: it is
-            // counted, not kept.
-            if noop && section == Section::Changes {
-                return Ok(());
-            }
-            let c = head(input, &raw);
-            match section {
-                Section::Changes => changes.push(c),
-                Section::Drift => drift.push(c),
-            }
-            Ok(())
-        });
+                let data = raw.mode.as_deref() == Some("data");
+                let key: Cow<'_, str> = if data {
+                    Cow::Owned(format!("data.{}", raw.kind))
+                } else {
+                    Cow::Borrowed(&raw.kind)
+                };
+                let noop = raw.change.actions.len() == 1 && raw.change.actions[0] == "no-op";
+                let read = if noop {
+                    wanted.unchanged.contains_key(key.as_ref())
+                } else {
+                    wanted.changed.contains_key(key.as_ref())
+                };
+                if read {
+                    batch.push((section, place.at, place.bytes.to_vec()));
+                    if batch.len() == batch.capacity() && !stopped {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(64));
+                        stopped = tx.send(Work::Changes(full)).is_err();
+                    }
+                    return Ok(());
+                }
+                // NOTE: an unchanged resource that the review does not read says nothing: it is
+                // counted, not kept.
+                if noop && section == Section::Changes {
+                    return Ok(());
+                }
+                let c = head(input, &raw);
+                match section {
+                    Section::Changes => changes.push(c),
+                    Section::Drift => drift.push(c),
+                }
+                Ok(())
+            },
+        );
         if !batch.is_empty() && !stopped {
-            let _ = tx.send(batch);
+            let _ = tx.send(Work::Changes(batch));
         }
         drop(tx);
+        drop(sender);
         let parsed = match worker.join() {
             Ok(parsed) => parsed,
             Err(panic) => std::panic::resume_unwind(panic),
         };
         let loaded = loaded?;
-        let (mut read_changes, mut read_drift) = parsed?;
-        changes.append(&mut read_changes);
-        drift.append(&mut read_drift);
-        Ok((loaded, changes, drift, count))
+        let mut worked = parsed?;
+        changes.append(&mut worked.changes);
+        drift.append(&mut worked.drift);
+        worked.changes = changes;
+        worked.drift = drift;
+        Ok((loaded, worked, count))
     })
 }
 
