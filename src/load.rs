@@ -285,16 +285,23 @@ pub(crate) fn read(input: &Path) -> Result<Source, LoadError> {
     }
 }
 
-/// Load an input. The resource changes of a Terraform plan are handed to `each` one by one as
-/// they are read, as raw bytes with their place.
-pub(crate) fn load(
-    source: &Source,
-    config: &mut dyn FnMut(Place<'_>) -> Result<(), LoadError>,
-    each: &mut dyn for<'b> FnMut(
+/// Takes the plan's `configuration`, as raw bytes with their place.
+pub(crate) type OnConfiguration<'f> = dyn FnMut(Place<'_>) -> Result<(), LoadError> + 'f;
+
+/// Takes one resource change: what it does, and its raw bytes with their place.
+pub(crate) type OnChange<'f> = dyn for<'b> FnMut(
         Section,
         Place<'b>,
         RawResourceChange<'b, HeadChange<'b>>,
-    ) -> Result<(), LoadError>,
+    ) -> Result<(), LoadError>
+    + 'f;
+
+/// Load an input. A Terraform plan's configuration and resource changes are handed over as
+/// they are read, one by one.
+pub(crate) fn load(
+    source: &Source,
+    config: &mut OnConfiguration<'_>,
+    each: &mut OnChange<'_>,
 ) -> Result<Loaded, LoadError> {
     let name = source.name.as_str();
     let invalid = |message: &str| LoadError::Invalid {
