@@ -2,6 +2,7 @@
 //! configuration, read into statements.
 
 use crate::model::Effect;
+use serde::Deserialize;
 use serde_json::Value;
 
 /// What a statement's actions are.
@@ -88,9 +89,124 @@ pub(crate) fn parse_text(text: &str) -> Result<Vec<Statement>, String> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| format!("the policy is not valid JSON: {e}"))?;
-    parse_document(&value)
+    // NOTE: read straight into typed statements: big plans hold tens of thousands of policies.
+    let doc: RawDocument = serde_json::from_str(text).map_err(|e| {
+        if e.is_data() {
+            format!("the policy is not an IAM policy document: {e}")
+        } else {
+            format!("the policy is not valid JSON: {e}")
+        }
+    })?;
+    doc.statement.0.into_iter().map(RawStatement::into_statement).collect()
+}
+
+/// A policy document as written.
+#[derive(Deserialize)]
+struct RawDocument {
+    #[serde(rename = "Statement", default)]
+    statement: OneOrMany<RawStatement>,
+}
+
+/// A statement as written.
+#[derive(Deserialize)]
+struct RawStatement {
+    #[serde(rename = "Effect", default)]
+    effect: Option<String>,
+    #[serde(rename = "Action", default)]
+    action: Option<OneOrMany<String>>,
+    #[serde(rename = "NotAction", default)]
+    not_action: Option<OneOrMany<String>>,
+    #[serde(rename = "Resource", default)]
+    resource: Option<OneOrMany<String>>,
+    #[serde(rename = "NotResource", default)]
+    not_resource: Option<OneOrMany<String>>,
+    #[serde(rename = "Principal", default)]
+    principal: Option<Value>,
+    #[serde(rename = "Condition", default)]
+    condition: Option<Value>,
+}
+
+impl RawStatement {
+    fn into_statement(self) -> Result<Statement, String> {
+        let effect = match self.effect.as_deref() {
+            Some(e) if e.eq_ignore_ascii_case("allow") => Effect::Allow,
+            Some(e) if e.eq_ignore_ascii_case("deny") => Effect::Deny,
+            other => {
+                return Err(format!(
+                    "a statement's `Effect` is {}, expected \"Allow\" or \"Deny\"",
+                    other.map_or("missing".to_string(), |e| format!("\"{e}\""))
+                ))
+            }
+        };
+        let actions = match (self.action, self.not_action) {
+            (Some(a), _) => Actions::Action(a.0),
+            (None, Some(n)) => Actions::NotAction(n.0),
+            (None, None) => Actions::Action(Vec::new()),
+        };
+        let resources = match (self.resource, self.not_resource) {
+            (Some(r), _) => Resources::Resource(r.0),
+            (None, Some(n)) => Resources::NotResource(n.0),
+            // Trust policies have no Resource: the role itself is the resource.
+            (None, None) => Resources::Resource(Vec::new()),
+        };
+        let principals = match self.principal {
+            Some(Value::String(star)) => vec![("AWS".to_string(), star)],
+            Some(Value::Object(map)) => map
+                .iter()
+                .flat_map(|(kind, ids)| strings(ids).into_iter().map(|id| (kind.clone(), id)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let condition = self
+            .condition
+            .filter(|c| c.as_object().is_some_and(|m| !m.is_empty()));
+        Ok(Statement {
+            effect,
+            actions,
+            resources,
+            principals,
+            condition,
+        })
+    }
+}
+
+/// A string or a list of strings (IAM allows either); a list or an object (for `Statement`).
+struct OneOrMany<T>(Vec<T>);
+
+impl<T> Default for OneOrMany<T> {
+    fn default() -> Self {
+        OneOrMany(Vec::new())
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Visit<T> {
+            type Value = OneOrMany<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("one value or a list")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(x) = seq.next_element()? {
+                    out.push(x);
+                }
+                Ok(OneOrMany(out))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                T::deserialize(serde::de::value::StrDeserializer::new(v)).map(|x| OneOrMany(vec![x]))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|x| OneOrMany(vec![x]))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(OneOrMany(Vec::new()))
+            }
+        }
+        d.deserialize_any(Visit(std::marker::PhantomData))
+    }
 }
 
 /// Parse a policy document.
