@@ -159,7 +159,7 @@ type Loaded1 = (Loaded, Worked, usize);
 /// which parses them while the reading goes on.
 fn load_one(source: &Source, input: usize, wanted: &Wanted) -> Result<Loaded1, LoadError> {
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Work>(64);
+        let (tx, rx) = std::sync::mpsc::channel::<Work>();
         let worker = scope.spawn(move || {
             let mut worked = Worked::default();
             // The first error; the rest is still drained so that the reader can finish and

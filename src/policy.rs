@@ -97,7 +97,11 @@ pub(crate) fn parse_text(text: &str) -> Result<Vec<Statement>, String> {
             format!("the policy is not valid JSON: {e}")
         }
     })?;
-    doc.statement.0.into_iter().map(RawStatement::into_statement).collect()
+    doc.statement
+        .0
+        .into_iter()
+        .map(RawStatement::into_statement)
+        .collect()
 }
 
 /// A policy document as written.
@@ -187,7 +191,10 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("one value or a list")
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
                 let mut out = Vec::new();
                 while let Some(x) = seq.next_element()? {
                     out.push(x);
@@ -195,9 +202,13 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
                 Ok(OneOrMany(out))
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                T::deserialize(serde::de::value::StrDeserializer::new(v)).map(|x| OneOrMany(vec![x]))
+                T::deserialize(serde::de::value::StrDeserializer::new(v))
+                    .map(|x| OneOrMany(vec![x]))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
                 T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
                     .map(|x| OneOrMany(vec![x]))
             }
