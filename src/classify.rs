@@ -95,9 +95,8 @@ impl<'r> Classifier<'r> {
 
     /// What an AWS-managed policy covers: its Allow statements less its unconditional Denies.
     fn managed(&mut self, arn: &str) -> Vec<u32> {
-        let Some(statements) = ruleset::aws_managed_policy(arn)
-            .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
-            .and_then(|v| policy::parse_document(&v).ok())
+        let Some(statements) =
+            ruleset::aws_managed_policy(arn).and_then(|raw| policy::parse_text(raw.get()).ok())
         else {
             return Vec::new();
         };

@@ -220,64 +220,6 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
     }
 }
 
-/// Parse a policy document.
-pub(crate) fn parse_document(doc: &Value) -> Result<Vec<Statement>, String> {
-    let statements = match doc.get("Statement") {
-        Some(Value::Array(list)) => list.iter().collect::<Vec<_>>(),
-        Some(obj @ Value::Object(_)) => vec![obj],
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(_) => return Err("`Statement` is neither a list nor an object".to_string()),
-    };
-    statements.into_iter().map(statement).collect()
-}
-
-fn statement(s: &Value) -> Result<Statement, String> {
-    let effect = match s.get("Effect").and_then(Value::as_str) {
-        Some(e) if e.eq_ignore_ascii_case("allow") => Effect::Allow,
-        Some(e) if e.eq_ignore_ascii_case("deny") => Effect::Deny,
-        other => {
-            return Err(format!(
-                "a statement's `Effect` is {}, expected \"Allow\" or \"Deny\"",
-                other.map_or("missing".to_string(), |e| format!("\"{e}\""))
-            ))
-        }
-    };
-    let actions = if let Some(a) = s.get("Action") {
-        Actions::Action(strings(a))
-    } else if let Some(a) = s.get("NotAction") {
-        Actions::NotAction(strings(a))
-    } else {
-        Actions::Action(Vec::new())
-    };
-    let resources = if let Some(r) = s.get("Resource") {
-        Resources::Resource(strings(r))
-    } else if let Some(r) = s.get("NotResource") {
-        Resources::NotResource(strings(r))
-    } else {
-        // Trust policies have no Resource: the role itself is the resource.
-        Resources::Resource(Vec::new())
-    };
-    let principals = match s.get("Principal") {
-        Some(Value::String(star)) => vec![("AWS".to_string(), star.clone())],
-        Some(Value::Object(map)) => map
-            .iter()
-            .flat_map(|(kind, ids)| strings(ids).into_iter().map(|id| (kind.clone(), id)))
-            .collect(),
-        _ => Vec::new(),
-    };
-    let condition = s
-        .get("Condition")
-        .filter(|c| c.as_object().is_some_and(|m| !m.is_empty()))
-        .cloned();
-    Ok(Statement {
-        effect,
-        actions,
-        resources,
-        principals,
-        condition,
-    })
-}
-
 /// A string or a list of strings.
 fn strings(v: &Value) -> Vec<String> {
     match v {

@@ -583,6 +583,22 @@ mod tests {
     }
 
     #[test]
+    fn every_managed_policy_document_is_read() {
+        #[derive(Deserialize)]
+        struct Entry {
+            document: Box<RawValue>,
+        }
+        let map: HashMap<String, Entry> =
+            serde_json::from_str(AWS_MANAGED_POLICIES).expect("embedded managed policies parse");
+        let unreadable: Vec<String> = map
+            .iter()
+            .filter(|(_, e)| crate::policy::parse_text(e.document.get()).is_err())
+            .map(|(arn, _)| arn.clone())
+            .collect();
+        assert!(unreadable.is_empty(), "{unreadable:?}");
+    }
+
+    #[test]
     fn managed_policies_are_known_by_arn() {
         assert!(aws_managed_policy_count() > 1000);
         assert!(aws_managed_policy("arn:aws:iam::aws:policy/AdministratorAccess").is_some());

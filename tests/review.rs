@@ -835,7 +835,10 @@ fn a_large_generated_plan_streams_through() {
 #[test]
 fn the_readme_shows_the_real_output_of_its_example() {
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
-    let start = readme.find("```text\nAPPROVAL REQUIRED").expect("the example in the README") + 8;
+    let start = readme
+        .find("```text\nAPPROVAL REQUIRED")
+        .expect("the example in the README")
+        + 8;
     let end = start + readme[start..].find("```").expect("the end of the example");
     let r = run(&["review", "testdata/example/plan.json"]);
     assert_eq!(readme[start..end], r.stdout, "update the README's example");
