@@ -843,3 +843,49 @@ fn the_readme_shows_the_real_output_of_its_example() {
     let r = run(&["review", "testdata/example/plan.json"]);
     assert_eq!(readme[start..end], r.stdout, "update the README's example");
 }
+
+/// An attachment whose `policy_arn` and `role` are known only after apply is followed through
+/// the configuration to the new policy and role of the same plan.
+#[test]
+fn unknown_arns_and_names_are_followed_to_the_resources_that_define_them() {
+    let plan = r#"{
+  "format_version": "1.2",
+  "resource_changes": [
+    {"address": "aws_iam_role.ops", "mode": "managed", "type": "aws_iam_role", "name": "ops",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"assume_role_policy": "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}", "name_prefix": "ops-"},
+       "after_unknown": {"name": true, "arn": true, "id": true}}},
+    {"address": "aws_iam_policy.admin", "mode": "managed", "type": "aws_iam_policy", "name": "admin",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"name": "admin", "policy": "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iam:*\",\"Resource\":\"*\"}]}"},
+       "after_unknown": {"arn": true, "id": true}}},
+    {"address": "aws_iam_role_policy_attachment.ops_admin", "mode": "managed",
+     "type": "aws_iam_role_policy_attachment", "name": "ops_admin",
+     "change": {"actions": ["create"], "before": null, "after": {},
+       "after_unknown": {"role": true, "policy_arn": true, "id": true}}},
+    {"address": "aws_cloudtrail.org", "mode": "managed", "type": "aws_cloudtrail", "name": "org",
+     "change": {"actions": ["delete"], "before": {"name": "org", "enable_logging": true}, "after": null}}
+  ],
+  "configuration": {"root_module": {"resources": [
+    {"address": "aws_iam_role_policy_attachment.ops_admin", "mode": "managed",
+     "type": "aws_iam_role_policy_attachment", "name": "ops_admin",
+     "expressions": {"role": {"references": ["aws_iam_role.ops.name", "aws_iam_role.ops"]},
+                     "policy_arn": {"references": ["aws_iam_policy.admin.arn", "aws_iam_policy.admin"]}}}
+  ]}}
+}"#;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("plan.json");
+    std::fs::write(&path, plan).expect("write");
+    let (code, report) = json(&[path.to_str().expect("utf-8")]);
+    assert_eq!(code, 1);
+    // The role's name is known only after apply: its id is the address that defines it.
+    let p = principal(&report, "aws:role/aws_iam_role.ops");
+    let g = &p["gained"][0];
+    assert_eq!(g["permission"], "iam:*");
+    assert_eq!(g["via"], "aws_iam_policy.admin");
+    assert!(strings(&p["duties_gained"]).contains(&"privilege_admin"));
+    assert!(fired(&report).contains(&(
+        "privilege-and-evidence".to_string(),
+        "aws:role/aws_iam_role.ops".to_string()
+    )));
+}
