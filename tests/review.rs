@@ -889,3 +889,56 @@ fn unknown_arns_and_names_are_followed_to_the_resources_that_define_them() {
         "aws:role/aws_iam_role.ops".to_string()
     )));
 }
+
+/// Colour on a terminal, never with NO_COLOR. A terminal is made with `script` (util-linux)
+/// where it is installed; elsewhere the test says so and checks nothing more.
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("`script` is not installed: no terminal to test colour on");
+        return;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("foureyes");
+    let line = format!("{} review testdata/example/plan.json", bin.display());
+    let on_terminal = |no_color: bool| {
+        let mut cmd = std::process::Command::new("script");
+        cmd.args(["-qec", &line, "/dev/null"]).current_dir(root());
+        cmd.env_remove("NO_COLOR");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        String::from_utf8_lossy(&cmd.output().expect("script runs").stdout).into_owned()
+    };
+    let coloured = on_terminal(false);
+    assert!(
+        coloured.contains("\u{1b}[1;31mAPPROVAL REQUIRED"),
+        "{coloured}"
+    );
+    let plain = on_terminal(true);
+    assert!(plain.contains("APPROVAL REQUIRED"), "{plain}");
+    assert!(!plain.contains('\u{1b}'), "{plain}");
+}
+
+/// Regression guard: addresses come from the plan (`for_each` keys can hold anything); terminal
+/// escapes in them must not reach the terminal.
+#[test]
+fn control_characters_from_the_plan_are_escaped_in_text() {
+    let plan = r#"{"format_version": "1.2", "resource_changes": [
+      {"address": "aws_iam_role_policy.p[\"\u001b[2J\u001b]0;pwned\u0007\"]", "mode": "managed",
+       "type": "aws_iam_role_policy", "name": "p",
+       "change": {"actions": ["create"], "before": null,
+         "after": {"role": "ci\u001b[31m", "policy": "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iam:PassRole\",\"Resource\":\"*\"}]}"},
+         "after_unknown": {}}}]}"#;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("plan.json");
+    std::fs::write(&path, plan).expect("write");
+    let r = run(&["review", path.to_str().expect("utf-8")]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    assert!(!r.stdout.contains('\u{1b}'), "{}", r.stdout);
+    assert!(!r.stdout.contains('\u{7}'), "{}", r.stdout);
+    assert!(r.stdout.contains("\\u{1b}[2J"), "{}", r.stdout);
+}
