@@ -4,6 +4,7 @@ use crate::config;
 use crate::load;
 use crate::render::{self, Format};
 use crate::review::{self, Settings};
+use crate::rules;
 use crate::ruleset::Ruleset;
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Write};
@@ -32,6 +33,27 @@ enum Command {
     /// Exit codes: 0 no independent approval required, 1 required, 2 usage, configuration or
     /// input error.
     Review(ReviewArgs),
+    /// List the rules: id, severity and title.
+    Rules(RulesArgs),
+    /// Explain a rule: what it finds, why it matters, an example, how to fix the change and how
+    /// to record a justified exception.
+    Explain {
+        /// A rule id, as `foureyes rules` lists them.
+        rule: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct RulesArgs {
+    /// `text` for a terminal; `markdown` for the full reference (as in the README).
+    #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+    format: RulesFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RulesFormat {
+    Text,
+    Markdown,
 }
 
 #[derive(Debug, clap::Args)]
@@ -82,6 +104,55 @@ pub fn main() -> u8 {
                 EXIT_ERROR
             }
         },
+        Command::Rules(args) => {
+            let text = match args.format {
+                RulesFormat::Text => rules_text(),
+                RulesFormat::Markdown => rules::reference(),
+            };
+            print(&text)
+        }
+        Command::Explain { rule } => match rules::find(&rule) {
+            Some(r) => print(&r.explain()),
+            None => {
+                eprintln!(
+                    "error: there is no rule `{rule}`; the rules are: {}",
+                    rules::RULES
+                        .iter()
+                        .map(|r| r.id)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                EXIT_ERROR
+            }
+        },
+    }
+}
+
+/// The rules, aligned: id, severity, title.
+fn rules_text() -> String {
+    let w = rules::RULES.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for r in rules::RULES {
+        out.push_str(&format!(
+            "{:w$}  {:8}  {}\n",
+            r.id,
+            r.severity_text(),
+            r.title
+        ));
+    }
+    out.push_str("\nRun `foureyes explain RULE` for what a rule finds, why, and how to fix it.\n");
+    out
+}
+
+/// Write to stdout; a closed pipe is not an error.
+fn print(text: &str) -> u8 {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write: {e}");
+            EXIT_ERROR
+        }
+        _ => EXIT_PASS,
     }
 }
 

@@ -2,7 +2,7 @@
 //! verdict. The one place that applies the approval threshold.
 
 use crate::classify::{Principal, TouchedChange};
-use crate::model::{PrincipalId, ResourceChange, Unknown, Weakening};
+use crate::model::{PolicyChange, PrincipalId, ResourceChange, Unknown, Weakening};
 use crate::rules::{self, Context, Finding};
 use crate::ruleset::{Ruleset, Severity};
 
@@ -61,6 +61,8 @@ pub(crate) struct Report {
     pub(crate) drift: Vec<Drift>,
     pub(crate) unknowns: Vec<Unknown>,
     pub(crate) pipeline: Vec<Pipeline>,
+    /// Policy documents the change alters.
+    pub(crate) documents: Vec<PolicyChange>,
     /// Resource changes that change something (not no-op or read).
     pub(crate) changed: usize,
 }
@@ -74,6 +76,7 @@ pub(crate) struct Judged<'a> {
     pub(crate) unknowns: Vec<Unknown>,
     pub(crate) pipeline: Vec<Pipeline>,
     pub(crate) inputs: Vec<InputSummary>,
+    pub(crate) documents: Vec<PolicyChange>,
     pub(crate) all_changes: &'a [ResourceChange],
 }
 
@@ -112,6 +115,7 @@ pub(crate) fn judge(input: Judged<'_>, ruleset: &Ruleset, approval_severity: Sev
         drift: input.drift,
         unknowns: input.unknowns,
         pipeline: input.pipeline,
+        documents: input.documents,
         changed: input
             .all_changes
             .iter()

@@ -247,6 +247,28 @@ pub(crate) struct Unknown {
     pub(crate) detail: String,
 }
 
+/// A policy document as it reads on one side of a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DocumentText {
+    /// Pretty-printed with sorted keys, so that reordering is not a change.
+    Text(String),
+    /// Known only after apply.
+    Unknown,
+    /// Marked sensitive: never shown.
+    Sensitive,
+    /// No document on this side (created or deleted).
+    Absent,
+}
+
+/// A policy document that the change alters.
+#[derive(Debug, Clone)]
+pub(crate) struct PolicyChange {
+    pub(crate) address: String,
+    pub(crate) attribute: String,
+    pub(crate) before: DocumentText,
+    pub(crate) after: DocumentText,
+}
+
 /// Audit or evidence configuration made weaker by a change (or by drift).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Weakening {

@@ -53,6 +53,7 @@ pub(crate) fn review(
             unknowns,
             pipeline,
             inputs,
+            documents: aws::documents(&set),
             all_changes: &set.changes,
         },
         ruleset,

@@ -1068,6 +1068,66 @@ impl<'r, 'a> Extractor<'r, 'a> {
     }
 }
 
+/// The policy documents a change set alters, in address order: each changed resource's policy
+/// attributes before and after, for reviewers to read as a diff.
+pub(crate) fn documents(set: &ChangeSet) -> Vec<crate::model::PolicyChange> {
+    use crate::model::{DocumentText, PolicyChange};
+    let mut out = Vec::new();
+    for c in set
+        .changes
+        .iter()
+        .filter(|c| c.action.is_change() && !c.data)
+    {
+        let attributes: &[&str] = match c.kind.as_str() {
+            "aws_iam_role_policy"
+            | "aws_iam_user_policy"
+            | "aws_iam_group_policy"
+            | "aws_iam_policy" => &["policy"],
+            "aws_iam_role" => &["assume_role_policy"],
+            _ => continue,
+        };
+        let Some(values) = &c.values else { continue };
+        for &attribute in attributes {
+            let side = |side: Side| {
+                let exists = match side {
+                    Side::Before => c.action.has_before(),
+                    Side::After => c.action.has_after(),
+                };
+                if !exists {
+                    return DocumentText::Absent;
+                }
+                if values.is_sensitive(side, attribute) {
+                    return DocumentText::Sensitive;
+                }
+                match attr(c, side, attribute) {
+                    Tri::Known(Value::String(text)) => DocumentText::Text(pretty(text)),
+                    Tri::Known(_) | Tri::Absent => DocumentText::Absent,
+                    Tri::Unknown => DocumentText::Unknown,
+                }
+            };
+            let (before, after) = (side(Side::Before), side(Side::After));
+            if before != after {
+                out.push(PolicyChange {
+                    address: c.address.clone(),
+                    attribute: attribute.to_string(),
+                    before,
+                    after,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.address, &a.attribute).cmp(&(&b.address, &b.attribute)));
+    out
+}
+
+/// A policy document pretty-printed with sorted keys (as it is, when it is not JSON).
+fn pretty(text: &str) -> String {
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_else(|_| text.to_string()),
+        Err(_) => text.to_string(),
+    }
+}
+
 /// The list attributes of `aws_iam_policy_attachment`: (attribute, principal kind, type).
 const LISTS: [(&str, &str, &str); 3] = [
     ("roles", "role", "aws_iam_role"),

@@ -2,6 +2,8 @@
 //! the report.
 
 pub(crate) mod json;
+pub(crate) mod markdown;
+pub(crate) mod sarif;
 pub(crate) mod text;
 
 use crate::judge::Report;
@@ -14,6 +16,10 @@ pub(crate) enum Format {
     Text,
     /// The versioned JSON contract (schema_version 1).
     Json,
+    /// A review comment for a pull or merge request (GitHub and GitLab Markdown).
+    Markdown,
+    /// SARIF 2.1.0, for GitHub code scanning and GitLab.
+    Sarif,
 }
 
 /// Render a report.
@@ -21,5 +27,7 @@ pub(crate) fn render(report: &Report, format: Format, ruleset: &Ruleset, color: 
     match format {
         Format::Text => text::render(report, ruleset, color),
         Format::Json => json::render(report),
+        Format::Markdown => markdown::render(report, ruleset),
+        Format::Sarif => sarif::render(report),
     }
 }

@@ -17,13 +17,67 @@ pub(crate) struct Rule {
     /// The rule's severity; `None` when it comes from the SoD matrix entry that fired.
     pub(crate) severity: Option<Severity>,
     /// What it finds, in one sentence.
-    // TODO: printed by `foureyes rules` and `explain` (issue "A review people want to read").
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) summary: &'static str,
+    /// The rule's documentation, in Markdown: why it matters, an example, how to fix the
+    /// change, how to record a justified exception. The one source for `foureyes explain`, the
+    /// SARIF help and the README's rule reference.
+    pub(crate) docs: &'static str,
+}
+
+impl Rule {
+    /// The severity as shown: the rule's own, or "from the SoD matrix".
+    pub(crate) fn severity_text(&self) -> &'static str {
+        self.severity.map_or("matrix", Severity::as_str)
+    }
+
+    /// The full explanation, as `foureyes explain` prints it.
+    pub(crate) fn explain(&self) -> String {
+        format!(
+            "## `{}`: {}\n\nSeverity: {}.\n\n**What it finds.** {}.\n\n{}\n",
+            self.id,
+            self.title,
+            match self.severity {
+                Some(s) => s.as_str().to_string(),
+                None => "that of the SoD matrix entry it completes (critical for privilege_admin + audit_evidence)".to_string(),
+            },
+            capitalize(self.summary),
+            self.docs.trim()
+        )
+    }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut c = text.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// The rule with this id.
+pub(crate) fn find(id: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.id == id)
+}
+
+/// The rule reference, as the README carries it.
+pub(crate) fn reference() -> String {
+    let mut out = String::from("| rule | severity | title |\n| --- | --- | --- |\n");
+    for r in RULES {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            r.id,
+            r.severity_text(),
+            r.title
+        ));
+    }
+    for r in RULES {
+        out.push('\n');
+        out.push_str(&r.explain());
+    }
+    out
 }
 
 /// Every rule, in the order they are documented.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) const RULES: &[&Rule] = &[
     &privilege_and_evidence::RULE,
     &toxic_combination::RULE,

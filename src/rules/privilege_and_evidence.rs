@@ -12,6 +12,25 @@ pub(crate) const RULE: Rule = Rule {
     summary: "some principal gains privilege administration and, in the same change set, existing \
               audit or evidence configuration is disabled, deleted, replaced, narrowed, shortened \
               or redirected",
+    docs: r#"**Why it matters.** Segregation of duties fails when one identity can both change who
+holds privilege and change the evidence that would show it. A change set that does both lets
+whoever applies it (an author, a pipeline, a service account) grant access and hide it in one
+step: the audit trail that would record the grant is stopped, shortened or redirected by the
+same hand. Nobody else would see either.
+
+**Example.** A pull request adds `iam:PutRolePolicy` to the CI role's policy and, in another
+file, sets `enable_logging = false` on the organisation trail. Each edit looks small; together
+the pipeline can give itself any permission and no CloudTrail record would show it.
+
+**How to fix it.** Split the change: land the privilege change and the audit or evidence change
+in separate pull requests, reviewed and applied separately, so that the second is reviewed with
+the first already visible in the logs. If the audit change is a mistake (a trail renamed, so
+replaced), make it in place instead (`moved` blocks, `lifecycle { prevent_destroy = true }`).
+
+**Justified exceptions.** Some changes need both (decommissioning an account, say). Have someone
+independent of the change (not its author, committers or pipeline) approve it, and record the
+justification and the date to revisit it in that approving review. foureyes never approves on
+anyone's behalf."#,
 };
 
 pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {

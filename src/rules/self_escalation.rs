@@ -11,6 +11,22 @@ pub(crate) const RULE: Rule = Rule {
     summary:
         "a principal configured as (or detected to be) the pipeline or applier identity gains \
               privilege in the change",
+    docs: r#"**Why it matters.** The pipeline identity (the role Terraform assumes to apply changes)
+runs every change after review. If a change widens the pipeline's own privileges, the next change
+can use them, and the identity that checks changes is the one that gained. foureyes takes the
+pipeline identity from `--pipeline-principal`, `pipeline_principals` in `.foureyes.toml`, or the
+AWS provider's `assume_role.role_arn` in the plan.
+
+**Example.** The provider assumes `arn:aws:iam::111122223333:role/terraform-ci`, and the change
+attaches `IAMFullAccess` to `terraform-ci`.
+
+**How to fix it.** Change the pipeline's own permissions out of band: in a separate, separately
+reviewed configuration applied by another identity (a bootstrap stack, an account-vending
+pipeline). Keep the pipeline role's policy outside the configurations it applies.
+
+**Justified exceptions.** When the pipeline really must gain a permission (a new service it will
+deploy), have the change approved by someone independent of it and say in that review which
+permission and why."#,
 };
 
 pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {

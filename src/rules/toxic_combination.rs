@@ -12,6 +12,27 @@ pub(crate) const RULE: Rule = Rule {
     severity: None,
     summary: "a principal gains a grant after which it holds two duties that the SoD matrix \
               forbids together (e.g. privilege_admin and audit_evidence)",
+    docs: r#"**Why it matters.** The SoD matrix (`rulesets/duties.toml`) names duties that must never
+sit with one identity: privilege administration with audit and evidence, secrets with audit and
+evidence, privilege administration with approval control, deployment with approval control. A
+principal that holds both sides of such a pair needs nobody else to abuse them: it can grant
+itself access and erase the record, read secrets and hide the reading, or ship and approve its
+own change. The finding names the grant that completes the combination.
+
+**Example.** The `auditor` role may already stop trails (`cloudtrail:StopLogging`); the change
+attaches `IAMFullAccess` to it. From then on the role can change anyone's privileges and stop
+the trail that records it. Trust and groups count too: adding a user to a group, or to a role's
+trust policy, gives it what the group or role holds.
+
+**How to fix it.** Give the two duties to two identities: keep the audit powers on a role that
+cannot change IAM, and the IAM powers on one that cannot touch logging (an explicit `Deny` on
+the other duty's actions works too, and foureyes honours unconditional denies). Prefer narrow
+actions and resources over `*` and managed policies such as `AdministratorAccess`.
+
+**Justified exceptions.** Break-glass roles hold everything by design. Have such a change
+approved by someone independent of it and record the justification in that review. A pair your
+organisation accepts can be given a lower severity, below `approval_severity`, in your own
+ruleset (`[[forbidden]]` with the same duties)."#,
 };
 
 pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {

@@ -1,0 +1,459 @@
+//! SARIF 2.1.0: one result per finding, for GitHub code scanning and GitLab.
+//!
+//! The types below mirror the parts of the OASIS schema that foureyes fills, so the shape of
+//! the log is readable here; `tests/sarif.rs` validates every fixture's log against the schema.
+
+use crate::judge::Report;
+use crate::rules::{Finding, Rule, RULES};
+use crate::ruleset::Severity;
+use serde::Serialize;
+
+/// Where editors and GitHub find the schema of the log.
+const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// The SARIF version this renderer writes.
+const SARIF_VERSION: &str = "2.1.0";
+
+// NOTE: a placeholder project URL until foureyes has its public home; change it there.
+const INFORMATION_URI: &str = "https://github.com/foureyes/foureyes";
+
+/// GitHub files results of rules tagged `security` as security alerts.
+const TAGS: &[&str] = &["security", "segregation-of-duties"];
+
+/// The severity of rules whose severity comes from the SoD matrix entry that fired.
+const MATRIX_DEFAULT: Severity = Severity::High;
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool,
+    invocations: [Invocation; 1],
+    results: Vec<SarifResult<'a>>,
+    properties: RunProperties,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    information_uri: &'static str,
+    /// Every rule, fired or not, so code scanning can show what a clean run checked.
+    rules: Vec<Descriptor>,
+}
+
+/// A rule (`reportingDescriptor`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Descriptor {
+    id: &'static str,
+    /// The id in CamelCase, as SARIF viewers expect of a rule's name.
+    name: String,
+    short_description: Text,
+    full_description: Text,
+    help: Help,
+    default_configuration: Configuration,
+    properties: RuleProperties,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: String,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct RuleProperties {
+    tags: &'static [&'static str],
+    /// GitHub's numeric severity (0.0 to 10.0, as a string), which it maps to
+    /// critical/high/medium/low.
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunProperties {
+    verdict: &'static str,
+    /// Findings at or above this severity require approval.
+    approval_severity: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'static str,
+    /// Index of the rule in `tool.driver.rules`; absent only for a rule missing from `RULES`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Text,
+    locations: [Location<'a>; 1],
+    partial_fingerprints: Fingerprints,
+    properties: ResultProperties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    /// The plan file. GitHub refuses results without a physical location; a plan has no
+    /// meaningful line, so the region is its first line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation>,
+    /// The resources and principals the finding is about: where the hazard really is.
+    logical_locations: Vec<LogicalLocation<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+}
+
+#[derive(Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation<'a> {
+    fully_qualified_name: &'a str,
+    /// `resource` (a Terraform address) or `principal` (a foureyes principal id).
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    /// Our own fingerprint. Bump the version if what it hashes changes, so code scanning does
+    /// not match old alerts to new results by accident.
+    #[serde(rename = "foureyesFinding/v1")]
+    finding: String,
+}
+
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    severity: &'static str,
+    duties: &'a [String],
+    principals: &'a [String],
+    references: &'a [String],
+    /// The finding rests on values known only after apply.
+    possible: bool,
+}
+
+/// Render the report as SARIF 2.1.0: pretty-printed JSON with a trailing newline.
+pub(crate) fn render(report: &Report) -> String {
+    let artifact = report.inputs.first().map(|i| artifact_uri(&i.name));
+    let log = Log {
+        schema: SCHEMA_URI,
+        version: SARIF_VERSION,
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "foureyes",
+                    version: env!("CARGO_PKG_VERSION"),
+                    information_uri: INFORMATION_URI,
+                    rules: RULES.iter().map(|r| descriptor(r)).collect(),
+                },
+            },
+            invocations: [Invocation {
+                execution_successful: true,
+            }],
+            results: report
+                .findings
+                .iter()
+                .map(|f| result(f, artifact.as_deref()))
+                .collect(),
+            properties: RunProperties {
+                verdict: report.verdict.as_str(),
+                approval_severity: report.approval_severity.as_str(),
+            },
+        }],
+    };
+    // NOTE: serializing these plain structs cannot fail (no maps with non-string keys).
+    let mut text = serde_json::to_string_pretty(&log).expect("the SARIF log serializes");
+    text.push('\n');
+    text
+}
+
+fn descriptor(rule: &Rule) -> Descriptor {
+    let severity = rule.severity.unwrap_or(MATRIX_DEFAULT);
+    let explain = format!(
+        "Run `foureyes explain {}` for what it finds, why it matters and how to fix it.",
+        rule.id
+    );
+    Descriptor {
+        id: rule.id,
+        name: camel_case(rule.id),
+        short_description: Text {
+            text: capitalized(rule.title),
+        },
+        full_description: Text {
+            text: sentence(rule.summary),
+        },
+        help: Help {
+            text: format!("{}\n\n{explain}", sentence(rule.summary)),
+            markdown: format!("{}\n\n{explain}", escape_markdown(&sentence(rule.summary))),
+        },
+        default_configuration: Configuration {
+            level: level(severity),
+        },
+        properties: RuleProperties {
+            tags: TAGS,
+            security_severity: security_severity(severity),
+        },
+    }
+}
+
+fn result<'a>(f: &'a Finding, artifact: Option<&str>) -> SarifResult<'a> {
+    let mut logical: Vec<LogicalLocation<'a>> = Vec::new();
+    let named = f
+        .resources
+        .iter()
+        .map(|r| (r, "resource"))
+        .chain(f.principals.iter().map(|p| (p, "principal")));
+    for (name, kind) in named {
+        let location = LogicalLocation {
+            fully_qualified_name: name,
+            kind,
+        };
+        // The schema wants the entries unique.
+        if !logical.contains(&location) {
+            logical.push(location);
+        }
+    }
+    SarifResult {
+        rule_id: f.rule,
+        rule_index: RULES.iter().position(|r| r.id == f.rule),
+        level: level(f.severity),
+        message: Text {
+            text: f.message.clone(),
+        },
+        locations: [Location {
+            physical_location: artifact.map(|uri| PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: uri.to_string(),
+                },
+                region: Region { start_line: 1 },
+            }),
+            logical_locations: logical,
+        }],
+        partial_fingerprints: Fingerprints {
+            finding: fingerprint(f),
+        },
+        properties: ResultProperties {
+            severity: f.severity.as_str(),
+            duties: &f.duties,
+            principals: &f.principals,
+            references: &f.references,
+            possible: f.possible,
+        },
+    }
+}
+
+/// SARIF's level: code scanning shows errors and warnings, and blocks on errors by default.
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "note",
+    }
+}
+
+/// GitHub's `security-severity`: above 9.0 is critical, 7.0 to 8.9 high, 4.0 to 6.9 medium.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+    }
+}
+
+/// A stable identity for a finding across runs, so code scanning tracks one alert rather than
+/// opening a new one each time: FNV-1a (64-bit) over the rule id, principals and resources.
+/// Each string is preceded by its length and each list by its count, so no two different
+/// findings feed the same bytes.
+fn fingerprint(f: &Finding) -> String {
+    let mut hash = Fnv1a::new();
+    hash.string(f.rule);
+    for list in [&f.principals, &f.resources] {
+        hash.write(&(list.len() as u64).to_le_bytes());
+        for item in list {
+            hash.string(item);
+        }
+    }
+    format!("{:016x}", hash.0)
+}
+
+/// 64-bit FNV-1a: tiny, stable across platforms and releases (unlike `std`'s `Hasher`s).
+struct Fnv1a(u64);
+
+impl Fnv1a {
+    fn new() -> Fnv1a {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn string(&mut self, s: &str) {
+        self.write(&(s.len() as u64).to_le_bytes());
+        self.write(s.as_bytes());
+    }
+}
+
+/// The input's name as a relative URI reference, as code scanning expects: `./` dropped,
+/// backslashes made slashes, stdin given a file name, and anything a URI cannot hold
+/// percent-encoded.
+fn artifact_uri(name: &str) -> String {
+    if name == "<stdin>" {
+        return "stdin.json".to_string();
+    }
+    let mut path = name.replace('\\', "/");
+    while let Some(rest) = path.strip_prefix("./") {
+        path = rest.to_string();
+    }
+    // A Windows drive path (`C:/x.json`) would read as a URI with the scheme `C`.
+    let bytes = path.as_bytes();
+    let drive =
+        bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'/';
+    let mut uri = String::new();
+    if drive {
+        uri.push_str("file:///");
+        uri.push_str(&path[..2]);
+        path = path[2..].to_string();
+    }
+    for b in path.bytes() {
+        // Unreserved characters, `/` and the sub-delimiters that paths commonly hold. `:` is
+        // encoded: in a relative reference's first segment it would start a scheme.
+        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri
+}
+
+/// `privilege-and-evidence` → `PrivilegeAndEvidence`.
+fn camel_case(id: &str) -> String {
+    id.split('-').map(capitalized).collect()
+}
+
+/// The text with its first letter in upper case.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A rule's summary (a lower-case clause) as a sentence.
+fn sentence(text: &str) -> String {
+    let mut s = capitalized(text.trim());
+    if !s.ends_with(['.', '!', '?']) {
+        s.push('.');
+    }
+    s
+}
+
+/// Plain text made safe to embed in Markdown: the characters that start emphasis, code, links,
+/// HTML or tables are escaped.
+fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a_matches_the_reference_vectors() {
+        let mut h = Fnv1a::new();
+        h.write(b"");
+        assert_eq!(h.0, 0xcbf2_9ce4_8422_2325);
+        let mut h = Fnv1a::new();
+        h.write(b"a");
+        assert_eq!(h.0, 0xaf63_dc4c_8601_ec8c);
+        let mut h = Fnv1a::new();
+        h.write(b"foobar");
+        assert_eq!(h.0, 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn input_names_become_relative_uri_references() {
+        assert_eq!(artifact_uri("./plan.json"), "plan.json");
+        assert_eq!(artifact_uri("././infra/plan.json"), "infra/plan.json");
+        assert_eq!(artifact_uri("<stdin>"), "stdin.json");
+        assert_eq!(artifact_uri("infra\\my plan.json"), "infra/my%20plan.json");
+        assert_eq!(
+            artifact_uri("C:\\work\\plan.json"),
+            "file:///C:/work/plan.json"
+        );
+        assert_eq!(artifact_uri("a:b/plan.json"), "a%3Ab/plan.json");
+        assert_eq!(artifact_uri("plän.json"), "pl%C3%A4n.json");
+    }
+
+    #[test]
+    fn names_and_sentences() {
+        assert_eq!(camel_case("privilege-and-evidence"), "PrivilegeAndEvidence");
+        assert_eq!(sentence("a principal gains"), "A principal gains.");
+        assert_eq!(sentence("done."), "Done.");
+        assert_eq!(
+            escape_markdown("privilege_admin *"),
+            "privilege\\_admin \\*"
+        );
+    }
+}
