@@ -942,3 +942,75 @@ fn control_characters_from_the_plan_are_escaped_in_text() {
     assert!(!r.stdout.contains('\u{7}'), "{}", r.stdout);
     assert!(r.stdout.contains("\\u{1b}[2J"), "{}", r.stdout);
 }
+
+#[test]
+fn rules_and_explain() {
+    let r = run(&["rules"]);
+    assert_eq!(r.code, 0);
+    for (id, severity) in [
+        ("privilege-and-evidence", "critical"),
+        ("toxic-combination", "matrix"),
+        ("self-escalation", "high"),
+    ] {
+        let line = r
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_else(|| panic!("{id} in {}", r.stdout));
+        assert!(line.contains(severity), "{line}");
+    }
+    let r = run(&["explain", "privilege-and-evidence"]);
+    assert_eq!(r.code, 0);
+    for section in [
+        "**What it finds.**",
+        "**Why it matters.**",
+        "**Example.**",
+        "**How to fix it.**",
+        "**Justified exceptions.**",
+    ] {
+        assert!(r.stdout.contains(section), "{section}: {}", r.stdout);
+    }
+    let r = run(&["explain", "no-such-rule"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no-such-rule"), "{}", r.stderr);
+    assert!(r.stderr.contains("toxic-combination"), "{}", r.stderr);
+}
+
+/// The README's rule reference is generated from the rules' own documentation.
+#[test]
+fn the_readme_rule_reference_is_the_rules_own_documentation() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let start = readme
+        .find("<!-- rules:start -->\n")
+        .expect("the rule reference's start marker")
+        + "<!-- rules:start -->\n".len();
+    let end = readme.find("<!-- rules:end -->").expect("its end marker");
+    let generated = run(&["rules", "--format", "markdown"]).stdout;
+    assert_eq!(
+        readme[start..end],
+        generated,
+        "regenerate it with `foureyes rules --format markdown`"
+    );
+}
+
+/// The README shows the real review comment of its example.
+#[test]
+fn the_readme_shows_the_real_comment_of_its_example() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let start = readme
+        .find("<!-- comment:start -->\n")
+        .expect("the comment's start marker")
+        + "<!-- comment:start -->\n".len();
+    let end = readme.find("<!-- comment:end -->").expect("its end marker");
+    let r = run(&[
+        "review",
+        "--format",
+        "markdown",
+        "testdata/example/plan.json",
+    ]);
+    assert_eq!(
+        readme[start..end],
+        r.stdout,
+        "update the README's example comment"
+    );
+}

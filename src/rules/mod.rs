@@ -33,7 +33,7 @@ impl Rule {
     /// The full explanation, as `foureyes explain` prints it.
     pub(crate) fn explain(&self) -> String {
         format!(
-            "## `{}`: {}\n\nSeverity: {}.\n\n**What it finds.** {}.\n\n{}\n",
+            "### `{}`: {}\n\nSeverity: {}.\n\n**What it finds.** {}.\n\n{}\n",
             self.id,
             self.title,
             match self.severity {
