@@ -1,21 +1,16 @@
 //! The Markdown report as reviewers see it: snapshots for every fixture, and proof (with
 //! comrak, a CommonMark + GFM parser) that text from a plan only ever becomes text.
 
-use assert_cmd::Command;
-use comrak::nodes::NodeValue;
-use std::path::PathBuf;
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::{foureyes, json_files, root};
+
+use comrak::nodes::NodeValue;
 
 fn markdown(args: &[&str]) -> String {
-    let out = Command::cargo_bin("foureyes")
-        .expect("the binary is built")
-        .current_dir(root())
+    let out = foureyes()
         .args(["review", "--exit-zero", "--format", "markdown"])
         .args(args)
-        .env_remove("NO_COLOR")
         .output()
         .expect("foureyes runs");
     assert_eq!(
@@ -169,7 +164,7 @@ fn plan_text_only_ever_becomes_text() {
 fn every_fixture_renders_inert_markdown() {
     let mut files = Vec::new();
     for dir in ["testdata/plans", "testdata/example"] {
-        collect(&root().join(dir), &mut files);
+        files.extend(json_files(&root().join(dir)));
     }
     for f in files {
         let rel = f
@@ -181,17 +176,6 @@ fn every_fixture_renders_inert_markdown() {
         let parsed = parse(&md);
         assert!(parsed.problems.is_empty(), "{rel}: {:#?}", parsed.problems);
         assert!(!md.contains("SENSITIVE-CANARY"), "{rel}");
-    }
-}
-
-fn collect(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("readable dir") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
     }
 }
 

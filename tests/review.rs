@@ -1,31 +1,12 @@
 //! The `review` command as users run it: verdicts and findings for every fixture, exit codes,
 //! bad input, configuration, rulesets, and snapshots of what users see.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{foureyes, json_files, root};
+
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The binary, run from the repository root with forge and colour variables scrubbed.
-fn foureyes() -> Command {
-    let mut cmd = Command::cargo_bin("foureyes").expect("the binary is built");
-    cmd.current_dir(root());
-    for var in [
-        "GITHUB_ACTIONS",
-        "GITHUB_TOKEN",
-        "GITLAB_CI",
-        "CI_JOB_TOKEN",
-        "NO_COLOR",
-        "FORCE_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
 
 struct Run {
     code: i32,
@@ -195,7 +176,7 @@ fn every_fixture_reaches_its_verdict() {
 #[test]
 fn every_fixture_is_in_the_table_and_every_rule_fires_and_stays_quiet() {
     let mut files = Vec::new();
-    collect(&root().join("testdata/plans"), &mut files);
+    files.extend(json_files(&root().join("testdata/plans")));
     for f in &files {
         let rel = f
             .strip_prefix(root().join("testdata/plans"))
@@ -225,17 +206,6 @@ fn every_fixture_is_in_the_table_and_every_rule_fires_and_stays_quiet() {
                 && !fs.iter().any(|(r, _)| *r == rule)),
             "{rule} has no fixture that must not fire it"
         );
-    }
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("readable dir") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
     }
 }
 
@@ -729,8 +699,8 @@ fn the_shared_corpus_reviews_without_error() {
         return;
     }
     let mut files = Vec::new();
-    collect(&corpus.join("plans"), &mut files);
-    collect(&corpus.join("pulumi"), &mut files);
+    files.extend(json_files(&corpus.join("plans")));
+    files.extend(json_files(&corpus.join("pulumi")));
     files.sort();
     assert!(files.len() > 500, "the corpus has its plans");
     let mut failures = Vec::new();

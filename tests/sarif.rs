@@ -1,30 +1,11 @@
 //! `review --format sarif` as code scanning receives it: every fixture's log validates against
 //! the OASIS SARIF 2.1.0 schema, snapshots of each, and the content GitHub relies on.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{foureyes, json_files, root};
+
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The binary, run from the repository root with forge and colour variables scrubbed.
-fn foureyes() -> Command {
-    let mut cmd = Command::cargo_bin("foureyes").expect("the binary is built");
-    cmd.current_dir(root());
-    for var in [
-        "GITHUB_ACTIONS",
-        "GITHUB_TOKEN",
-        "GITLAB_CI",
-        "CI_JOB_TOKEN",
-        "NO_COLOR",
-        "FORCE_COLOR",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
 
 /// The SARIF log of one input, as text.
 fn sarif_text(path: &str) -> String {
@@ -60,8 +41,7 @@ fn schema() -> Value {
 
 /// Every fixture a review runs on, relative to the repository root.
 fn fixtures() -> Vec<String> {
-    let mut files = Vec::new();
-    collect(&root().join("testdata/plans"), &mut files);
+    let mut files = json_files(&root().join("testdata/plans"));
     files.push(root().join("testdata/example/plan.json"));
     files.sort();
     files
@@ -73,17 +53,6 @@ fn fixtures() -> Vec<String> {
                 .replace('\\', "/")
         })
         .collect()
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("readable dir") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
 }
 
 fn rule_ids(log: &Value) -> Vec<&str> {

@@ -1,0 +1,46 @@
+//! What the CLI tests share: where the repository is, the binary as users run it, the fixtures.
+
+#![allow(dead_code)] // each test file uses its own part of this module
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The binary, run from the repository root with forge and colour variables scrubbed.
+pub fn foureyes() -> Command {
+    let mut cmd = Command::cargo_bin("foureyes").expect("the binary is built");
+    cmd.current_dir(root());
+    for var in [
+        "GITHUB_ACTIONS",
+        "GITHUB_TOKEN",
+        "GITLAB_CI",
+        "CI_JOB_TOKEN",
+        "NO_COLOR",
+        "FORCE_COLOR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Every `.json` file below a folder, sorted.
+pub fn json_files(dir: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("readable dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out.sort();
+    out
+}
