@@ -11,52 +11,31 @@ const UNKNOWN: &str = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /// What Pulumi writes in place of a secret.
 const SECRET: &str = "[secret]";
 
-/// Type tokens whose Terraform type does not follow the general rule.
-const TYPES: &[(&str, &str)] = &[
-    ("aws:cloudtrail/trail:Trail", "aws_cloudtrail"),
-    (
-        "aws:cloudtrail/eventDataStore:EventDataStore",
-        "aws_cloudtrail_event_data_store",
-    ),
-    ("aws:ec2/flowLog:FlowLog", "aws_flow_log"),
-    (
-        "aws:cfg/recorder:Recorder",
-        "aws_config_configuration_recorder",
-    ),
-    (
-        "aws:cfg/recorderStatus:RecorderStatus",
-        "aws_config_configuration_recorder_status",
-    ),
-    (
-        "aws:cfg/deliveryChannel:DeliveryChannel",
-        "aws_config_delivery_channel",
-    ),
-    (
-        "aws:cfg/retentionConfiguration:RetentionConfiguration",
-        "aws_config_retention_configuration",
-    ),
-    ("aws:cfg/rule:Rule", "aws_config_config_rule"),
-    (
-        "aws:s3/bucketLoggingV2:BucketLoggingV2",
-        "aws_s3_bucket_logging",
-    ),
-    (
-        "aws:s3/bucketLogging:BucketLogging",
-        "aws_s3_bucket_logging",
-    ),
-    (
-        "aws:s3/bucketVersioningV2:BucketVersioningV2",
-        "aws_s3_bucket_versioning",
-    ),
-    ("aws:s3/bucketV2:BucketV2", "aws_s3_bucket"),
-    ("aws:securityhub/account:Account", "aws_securityhub_account"),
-];
+/// Type tokens whose Terraform type does not follow the general rule: data, in
+/// `rulesets/pulumi.toml`.
+const TYPES: &str = include_str!("../../rulesets/pulumi.toml");
+
+/// The exceptions of `rulesets/pulumi.toml`, by token.
+fn exceptions() -> &'static std::collections::BTreeMap<String, String> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        types: std::collections::BTreeMap<String, String>,
+    }
+    static TABLE: std::sync::OnceLock<std::collections::BTreeMap<String, String>> =
+        std::sync::OnceLock::new();
+    // NOTE: the embedded file is checked by a test; an unreadable one maps nothing.
+    TABLE.get_or_init(|| {
+        toml::from_str::<File>(TYPES)
+            .map(|f| f.types)
+            .unwrap_or_default()
+    })
+}
 
 /// The Terraform resource type of a Pulumi type token (`aws:iam/rolePolicy:RolePolicy` →
 /// `aws_iam_role_policy`). `None` for Pulumi's own resources (stacks, providers).
 pub(crate) fn terraform_type(token: &str) -> Option<String> {
-    if let Some((_, t)) = TYPES.iter().find(|(k, _)| *k == token) {
-        return Some((*t).to_string());
+    if let Some(t) = exceptions().get(token) {
+        return Some(t.clone());
     }
     let mut parts = token.splitn(3, ':');
     let (package, module, name) = (parts.next()?, parts.next()?, parts.next()?);
@@ -238,6 +217,11 @@ fn change(input: usize, step: &RawStep, wants_values: &super::Wanted) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_exceptions_table_reads() {
+        assert!(exceptions().len() >= 10);
+    }
 
     #[test]
     fn tokens_become_terraform_types() {
