@@ -67,6 +67,22 @@ pub(crate) struct Report {
     pub(crate) changed: usize,
 }
 
+impl Report {
+    /// How many principals gain privilege: an allowed permission, or a duty through a role
+    /// they may assume.
+    pub(crate) fn gaining(&self) -> usize {
+        self.principals
+            .iter()
+            .filter(|p| {
+                p.gained
+                    .iter()
+                    .any(|g| g.effect == crate::model::Effect::Allow)
+                    || !p.duties_gained().is_empty()
+            })
+            .count()
+    }
+}
+
 /// What the judge needs besides the classified change set.
 pub(crate) struct Judged<'a> {
     pub(crate) principals: Vec<Principal>,

@@ -167,11 +167,7 @@ fn context(report: &Report, ruleset: &Ruleset, detail: Detail) -> Context {
         ),
         Verdict::Pass => ":white_check_mark: No independent approval required".to_string(),
     };
-    let gaining = report
-        .principals
-        .iter()
-        .filter(|p| !p.gained.is_empty() || !p.duties_gained().is_empty())
-        .count();
+    let gaining = report.gaining();
     let mut rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
     rules.sort();
     rules.dedup();

@@ -90,11 +90,7 @@ pub(crate) fn render(report: &Report, ruleset: &Ruleset, color: bool) -> String 
             );
         }
     }
-    let gaining = report
-        .principals
-        .iter()
-        .filter(|p| !p.gained.is_empty())
-        .count();
+    let gaining = report.gaining();
     let _ = writeln!(
         out,
         "  {} gaining privilege · {} weakening evidence · {} reviewed",
