@@ -105,9 +105,11 @@ pub fn main() -> u8 {
             }
         },
         Command::Rules(args) => {
+            // NOTE: the built-in rulesets are part of the binary and tested; they load.
+            let ruleset = Ruleset::load(&[]).unwrap_or_default();
             let text = match args.format {
-                RulesFormat::Text => rules_text(),
-                RulesFormat::Markdown => rules::reference(),
+                RulesFormat::Text => rules_text(&ruleset),
+                RulesFormat::Markdown => rules::reference(&ruleset),
             };
             print(&text)
         }
@@ -128,8 +130,8 @@ pub fn main() -> u8 {
     }
 }
 
-/// The rules, aligned: id, severity, title.
-fn rules_text() -> String {
+/// The rules, aligned: id, severity, title; then the duties.
+fn rules_text(ruleset: &Ruleset) -> String {
     let w = rules::RULES.iter().map(|r| r.id.len()).max().unwrap_or(0);
     let mut out = String::new();
     for r in rules::RULES {
@@ -139,6 +141,11 @@ fn rules_text() -> String {
             r.severity_text(),
             r.title
         ));
+    }
+    out.push_str("\nDuties:\n");
+    let w = ruleset.duties.keys().map(String::len).max().unwrap_or(0);
+    for (id, d) in &ruleset.duties {
+        out.push_str(&format!("  {id:w$}  {}\n", d.description));
     }
     out.push_str("\nRun `foureyes explain RULE` for what a rule finds, why, and how to fix it.\n");
     out

@@ -148,9 +148,6 @@ impl Severity {
 #[derive(Debug, Clone)]
 pub(crate) struct DutyDef {
     pub(crate) title: String,
-    // TODO: shown by `foureyes explain` and the Markdown report (issue "A review people want
-    // to read").
-    #[allow(dead_code)]
     pub(crate) description: String,
 }
 

@@ -59,8 +59,9 @@ pub(crate) fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.id == id)
 }
 
-/// The rule reference, as the README carries it.
-pub(crate) fn reference() -> String {
+/// The rule reference, as the README carries it: the rules, the duties they speak of, and
+/// each rule's documentation.
+pub(crate) fn reference(ruleset: &Ruleset) -> String {
     let mut out = String::from("| rule | severity | title |\n| --- | --- | --- |\n");
     for r in RULES {
         out.push_str(&format!(
@@ -69,6 +70,10 @@ pub(crate) fn reference() -> String {
             r.severity_text(),
             r.title
         ));
+    }
+    out.push_str("\n| duty | what it means |\n| --- | --- |\n");
+    for (id, d) in &ruleset.duties {
+        out.push_str(&format!("| `{id}` | {}: {} |\n", d.title, d.description));
     }
     for r in RULES {
         out.push('\n');
