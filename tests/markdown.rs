@@ -3,23 +3,12 @@
 
 mod common;
 
-use common::{foureyes, json_files, root};
+use common::{json_files, relative, report, root};
 
 use comrak::nodes::NodeValue;
 
 fn markdown(args: &[&str]) -> String {
-    let out = foureyes()
-        .args(["review", "--exit-zero", "--format", "markdown"])
-        .args(args)
-        .output()
-        .expect("foureyes runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8")
+    report("markdown", args)
 }
 
 /// HTML that the report itself writes; anything else is a leak.
@@ -109,11 +98,7 @@ fn snapshots_of_every_fixture() {
         "../testdata",
         "{plans/**/*.json,example/*.json,hostile/*.json}",
         |path| {
-            let rel = path
-                .strip_prefix(root())
-                .expect("under the repository")
-                .to_string_lossy()
-                .replace('\\', "/");
+            let rel = relative(path);
             insta::assert_snapshot!("markdown", markdown(&[&rel]));
         }
     );
@@ -167,11 +152,7 @@ fn every_fixture_renders_inert_markdown() {
         files.extend(json_files(&root().join(dir)));
     }
     for f in files {
-        let rel = f
-            .strip_prefix(root())
-            .expect("under root")
-            .to_string_lossy()
-            .to_string();
+        let rel = relative(&f);
         let md = markdown(&[&rel]);
         let parsed = parse(&md);
         assert!(parsed.problems.is_empty(), "{rel}: {:#?}", parsed.problems);

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{foureyes, json_files, root};
+use common::{foureyes, json_files, relative, root};
 
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -676,11 +676,7 @@ weakened_when = [{ attribute = "tags", change = "changed", says = "changes the t
 #[test]
 fn snapshots_of_every_fixture() {
     insta::glob!("../testdata", "{plans/**/*.json,example/*.json}", |path| {
-        let rel = path
-            .strip_prefix(root())
-            .expect("under the repository")
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = relative(path);
         let text = run(&["review", "--exit-zero", &rel]);
         assert_eq!(text.code, 0, "{}", text.stderr);
         insta::assert_snapshot!("text", text.stdout);

@@ -3,23 +3,13 @@
 
 mod common;
 
-use common::{foureyes, json_files, root};
+use common::{foureyes, json_files, relative, report, root};
 
 use serde_json::Value;
 
 /// The SARIF log of one input, as text.
 fn sarif_text(path: &str) -> String {
-    let out = foureyes()
-        .args(["review", "--exit-zero", "--format", "sarif", path])
-        .output()
-        .expect("foureyes runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{path}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("the log is UTF-8")
+    report("sarif", &[path])
 }
 
 fn log_of(path: &str) -> Value {
@@ -44,15 +34,7 @@ fn fixtures() -> Vec<String> {
     let mut files = json_files(&root().join("testdata/plans"));
     files.push(root().join("testdata/example/plan.json"));
     files.sort();
-    files
-        .iter()
-        .map(|f| {
-            f.strip_prefix(root())
-                .expect("under the repository")
-                .to_string_lossy()
-                .replace('\\', "/")
-        })
-        .collect()
+    files.iter().map(|f| relative(f)).collect()
 }
 
 fn rule_ids(log: &Value) -> Vec<&str> {
@@ -116,11 +98,7 @@ fn the_schema_check_refuses_a_broken_log() {
 #[test]
 fn sarif() {
     insta::glob!("../testdata", "{plans/**/*.json,example/*.json}", |path| {
-        let rel = path
-            .strip_prefix(root())
-            .expect("under the repository")
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = relative(path);
         insta::assert_snapshot!(sarif_text(&rel));
     });
 }

@@ -44,3 +44,27 @@ pub fn json_files(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// A path as the tests pass it to the binary: relative to the repository, with `/`.
+pub fn relative(path: &Path) -> String {
+    path.strip_prefix(root())
+        .expect("under the repository")
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// `foureyes review --exit-zero --format FORMAT ARGS...`: its report, which must come with exit 0.
+pub fn report(format: &str, args: &[&str]) -> String {
+    let out = foureyes()
+        .args(["review", "--exit-zero", "--format", format])
+        .args(args)
+        .output()
+        .expect("foureyes runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("the report is UTF-8")
+}
