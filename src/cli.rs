@@ -2,10 +2,11 @@
 
 use crate::config;
 use crate::load;
+use crate::publish::{self, github};
 use crate::render::{self, Format};
 use crate::review::{self, Settings};
 use crate::rules;
-use crate::ruleset::Ruleset;
+use crate::ruleset::{Ruleset, Severity};
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -33,6 +34,14 @@ enum Command {
     /// Exit codes: 0 no independent approval required, 1 required, 2 usage, configuration or
     /// input error.
     Review(ReviewArgs),
+    /// In GitHub Actions on a pull request: review, keep one sticky comment up to date, and set
+    /// a commit status that passes only once someone independent of the change approves.
+    ///
+    /// Reads GITHUB_TOKEN, GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_EVENT_NAME,
+    /// GITHUB_EVENT_PATH, GITHUB_STEP_SUMMARY and GITHUB_OUTPUT. Exit codes: 0 no approval
+    /// required or independently approved, 1 approval missing, 2 usage, configuration, input or
+    /// GitHub API error.
+    Github(GithubArgs),
     /// List the rules: id, severity and title.
     Rules(RulesArgs),
     /// Explain a rule: what it finds, why it matters, an example, how to fix the change and how
@@ -67,19 +76,58 @@ struct ReviewArgs {
     /// Write the report to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+    #[command(flatten)]
+    options: ReviewOptions,
+}
+
+/// How to review: shared by `review` and the forge commands.
+#[derive(Debug, clap::Args)]
+struct ReviewOptions {
     /// Configuration file [default: .foureyes.toml in the current directory, if present].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// An identity that applies the change (role name, ARN or principal id); repeatable.
     /// Replaces the identities in the configuration and those detected in the plan.
+    /// `github:user/LOGIN` names a GitHub account whose approvals never count.
     #[arg(long = "pipeline-principal", value_name = "ID")]
     pipeline_principals: Vec<String>,
     /// An extra ruleset file (TOML, the format of the built-in rulesets); repeatable.
     #[arg(long = "ruleset", value_name = "FILE")]
     rulesets: Vec<PathBuf>,
+    /// Findings at or above this severity require an independent approver [default: the
+    /// configuration's `approval_severity`, or medium].
+    #[arg(long, value_name = "SEVERITY", value_parser = ["low", "medium", "high", "critical"])]
+    fail_on: Option<String>,
     /// Report, but exit 0 even when approval is required.
     #[arg(long)]
     exit_zero: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct GithubArgs {
+    /// Plan JSON files. Optional on `pull_request_review` events: the findings are then read
+    /// back from foureyes' own comment, so the job needs no cloud credentials.
+    #[arg(value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    options: ReviewOptions,
+    /// One sticky comment per key: give each plan of a monorepo its own.
+    #[arg(long, value_name = "KEY", default_value = "default")]
+    comment_key: String,
+    /// Only these count as independent approvers: a login or `org/team`; repeatable. Review
+    /// is requested from them while approval is missing.
+    #[arg(long = "approver", value_name = "LOGIN|ORG/TEAM")]
+    approvers: Vec<String>,
+    /// The name of the commit status that gates the merge.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "foureyes/independent-approval"
+    )]
+    status_context: String,
+    /// Print the comment, the status and the approvals that would count; write nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 /// Run the command line and return the exit code.
@@ -98,6 +146,13 @@ pub fn main() -> u8 {
     };
     match cli.command {
         Command::Review(args) => match review_command(&args) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                EXIT_ERROR
+            }
+        },
+        Command::Github(args) => match github_command(&args) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("error: {e:#}");
@@ -163,27 +218,37 @@ fn print(text: &str) -> u8 {
     }
 }
 
-fn review_command(args: &ReviewArgs) -> anyhow::Result<u8> {
+/// The ruleset and settings the options ask for.
+fn prepare(options: &ReviewOptions) -> anyhow::Result<(Ruleset, Settings)> {
     let cwd = std::env::current_dir()?;
-    let config = config::load(args.config.as_deref(), &cwd)?;
+    let config = config::load(options.config.as_deref(), &cwd)?;
     let mut extra = config.rulesets.clone();
-    for path in &args.rulesets {
+    for path in &options.rulesets {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?;
         extra.push((path.display().to_string(), text));
     }
     let ruleset = Ruleset::load(&extra)?;
     let settings = Settings {
-        pipeline_principals: if args.pipeline_principals.is_empty() {
+        pipeline_principals: if options.pipeline_principals.is_empty() {
             config.pipeline_principals.clone()
         } else {
-            args.pipeline_principals.clone()
+            options.pipeline_principals.clone()
         },
-        approval_severity: config.approval_severity,
+        approval_severity: options
+            .fail_on
+            .as_deref()
+            .and_then(Severity::parse)
+            .unwrap_or(config.approval_severity),
     };
+    Ok((ruleset, settings))
+}
+
+/// Read every input; stdin at most once.
+fn read_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<load::Source>> {
     let mut stdin_used = false;
     let mut sources = Vec::new();
-    for input in &args.inputs {
+    for input in inputs {
         if input.as_os_str() == "-" {
             if stdin_used {
                 anyhow::bail!("`-` (stdin) can be given only once");
@@ -192,6 +257,59 @@ fn review_command(args: &ReviewArgs) -> anyhow::Result<u8> {
         }
         sources.push(load::read(input)?);
     }
+    Ok(sources)
+}
+
+fn github_command(args: &GithubArgs) -> anyhow::Result<u8> {
+    if !publish::valid_key(&args.comment_key) {
+        anyhow::bail!(
+            "--comment-key `{}` must be 1 to 64 letters, digits, `.`, `_`, `/` or `-`",
+            crate::render::text::clean(&args.comment_key)
+        );
+    }
+    if args.status_context.trim().is_empty() || args.status_context.chars().any(char::is_control) {
+        anyhow::bail!("--status-context must be a name on one line");
+    }
+    let approvers = publish::Approvers::parse(&args.approvers).map_err(anyhow::Error::msg)?;
+    let (ruleset, settings) = prepare(&args.options)?;
+    let options = github::Options {
+        key: args.comment_key.clone(),
+        approvers,
+        status_context: args.status_context.clone(),
+        dry_run: args.dry_run,
+        exit_zero: args.options.exit_zero,
+        pipeline: settings
+            .pipeline_principals
+            .iter()
+            .filter_map(|p| p.trim().strip_prefix("github:user/"))
+            .map(str::to_owned)
+            .collect(),
+    };
+    let env = github::Env::from_process();
+    if args.inputs.is_empty() {
+        if env.event_name != "pull_request_review" {
+            anyhow::bail!(
+                "no plan given: foureyes github needs the plan, except on pull_request_review \
+                 events, where it reads its findings back from its own comment"
+            );
+        }
+        return github::run(None, &options, &env);
+    }
+    let sources = read_inputs(&args.inputs)?;
+    let report = review::review(&sources, &settings, &ruleset)?;
+    drop(sources);
+    let text = render::render(&report, Format::Text, &ruleset, false);
+    let reviewed = github::Reviewed {
+        report: &report,
+        ruleset: &ruleset,
+        text,
+    };
+    github::run(Some(reviewed), &options, &env)
+}
+
+fn review_command(args: &ReviewArgs) -> anyhow::Result<u8> {
+    let (ruleset, settings) = prepare(&args.options)?;
+    let sources = read_inputs(&args.inputs)?;
     let report = review::review(&sources, &settings, &ruleset)?;
     drop(sources);
     let color = args.output.is_none()
@@ -212,7 +330,7 @@ fn review_command(args: &ReviewArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(match report.verdict {
-        crate::judge::Verdict::ApprovalRequired if !args.exit_zero => EXIT_APPROVAL,
+        crate::judge::Verdict::ApprovalRequired if !args.options.exit_zero => EXIT_APPROVAL,
         _ => EXIT_PASS,
     })
 }

@@ -16,6 +16,7 @@ pub(crate) mod model;
 pub(crate) mod normalize;
 pub(crate) mod policy;
 pub(crate) mod privilege;
+pub(crate) mod publish;
 pub(crate) mod render;
 pub(crate) mod resolve;
 pub(crate) mod review;

@@ -87,6 +87,11 @@ enum Detail {
 /// Render the report as Markdown that fits one GitHub comment. The verdict, summary and
 /// findings are never cut; the details are trimmed, saying so, when the change is huge.
 pub(crate) fn render(report: &Report, ruleset: &Ruleset) -> String {
+    render_within(report, ruleset, LIMIT)
+}
+
+/// Render the report in at most `limit` characters, as far as trimming the details allows.
+pub(crate) fn render_within(report: &Report, ruleset: &Ruleset, limit: usize) -> String {
     let mut tries = vec![Detail::All, Detail::NoDocuments, Detail::NoLists];
     let mut rows = report.principals.len();
     while rows > 0 {
@@ -96,7 +101,7 @@ pub(crate) fn render(report: &Report, ruleset: &Ruleset) -> String {
     let mut last = String::new();
     for detail in tries {
         last = render_with(report, ruleset, detail);
-        if last.chars().count() <= LIMIT {
+        if last.chars().count() <= limit {
             return last;
         }
     }

@@ -37,7 +37,7 @@ impl Style {
 }
 
 /// Text from a plan can hold anything: control characters (terminal escapes) are shown escaped.
-fn clean(text: &str) -> String {
+pub(crate) fn clean(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_control() {

@@ -1,0 +1,357 @@
+//! The GitHub REST API as foureyes uses it: octocrab for the client, authentication and the
+//! base URL (so GitHub Enterprise Server works), plus retries, pagination and errors that say
+//! what to do. The token never appears in a message.
+
+use serde::de::DeserializeOwned;
+use std::cell::RefCell;
+use std::time::Duration;
+
+/// Attempts per request, the first one included.
+const ATTEMPTS: u32 = 5;
+/// The first pause after a server error; each next one doubles.
+const BACKOFF: Duration = Duration::from_millis(500);
+/// The longest wait for a rate limit to lift before giving up.
+const LONGEST_WAIT: Duration = Duration::from_secs(300);
+/// Pages read of one list at most (100 items each).
+const PAGES: usize = 100;
+
+/// A failed request, worded for the person reading the job log.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ApiError {
+    #[error("{what}: GitHub answered {status}{}: {hint}", detail(.message))]
+    Status {
+        what: String,
+        status: u16,
+        message: String,
+        hint: String,
+    },
+    #[error("{what}: cannot reach GitHub at {base}: {error}")]
+    Transport {
+        what: String,
+        base: String,
+        error: String,
+    },
+    #[error("{what}: unexpected answer from GitHub: {error}")]
+    Shape { what: String, error: String },
+    #[error("{what}: the next page is at {url}, which is not GitHub's API at {base}")]
+    ForeignLink {
+        what: String,
+        url: String,
+        base: String,
+    },
+}
+
+fn detail(m: &str) -> String {
+    if m.is_empty() {
+        String::new()
+    } else {
+        format!(" ({m})")
+    }
+}
+
+impl ApiError {
+    /// The HTTP status, when GitHub answered.
+    pub(crate) fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// What to do about a status, for a request described by `what`.
+fn hint(status: u16, write: bool) -> String {
+    match status {
+        401 => "the token was refused; check that GITHUB_TOKEN is set to a valid token".into(),
+        403 if write => "the token may not write here; on a pull request from a fork, GitHub gives a read-only token".into(),
+        403 => "the token may not read this; check the workflow's `permissions:`".into(),
+        404 if write => "not found, or the token may not write here (GitHub answers 404 to hide what a token cannot see)".into(),
+        404 => "not found, or the token cannot see it; check GITHUB_REPOSITORY and the workflow's `permissions:`".into(),
+        422 => "GitHub refused the request as invalid".into(),
+        429 => "rate limited for longer than foureyes waits".into(),
+        s if s >= 500 => format!("GitHub kept failing after {ATTEMPTS} attempts"),
+        _ => "unexpected".into(),
+    }
+}
+
+/// A response: status, the headers foureyes reads, and the body.
+pub(crate) struct Answer {
+    pub(crate) body: String,
+    next: Option<String>,
+}
+
+/// The client.
+pub(crate) struct Api {
+    client: octocrab::Octocrab,
+    /// `scheme://authority` of the API, to check links against.
+    origin: String,
+    /// The base URL as configured, for messages.
+    base: String,
+    /// The server's clock, from the `Date` header of the last answer (RFC 3339).
+    clock: RefCell<Option<String>>,
+}
+
+impl Api {
+    /// A client for `base` (`GITHUB_API_URL`), authenticated with the token if there is one.
+    pub(crate) fn new(base: &str, token: Option<String>) -> Result<Api, String> {
+        let uri: http::Uri = base
+            .parse()
+            .map_err(|_| format!("GITHUB_API_URL `{base}` is not a URL"))?;
+        let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
+            return Err(format!("GITHUB_API_URL `{base}` is not an absolute URL"));
+        };
+        let origin = format!("{scheme}://{authority}");
+        let mut builder = octocrab::Octocrab::builder()
+            .set_connect_timeout(Some(Duration::from_secs(15)))
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .base_uri(base.trim_end_matches('/'))
+            .map_err(|_| format!("GITHUB_API_URL `{base}` is not a URL"))?;
+        if let Some(token) = token {
+            builder = builder.personal_token(token);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
+        Ok(Api {
+            client,
+            origin,
+            base: base.to_owned(),
+            clock: RefCell::new(None),
+        })
+    }
+
+    /// The server's time at the last answer, if it said.
+    pub(crate) fn server_time(&self) -> Option<String> {
+        self.clock.borrow().clone()
+    }
+
+    /// One request, retried on server errors, rate limits and broken connections.
+    pub(crate) async fn send(
+        &self,
+        method: http::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        what: &str,
+    ) -> Result<Answer, ApiError> {
+        let write = method != http::Method::GET;
+        let mut pause = BACKOFF;
+        let mut attempt = 1;
+        loop {
+            let request = http::Request::builder()
+                .method(method.clone())
+                .uri(path)
+                .header(http::header::ACCEPT, "application/vnd.github+json")
+                .header("X-GitHub-Api-Version", "2022-11-28");
+            let request =
+                self.client
+                    .build_request(request, body)
+                    .map_err(|e| ApiError::Shape {
+                        what: what.into(),
+                        error: format!("cannot build the request: {e}"),
+                    })?;
+            let response = match self.client.execute(request).await {
+                Ok(r) => r,
+                Err(e) => {
+                    if attempt < ATTEMPTS {
+                        tokio::time::sleep(pause).await;
+                        pause *= 2;
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(ApiError::Transport {
+                        what: what.into(),
+                        base: self.base.clone(),
+                        error: transport(&e),
+                    });
+                }
+            };
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let header = |name: &str| {
+                headers
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::trim)
+                    .map(str::to_owned)
+            };
+            if let Some(date) = header("date").as_deref().and_then(super::super::http_date) {
+                *self.clock.borrow_mut() = Some(date);
+            }
+            let text = match self.client.body_to_string(response).await {
+                Ok(t) => t,
+                Err(e) if attempt < ATTEMPTS => {
+                    let _ = e;
+                    tokio::time::sleep(pause).await;
+                    pause *= 2;
+                    attempt += 1;
+                    continue;
+                }
+                Err(e) => {
+                    return Err(ApiError::Transport {
+                        what: what.into(),
+                        base: self.base.clone(),
+                        error: transport(&e),
+                    })
+                }
+            };
+            if (200..300).contains(&status) {
+                let next = header("link").and_then(|l| next_link(&l));
+                return Ok(Answer { body: text, next });
+            }
+            let limited = status == 429
+                || (status == 403
+                    && (header("retry-after").is_some()
+                        || header("x-ratelimit-remaining").as_deref() == Some("0")));
+            if attempt < ATTEMPTS && (limited || matches!(status, 500 | 502 | 503 | 504)) {
+                let wait = if limited {
+                    rate_limit_wait(
+                        header("retry-after").as_deref(),
+                        header("x-ratelimit-reset").as_deref(),
+                    )
+                    .unwrap_or(pause)
+                } else {
+                    pause
+                };
+                if wait <= LONGEST_WAIT {
+                    tokio::time::sleep(wait).await;
+                    pause *= 2;
+                    attempt += 1;
+                    continue;
+                }
+            }
+            let message = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v.get("message")?.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            return Err(ApiError::Status {
+                what: what.into(),
+                status,
+                message: crate::render::text::clean(&message),
+                hint: if limited {
+                    hint(429, write)
+                } else {
+                    hint(status, write)
+                },
+            });
+        }
+    }
+
+    /// GET one object.
+    pub(crate) async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        what: &str,
+    ) -> Result<T, ApiError> {
+        let answer = self.send(http::Method::GET, path, None, what).await?;
+        parse(&answer.body, what)
+    }
+
+    /// GET every page of a list.
+    pub(crate) async fn list<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        what: &str,
+    ) -> Result<Vec<T>, ApiError> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut url = format!("{path}{sep}per_page=100");
+        let mut out = Vec::new();
+        for _ in 0..PAGES {
+            let answer = self.send(http::Method::GET, &url, None, what).await?;
+            let page: Vec<T> = parse(&answer.body, what)?;
+            out.extend(page);
+            match answer.next {
+                None => return Ok(out),
+                Some(next) => {
+                    // NOTE: the token goes with every request; a link elsewhere would leak it.
+                    let same = next
+                        .strip_prefix(&self.origin)
+                        .is_some_and(|rest| rest.starts_with('/'));
+                    if !same {
+                        return Err(ApiError::ForeignLink {
+                            what: what.into(),
+                            url: crate::render::text::clean(&next),
+                            base: self.base.clone(),
+                        });
+                    }
+                    url = next;
+                }
+            }
+        }
+        Err(ApiError::Shape {
+            what: what.into(),
+            error: format!("more than {PAGES} pages"),
+        })
+    }
+}
+
+fn parse<T: DeserializeOwned>(body: &str, what: &str) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_str(body);
+    serde_path_to_error::deserialize(de).map_err(|e| ApiError::Shape {
+        what: what.into(),
+        error: format!("at `{}`: {}", e.path(), e.inner()),
+    })
+}
+
+/// A transport error without anything that could carry a secret.
+fn transport(e: &octocrab::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text = format!("{text}: {s}");
+        source = s.source();
+    }
+    crate::render::text::clean(&text)
+}
+
+/// The URL of `rel="next"` in a `Link` header.
+fn next_link(link: &str) -> Option<String> {
+    link.split(',').find_map(|part| {
+        let (url, params) = part.split_once(';')?;
+        let next = params
+            .split(';')
+            .any(|p| p.trim().replace(' ', "") == "rel=\"next\"");
+        let url = url.trim().strip_prefix('<')?.strip_suffix('>')?;
+        next.then(|| url.to_owned())
+    })
+}
+
+/// How long a rate limit asks to wait: `Retry-After` seconds, or until `X-RateLimit-Reset`.
+fn rate_limit_wait(retry_after: Option<&str>, reset: Option<&str>) -> Option<Duration> {
+    if let Some(secs) = retry_after.and_then(|s| s.parse::<u64>().ok()) {
+        return Some(Duration::from_secs(secs));
+    }
+    let reset: u64 = reset?.parse().ok()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    Some(Duration::from_secs(reset.saturating_sub(now) + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_link_is_found_among_others() {
+        let link = r#"<https://api.github.com/repositories/1/pulls/2/reviews?page=1>; rel="prev", <https://api.github.com/repositories/1/pulls/2/reviews?page=3>; rel="next", <https://api.github.com/repositories/1/pulls/2/reviews?page=5>; rel="last""#;
+        assert_eq!(
+            next_link(link).as_deref(),
+            Some("https://api.github.com/repositories/1/pulls/2/reviews?page=3")
+        );
+        assert_eq!(next_link(r#"<https://x/a>; rel="last""#), None);
+    }
+
+    #[test]
+    fn retry_after_wins_over_the_reset_time() {
+        assert_eq!(
+            rate_limit_wait(Some("7"), Some("0")),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(rate_limit_wait(None, None), None);
+        assert_eq!(
+            rate_limit_wait(None, Some("0")),
+            Some(Duration::from_secs(1))
+        );
+    }
+}
