@@ -802,45 +802,55 @@ fn gate_note_room() -> usize {
 
 /// The job summary: the report, then who approved and why others did not count.
 fn summary(body: &str, outcome: &Outcome) -> String {
+    let (headline, reviewers) = approval_lines(outcome);
     let mut out = body.to_owned();
     out.push_str("\n## Independent approval\n\n");
-    out.push_str(&markdown::text(&approval_lines(outcome).join("\n")).replace('\n', "<br>\n"));
-    out.push('\n');
+    out.push_str(&markdown::text(&headline));
+    out.push_str("\n\n");
+    for (login, standing) in &reviewers {
+        let _ = writeln!(
+            out,
+            "- **{}**: {}",
+            markdown::text(login),
+            markdown::text(standing)
+        );
+    }
     for w in &outcome.warnings {
         let _ = writeln!(out, "\n> **Warning:** {}", markdown::text(w));
     }
     out
 }
 
-/// Who approved and why others did not count, one line each.
-fn approval_lines(outcome: &Outcome) -> Vec<String> {
-    let mut lines = Vec::new();
+/// The decision in one line, then each reviewer and whether their review counts.
+fn approval_lines(outcome: &Outcome) -> (String, Vec<(String, String)>) {
     if let Some(why) = &outcome.undecided {
-        lines.push(format!("Not decided in this run: {why}."));
-        return lines;
+        return (format!("Not decided in this run: {why}."), Vec::new());
     }
     if !outcome.required() {
-        lines.push("No independent approval is required.".into());
-        return lines;
+        return ("No independent approval is required.".into(), Vec::new());
     }
     let approved = outcome.approved_by();
-    if approved.is_empty() {
-        lines.push("Waiting for an independent approval.".into());
-    } else {
-        lines.push(format!("Approved by {}.", approved.join(", ")));
-    }
-    for j in &outcome.judged {
-        match &j.standing {
-            Standing::Counted(how) => lines.push(format!("- {}: counts ({how})", j.login)),
-            Standing::NotCounted(why) => {
-                lines.push(format!("- {}: does not count: {why}", j.login));
-            }
+    let headline = if approved.is_empty() {
+        if outcome.judged.is_empty() {
+            "Waiting for an independent approval: no reviews yet.".into()
+        } else {
+            "Waiting for an independent approval.".into()
         }
-    }
-    if outcome.judged.is_empty() {
-        lines.push("- no reviews yet".into());
-    }
-    lines
+    } else {
+        format!("Approved by {}.", approved.join(", "))
+    };
+    let reviewers = outcome
+        .judged
+        .iter()
+        .map(|j| {
+            let text = match &j.standing {
+                Standing::Counted(how) => format!("counts ({how})"),
+                Standing::NotCounted(why) => format!("does not count: {why}"),
+            };
+            (j.login.clone(), text)
+        })
+        .collect();
+    (headline, reviewers)
 }
 
 /// Print the report and the decision to the job log.
@@ -867,9 +877,19 @@ fn log(
             let _ = writeln!(text, "\nThe comment:\n\n{body}");
         }
     }
-    text.push_str("Independent approval:\n");
-    for line in approval_lines(outcome) {
-        let _ = writeln!(text, "  {}", crate::render::text::clean(&line));
+    let (headline, reviewers) = approval_lines(outcome);
+    let _ = writeln!(
+        text,
+        "Independent approval: {}",
+        crate::render::text::clean(&headline)
+    );
+    for (login, standing) in reviewers {
+        let _ = writeln!(
+            text,
+            "  - {}: {}",
+            crate::render::text::clean(&login),
+            crate::render::text::clean(&standing)
+        );
     }
     if let Some(url) = &outcome.comment_url {
         let _ = writeln!(text, "Comment: {}", crate::render::text::clean(url));

@@ -420,7 +420,9 @@ pub(crate) fn conflict(
             short(&review.commit)
         ));
     }
-    if !at_or_after(&review.submitted, &change.since) {
+    // NOTE: strictly after: the clocks count whole seconds, and nobody reads a comment and
+    // approves in the second it appears.
+    if !after(&review.submitted, &change.since) {
         return Some(format!(
             "approved before the current findings were published ({})",
             change.since
@@ -521,11 +523,11 @@ pub(crate) fn short(sha: &str) -> &str {
     sha.get(..12).unwrap_or(sha)
 }
 
-/// Whether timestamp `a` is at or after `b`, both RFC 3339 in UTC (`2026-11-22T07:50:57Z`).
-/// A timestamp in another shape is not trusted to be after anything.
-pub(crate) fn at_or_after(a: &str, b: &str) -> bool {
+/// Whether timestamp `a` is after `b`, both RFC 3339 in UTC (`2026-11-22T07:50:57Z`), to the
+/// second. A timestamp in another shape is not trusted to be after anything.
+pub(crate) fn after(a: &str, b: &str) -> bool {
     match (utc(a), utc(b)) {
-        (Some(a), Some(b)) => a >= b,
+        (Some(a), Some(b)) => a > b,
         _ => false,
     }
 }
@@ -800,11 +802,9 @@ mod tests {
         assert_eq!(http_date("yesterday"), None);
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_795_333_857), "2026-11-22T07:50:57Z");
-        assert!(at_or_after(
-            "2026-11-22T07:50:57.123Z",
-            "2026-11-22T07:50:57Z"
-        ));
-        assert!(!at_or_after("2026-11-22T07:50:56Z", "2026-11-22T07:50:57Z"));
-        assert!(!at_or_after("2026-11-22 08:00", "2026-11-22T07:50:57Z"));
+        assert!(after("2026-11-22T07:50:58.123Z", "2026-11-22T07:50:57Z"));
+        assert!(!after("2026-11-22T07:50:57.999Z", "2026-11-22T07:50:57Z"));
+        assert!(!after("2026-11-22T07:50:56Z", "2026-11-22T07:50:57Z"));
+        assert!(!after("2026-11-22 08:00", "2026-11-22T07:50:57Z"));
     }
 }
