@@ -540,3 +540,20 @@ fn outside_a_pull_request_it_refuses_with_exit_2() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_huge_change_still_fits_one_comment_with_its_state() {
+    let fake = Fake::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = common::huge_plan(dir.path());
+    let r = run(&fake, "pull_request", &[plan.to_str().expect("utf-8")]).await;
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let body = &comment_bodies(&fake)[0];
+    assert!(body.chars().count() <= 65_536, "{}", body.chars().count());
+    assert!(body.contains("too big for one comment"));
+    assert!(body.contains("<!-- foureyes:state "));
+    // The gate can still be decided from it.
+    fake.with(|s| s.review("ivan", "User", "APPROVED", HEAD, LATER));
+    let gate = run(&fake, "pull_request_review", &[]).await;
+    assert_eq!(gate.code, 0, "{}{}", gate.stdout, gate.stderr);
+}

@@ -207,20 +207,7 @@ fn policy_diffs_ignore_key_order() {
 #[test]
 fn a_huge_change_fits_one_comment() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("big.json");
-    let mut changes = Vec::new();
-    for i in 0..3000 {
-        changes.push(format!(
-            r#"{{"address":"aws_iam_role_policy.p{i}","type":"aws_iam_role_policy","name":"p{i}","change":{{"actions":["create"],"before":null,"after":{{"role":"role-{i}","policy":"{{\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":[\"s3:GetObject\",\"s3:PutObject\",\"dynamodb:GetItem\"],\"Resource\":\"arn:aws:s3:::bucket-{i}/*\"}}]}}"}},"after_unknown":{{}}}}}}"#
-        ));
-    }
-    changes.push(r#"{"address":"aws_iam_role_policy.admin","type":"aws_iam_role_policy","name":"admin","change":{"actions":["create"],"before":null,"after":{"role":"ci","policy":"{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iam:*\",\"Resource\":\"*\"}]}"},"after_unknown":{}}}"#.to_string());
-    changes.push(r#"{"address":"aws_cloudtrail.org","type":"aws_cloudtrail","name":"org","change":{"actions":["delete"],"before":{"name":"org"},"after":null}}"#.to_string());
-    let plan = format!(
-        r#"{{"format_version":"1.2","resource_changes":[{}]}}"#,
-        changes.join(",")
-    );
-    std::fs::write(&path, plan).expect("write");
+    let path = common::huge_plan(dir.path());
     let md = markdown(&[path.to_str().expect("utf-8")]);
     assert!(
         md.chars().count() <= 65_536,

@@ -67,3 +67,23 @@ pub fn report(format: &str, args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).expect("the report is UTF-8")
 }
+
+/// A plan too big for one comment: 3,000 ordinary new policies, and one change that needs an
+/// independent approval (a new `iam:*` grant while the trail is deleted). Written into `dir`.
+pub fn huge_plan(dir: &Path) -> PathBuf {
+    let path = dir.join("big.json");
+    let mut changes = Vec::new();
+    for i in 0..3000 {
+        changes.push(format!(
+            r#"{{"address":"aws_iam_role_policy.p{i}","type":"aws_iam_role_policy","name":"p{i}","change":{{"actions":["create"],"before":null,"after":{{"role":"role-{i}","policy":"{{\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":[\"s3:GetObject\",\"s3:PutObject\",\"dynamodb:GetItem\"],\"Resource\":\"arn:aws:s3:::bucket-{i}/*\"}}]}}"}},"after_unknown":{{}}}}}}"#
+        ));
+    }
+    changes.push(r#"{"address":"aws_iam_role_policy.admin","type":"aws_iam_role_policy","name":"admin","change":{"actions":["create"],"before":null,"after":{"role":"ci","policy":"{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iam:*\",\"Resource\":\"*\"}]}"},"after_unknown":{}}}"#.to_string());
+    changes.push(r#"{"address":"aws_cloudtrail.org","type":"aws_cloudtrail","name":"org","change":{"actions":["delete"],"before":{"name":"org"},"after":null}}"#.to_string());
+    let plan = format!(
+        r#"{{"format_version":"1.2","resource_changes":[{}]}}"#,
+        changes.join(",")
+    );
+    std::fs::write(&path, plan).expect("write");
+    path
+}
