@@ -557,3 +557,46 @@ async fn a_huge_change_still_fits_one_comment_with_its_state() {
     let gate = run(&fake, "pull_request_review", &[]).await;
     assert_eq!(gate.code, 0, "{}{}", gate.stdout, gate.stderr);
 }
+
+/// The README's workflow is the example file, which CI lints.
+#[test]
+fn the_readme_shows_the_example_workflow() {
+    let file = std::fs::read_to_string(common::root().join("examples/github/foureyes.yml"))
+        .expect("the example workflow");
+    assert_eq!(
+        common::readme_block("workflow"),
+        format!("```yaml\n{file}```\n"),
+        "copy examples/github/foureyes.yml into the README"
+    );
+}
+
+/// Every input and output of the action is documented in the README's table.
+#[test]
+fn every_input_and_output_of_the_action_is_documented() {
+    let action = std::fs::read_to_string(common::root().join("action.yml")).expect("action.yml");
+    let readme = std::fs::read_to_string(common::root().join("README.md")).expect("README.md");
+    let mut section = "";
+    let mut names = Vec::new();
+    for line in action.lines() {
+        if !line.starts_with(' ') && line.ends_with(':') {
+            section = line.trim_end_matches(':');
+        } else if matches!(section, "inputs" | "outputs")
+            && line.starts_with("  ")
+            && !line.starts_with("   ")
+            && line.trim_end().ends_with(':')
+        {
+            names.push((section, line.trim().trim_end_matches(':').to_owned()));
+        }
+    }
+    assert!(names.len() >= 15, "{names:?}");
+    for (section, name) in names {
+        let documented = match section {
+            "inputs" => readme.contains(&format!("| `{name}` |")),
+            _ => readme.contains(&format!("`{name}`")),
+        };
+        assert!(
+            documented,
+            "the README does not document {section} `{name}`"
+        );
+    }
+}

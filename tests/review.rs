@@ -945,15 +945,9 @@ fn rules_and_explain() {
 /// The README's rule reference is generated from the rules' own documentation.
 #[test]
 fn the_readme_rule_reference_is_the_rules_own_documentation() {
-    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
-    let start = readme
-        .find("<!-- rules:start -->\n")
-        .expect("the rule reference's start marker")
-        + "<!-- rules:start -->\n".len();
-    let end = readme.find("<!-- rules:end -->").expect("its end marker");
     let generated = run(&["rules", "--format", "markdown"]).stdout;
     assert_eq!(
-        readme[start..end],
+        common::readme_block("rules"),
         generated,
         "regenerate it with `foureyes rules --format markdown`"
     );
@@ -962,12 +956,6 @@ fn the_readme_rule_reference_is_the_rules_own_documentation() {
 /// The README shows the real review comment of its example.
 #[test]
 fn the_readme_shows_the_real_comment_of_its_example() {
-    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
-    let start = readme
-        .find("<!-- comment:start -->\n")
-        .expect("the comment's start marker")
-        + "<!-- comment:start -->\n".len();
-    let end = readme.find("<!-- comment:end -->").expect("its end marker");
     let r = run(&[
         "review",
         "--format",
@@ -975,7 +963,7 @@ fn the_readme_shows_the_real_comment_of_its_example() {
         "testdata/example/plan.json",
     ]);
     assert_eq!(
-        readme[start..end],
+        common::readme_block("comment"),
         r.stdout,
         "update the README's example comment"
     );

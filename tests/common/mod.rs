@@ -87,3 +87,18 @@ pub fn huge_plan(dir: &Path) -> PathBuf {
     std::fs::write(&path, plan).expect("write");
     path
 }
+
+/// The README's text between `<!-- NAME:start -->` and `<!-- NAME:end -->`.
+pub fn readme_block(name: &str) -> String {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let open = format!("<!-- {name}:start -->\n");
+    let start = readme
+        .find(&open)
+        .unwrap_or_else(|| panic!("the README has no {open}"))
+        + open.len();
+    let end = readme[start..]
+        .find(&format!("<!-- {name}:end -->"))
+        .unwrap_or_else(|| panic!("the README's {name} block has no end"))
+        + start;
+    readme[start..end].to_owned()
+}
