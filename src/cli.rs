@@ -88,7 +88,8 @@ struct ReviewOptions {
     config: Option<PathBuf>,
     /// An identity that applies the change (role name, ARN or principal id); repeatable.
     /// Replaces the identities in the configuration and those detected in the plan.
-    /// `github:user/LOGIN` names a GitHub account whose approvals never count.
+    /// `github:user/LOGIN` names a GitHub account (a machine user) whose approvals never count;
+    /// it replaces nothing.
     #[arg(long = "pipeline-principal", value_name = "ID")]
     pipeline_principals: Vec<String>,
     /// An extra ruleset file (TOML, the format of the built-in rulesets); repeatable.
@@ -218,8 +219,9 @@ fn print(text: &str) -> u8 {
     }
 }
 
-/// The ruleset and settings the options ask for.
-fn prepare(options: &ReviewOptions) -> anyhow::Result<(Ruleset, Settings)> {
+/// The ruleset and settings the options ask for, and the GitHub accounts among the pipeline
+/// principals (`github:user/LOGIN`).
+fn prepare(options: &ReviewOptions) -> anyhow::Result<(Ruleset, Settings, Vec<String>)> {
     let cwd = std::env::current_dir()?;
     let config = config::load(options.config.as_deref(), &cwd)?;
     let mut extra = config.rulesets.clone();
@@ -229,11 +231,26 @@ fn prepare(options: &ReviewOptions) -> anyhow::Result<(Ruleset, Settings)> {
         extra.push((path.display().to_string(), text));
     }
     let ruleset = Ruleset::load(&extra)?;
+    // NOTE: GitHub accounts are not cloud identities: naming one must not replace the cloud
+    // identities of the configuration or those detected in the plan.
+    let split = |list: &[String]| -> (Vec<String>, Vec<String>) {
+        let (github, cloud): (Vec<&String>, Vec<&String>) = list
+            .iter()
+            .partition(|p| p.trim().starts_with("github:user/"));
+        let logins = github
+            .iter()
+            .map(|p| p.trim()["github:user/".len()..].to_owned())
+            .collect();
+        (logins, cloud.into_iter().cloned().collect())
+    };
+    let (mut accounts, cloud) = split(&options.pipeline_principals);
+    let (configured_accounts, configured_cloud) = split(&config.pipeline_principals);
+    accounts.extend(configured_accounts);
     let settings = Settings {
-        pipeline_principals: if options.pipeline_principals.is_empty() {
-            config.pipeline_principals.clone()
+        pipeline_principals: if cloud.is_empty() {
+            configured_cloud
         } else {
-            options.pipeline_principals.clone()
+            cloud
         },
         approval_severity: options
             .fail_on
@@ -241,7 +258,7 @@ fn prepare(options: &ReviewOptions) -> anyhow::Result<(Ruleset, Settings)> {
             .and_then(Severity::parse)
             .unwrap_or(config.approval_severity),
     };
-    Ok((ruleset, settings))
+    Ok((ruleset, settings, accounts))
 }
 
 /// Read every input; stdin at most once.
@@ -271,19 +288,14 @@ fn github_command(args: &GithubArgs) -> anyhow::Result<u8> {
         anyhow::bail!("--status-context must be a name on one line");
     }
     let approvers = publish::Approvers::parse(&args.approvers).map_err(anyhow::Error::msg)?;
-    let (ruleset, settings) = prepare(&args.options)?;
+    let (ruleset, settings, accounts) = prepare(&args.options)?;
     let options = github::Options {
         key: args.comment_key.clone(),
         approvers,
         status_context: args.status_context.clone(),
         dry_run: args.dry_run,
         exit_zero: args.options.exit_zero,
-        pipeline: settings
-            .pipeline_principals
-            .iter()
-            .filter_map(|p| p.trim().strip_prefix("github:user/"))
-            .map(str::to_owned)
-            .collect(),
+        pipeline: accounts,
     };
     let env = github::Env::from_process();
     if args.inputs.is_empty() {
@@ -308,7 +320,7 @@ fn github_command(args: &GithubArgs) -> anyhow::Result<u8> {
 }
 
 fn review_command(args: &ReviewArgs) -> anyhow::Result<u8> {
-    let (ruleset, settings) = prepare(&args.options)?;
+    let (ruleset, settings, _) = prepare(&args.options)?;
     let sources = read_inputs(&args.inputs)?;
     let report = review::review(&sources, &settings, &ruleset)?;
     drop(sources);

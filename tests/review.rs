@@ -338,6 +338,46 @@ fn self_escalation_names_where_the_pipeline_identity_came_from() {
 }
 
 #[test]
+fn fail_on_raises_or_lowers_the_approval_threshold() {
+    let plan = "testdata/plans/powers/deny-overrides.json";
+    assert_eq!(
+        json(&[plan]).0,
+        1,
+        "a high finding needs approval by default"
+    );
+    let (code, report) = json(&["--fail-on", "critical", plan]);
+    assert_eq!(code, 0);
+    assert_eq!(report["verdict"], "pass");
+    assert_eq!(report["approval_severity"], "critical");
+    assert_eq!(
+        report["findings"].as_array().map(Vec::len),
+        Some(1),
+        "still reported"
+    );
+    assert_eq!(json(&["--fail-on", "low", plan]).0, 1);
+    assert_eq!(run(&["review", "--fail-on", "severe", plan]).code, 2);
+}
+
+/// A GitHub account among the pipeline principals is for the approval check: it must not
+/// replace the cloud identity detected in the plan.
+#[test]
+fn a_github_account_does_not_replace_the_detected_pipeline_identity() {
+    let (code, report) = json(&[
+        "--pipeline-principal",
+        "github:user/ci-bot",
+        "testdata/plans/self-escalation/provider-role.json",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        report["pipeline_principals"][0]["id"],
+        "aws:role/terraform-ci"
+    );
+    assert!(fired(&report)
+        .iter()
+        .any(|(rule, _)| rule == "self-escalation"));
+}
+
+#[test]
 fn configured_pipeline_principals_replace_the_detected_one() {
     for id in [
         "app-lambda",
