@@ -752,6 +752,13 @@ mod tests {
         );
         // Without the profile, an unlinked identity cannot be ruled out.
         assert!(conflict(&review("dave", &head), &c, None).is_some());
+        // Nor can the authors of commits GitHub did not list (it lists 250 at most).
+        let mut long = c.clone();
+        long.commits_missing = Some((250, 300));
+        assert_eq!(
+            conflict(&review("dave", &head), &long, Some(&stranger)).as_deref(),
+            Some("not comparable with every commit: the forge listed 250 of 300")
+        );
     }
 
     #[test]
