@@ -600,3 +600,27 @@ fn every_input_and_output_of_the_action_is_documented() {
         );
     }
 }
+
+/// GitHub Enterprise Server serves the API under `/api/v3`; `GITHUB_API_URL` says so.
+#[tokio::test(flavor = "multi_thread")]
+async fn github_enterprise_server_is_reached_through_its_api_url() {
+    let fake = Fake::start().await;
+    fake.with(|s| s.prefix = "/api/v3".into());
+    assert_eq!(run(&fake, "pull_request", &[RISKY]).await.code, 1);
+    fake.with(|s| {
+        for i in 0..fake::PAGE + 1 {
+            s.review(&format!("watcher{i}"), "User", "COMMENTED", HEAD, LATER);
+        }
+        s.review("ivan", "User", "APPROVED", HEAD, LATER);
+    });
+    let r = run(&fake, "pull_request_review", &[]).await;
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    fake.with(|s| {
+        assert!(
+            s.seen.iter().all(|r| r.path.starts_with("/api/v3/")),
+            "{:?}",
+            s.seen
+        );
+        assert!(s.seen.iter().any(|r| r.query.contains("page=2")));
+    });
+}

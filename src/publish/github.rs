@@ -76,7 +76,8 @@ impl Env {
             repository: var("GITHUB_REPOSITORY").unwrap_or_default(),
             event_name: var("GITHUB_EVENT_NAME").unwrap_or_default(),
             event_path: var("GITHUB_EVENT_PATH").map(PathBuf::from),
-            token: var("GITHUB_TOKEN"),
+            // NOTE: a token read from a file often ends in a line break.
+            token: var("GITHUB_TOKEN").map(|t| t.trim().to_owned()),
             step_summary: var("GITHUB_STEP_SUMMARY").map(PathBuf::from),
             output: var("GITHUB_OUTPUT").map(PathBuf::from),
             run_id: var("GITHUB_RUN_ID"),

@@ -53,6 +53,9 @@ pub struct State {
     pub members: Vec<(String, String)>,
     pub failures: VecDeque<Failure>,
     pub seen: Vec<Seen>,
+    /// Where the API is served: empty for api.github.com, `/api/v3` for GitHub Enterprise
+    /// Server (the fake answers at both).
+    pub prefix: String,
     /// The server's clock, as the `Date` header says it.
     pub clock: String,
     next_id: u64,
@@ -125,8 +128,9 @@ impl Fake {
         Fake { server, state }
     }
 
+    /// The API's URL, as `GITHUB_API_URL` gives it.
     pub fn uri(&self) -> String {
-        self.server.uri()
+        format!("{}{}", self.server.uri(), self.with(|s| s.prefix.clone()))
     }
 
     pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
@@ -163,11 +167,13 @@ impl Handler {
     fn answer(&self, req: &Request) -> ResponseTemplate {
         let mut s = self.state.lock().expect("not poisoned");
         let method = req.method.to_string();
-        let path = req.url.path().to_owned();
+        // GitHub Enterprise Server serves the API under /api/v3.
+        let full = req.url.path().to_owned();
+        let path = full.strip_prefix("/api/v3").unwrap_or(&full).to_owned();
         let query = req.url.query().unwrap_or_default().to_owned();
         s.seen.push(Seen {
             method: method.clone(),
-            path: path.clone(),
+            path: full.clone(),
             query: query.clone(),
             body: String::from_utf8_lossy(&req.body).into_owned(),
             authorization: req
@@ -213,10 +219,10 @@ impl Handler {
                     format!(
                         "<{}{}?per_page=100&page={}>; rel=\"next\", <{}{}?page=99>; rel=\"last\"",
                         self.base,
-                        path,
+                        full,
                         page + 1,
                         self.base,
-                        path
+                        full
                     )
                     .as_str(),
                 );
