@@ -297,7 +297,10 @@ fn transport(e: &octocrab::Error) -> String {
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        text = format!("{text}: {s}");
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
         source = s.source();
     }
     crate::render::text::clean(&text)
