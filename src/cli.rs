@@ -119,13 +119,11 @@ struct GithubArgs {
     /// is requested from them while approval is missing.
     #[arg(long = "approver", value_name = "LOGIN|ORG/TEAM")]
     approvers: Vec<String>,
-    /// The name of the commit status that gates the merge.
-    #[arg(
-        long,
-        value_name = "NAME",
-        default_value = "foureyes/independent-approval"
-    )]
-    status_context: String,
+    /// The name of the commit status that gates the merge [default:
+    /// foureyes/independent-approval, and foureyes/independent-approval/KEY for a comment key
+    /// other than `default`, so that each plan gates on its own].
+    #[arg(long, value_name = "NAME")]
+    status_context: Option<String>,
     /// Print the comment, the status and the approvals that would count; write nothing.
     #[arg(long)]
     dry_run: bool,
@@ -284,7 +282,15 @@ fn github_command(args: &GithubArgs) -> anyhow::Result<u8> {
             crate::render::text::clean(&args.comment_key)
         );
     }
-    if args.status_context.trim().is_empty() || args.status_context.chars().any(char::is_control) {
+    // NOTE: two plans must not share a status: the second would overwrite the first's verdict.
+    let status_context = args.status_context.clone().unwrap_or_else(|| {
+        if args.comment_key == "default" {
+            "foureyes/independent-approval".to_owned()
+        } else {
+            format!("foureyes/independent-approval/{}", args.comment_key)
+        }
+    });
+    if status_context.trim().is_empty() || status_context.chars().any(char::is_control) {
         anyhow::bail!("--status-context must be a name on one line");
     }
     let approvers = publish::Approvers::parse(&args.approvers).map_err(anyhow::Error::msg)?;
@@ -292,7 +298,7 @@ fn github_command(args: &GithubArgs) -> anyhow::Result<u8> {
     let options = github::Options {
         key: args.comment_key.clone(),
         approvers,
-        status_context: args.status_context.clone(),
+        status_context,
         dry_run: args.dry_run,
         exit_zero: args.options.exit_zero,
         pipeline: accounts,

@@ -186,7 +186,7 @@ async fn first_run_creates_one_comment_and_the_next_updates_it() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_key_gives_each_plan_its_own_comment_and_a_human_copy_of_the_marker_is_ignored() {
+async fn a_key_gives_each_plan_its_own_comment_and_status_and_a_human_marker_is_ignored() {
     let fake = Fake::start().await;
     // Someone pastes a marker that claims a pass.
     fake.with(|s| {
@@ -196,7 +196,6 @@ async fn a_key_gives_each_plan_its_own_comment_and_a_human_copy_of_the_marker_is
             "<!-- foureyes:comment key=\"default\" schema=1 fingerprint=x -->\nall fine",
         )
     });
-    assert_eq!(run(&fake, "pull_request", &[RISKY]).await.code, 1);
     let r = run(
         &fake,
         "pull_request",
@@ -204,14 +203,35 @@ async fn a_key_gives_each_plan_its_own_comment_and_a_human_copy_of_the_marker_is
     )
     .await;
     assert_eq!(r.code, 1);
+    // The other plan passes: its status must not overwrite the first one's.
+    assert_eq!(run(&fake, "pull_request", &[ORDINARY]).await.code, 0);
+    let contexts: Vec<(String, String)> = fake.with(|s| {
+        s.statuses
+            .iter()
+            .map(|v| (v["context"].to_string(), v["state"].to_string()))
+            .collect()
+    });
+    assert_eq!(
+        contexts,
+        [
+            (
+                "\"foureyes/independent-approval/prod/eu\"".to_owned(),
+                "\"failure\"".to_owned()
+            ),
+            (
+                "\"foureyes/independent-approval\"".to_owned(),
+                "\"success\"".to_owned()
+            ),
+        ]
+    );
     let bodies = comment_bodies(&fake);
     assert_eq!(bodies.len(), 3, "mallory's, and one per key");
     assert_eq!(
         bodies[0],
         "<!-- foureyes:comment key=\"default\" schema=1 fingerprint=x -->\nall fine"
     );
-    assert!(bodies[1].starts_with("<!-- foureyes:comment key=\"default\""));
-    assert!(bodies[2].starts_with("<!-- foureyes:comment key=\"prod/eu\""));
+    assert!(bodies[1].starts_with("<!-- foureyes:comment key=\"prod/eu\""));
+    assert!(bodies[2].starts_with("<!-- foureyes:comment key=\"default\""));
     // A review event for one key reads its own comment.
     let gate = run(&fake, "pull_request_review", &["--comment-key", "prod/eu"]).await;
     assert_eq!(gate.code, 1, "{}{}", gate.stdout, gate.stderr);
