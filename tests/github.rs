@@ -6,7 +6,7 @@ mod common;
 mod fake;
 
 use common::foureyes;
-use fake::{Failure, Fake, HEAD, NUMBER, OLD, REPO};
+use fake::{Fake, HEAD, NUMBER, OLD, REPO};
 use std::path::{Path, PathBuf};
 
 /// A token no output may contain.
@@ -385,20 +385,13 @@ async fn only_configured_approvers_count_and_review_is_requested_from_them() {
 async fn a_502_is_retried() {
     let fake = Fake::start().await;
     fake.with(|s| {
-        s.failures.push_back(Failure {
-            method: "GET",
-            path: format!("/repos/{REPO}/pulls/{NUMBER}"),
-            status: 502,
-            headers: vec![],
-            times: 1,
-        });
-        s.failures.push_back(Failure {
-            method: "POST",
-            path: format!("/repos/{REPO}/statuses/"),
-            status: 403,
-            headers: vec![("retry-after", "1"), ("x-ratelimit-remaining", "0")],
-            times: 1,
-        });
+        s.fail("GET", format!("/repos/{REPO}/pulls/{NUMBER}"), 502, vec![]);
+        s.fail(
+            "POST",
+            format!("/repos/{REPO}/statuses/"),
+            403,
+            vec![("retry-after", "1"), ("x-ratelimit-remaining", "0")],
+        );
     });
     let r = run(&fake, "pull_request", &[RISKY]).await;
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
@@ -426,13 +419,7 @@ async fn a_read_only_token_degrades_to_the_summary_and_keeps_the_verdict() {
             format!("/repos/{REPO}/issues/{NUMBER}/comments"),
             format!("/repos/{REPO}/statuses/"),
         ] {
-            s.failures.push_back(Failure {
-                method: "POST",
-                path,
-                status: 403,
-                headers: vec![],
-                times: 1,
-            });
+            s.fail("POST", path, 403, vec![]);
         }
     });
     let r = run(&fake, "pull_request", &[RISKY]).await;
@@ -459,15 +446,7 @@ async fn a_read_only_token_degrades_to_the_summary_and_keeps_the_verdict() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_token_is_an_error_that_says_so() {
     let fake = Fake::start().await;
-    fake.with(|s| {
-        s.failures.push_back(Failure {
-            method: "GET",
-            path: format!("/repos/{REPO}/pulls/{NUMBER}"),
-            status: 401,
-            headers: vec![],
-            times: 1,
-        })
-    });
+    fake.with(|s| s.fail("GET", format!("/repos/{REPO}/pulls/{NUMBER}"), 401, vec![]));
     let r = run(&fake, "pull_request", &[RISKY]).await;
     assert_eq!(r.code, 2);
     assert!(

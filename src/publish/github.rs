@@ -22,6 +22,8 @@ use std::path::PathBuf;
 
 /// The longest comment GitHub accepts, in characters.
 const COMMENT_LIMIT: usize = 65_536;
+/// Room kept for the gate note under the report: its words, the status name, the approvers.
+const GATE_NOTE_ROOM: usize = 1_000;
 /// The longest commit status description GitHub accepts.
 const DESCRIPTION_LIMIT: usize = 140;
 
@@ -352,7 +354,7 @@ async fn publish(
             let report = markdown::render_within(
                 r.report,
                 r.ruleset,
-                report_room(&state, COMMENT_LIMIT).saturating_sub(gate_note_room()),
+                report_room(&state, COMMENT_LIMIT).saturating_sub(GATE_NOTE_ROOM),
             );
             let body = sticky_body(&state, &format!("{report}\n{}", gate_note(&state, options)));
             write_comment(&api, options, repo, number, existing, &body, &mut outcome).await;
@@ -398,17 +400,11 @@ async fn publish(
         }
         outcome.judged = approvals(&api, repo, number, &pull, &state, options).await?;
         if outcome.approved_by().is_empty() {
-            request_reviews(
-                &api,
-                options,
-                repo,
-                number,
-                &pull,
-                &outcome.judged,
-                &mut outcome.warnings,
-                &mut outcome.would,
-            )
-            .await;
+            match request_reviews(&api, options, repo, number, &pull, &outcome.judged).await {
+                Ok(Some(would)) => outcome.would.push(would),
+                Ok(None) => {}
+                Err(warning) => outcome.warnings.push(warning),
+            }
         }
     }
     let (status, description) = if !state.approval_required() {
@@ -687,7 +683,7 @@ async fn membership(api: &Api, approvers: &Approvers, login: &str) -> Membership
 }
 
 /// Ask the configured approvers for a review, except those already asked or not independent.
-#[allow(clippy::too_many_arguments)]
+/// A dry run says what it would ask; a refused request is a warning.
 async fn request_reviews(
     api: &Api,
     options: &Options,
@@ -695,9 +691,7 @@ async fn request_reviews(
     number: u64,
     pull: &Pull,
     judged: &[Judged],
-    warnings: &mut Vec<String>,
-    would: &mut Vec<String>,
-) {
+) -> Result<Option<String>, String> {
     let taken = |login: &str| {
         login.eq_ignore_ascii_case(&pull.user.login)
             || pull
@@ -723,7 +717,7 @@ async fn request_reviews(
     });
     let teams: Vec<&String> = org.map(|(_, t)| t).collect();
     if users.is_empty() && teams.is_empty() {
-        return;
+        return Ok(None);
     }
     let names: Vec<String> = users
         .iter()
@@ -731,21 +725,18 @@ async fn request_reviews(
         .chain(teams.iter().map(|t| format!("team {t}")))
         .collect();
     if options.dry_run {
-        would.push(format!("request a review from {}", names.join(", ")));
-        return;
+        return Ok(Some(format!("request a review from {}", names.join(", "))));
     }
     let body = serde_json::json!({ "reviewers": users, "team_reviewers": teams });
-    if let Err(e) = api
-        .send(
-            http::Method::POST,
-            &format!("/repos/{repo}/pulls/{number}/requested_reviewers"),
-            Some(&body),
-            &format!("requesting a review from {}", names.join(", ")),
-        )
-        .await
-    {
-        warnings.push(e.to_string());
-    }
+    api.send(
+        http::Method::POST,
+        &format!("/repos/{repo}/pulls/{number}/requested_reviewers"),
+        Some(&body),
+        &format!("requesting a review from {}", names.join(", ")),
+    )
+    .await
+    .map(|_| None)
+    .map_err(|e| e.to_string())
 }
 
 /// The status description while approval is missing.
@@ -793,12 +784,6 @@ fn gate_note(state: &State, options: &Options) -> String {
          the pipeline. foureyes never approves anything itself.\n",
         options.status_context
     )
-}
-
-/// Room the gate note may take.
-fn gate_note_room() -> usize {
-    // The note's fixed words, plus room for the status name and the approvers.
-    1_000
 }
 
 /// The job summary: the report, then who approved and why others did not count.

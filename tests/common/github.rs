@@ -36,8 +36,6 @@ pub struct Failure {
     pub path: String,
     pub status: u16,
     pub headers: Vec<(&'static str, &'static str)>,
-    /// How many times; then the fake answers normally.
-    pub times: usize,
 }
 
 /// What the fake holds.
@@ -84,6 +82,22 @@ impl State {
             "user": { "login": login, "type": kind },
             "html_url": format!("https://github.example/{REPO}/pull/{NUMBER}#issuecomment-{id}"),
         }));
+    }
+
+    /// Answer the next request of `method` to a path starting with `path` with `status`.
+    pub fn fail(
+        &mut self,
+        method: &'static str,
+        path: String,
+        status: u16,
+        headers: Vec<(&'static str, &'static str)>,
+    ) {
+        self.failures.push_back(Failure {
+            method,
+            path,
+            status,
+            headers,
+        });
     }
 
     /// The writes the fake received: every request but GET.
@@ -188,12 +202,8 @@ impl Handler {
             .iter()
             .position(|f| f.method == method && path.starts_with(&f.path))
         {
-            let f = s.failures[i].clone();
-            if f.times <= 1 {
-                s.failures.remove(i);
-            } else {
-                s.failures[i].times -= 1;
-            }
+            // Each failure is answered once; then the fake answers normally.
+            let f = s.failures.remove(i).expect("found above");
             let mut t = ResponseTemplate::new(f.status).set_body_json(json!({
                 "message": "Resource not accessible by integration",
                 "documentation_url": "https://docs.github.com/rest",

@@ -74,6 +74,21 @@ fn hint(status: u16, write: bool) -> String {
     }
 }
 
+/// Where a request is in its attempts, and the next pause after a failure.
+struct Retry {
+    attempt: u32,
+    pause: Duration,
+}
+
+impl Retry {
+    /// Wait before the next attempt; the next pause is twice as long.
+    async fn wait(&mut self, wait: Duration) {
+        tokio::time::sleep(wait).await;
+        self.pause *= 2;
+        self.attempt += 1;
+    }
+}
+
 /// A response: status, the headers foureyes reads, and the body.
 pub(crate) struct Answer {
     pub(crate) body: String,
@@ -134,8 +149,10 @@ impl Api {
         what: &str,
     ) -> Result<Answer, ApiError> {
         let write = method != http::Method::GET;
-        let mut pause = BACKOFF;
-        let mut attempt = 1;
+        let mut retry = Retry {
+            attempt: 1,
+            pause: BACKOFF,
+        };
         loop {
             let request = http::Request::builder()
                 .method(method.clone())
@@ -152,10 +169,8 @@ impl Api {
             let response = match self.client.execute(request).await {
                 Ok(r) => r,
                 Err(e) => {
-                    if attempt < ATTEMPTS {
-                        tokio::time::sleep(pause).await;
-                        pause *= 2;
-                        attempt += 1;
+                    if retry.attempt < ATTEMPTS {
+                        retry.wait(retry.pause).await;
                         continue;
                     }
                     return Err(ApiError::Transport {
@@ -179,11 +194,8 @@ impl Api {
             }
             let text = match self.client.body_to_string(response).await {
                 Ok(t) => t,
-                Err(e) if attempt < ATTEMPTS => {
-                    let _ = e;
-                    tokio::time::sleep(pause).await;
-                    pause *= 2;
-                    attempt += 1;
+                Err(_) if retry.attempt < ATTEMPTS => {
+                    retry.wait(retry.pause).await;
                     continue;
                 }
                 Err(e) => {
@@ -202,20 +214,18 @@ impl Api {
                 || (status == 403
                     && (header("retry-after").is_some()
                         || header("x-ratelimit-remaining").as_deref() == Some("0")));
-            if attempt < ATTEMPTS && (limited || matches!(status, 500 | 502 | 503 | 504)) {
+            if retry.attempt < ATTEMPTS && (limited || matches!(status, 500 | 502 | 503 | 504)) {
                 let wait = if limited {
                     rate_limit_wait(
                         header("retry-after").as_deref(),
                         header("x-ratelimit-reset").as_deref(),
                     )
-                    .unwrap_or(pause)
+                    .unwrap_or(retry.pause)
                 } else {
-                    pause
+                    retry.pause
                 };
                 if wait <= LONGEST_WAIT {
-                    tokio::time::sleep(wait).await;
-                    pause *= 2;
-                    attempt += 1;
+                    retry.wait(wait).await;
                     continue;
                 }
             }
