@@ -147,14 +147,14 @@ pub fn main() -> u8 {
         Command::Review(args) => match review_command(&args) {
             Ok(code) => code,
             Err(e) => {
-                eprintln!("error: {e:#}");
+                eprintln!("{}", crate::escape::ci_log(&format!("error: {e:#}")));
                 EXIT_ERROR
             }
         },
         Command::Github(args) => match github_command(&args) {
             Ok(code) => code,
             Err(e) => {
-                eprintln!("error: {e:#}");
+                eprintln!("{}", crate::escape::ci_log(&format!("error: {e:#}")));
                 EXIT_ERROR
             }
         },
@@ -171,7 +171,8 @@ pub fn main() -> u8 {
             Some(r) => print(&r.explain()),
             None => {
                 eprintln!(
-                    "error: there is no rule `{rule}`; the rules are: {}",
+                    "error: there is no rule `{}`; the rules are: {}",
+                    crate::escape::terminal(&rule),
                     rules::RULES
                         .iter()
                         .map(|r| r.id)
@@ -279,7 +280,7 @@ fn github_command(args: &GithubArgs) -> anyhow::Result<u8> {
     if !publish::valid_key(&args.comment_key) {
         anyhow::bail!(
             "--comment-key `{}` must be 1 to 64 letters, digits, `.`, `_`, `/` or `-`",
-            crate::render::text::clean(&args.comment_key)
+            crate::escape::terminal(&args.comment_key)
         );
     }
     // NOTE: two plans must not share a status: the second would overwrite the first's verdict.

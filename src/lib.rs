@@ -8,6 +8,7 @@ pub(crate) mod classify;
 pub mod cli;
 pub(crate) mod config;
 pub(crate) mod delta;
+pub(crate) mod escape;
 pub(crate) mod extract;
 pub(crate) mod glob;
 pub(crate) mod judge;

@@ -287,7 +287,7 @@ async fn publish(
     if repo.split('/').count() != 2 || repo.split('/').any(str::is_empty) {
         return Err(SetupError::Env(format!(
             "GITHUB_REPOSITORY must be `owner/name`, not `{}`",
-            crate::render::text::clean(repo)
+            crate::escape::terminal(repo)
         )));
     }
     let number = pull_number(env)?;
@@ -414,7 +414,7 @@ async fn publish(
             "success",
             format!(
                 "Independently approved by {}",
-                crate::render::text::clean(first)
+                crate::escape::terminal(first)
             ),
         )
     } else {
@@ -459,7 +459,7 @@ fn pull_number(env: &Env) -> Result<u64, SetupError> {
         return Err(SetupError::Env(format!(
             "foureyes github runs on pull_request and pull_request_review events, not on `{}` \
              (GITHUB_EVENT_NAME); use `foureyes review` elsewhere",
-            crate::render::text::clean(&env.event_name)
+            crate::escape::terminal(&env.event_name)
         )));
     }
     let path = env
@@ -867,18 +867,18 @@ fn log(
     let _ = writeln!(
         text,
         "Independent approval: {}",
-        crate::render::text::clean(&headline)
+        crate::escape::terminal(&headline)
     );
     for (login, standing) in reviewers {
         let _ = writeln!(
             text,
             "  - {}: {}",
-            crate::render::text::clean(&login),
-            crate::render::text::clean(&standing)
+            crate::escape::terminal(&login),
+            crate::escape::terminal(&standing)
         );
     }
     if let Some(url) = &outcome.comment_url {
-        let _ = writeln!(text, "Comment: {}", crate::render::text::clean(url));
+        let _ = writeln!(text, "Comment: {}", crate::escape::terminal(url));
     }
     let mut out = std::io::stdout().lock();
     // NOTE: text from the plan must not run as workflow commands (`::add-mask::`, ...).
@@ -892,9 +892,13 @@ fn log(
     }
     for w in &outcome.warnings {
         if env.actions {
-            writeln!(out, "::warning title=foureyes::{}", command_data(w))?;
+            writeln!(
+                out,
+                "::warning title=foureyes::{}",
+                crate::escape::command_data(w)
+            )?;
         } else {
-            eprintln!("warning: {w}");
+            eprintln!("{}", crate::escape::ci_log(&format!("warning: {w}")));
         }
     }
     out.flush()?;
@@ -918,13 +922,6 @@ fn stop_token() -> String {
         .take(16)
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// A workflow command's data, escaped as the runner expects.
-fn command_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
 }
 
 /// Write the outputs to `GITHUB_OUTPUT`.

@@ -413,22 +413,11 @@ fn document(d: &PolicyChange) -> DocumentView {
         .context_radius(3)
         .header("before", "after")
         .to_string();
-    // Control characters from the plan are shown escaped, even in a code block.
-    let diff: String = diff
-        .trim_end()
-        .chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect();
-    let longest = diff.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    // Hidden characters from the plan are shown escaped, even in a code block.
+    let diff = crate::escape::markdown_code(diff.trim_end());
     DocumentView {
         title: format!("{} ({})", text(&d.address), text(&d.attribute)),
-        fence: "`".repeat((longest + 1).max(3)),
+        fence: crate::escape::fence(&diff),
         diff,
     }
 }
@@ -502,60 +491,14 @@ fn label(text: &str) -> String {
         .collect()
 }
 
-/// Untrusted text made inert in Markdown: it renders as itself and only as text.
+/// Untrusted text made inert in Markdown.
 pub(crate) fn text(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len() + 8);
-    for (i, &c) in chars.iter().enumerate() {
-        let next = |n: usize| chars.get(i + n).copied();
-        match c {
-            '\n' | '\r' | '\t' => out.push(' '),
-            // Controls, and the invisible marks that reorder or hide text.
-            c if c.is_control()
-                || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}') =>
-            {
-                out.push_str(&c.escape_default().to_string())
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            // A zero-width space keeps GitHub and GitLab from turning `@name`, `#12`, `!12`,
-            // `http://...` and `www....` into mentions, references and links.
-            '@' | '#' | '!' => {
-                out.push('\\');
-                out.push(c);
-                out.push('\u{200B}');
-            }
-            ':' if next(1) == Some('/') && next(2) == Some('/') => {
-                out.push_str("\\:\u{200B}");
-            }
-            '.' if i >= 3 && chars[i - 3..i].iter().all(|w| w.eq_ignore_ascii_case(&'w')) => {
-                out.push_str("\\.\u{200B}");
-            }
-            c if c.is_ascii_punctuation() => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    crate::escape::markdown(s)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hostile_text_is_escaped() {
-        let t = text("<b>@alice</b> | `x` [l](http://e.com) www.e.com #1 <!-- foureyes -->");
-        assert!(!t.contains('<'), "{t}");
-        assert!(!t.contains("@a"), "{t}");
-        assert!(!t.contains("http://"), "{t}");
-        assert!(!t.contains("www."), "{t}");
-        assert!(t.contains("\\|"), "{t}");
-        assert!(t.contains("\\`x\\`"), "{t}");
-    }
 
     #[test]
     fn mermaid_labels_are_plain() {

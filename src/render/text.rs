@@ -36,17 +36,9 @@ impl Style {
     }
 }
 
-/// Text from a plan can hold anything: control characters (terminal escapes) are shown escaped.
-pub(crate) fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+/// Text from a plan can hold anything: shown through the terminal escaper.
+fn clean(text: &str) -> String {
+    crate::escape::terminal(text).into_owned()
 }
 
 /// Pad to a width counted in characters.

@@ -236,7 +236,7 @@ impl Api {
             return Err(ApiError::Status {
                 what: what.into(),
                 status,
-                message: crate::render::text::clean(&message),
+                message: crate::escape::terminal(&message).into_owned(),
                 hint: if limited {
                     hint(429, write)
                 } else {
@@ -279,7 +279,7 @@ impl Api {
                     if !same {
                         return Err(ApiError::ForeignLink {
                             what: what.into(),
-                            url: crate::render::text::clean(&next),
+                            url: crate::escape::terminal(&next).into_owned(),
                             base: self.base.clone(),
                         });
                     }
@@ -313,7 +313,7 @@ fn transport(e: &octocrab::Error) -> String {
         }
         source = s.source();
     }
-    crate::render::text::clean(&text)
+    crate::escape::terminal(&text).into_owned()
 }
 
 /// The URL of `rel="next"` in a `Link` header.
