@@ -355,7 +355,10 @@ pub(crate) fn load(
         loop {
             let key = s.key()?;
             if seen.contains(&key) {
-                return Err(s.error(format!("invalid plan: the key `{key}` appears twice")));
+                return Err(s.error(format!(
+                    "invalid plan: the key `{}` appears twice",
+                    crate::escape::terminal(&key)
+                )));
             }
             match key.as_str() {
                 "format_version" | "terraform_version" => {
@@ -532,7 +535,8 @@ fn check_plan(has: &dyn Fn(&str) -> bool, version: &str) -> Result<(), String> {
     // is read as the current format; a known other major version is refused.
     if major.parse::<u64>().is_ok_and(|m| m > 1) {
         return Err(format!(
-            "unsupported plan format_version \"{version}\": foureyes reads format versions 0.x and 1.x"
+            "unsupported plan format_version \"{}\": foureyes reads format versions 0.x and 1.x",
+            crate::escape::terminal(version)
         ));
     }
     if !has("resource_changes") && has("values") && !has("planned_values") && !has("prior_state") {
@@ -588,12 +592,15 @@ fn resource_change_error(section: Section, place: Place<'_>, e: &serde_json::Err
 }
 
 /// serde_json appends " at line L column C"; the position is reported separately.
-fn strip_position(e: &serde_json::Error) -> String {
+/// The message is escaped: serde quotes what it read (an unknown variant, a string of the
+/// wrong type), and that is plan text.
+pub(crate) fn strip_position(e: &serde_json::Error) -> String {
     let text = e.to_string();
-    match text.rfind(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    }
+    let text = match text.rfind(" at line ") {
+        Some(i) => &text[..i],
+        None => &text,
+    };
+    crate::escape::terminal(text).into_owned()
 }
 
 /// 1-based line and column of a byte offset.
@@ -620,7 +627,7 @@ pub(crate) fn parse_picked(
 ) -> Result<serde_json::Value, LoadError> {
     use serde::de::DeserializeSeed;
     let mut de = serde_json::Deserializer::from_str(raw.get());
-    Pick(keys)
+    Pick(Some(keys))
         .deserialize(&mut de)
         .and_then(|v| de.end().map(|()| v))
         .map_err(|e| {
@@ -633,8 +640,10 @@ pub(crate) fn parse_picked(
         })
 }
 
-/// Deserializes a JSON value, keeping of an object only some keys.
-struct Pick<'k>(&'k [String]);
+/// Deserializes a JSON value, keeping of an object only some keys (all of them when `None`,
+/// as for every nested value). A key that appears twice in one object is refused: JSON readers
+/// disagree on which of the two counts, and a plan that says two things must not pass as one.
+struct Pick<'k>(Option<&'k [String]>);
 
 impl<'de> serde::de::DeserializeSeed<'de> for Pick<'_> {
     type Value = serde_json::Value;
@@ -653,22 +662,35 @@ impl<'de> serde::de::Visitor<'de> for Pick<'_> {
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out = serde_json::Map::new();
-        while let Some(key) = map.next_key_seed(KeyIndex(self.0))? {
-            match key {
-                Some(i) => {
-                    let v: serde_json::Value = map.next_value()?;
-                    out.insert(self.0[i].clone(), v);
-                }
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+        while let Some(key) = map.next_key_seed(Key)? {
+            let wanted = match self.0 {
+                None => true,
+                Some(keys) => keys.binary_search_by(|k| k.as_str().cmp(&key)).is_ok(),
+            };
+            if !wanted {
+                map.next_value::<IgnoredAny>()?;
+                // NOTE: keys that are not read are not kept, so their duplicates go unseen;
+                // what is read is never ambiguous.
+                continue;
             }
+            if out.contains_key(key.as_ref()) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key `{}` appears twice in one object",
+                    crate::escape::terminal(&key)
+                )));
+            }
+            let v = map.next_value_seed(Pick(None))?;
+            out.insert(key.into_owned(), v);
         }
         Ok(serde_json::Value::Object(out))
     }
 
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        serde::Deserialize::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(v) = seq.next_element_seed(Pick(None))? {
+            out.push(v);
+        }
+        Ok(serde_json::Value::Array(out))
     }
 
     fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
@@ -691,6 +713,10 @@ impl<'de> serde::de::Visitor<'de> for Pick<'_> {
         Ok(v.into())
     }
 
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
         Ok(serde_json::Value::Null)
     }
@@ -700,26 +726,34 @@ impl<'de> serde::de::Visitor<'de> for Pick<'_> {
     }
 }
 
-/// Deserializes an object key into its index among the wanted keys, without allocating.
-struct KeyIndex<'k>(&'k [String]);
+/// An object key, borrowed from the input where it has no escapes.
+struct Key;
 
-impl<'de> serde::de::DeserializeSeed<'de> for KeyIndex<'_> {
-    type Value = Option<usize>;
+impl<'de> serde::de::DeserializeSeed<'de> for Key {
+    type Value = Cow<'de, str>;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_str(self)
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for KeyIndex<'_> {
-    type Value = Option<usize>;
+impl<'de> serde::de::Visitor<'de> for Key {
+    type Value = Cow<'de, str>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("an object key")
     }
 
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(self.0.binary_search_by(|k| k.as_str().cmp(v)).ok())
+        Ok(Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
     }
 }
 

@@ -220,8 +220,14 @@ impl<'n, R: Read> Scanner<'n, R> {
         let result = self.string();
         let start = self.mark.take().unwrap_or(self.pos);
         result?;
-        let raw = &self.buf[start + 1..self.pos - 1];
-        let key = String::from_utf8_lossy(raw).into_owned();
+        // NOTE: a key means what JSON says it means: `"resource\u005fchanges"` is
+        // `resource_changes`, as to any other JSON reader.
+        let key = serde_json::from_slice::<String>(&self.buf[start..self.pos]).map_err(|e| {
+            self.error(format!(
+                "invalid JSON: a key that is not a valid string: {}",
+                super::strip_position(&e)
+            ))
+        })?;
         self.expect(b':', "`:` after a key")?;
         Ok(key)
     }
