@@ -1062,9 +1062,8 @@ impl<'r, 'a> Extractor<'r, 'a> {
             attribute: attribute.to_string(),
             detail: detail.to_string(),
         };
-        if !self.unknowns.contains(&u) {
-            self.unknowns.push(u);
-        }
+        // NOTE: duplicates are removed once, after extraction (`extract::extract`).
+        self.unknowns.push(u);
     }
 }
 

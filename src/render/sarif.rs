@@ -243,6 +243,7 @@ fn descriptor(rule: &Rule) -> Descriptor {
 
 fn result<'a>(f: &'a Finding, artifact: Option<&str>) -> SarifResult<'a> {
     let mut logical: Vec<LogicalLocation<'a>> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let named = f
         .resources
         .iter()
@@ -254,7 +255,7 @@ fn result<'a>(f: &'a Finding, artifact: Option<&str>) -> SarifResult<'a> {
             kind,
         };
         // The schema wants the entries unique.
-        if !logical.contains(&location) {
+        if seen.insert((name, kind)) {
             logical.push(location);
         }
     }

@@ -128,7 +128,10 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
 
 /// "iam:PutRolePolicy via aws_iam_role_policy.x" for up to three grants, then "and N more".
 pub(crate) fn describe_grants(grants: &[&Grant]) -> String {
+    // The first three distinct descriptions, and how many distinct ones there are.
+    const SHOWN: usize = 3;
     let mut parts: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for g in grants {
         let text = if let crate::model::Permission::Assume(role) = &g.permission {
             match &g.through {
@@ -140,12 +143,11 @@ pub(crate) fn describe_grants(grants: &[&Grant]) -> String {
         } else {
             format!("{} via {}", short_permission(g), g.via)
         };
-        if !parts.contains(&text) {
+        if seen.insert(text.clone()) && parts.len() < SHOWN {
             parts.push(text);
         }
     }
-    let more = parts.len().saturating_sub(3);
-    parts.truncate(3);
+    let more = seen.len().saturating_sub(SHOWN);
     let mut text = parts.join(", ");
     if more > 0 {
         text.push_str(&format!(" and {more} more"));

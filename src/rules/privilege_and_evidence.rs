@@ -47,13 +47,13 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
             candidates.push((p.id.to_string(), p.gained_unknown.iter().collect(), true));
         }
     }
-    let ids: Vec<String> = candidates.iter().map(|c| c.0.clone()).collect();
+    let ids: std::collections::HashSet<String> = candidates.iter().map(|c| c.0.clone()).collect();
     let mut gainers = Vec::new();
     let mut grants: Vec<&Grant> = Vec::new();
     let mut possible_gain = true;
     for (id, list, possible) in candidates {
         if let Some(from) = passed_on_from(&list) {
-            if from.iter().all(|f| ids.iter().any(|i| **i == *f.0)) {
+            if from.iter().all(|f| ids.contains(&*f.0)) {
                 continue;
             }
         }

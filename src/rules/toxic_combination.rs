@@ -108,13 +108,8 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
             .iter()
             .flat_map(|f| f.references.iter().cloned())
             .collect();
-        references.dedup();
-        let mut seen = Vec::new();
-        references.retain(|r| {
-            let new = !seen.contains(r);
-            seen.push(r.clone());
-            new
-        });
+        let mut seen = std::collections::HashSet::new();
+        references.retain(|r| seen.insert(r.clone()));
         let from = passed_on_from(&grants);
         out.push((
             Finding {
@@ -139,12 +134,15 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
     }
     // A principal that holds the combination only through another principal with the same
     // finding (whoever may assume a toxic role) is covered by that principal's finding.
-    let flagged: Vec<String> = out.iter().flat_map(|(f, _)| f.principals.clone()).collect();
+    let flagged: std::collections::HashSet<String> = out
+        .iter()
+        .flat_map(|(f, _)| f.principals.iter().cloned())
+        .collect();
     out.into_iter()
         .filter(|(_, from)| {
             !from
                 .as_ref()
-                .is_some_and(|from| from.iter().all(|p| flagged.iter().any(|f| **f == *p.0)))
+                .is_some_and(|from| from.iter().all(|p| flagged.contains(&*p.0)))
         })
         .map(|(f, _)| f)
         .collect()
