@@ -156,6 +156,53 @@ pub(crate) fn markdown(text: &str) -> String {
     out
 }
 
+/// Markdown that is safe to lay out: made from untrusted text by [`Md::text`], or foureyes'
+/// own words by [`Md::ours`]. The Markdown renderer's views hold only `Md`, so a field that
+/// comes from a plan cannot reach the comment unescaped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub(crate) struct Md(String);
+
+impl Md {
+    /// Untrusted text, escaped for inline Markdown.
+    pub(crate) fn text(untrusted: &str) -> Md {
+        Md(markdown(untrusted))
+    }
+
+    /// Untrusted text cut to at most `max` characters before it is escaped, saying how much was
+    /// left out: one value must not crowd out the rest of a comment.
+    pub(crate) fn clipped(untrusted: &str, max: usize) -> Md {
+        match untrusted.char_indices().nth(max) {
+            None => Md::text(untrusted),
+            Some((at, _)) => Md(format!(
+                "{}… ({} more characters in the full report)",
+                markdown(&untrusted[..at]),
+                untrusted[at..].chars().count()
+            )),
+        }
+    }
+
+    /// foureyes' own Markdown: its words, numbers, rule ids, and other `Md`. Never text from a
+    /// plan, an API answer or an event.
+    pub(crate) fn ours(markdown: impl Into<String>) -> Md {
+        Md(markdown.into())
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Display for Md {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Untrusted text for the inside of a fenced code block: line breaks kept, every other hidden
 /// character shown escaped. The fence around it must be longer than any run of backticks in
 /// it ([`fence`]).

@@ -220,3 +220,55 @@ fn a_huge_change_fits_one_comment() {
     assert!(md.contains("--format json"));
     assert!(parse(&md).problems.is_empty());
 }
+
+/// 1,000 changed roles, each completing a forbidden pair: one finding each. The comment was
+/// 125,062 characters, which GitHub refuses; it must fit, keep the verdict and the counts by
+/// rule and severity, show the most severe findings, and say where the rest is.
+#[test]
+fn a_thousand_findings_fit_one_comment_with_their_counts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("many.json");
+    let changes: Vec<String> = (0..1000)
+        .map(|i| {
+            format!(
+                r#"{{"address":"aws_iam_role_policy.p{i}","type":"aws_iam_role_policy","name":"p{i}","change":{{"actions":["create"],"before":null,"after":{{"role":"role-{i:04}","policy":"{{\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":[\"iam:PutRolePolicy\",\"cloudtrail:StopLogging\"],\"Resource\":\"*\"}}]}}"}},"after_unknown":{{}}}}}}"#
+            )
+        })
+        .collect();
+    std::fs::write(
+        &path,
+        format!(
+            r#"{{"format_version":"1.2","resource_changes":[{}]}}"#,
+            changes.join(",")
+        ),
+    )
+    .expect("write");
+    let md = markdown(&[path.to_str().expect("utf-8")]);
+    assert!(md.len() <= 65_536, "{} bytes", md.len());
+    assert!(
+        md.starts_with("### :no_entry: Independent approval required: 1000 findings"),
+        "{}",
+        &md[..300]
+    );
+    // The counts by rule and severity.
+    assert!(
+        md.contains("| Rule | Critical | High | Medium | Low |\n| --- | --- | --- | --- | --- |\n| `toxic-combination` | 1000 | 0 | 0 | 0 |"),
+        "{}",
+        &md[..2000]
+    );
+    let shown = md.matches("· `toxic-combination` ·").count();
+    assert!(shown > 10 && shown < 1000, "{shown} findings shown");
+    assert!(
+        md.contains(&format!("_{} more findings", 1000 - shown)),
+        "{}",
+        &md[md.len() - 3000..]
+    );
+    assert!(md.contains("too big for one comment"));
+    assert!(md.contains("job summary"));
+    assert!(md.contains("--format json"));
+    assert!(
+        md.trim_end().ends_with("how to fix it_"),
+        "the footer stays"
+    );
+    assert!(parse(&md).problems.is_empty());
+}

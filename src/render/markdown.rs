@@ -1,121 +1,160 @@
 //! The Markdown report: the body of a review comment on a pull or merge request.
 //!
 //! Everything that comes from a plan is untrusted: resource addresses (a `for_each` key can
-//! hold any string), names, policy contents. It is escaped here, before it reaches the
-//! template, so that it stays text: no HTML, no links, no `@mentions`, no table breakage, no
-//! fake markers. Policy documents go into fenced code blocks whose fence is longer than any
-//! run of backticks inside them.
+//! hold any string), names, policy contents. The views handed to the template hold only
+//! [`Md`], which is made by the escaping module, so plan text stays text: no HTML, no links, no
+//! `@mentions`, no table breakage, no fake markers. Policy documents go into fenced code blocks
+//! whose fence is longer than any run of backticks inside them.
+//!
+//! A comment has a size limit (GitHub: 65,536 characters). The report is built to fit it, in
+//! time linear in the report: the verdict, the summary and the counts by rule and severity
+//! always stay; findings are taken most severe first, then the picture, the privilege delta and
+//! the details, each as far as the room allows; what is left out is counted and said.
 
+use crate::escape::{self, Md};
 use crate::judge::{Report, Verdict};
 use crate::model::{DocumentText, Effect, Grant, Permission, PolicyChange};
-use crate::rules::short_permission;
+use crate::rules::{short_permission, Finding};
 use crate::ruleset::{Ruleset, Severity};
 use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
 
 /// The template, kept in `templates/` and embedded in the binary.
 const TEMPLATE: &str = include_str!("../../templates/comment.md.tera");
 
-/// What one GitHub comment may hold, in characters.
+/// What one GitHub comment may hold. Counted here in bytes of UTF-8, which is never less than
+/// the characters GitHub counts.
 pub(crate) const LIMIT: usize = 65_536;
 
 /// At most this many principals in the Mermaid picture, to keep it readable.
 const PICTURE_PRINCIPALS: usize = 8;
 
-#[derive(Serialize)]
+/// At most this many characters of one value (a message, a name) in the comment.
+const VALUE_CHARS: usize = 2_000;
+
+/// At most this many characters of one policy diff.
+const DIFF_CHARS: usize = 20_000;
+
+/// Room kept for the template's own scaffolding (headings, table heads, `<details>`), beyond
+/// what each item is measured at.
+const SCAFFOLDING: usize = 2_048;
+
+/// What the template is given. Every text is [`Md`].
+#[derive(Serialize, Default)]
 struct Context {
-    verdict: String,
-    summary: String,
-    threshold: &'static str,
+    verdict: Md,
+    summary: Md,
+    threshold: Md,
+    /// Findings by rule and severity, when not every finding is shown.
+    counts: Vec<CountRow>,
     findings: Vec<FindingView>,
-    mermaid: String,
+    findings_left: usize,
+    mermaid: Md,
     principals: Vec<PrincipalView>,
     principals_left: usize,
-    unknowns: Vec<String>,
-    documents: Vec<DocumentView>,
-    changes: Vec<ChangeView>,
-    drift: Vec<String>,
-    trimmed: String,
+    unknowns: Section<Md>,
+    documents: Section<DocumentView>,
+    changes: Section<ChangeView>,
+    drift: Section<Md>,
+    trimmed: Md,
     approval: bool,
-    version: &'static str,
+    version: Md,
     changed: usize,
+}
+
+/// A list shown in part: the items shown, and how many there are in all.
+#[derive(Serialize)]
+struct Section<T> {
+    items: Vec<T>,
+    total: usize,
+    /// How many are not shown.
+    left: usize,
+}
+
+impl<T> Default for Section<T> {
+    fn default() -> Self {
+        Section {
+            items: Vec::new(),
+            total: 0,
+            left: 0,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct CountRow {
+    rule: Md,
+    critical: usize,
+    high: usize,
+    medium: usize,
+    low: usize,
 }
 
 #[derive(Serialize)]
 struct FindingView {
-    severity: String,
-    rule: &'static str,
-    title: String,
-    message: String,
-    principals: String,
-    resources: String,
-    rationale: String,
-    references: String,
+    severity: Md,
+    rule: Md,
+    title: Md,
+    message: Md,
+    principals: Md,
+    resources: Md,
+    rationale: Md,
+    references: Md,
     below: bool,
 }
 
 #[derive(Serialize)]
 struct PrincipalView {
-    id: String,
-    gained: String,
-    lost: String,
-    duties: String,
+    id: Md,
+    gained: Md,
+    lost: Md,
+    duties: Md,
 }
 
 #[derive(Serialize)]
 struct DocumentView {
-    title: String,
-    fence: String,
-    diff: String,
+    title: Md,
+    fence: Md,
+    diff: Md,
 }
 
 #[derive(Serialize)]
 struct ChangeView {
-    actions: String,
-    address: String,
-    duties: String,
+    actions: Md,
+    address: Md,
+    duties: Md,
 }
 
-/// How much of the details a rendering keeps, from everything down to the essentials.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Detail {
-    All,
-    NoDocuments,
-    NoLists,
-    Rows(usize),
-}
-
-/// Render the report as Markdown that fits one GitHub comment. The verdict, summary and
-/// findings are never cut; the details are trimmed, saying so, when the change is huge.
+/// Render the report as Markdown that fits one GitHub comment.
 pub(crate) fn render(report: &Report, ruleset: &Ruleset) -> String {
     render_within(report, ruleset, LIMIT)
 }
 
-/// Render the report in at most `limit` characters, as far as trimming the details allows.
+/// Render the report in at most `limit` bytes (for any `limit` of a few kilobytes or more:
+/// below that, the verdict, summary and counts alone may not fit).
 pub(crate) fn render_within(report: &Report, ruleset: &Ruleset, limit: usize) -> String {
-    let mut tries = vec![Detail::All, Detail::NoDocuments, Detail::NoLists];
-    let mut rows = report.principals.len();
-    while rows > 0 {
-        rows /= 2;
-        tries.push(Detail::Rows(rows));
-    }
-    let mut last = String::new();
-    for detail in tries {
-        last = render_with(report, ruleset, detail);
-        if last.chars().count() <= limit {
-            return last;
+    let mut room = limit;
+    let mut text = String::new();
+    // NOTE: items are measured, and the template adds a little around them; if the measure
+    // fell short, the same selection is made for less room. Each pass is linear, and the
+    // second one is short by construction.
+    for _ in 0..4 {
+        text = render_context(&context(report, ruleset, room.saturating_sub(SCAFFOLDING)));
+        if text.len() <= limit {
+            return text;
         }
+        room = room.saturating_sub(text.len() - limit + SCAFFOLDING);
     }
-    last
+    text
 }
 
-fn render_with(report: &Report, ruleset: &Ruleset, detail: Detail) -> String {
-    let context = context(report, ruleset, detail);
+fn render_context(context: &Context) -> String {
     let mut tera = tera::Tera::default();
     // NOTE: the template is part of the binary and tested; it cannot fail to parse or render
     // for a context of this shape.
     tera.add_raw_template("comment.md", TEMPLATE)
         .expect("the embedded template parses");
-    let context = tera::Context::from_serialize(&context).expect("the context serializes");
+    let context = tera::Context::from_serialize(context).expect("the context serializes");
     let raw = tera
         .render("comment.md", &context)
         .expect("the embedded template renders");
@@ -154,13 +193,204 @@ fn tidy(raw: &str) -> String {
     out
 }
 
-fn context(report: &Report, ruleset: &Ruleset, detail: Detail) -> Context {
+/// Takes items while they fit in the room left.
+struct Budget {
+    left: usize,
+    /// Something was left out for want of room.
+    short: bool,
+}
+
+impl Budget {
+    /// Take an item of this size (plus `extra` for what the template puts around it).
+    fn take(&mut self, size: usize, extra: usize) -> bool {
+        match self.left.checked_sub(size + extra) {
+            Some(left) => {
+                self.left = left;
+                true
+            }
+            None => {
+                self.short = true;
+                false
+            }
+        }
+    }
+
+    /// Take items from a list, in order, while they fit; returns those taken.
+    fn take_all<T>(
+        &mut self,
+        items: impl IntoIterator<Item = T>,
+        size: impl Fn(&T) -> usize,
+        extra: usize,
+    ) -> Vec<T> {
+        let mut out = Vec::new();
+        for item in items {
+            if !self.take(size(&item), extra) {
+                break;
+            }
+            out.push(item);
+        }
+        out
+    }
+}
+
+fn context(report: &Report, ruleset: &Ruleset, room: usize) -> Context {
     let needing = report
         .findings
         .iter()
         .filter(|f| f.severity >= report.approval_severity)
         .count();
-    let verdict = match report.verdict {
+    let mut c = Context {
+        verdict: verdict(report.verdict, needing),
+        summary: summary(report),
+        threshold: Md::ours(report.approval_severity.as_str()),
+        approval: report.verdict == Verdict::ApprovalRequired,
+        version: Md::ours(env!("CARGO_PKG_VERSION")),
+        changed: report.changed,
+        ..Context::default()
+    };
+    // The note on what was left out is measured at its longest.
+    let mut budget = Budget {
+        left: room.saturating_sub(c.verdict.len() + c.summary.len() + trimmed(&["x"; 6]).len()),
+        short: false,
+    };
+    // Findings, most severe first (the judge sorted them so).
+    c.findings = budget.take_all(
+        report.findings.iter().map(|f| finding(f, report)),
+        |f| {
+            f.severity.len()
+                + f.rule.len()
+                + f.title.len()
+                + f.message.len()
+                + f.principals.len()
+                + f.resources.len()
+                + f.rationale.len()
+                + f.references.len()
+        },
+        200,
+    );
+    c.findings_left = report.findings.len() - c.findings.len();
+    if c.findings_left > 0 {
+        c.counts = counts(&report.findings);
+    }
+    let mermaid = picture(report, ruleset);
+    if budget.take(mermaid.len(), 32) {
+        c.mermaid = mermaid;
+    }
+    c.principals = budget.take_all(
+        report.principals.iter().map(principal),
+        |p| p.id.len() + p.gained.len() + p.lost.len() + p.duties.len(),
+        16,
+    );
+    c.principals_left = report.principals.len() - c.principals.len();
+    c.unknowns = section(
+        &mut budget,
+        report.unknowns.iter().map(|u| {
+            Md::ours(format!(
+                "{}: {}",
+                Md::clipped(&format!("{}.{}", u.address, u.attribute), VALUE_CHARS),
+                Md::clipped(&u.detail, VALUE_CHARS)
+            ))
+        }),
+        report.unknowns.len(),
+        Md::len,
+        4,
+    );
+    c.documents = section(
+        &mut budget,
+        report.documents.iter().map(document),
+        report.documents.len(),
+        |d| d.title.len() + 2 * d.fence.len() + d.diff.len(),
+        16,
+    );
+    c.changes = section(
+        &mut budget,
+        report.changes.iter().map(|ch| ChangeView {
+            actions: Md::text(&ch.actions.join(", ")),
+            address: Md::clipped(&ch.address, VALUE_CHARS),
+            duties: Md::text(&ch.duties.join(", ")),
+        }),
+        report.changes.len(),
+        |v| v.actions.len() + v.address.len() + v.duties.len(),
+        12,
+    );
+    c.drift = section(
+        &mut budget,
+        report.drift.iter().map(|d| {
+            let mut line = format!(
+                "{} {}",
+                Md::text(&d.actions.join(", ")),
+                Md::clipped(&d.address, VALUE_CHARS)
+            );
+            if !d.weakenings.is_empty() {
+                line.push_str(&format!(
+                    ": {}",
+                    Md::clipped(&d.weakenings.join("; "), VALUE_CHARS)
+                ));
+            }
+            Md::ours(line)
+        }),
+        report.drift.len(),
+        Md::len,
+        4,
+    );
+    if budget.short {
+        let mut left = Vec::new();
+        if c.findings_left > 0 {
+            left.push(plural(c.findings_left, "finding", "findings"));
+        }
+        if c.mermaid.is_empty() && !picture(report, ruleset).is_empty() {
+            left.push("the picture".to_owned());
+        }
+        if c.principals_left > 0 {
+            left.push(format!(
+                "{} of the privilege delta",
+                plural(c.principals_left, "principal", "principals")
+            ));
+        }
+        for (name, s) in [
+            ("unknown value", (c.unknowns.items.len(), c.unknowns.total)),
+            ("policy diff", (c.documents.items.len(), c.documents.total)),
+            ("change", (c.changes.items.len(), c.changes.total)),
+            ("drifted resource", (c.drift.items.len(), c.drift.total)),
+        ] {
+            if s.0 < s.1 {
+                left.push(plural(s.1 - s.0, name, &format!("{name}s")));
+            }
+        }
+        let left: Vec<&str> = left.iter().map(String::as_str).collect();
+        c.trimmed = trimmed(&left);
+    }
+    c
+}
+
+/// A section's items that fit, and its total.
+fn section<T>(
+    budget: &mut Budget,
+    items: impl Iterator<Item = T>,
+    total: usize,
+    size: impl Fn(&T) -> usize,
+    extra: usize,
+) -> Section<T> {
+    let items = budget.take_all(items, size, extra);
+    Section {
+        left: total - items.len(),
+        items,
+        total,
+    }
+}
+
+/// The note on what a huge change left out of the comment, and where to see it all.
+fn trimmed(left: &[&str]) -> Md {
+    Md::ours(format!(
+        "**This change is too big for one comment:** left out here are {}. The job summary of \
+         this run has the full report (up to 1 MiB), and `foureyes review --format json` or \
+         `--format sarif` has everything.",
+        left.join(", ")
+    ))
+}
+
+fn verdict(verdict: Verdict, needing: usize) -> Md {
+    Md::ours(match verdict {
         Verdict::ApprovalRequired => format!(
             ":no_entry: Independent approval required: {} {}",
             needing,
@@ -170,18 +400,22 @@ fn context(report: &Report, ruleset: &Ruleset, detail: Detail) -> Context {
                 "findings need an approver who is not the author, a committer or the pipeline"
             }
         ),
-        Verdict::Pass => ":white_check_mark: No independent approval required".to_string(),
-    };
+        Verdict::Pass => ":white_check_mark: No independent approval required".to_owned(),
+    })
+}
+
+/// The summary under the verdict: counts, rules fired, unknowns, the pipeline identity.
+fn summary(report: &Report) -> Md {
     let gaining = report.gaining();
     let mut rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
-    rules.sort();
+    rules.sort_unstable();
     rules.dedup();
     let mut summary = format!(
         "{} gaining privilege · {} weakening audit or evidence configuration · {}",
         plural(gaining, "principal", "principals"),
         plural(report.weakenings.len(), "change", "changes"),
         if rules.is_empty() {
-            "no rule fired".to_string()
+            "no rule fired".to_owned()
         } else {
             format!(
                 "rules fired: {}",
@@ -199,142 +433,81 @@ fn context(report: &Report, ruleset: &Ruleset, detail: Detail) -> Context {
             plural(report.unknowns.len(), "value", "values")
         ));
     }
-    for p in &report.pipeline {
+    // A few pipeline identities, each cut short: they are named in full in the full report.
+    const PIPELINES: usize = 5;
+    for p in report.pipeline.iter().take(PIPELINES) {
         summary.push_str(&format!(
             "\n\nPipeline identity: {} ({})",
-            text(&p.id.0),
-            text(&p.source)
+            Md::clipped(&p.id.0, 200),
+            Md::clipped(&p.source, 200)
         ));
     }
-    let findings = report
-        .findings
-        .iter()
-        .map(|f| FindingView {
-            severity: severity_badge(f.severity),
-            rule: f.rule,
-            title: text(&f.title),
-            message: text(&f.message),
-            principals: list(&f.principals),
-            resources: list(&f.resources),
-            rationale: text(&f.rationale),
-            references: f
-                .references
+    if report.pipeline.len() > PIPELINES {
+        summary.push_str(&format!(
+            " and {} more pipeline identities",
+            report.pipeline.len() - PIPELINES
+        ));
+    }
+    Md::ours(summary)
+}
+
+/// Findings by rule and severity, rules in their documented order.
+fn counts(findings: &[Finding]) -> Vec<CountRow> {
+    let mut by_rule: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
+    for f in findings {
+        let slot = match f.severity {
+            Severity::Critical => 0,
+            Severity::High => 1,
+            Severity::Medium => 2,
+            Severity::Low => 3,
+        };
+        by_rule.entry(f.rule).or_default()[slot] += 1;
+    }
+    by_rule
+        .into_iter()
+        .map(|(rule, [critical, high, medium, low])| CountRow {
+            rule: Md::ours(format!("`{rule}`")),
+            critical,
+            high,
+            medium,
+            low,
+        })
+        .collect()
+}
+
+fn finding(f: &Finding, report: &Report) -> FindingView {
+    FindingView {
+        severity: severity_badge(f.severity),
+        rule: Md::ours(f.rule),
+        title: Md::clipped(&f.title, VALUE_CHARS),
+        message: Md::clipped(&f.message, VALUE_CHARS),
+        principals: list(&f.principals),
+        resources: list(&f.resources),
+        rationale: Md::clipped(&f.rationale, VALUE_CHARS),
+        references: Md::ours(
+            f.references
                 .iter()
-                .map(|r| text(r))
+                .map(|r| Md::clipped(r, 200).to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
-            below: f.severity < report.approval_severity,
-        })
-        .collect();
-    let mut trimmed = Vec::new();
-    let rows = match detail {
-        Detail::Rows(n) => n,
-        _ => report.principals.len(),
-    };
-    let principals = report
-        .principals
-        .iter()
-        .take(rows)
-        .map(|p| PrincipalView {
-            id: text(&p.id.0),
-            gained: grants(&p.gained),
-            lost: grants(&p.lost),
-            duties: {
-                let d: Vec<String> = p.duties_gained().into_iter().collect();
-                if d.is_empty() {
-                    "none".to_string()
-                } else {
-                    d.join(", ")
-                }
-            },
-        })
-        .collect();
-    let principals_left = report.principals.len().saturating_sub(rows);
-    let lists = matches!(detail, Detail::All | Detail::NoDocuments);
-    let documents = if detail == Detail::All {
-        report.documents.iter().map(document).collect()
-    } else {
-        if !report.documents.is_empty() {
-            trimmed.push("the policy document diffs");
-        }
-        Vec::new()
-    };
-    if !lists {
-        if !report.changes.is_empty() || !report.unknowns.is_empty() || !report.drift.is_empty() {
-            trimmed.push("the lists of changes, unknown values and drift");
-        }
-        if principals_left > 0 {
-            trimmed.push("part of the privilege delta");
-        }
+        ),
+        below: f.severity < report.approval_severity,
     }
-    let changes = if lists {
-        report
-            .changes
-            .iter()
-            .map(|c| ChangeView {
-                actions: c.actions.join(", "),
-                address: text(&c.address),
-                duties: c.duties.join(", "),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let unknowns = if lists {
-        report
-            .unknowns
-            .iter()
-            .map(|u| {
-                format!(
-                    "{}: {}",
-                    text(&format!("{}.{}", u.address, u.attribute)),
-                    text(&u.detail)
-                )
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let drift = if lists {
-        report
-            .drift
-            .iter()
-            .map(|d| {
-                let mut line = format!("{} {}", d.actions.join(", "), text(&d.address));
-                if !d.weakenings.is_empty() {
-                    line.push_str(&format!(": {}", text(&d.weakenings.join("; "))));
-                }
-                line
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let trimmed = if trimmed.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "This change is too big for one comment: {} are left out. `foureyes review --format text` \
-             or the JSON report (`--format json`) has everything.",
-            trimmed.join(", ")
-        )
-    };
-    Context {
-        verdict,
-        summary,
-        threshold: report.approval_severity.as_str(),
-        findings,
-        mermaid: picture(report, ruleset),
-        principals,
-        principals_left,
-        unknowns,
-        documents,
-        changes,
-        drift,
-        trimmed,
-        approval: report.verdict == Verdict::ApprovalRequired,
-        version: env!("CARGO_PKG_VERSION"),
-        changed: report.changed,
+}
+
+fn principal(p: &crate::classify::Principal) -> PrincipalView {
+    PrincipalView {
+        id: Md::clipped(&p.id.0, VALUE_CHARS),
+        gained: grants(&p.gained),
+        lost: grants(&p.lost),
+        duties: {
+            let d: Vec<String> = p.duties_gained().into_iter().collect();
+            if d.is_empty() {
+                Md::ours("none")
+            } else {
+                Md::text(&d.join(", "))
+            }
+        },
     }
 }
 
@@ -342,27 +515,36 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn severity_badge(s: Severity) -> String {
-    let mark = match s {
-        Severity::Critical => ":red_circle:",
-        Severity::High => ":orange_circle:",
-        Severity::Medium => ":yellow_circle:",
-        Severity::Low => ":white_circle:",
-    };
-    format!("{mark} {}", s.as_str().to_uppercase())
+fn severity_badge(s: Severity) -> Md {
+    Md::ours(match s {
+        Severity::Critical => ":red_circle: CRITICAL",
+        Severity::High => ":orange_circle: HIGH",
+        Severity::Medium => ":yellow_circle: MEDIUM",
+        Severity::Low => ":white_circle: LOW",
+    })
 }
 
-fn list(items: &[String]) -> String {
+/// A list of names: a few, each cut short, and how many more.
+fn list(items: &[String]) -> Md {
+    const SHOWN: usize = 10;
     if items.is_empty() {
-        return "none".to_string();
+        return Md::ours("none");
     }
-    items.iter().map(|i| text(i)).collect::<Vec<_>>().join(", ")
+    let mut parts: Vec<String> = items
+        .iter()
+        .take(SHOWN)
+        .map(|i| Md::clipped(i, 500).to_string())
+        .collect();
+    if items.len() > SHOWN {
+        parts.push(format!("and {} more", items.len() - SHOWN));
+    }
+    Md::ours(parts.join(", "))
 }
 
-/// A cell of grants: `iam:PutRolePolicy on * (aws_iam_role_policy.x)`, at most a few.
-fn grants(list: &[Grant]) -> String {
+/// A cell of grants: `iam:PutRolePolicy on * via aws_iam_role_policy.x`, at most a few.
+fn grants(list: &[Grant]) -> Md {
     if list.is_empty() {
-        return "none".to_string();
+        return Md::ours("none");
     }
     const SHOWN: usize = 6;
     let mut parts: Vec<String> = list
@@ -370,10 +552,10 @@ fn grants(list: &[Grant]) -> String {
         .take(SHOWN)
         .map(|g| {
             if g.sensitive {
-                return format!("(sensitive) via {}", text(&g.via));
+                return format!("(sensitive) via {}", Md::clipped(&g.via, 500));
             }
             let permission = match &g.permission {
-                Permission::Assume(role) => format!("may assume {}", role),
+                Permission::Assume(role) => format!("may assume {role}"),
                 _ => short_permission(g),
             };
             let mut s = format!(
@@ -390,21 +572,21 @@ fn grants(list: &[Grant]) -> String {
             if g.conditional {
                 s.push_str(" (conditional)");
             }
-            text(&s)
+            Md::clipped(&s, 1_000).to_string()
         })
         .collect();
     if list.len() > SHOWN {
         parts.push(format!("and {} more", list.len() - SHOWN));
     }
-    parts.join("<br>")
+    Md::ours(parts.join("<br>"))
 }
 
 /// A policy document's diff: unified, on pretty-printed key-sorted JSON.
 fn document(d: &PolicyChange) -> DocumentView {
     let side = |t: &DocumentText| match t {
         DocumentText::Text(s) => format!("{}\n", s.trim_end()),
-        DocumentText::Unknown => "(known only after apply)\n".to_string(),
-        DocumentText::Sensitive => "(sensitive: not shown)\n".to_string(),
+        DocumentText::Unknown => "(known only after apply)\n".to_owned(),
+        DocumentText::Sensitive => "(sensitive: not shown)\n".to_owned(),
         DocumentText::Absent => String::new(),
     };
     let (before, after) = (side(&d.before), side(&d.after));
@@ -413,20 +595,34 @@ fn document(d: &PolicyChange) -> DocumentView {
         .context_radius(3)
         .header("before", "after")
         .to_string();
+    let mut diff = diff.trim_end();
+    let mut cut = String::new();
+    if let Some((at, _)) = diff.char_indices().nth(DIFF_CHARS) {
+        let at = diff[..at].rfind('\n').unwrap_or(at);
+        cut = format!(
+            "\n… ({} more lines in the full report)",
+            diff[at..].lines().count()
+        );
+        diff = &diff[..at];
+    }
     // Hidden characters from the plan are shown escaped, even in a code block.
-    let diff = crate::escape::markdown_code(diff.trim_end());
+    let diff = format!("{}{cut}", escape::markdown_code(diff));
     DocumentView {
-        title: format!("{} ({})", text(&d.address), text(&d.attribute)),
-        fence: crate::escape::fence(&diff),
-        diff,
+        title: Md::ours(format!(
+            "{} ({})",
+            Md::clipped(&d.address, 500),
+            Md::clipped(&d.attribute, 200)
+        )),
+        fence: Md::ours(escape::fence(&diff)),
+        diff: Md::ours(diff),
     }
 }
 
 /// A Mermaid flowchart from each principal that gains a duty to the duties it gains, with the
 /// principals that complete a forbidden combination highlighted. Empty when there is nothing
 /// to draw.
-fn picture(report: &Report, ruleset: &Ruleset) -> String {
-    let flagged: Vec<&str> = report
+fn picture(report: &Report, ruleset: &Ruleset) -> Md {
+    let flagged: HashSet<&str> = report
         .findings
         .iter()
         .flat_map(|f| f.principals.iter().map(String::as_str))
@@ -435,17 +631,22 @@ fn picture(report: &Report, ruleset: &Ruleset) -> String {
         .principals
         .iter()
         .filter(|p| !p.duties_gained().is_empty())
+        .map(|p| (!flagged.contains(p.id.0.as_ref()), p))
         .collect();
     if gaining.is_empty() {
-        return String::new();
+        return Md::default();
     }
     // Those with findings first, then by id: the picture stays small on big changes.
-    gaining.sort_by_key(|p| (!flagged.contains(&p.id.0.as_ref()), p.id.clone()));
-    let left = gaining.len().saturating_sub(PICTURE_PRINCIPALS);
-    gaining.truncate(PICTURE_PRINCIPALS);
+    let shown = PICTURE_PRINCIPALS.min(gaining.len());
+    if gaining.len() > shown {
+        gaining.select_nth_unstable_by(shown - 1, |a, b| (a.0, &a.1.id).cmp(&(b.0, &b.1.id)));
+    }
+    let left = gaining.len() - shown;
+    gaining.truncate(shown);
+    gaining.sort_by(|a, b| (a.0, &a.1.id).cmp(&(b.0, &b.1.id)));
     let mut out = String::from("flowchart LR\n");
     let mut duties: Vec<String> = Vec::new();
-    for (i, p) in gaining.iter().enumerate() {
+    for (i, (_, p)) in gaining.iter().enumerate() {
         out.push_str(&format!("  p{i}[\"{}\"]\n", label(&p.id.0)));
         for d in p.duties_gained() {
             if !duties.contains(&d) {
@@ -461,7 +662,7 @@ fn picture(report: &Report, ruleset: &Ruleset) -> String {
             .map_or(d.as_str(), |t| t.title.as_str());
         out.push_str(&format!("  d_{}([\"{}\"])\n", label(d), label(title)));
     }
-    for (i, p) in gaining.iter().enumerate() {
+    for (i, (_, p)) in gaining.iter().enumerate() {
         for d in p.duties_gained() {
             out.push_str(&format!("  p{i} --> d_{}\n", label(&d)));
         }
@@ -470,17 +671,19 @@ fn picture(report: &Report, ruleset: &Ruleset) -> String {
         out.push_str(&format!("  more[\"and {left} more principals\"]\n"));
     }
     out.push_str("  classDef hazard fill:#fdd,stroke:#c00,stroke-width:2px\n");
-    for (i, p) in gaining.iter().enumerate() {
-        if flagged.contains(&p.id.0.as_ref()) {
+    for (i, (unflagged, _)) in gaining.iter().enumerate() {
+        if !unflagged {
             out.push_str(&format!("  class p{i} hazard\n"));
         }
     }
-    out.trim_end().to_string()
+    Md::ours(out.trim_end())
 }
 
-/// Text safe in a Mermaid label: letters, digits and a few separators only.
+/// Text safe in a Mermaid label: letters, digits and a few separators only, at most 80.
 fn label(text: &str) -> String {
-    text.chars()
+    let mut out: String = text
+        .chars()
+        .take(80)
         .map(|c| {
             if c.is_ascii_alphanumeric() || " :/._-+".contains(c) {
                 c
@@ -488,12 +691,16 @@ fn label(text: &str) -> String {
                 '_'
             }
         })
-        .collect()
+        .collect();
+    if text.chars().nth(80).is_some() {
+        out.push_str("...");
+    }
+    out
 }
 
-/// Untrusted text made inert in Markdown.
+/// Untrusted text made inert in Markdown, for the publishers' own notes.
 pub(crate) fn text(s: &str) -> String {
-    crate::escape::markdown(s)
+    escape::markdown(s)
 }
 
 #[cfg(test)]
@@ -503,5 +710,20 @@ mod tests {
     #[test]
     fn mermaid_labels_are_plain() {
         assert_eq!(label("aws:role/x\"]; click x"), "aws:role/x___ click x");
+        assert_eq!(label(&"a".repeat(100)).len(), 83);
+    }
+
+    #[test]
+    fn a_budget_takes_in_order_until_one_does_not_fit() {
+        let mut b = Budget {
+            left: 10,
+            short: false,
+        };
+        // What is shown of a list is a prefix of it: the most severe first.
+        assert_eq!(b.take_all([3, 4, 5, 1], |n| *n, 0), vec![3, 4]);
+        assert!(b.short);
+        // A later, smaller item still fits.
+        assert!(b.take(1, 0));
+        assert!(!b.take(3, 0));
     }
 }

@@ -163,11 +163,18 @@ pub(crate) fn short_permission(g: &Grant) -> String {
     }
 }
 
-/// A list of principal ids as a sentence's subject.
+/// A list of principal ids as a sentence's subject: the first few, then how many more (the
+/// finding's `principals` list has them all).
 pub(crate) fn join_ids(ids: &[String]) -> String {
+    const SHOWN: usize = 5;
     match ids {
         [] => String::new(),
         [one] => one.clone(),
+        _ if ids.len() > SHOWN => format!(
+            "{} and {} more principals",
+            ids[..SHOWN].join(", "),
+            ids.len() - SHOWN
+        ),
         [first @ .., last] => format!("{} and {last}", first.join(", ")),
     }
 }
