@@ -335,19 +335,27 @@ fn review_command(args: &ReviewArgs) -> anyhow::Result<u8> {
         && args.format == Format::Text
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let text = render::render(&report, args.format, &ruleset, color);
-    match &args.output {
-        Some(path) => std::fs::write(path, text.as_bytes())
-            .map_err(|e| anyhow::anyhow!("{}: cannot write the report: {e}", path.display()))?,
+    let written = match &args.output {
+        Some(path) => std::fs::File::create(path)
+            .and_then(|file| {
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+                render::write(&report, args.format, &ruleset, color, &mut out)?;
+                out.flush()
+            })
+            .map_err(|e| anyhow::anyhow!("{}: cannot write the report: {e}", path.display())),
         None => {
-            let mut out = std::io::stdout().lock();
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    anyhow::bail!("cannot write the report: {e}");
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            match render::write(&report, args.format, &ruleset, color, &mut out)
+                .and_then(|()| out.flush())
+            {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(anyhow::anyhow!("cannot write the report: {e}"))
                 }
+                _ => Ok(()),
             }
         }
-    }
+    };
+    written?;
     Ok(match report.verdict {
         crate::judge::Verdict::ApprovalRequired if !args.options.exit_zero => EXIT_APPROVAL,
         _ => EXIT_PASS,

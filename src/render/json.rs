@@ -3,30 +3,50 @@
 
 use crate::judge::Report;
 use crate::model::{Effect, Grant, Permission};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+use std::io::{self, Write};
 
 /// The version of this JSON contract.
 pub(crate) const SCHEMA_VERSION: u32 = 1;
 
+/// A list written as it is made: a report of a million changes is never held twice.
+struct Lazy<F>(F);
+
+impl<F, I> Serialize for Lazy<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
+    }
+}
+
 #[derive(Serialize)]
-struct JsonReport<'a> {
+#[serde(bound(
+    serialize = "Lazy<F1>: Serialize, Lazy<F2>: Serialize, Lazy<F3>: Serialize, \
+    Lazy<F4>: Serialize, Lazy<F5>: Serialize, Lazy<F6>: Serialize, Lazy<F7>: Serialize, \
+    Lazy<F8>: Serialize"
+))]
+struct JsonReport<'a, F1, F2, F3, F4, F5, F6, F7, F8> {
     schema_version: u32,
     verdict: &'a str,
-    findings: Vec<JsonFinding<'a>>,
-    principals: Vec<JsonPrincipal<'a>>,
-    changes: Vec<JsonChange<'a>>,
+    findings: Lazy<F1>,
+    principals: Lazy<F2>,
+    changes: Lazy<F3>,
     // Additions to the contract of DESIGN.md:
     /// Findings at or above this severity require approval.
     approval_severity: &'a str,
     /// Audit and evidence configuration that the change weakens.
-    evidence_weakened: Vec<JsonWeakening<'a>>,
+    evidence_weakened: Lazy<F4>,
     /// Changes made outside Terraform (`resource_drift`), reported apart from the change.
-    drift: Vec<JsonDrift<'a>>,
+    drift: Lazy<F5>,
     /// What could not be known until apply.
-    unknown: Vec<JsonUnknown<'a>>,
+    unknown: Lazy<F6>,
     /// The identities that apply the change and how foureyes knows.
-    pipeline_principals: Vec<JsonPipeline<'a>>,
-    inputs: Vec<JsonInput<'a>>,
+    pipeline_principals: Lazy<F7>,
+    inputs: Lazy<F8>,
 }
 
 #[derive(Serialize)]
@@ -141,15 +161,13 @@ fn grant(g: &Grant) -> JsonGrant<'_> {
     }
 }
 
-/// Render the report as pretty-printed JSON with a trailing newline.
-pub(crate) fn render(report: &Report) -> String {
+/// Write the report as pretty-printed JSON with a trailing newline.
+pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let doc = JsonReport {
         schema_version: SCHEMA_VERSION,
         verdict: report.verdict.as_str(),
-        findings: report
-            .findings
-            .iter()
-            .map(|f| JsonFinding {
+        findings: Lazy(|| {
+            report.findings.iter().map(|f| JsonFinding {
                 rule: f.rule,
                 severity: f.severity.as_str(),
                 title: &f.title,
@@ -161,11 +179,9 @@ pub(crate) fn render(report: &Report) -> String {
                 rationale: &f.rationale,
                 possible: f.possible,
             })
-            .collect(),
-        principals: report
-            .principals
-            .iter()
-            .map(|p| JsonPrincipal {
+        }),
+        principals: Lazy(|| {
+            report.principals.iter().map(|p| JsonPrincipal {
                 id: &p.id.0,
                 gained: p.gained.iter().map(grant).collect(),
                 lost: p.lost.iter().map(grant).collect(),
@@ -173,11 +189,9 @@ pub(crate) fn render(report: &Report) -> String {
                 duties_after: p.duties_after.iter().map(String::as_str).collect(),
                 duties_gained: p.duties_gained().into_iter().collect(),
             })
-            .collect(),
-        changes: report
-            .changes
-            .iter()
-            .map(|c| JsonChange {
+        }),
+        changes: Lazy(|| {
+            report.changes.iter().map(|c| JsonChange {
                 address: &c.address,
                 kind: &c.kind,
                 actions: &c.actions,
@@ -186,58 +200,46 @@ pub(crate) fn render(report: &Report) -> String {
                 importing: c.importing,
                 action_reason: c.action_reason.as_deref(),
             })
-            .collect(),
+        }),
         approval_severity: report.approval_severity.as_str(),
-        evidence_weakened: report
-            .weakenings
-            .iter()
-            .map(|w| JsonWeakening {
+        evidence_weakened: Lazy(|| {
+            report.weakenings.iter().map(|w| JsonWeakening {
                 address: &w.address,
                 kind: &w.kind,
                 how: &w.how,
                 possible: w.possible,
             })
-            .collect(),
-        drift: report
-            .drift
-            .iter()
-            .map(|d| JsonDrift {
+        }),
+        drift: Lazy(|| {
+            report.drift.iter().map(|d| JsonDrift {
                 address: &d.address,
                 kind: &d.kind,
                 actions: &d.actions,
                 weakens: &d.weakenings,
             })
-            .collect(),
-        unknown: report
-            .unknowns
-            .iter()
-            .map(|u| JsonUnknown {
+        }),
+        unknown: Lazy(|| {
+            report.unknowns.iter().map(|u| JsonUnknown {
                 address: &u.address,
                 attribute: &u.attribute,
                 detail: &u.detail,
             })
-            .collect(),
-        pipeline_principals: report
-            .pipeline
-            .iter()
-            .map(|p| JsonPipeline {
+        }),
+        pipeline_principals: Lazy(|| {
+            report.pipeline.iter().map(|p| JsonPipeline {
                 id: &p.id.0,
                 source: &p.source,
             })
-            .collect(),
-        inputs: report
-            .inputs
-            .iter()
-            .map(|i| JsonInput {
+        }),
+        inputs: Lazy(|| {
+            report.inputs.iter().map(|i| JsonInput {
                 name: &i.name,
                 format_version: &i.format_version,
                 terraform_version: i.terraform_version.as_deref(),
                 resource_changes: i.resource_changes,
             })
-            .collect(),
+        }),
     };
-    // NOTE: serializing these plain structs cannot fail (no maps with non-string keys).
-    let mut text = serde_json::to_string_pretty(&doc).expect("the report serializes");
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
 }

@@ -22,12 +22,27 @@ pub(crate) enum Format {
     Sarif,
 }
 
-/// Render a report.
-pub(crate) fn render(report: &Report, format: Format, ruleset: &Ruleset, color: bool) -> String {
+/// Write a report as it is made: big reports are never held whole in memory (the Markdown
+/// comment is bounded by its size limit).
+pub(crate) fn write(
+    report: &Report,
+    format: Format,
+    ruleset: &Ruleset,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     match format {
-        Format::Text => text::render(report, ruleset, color),
-        Format::Json => json::render(report),
-        Format::Markdown => markdown::render(report, ruleset),
-        Format::Sarif => sarif::render(report),
+        Format::Text => text::write(report, color, out),
+        Format::Json => json::write(report, out),
+        Format::Markdown => out.write_all(markdown::render(report, ruleset).as_bytes()),
+        Format::Sarif => sarif::write(report, out),
     }
+}
+
+/// A report as a string.
+pub(crate) fn render(report: &Report, format: Format, ruleset: &Ruleset, color: bool) -> String {
+    let mut out = Vec::new();
+    // NOTE: writing to memory cannot fail, and every renderer writes UTF-8.
+    write(report, format, ruleset, color, &mut out).expect("a report renders to memory");
+    String::from_utf8(out).expect("reports are UTF-8")
 }

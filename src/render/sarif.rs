@@ -177,8 +177,8 @@ struct ResultProperties<'a> {
     possible: bool,
 }
 
-/// Render the report as SARIF 2.1.0: pretty-printed JSON with a trailing newline.
-pub(crate) fn render(report: &Report) -> String {
+/// Write the report as SARIF 2.1.0: pretty-printed JSON with a trailing newline.
+pub(crate) fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let artifact = report.inputs.first().map(|i| artifact_uri(&i.name));
     let log = Log {
         schema: SCHEMA_URI,
@@ -206,10 +206,8 @@ pub(crate) fn render(report: &Report) -> String {
             },
         }],
     };
-    // NOTE: serializing these plain structs cannot fail (no maps with non-string keys).
-    let mut text = serde_json::to_string_pretty(&log).expect("the SARIF log serializes");
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
 }
 
 fn descriptor(rule: &Rule) -> Descriptor {

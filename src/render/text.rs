@@ -1,44 +1,50 @@
 //! The text report, for a person at a terminal: the verdict and summary first, then findings,
 //! the privilege delta, and the details. Colour only when asked (a terminal without NO_COLOR).
+//!
+//! It is written as it is made, line by line, so a report of a million changes never sits in
+//! memory whole. Every text from a plan goes through the terminal escaper ([`t`]): nothing a
+//! plan holds can move the cursor, clear the screen, start a line or hide characters.
 
+use crate::escape;
 use crate::judge::{Report, Verdict};
-use crate::model::{Effect, Grant};
+use crate::model::{Duties, Effect, Grant};
 use crate::rules::short_permission;
-use crate::ruleset::{Ruleset, Severity};
-use std::fmt::Write;
+use crate::ruleset::Severity;
+use std::borrow::Cow;
+use std::io::{self, Write};
 
 struct Style {
     color: bool,
 }
 
 impl Style {
-    fn paint(&self, code: &str, text: &str) -> String {
+    fn paint<'a>(&self, code: &str, text: &'a str) -> Cow<'a, str> {
         if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            Cow::Owned(format!("\x1b[{code}m{text}\x1b[0m"))
         } else {
-            text.to_string()
+            Cow::Borrowed(text)
         }
     }
-    fn bold(&self, text: &str) -> String {
+    fn bold<'a>(&self, text: &'a str) -> Cow<'a, str> {
         self.paint("1", text)
     }
-    fn red(&self, text: &str) -> String {
+    fn red<'a>(&self, text: &'a str) -> Cow<'a, str> {
         self.paint("1;31", text)
     }
-    fn green(&self, text: &str) -> String {
+    fn green<'a>(&self, text: &'a str) -> Cow<'a, str> {
         self.paint("1;32", text)
     }
-    fn yellow(&self, text: &str) -> String {
+    fn yellow<'a>(&self, text: &'a str) -> Cow<'a, str> {
         self.paint("33", text)
     }
-    fn dim(&self, text: &str) -> String {
+    fn dim<'a>(&self, text: &'a str) -> Cow<'a, str> {
         self.paint("2", text)
     }
 }
 
-/// Text from a plan can hold anything: shown through the terminal escaper.
-fn clean(text: &str) -> String {
-    crate::escape::terminal(text).into_owned()
+/// Text from a plan, a ruleset or an API, made safe for the terminal.
+fn t(text: &str) -> Cow<'_, str> {
+    escape::terminal(text)
 }
 
 /// Pad to a width counted in characters.
@@ -47,73 +53,80 @@ fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(n)))
 }
 
+/// The width of the widest of these texts, once escaped.
+fn widest<'a>(texts: impl Iterator<Item = Cow<'a, str>>) -> usize {
+    texts.map(|s| s.chars().count()).max().unwrap_or(0)
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Render the report as text.
-pub(crate) fn render(report: &Report, ruleset: &Ruleset, color: bool) -> String {
+fn duties(d: &Duties) -> String {
+    if d.is_empty() {
+        "none".to_owned()
+    } else {
+        t(&d.iter().cloned().collect::<Vec<_>>().join(", ")).into_owned()
+    }
+}
+
+/// Write the report as text.
+pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let s = Style { color };
-    let mut out = String::new();
     let needing = report
         .findings
         .iter()
         .filter(|f| f.severity >= report.approval_severity)
         .count();
     match report.verdict {
-        Verdict::ApprovalRequired => {
-            let _ = writeln!(
-                out,
-                "{} {}",
-                s.red("APPROVAL REQUIRED"),
-                s.bold(&format!(
-                    "— {} {} an independent approver",
-                    plural(needing, "finding", "findings"),
-                    if needing == 1 { "needs" } else { "need" }
-                ))
-            );
-        }
-        Verdict::Pass => {
-            let _ = writeln!(
-                out,
-                "{} {}",
-                s.green("PASS"),
-                s.bold("— no independent approval required")
-            );
-        }
+        Verdict::ApprovalRequired => writeln!(
+            out,
+            "{} {}",
+            s.red("APPROVAL REQUIRED"),
+            s.bold(&format!(
+                "— {} {} an independent approver",
+                plural(needing, "finding", "findings"),
+                if needing == 1 { "needs" } else { "need" }
+            ))
+        )?,
+        Verdict::Pass => writeln!(
+            out,
+            "{} {}",
+            s.green("PASS"),
+            s.bold("— no independent approval required")
+        )?,
     }
-    let gaining = report.gaining();
-    let _ = writeln!(
+    writeln!(
         out,
         "  {} gaining privilege · {} weakening evidence · {} reviewed",
-        plural(gaining, "principal", "principals"),
+        plural(report.gaining(), "principal", "principals"),
         plural(report.weakenings.len(), "change", "changes"),
         plural(report.changed, "resource change", "resource changes"),
-    );
+    )?;
     if !report.findings.is_empty() {
         let mut rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
-        rules.sort();
+        rules.sort_unstable();
         rules.dedup();
-        let _ = writeln!(out, "  rules fired: {}", rules.join(", "));
+        writeln!(out, "  rules fired: {}", rules.join(", "))?;
     }
     if !report.unknowns.is_empty() {
-        let _ = writeln!(
+        writeln!(
             out,
             "  {} known only after apply, treated as possibly privileged",
             plural(report.unknowns.len(), "value", "values")
-        );
+        )?;
     }
     for p in &report.pipeline {
-        let _ = writeln!(
+        writeln!(
             out,
             "  pipeline identity: {} ({})",
-            clean(&p.id.0),
-            clean(&p.source)
-        );
+            t(&p.id.0),
+            t(&p.source)
+        )?;
     }
 
     if !report.findings.is_empty() {
-        let _ = writeln!(out, "\n{}", s.bold("Findings"));
+        writeln!(out, "\n{}", s.bold("Findings"))?;
         for f in &report.findings {
             let sev = pad(&f.severity.as_str().to_uppercase(), 8);
             let sev = match f.severity {
@@ -121,204 +134,184 @@ pub(crate) fn render(report: &Report, ruleset: &Ruleset, color: bool) -> String 
                 Severity::Medium => s.yellow(&sev),
                 Severity::Low => s.dim(&sev),
             };
-            let _ = writeln!(out, "  {sev}  {}  {}", s.bold(f.rule), clean(&f.title));
-            let _ = writeln!(out, "            {}", clean(&f.message));
+            writeln!(out, "  {sev}  {}  {}", s.bold(f.rule), t(&f.title))?;
+            writeln!(out, "            {}", t(&f.message))?;
             if !f.resources.is_empty() {
-                let _ = writeln!(
+                writeln!(
                     out,
                     "            {} {}",
                     s.dim("resources:"),
-                    clean(&f.resources.join(", "))
-                );
+                    t(&f.resources.join(", "))
+                )?;
             }
             if !f.references.is_empty() {
-                let _ = writeln!(
+                writeln!(
                     out,
                     "            {} {}",
                     s.dim("references:"),
-                    f.references.join(", ")
-                );
+                    t(&f.references.join(", "))
+                )?;
             }
             if f.severity < report.approval_severity {
-                let _ = writeln!(
+                writeln!(
                     out,
                     "            {}",
                     s.dim(&format!(
                         "below the approval threshold ({})",
                         report.approval_severity.as_str()
                     ))
-                );
+                )?;
             }
         }
     }
 
     if !report.principals.is_empty() {
-        let _ = writeln!(out, "\n{}", s.bold("Privilege delta"));
+        writeln!(out, "\n{}", s.bold("Privilege delta"))?;
         for p in &report.principals {
-            let _ = writeln!(out, "  {}", s.bold(&clean(&p.id.0)));
-            let rows: Vec<(String, String, String, String)> = p
+            writeln!(out, "  {}", s.bold(&t(&p.id.0)))?;
+            let rows: Vec<(bool, String, String, String)> = p
                 .gained
                 .iter()
-                .map(|g| ("+".to_string(), g))
-                .chain(p.lost.iter().map(|g| ("-".to_string(), g)))
-                .map(|(sign, g)| grant_row(&sign, g))
+                .map(|g| (true, g))
+                .chain(p.lost.iter().map(|g| (false, g)))
+                .map(|(gained, g)| grant_row(gained, g))
                 .collect();
             if rows.is_empty() {
-                let _ = writeln!(
+                writeln!(
                     out,
                     "    {}",
                     s.dim("no grant of its own changes: a role it may assume does")
-                );
+                )?;
             }
-            let w1 = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
-            let w2 = rows.iter().map(|r| r.2.chars().count()).max().unwrap_or(0);
-            for (sign, permission, scope, via) in rows {
-                let sign = if sign == "+" {
-                    s.green("+")
-                } else {
-                    s.red("-")
-                };
-                let _ = writeln!(
+            let w1 = widest(rows.iter().map(|r| Cow::Borrowed(r.1.as_str())));
+            let w2 = widest(rows.iter().map(|r| Cow::Borrowed(r.2.as_str())));
+            for (gained, permission, scope, via) in &rows {
+                let sign = if *gained { s.green("+") } else { s.red("-") };
+                writeln!(
                     out,
                     "    {sign} {}  {}  {}",
-                    pad(&permission, w1),
-                    pad(&scope, w2),
-                    s.dim(&via)
-                );
+                    pad(permission, w1),
+                    pad(scope, w2),
+                    s.dim(via)
+                )?;
             }
-            let list = |d: &crate::model::Duties| {
-                if d.is_empty() {
-                    "none".to_string()
-                } else {
-                    d.iter().cloned().collect::<Vec<_>>().join(", ")
-                }
-            };
             let gained = p.duties_gained();
-            let _ = writeln!(
+            writeln!(
                 out,
                 "    duties: {} → {}{}",
-                list(&p.duties_before),
-                list(&p.duties_after),
+                duties(&p.duties_before),
+                duties(&p.duties_after),
                 if gained.is_empty() {
                     String::new()
                 } else {
-                    format!("  ({})", s.yellow(&format!("gains {}", list(&gained))))
+                    format!("  ({})", s.yellow(&format!("gains {}", duties(&gained))))
                 }
-            );
+            )?;
         }
     }
 
     if !report.weakenings.is_empty() {
-        let _ = writeln!(out, "\n{}", s.bold("Evidence weakened"));
-        let w = report
-            .weakenings
-            .iter()
-            .map(|x| x.address.chars().count())
-            .max()
-            .unwrap_or(0);
+        writeln!(out, "\n{}", s.bold("Evidence weakened"))?;
+        let w = widest(report.weakenings.iter().map(|x| t(&x.address)));
         for x in &report.weakenings {
-            let _ = writeln!(out, "  {}  {}", pad(&clean(&x.address), w), clean(&x.how));
+            writeln!(out, "  {}  {}", pad(&t(&x.address), w), t(&x.how))?;
         }
     }
 
     if !report.changes.is_empty() {
-        let _ = writeln!(out, "\n{}", s.bold("Changes touching duties"));
-        let wa = report
-            .changes
-            .iter()
-            .map(|c| c.actions.join(",").chars().count())
-            .max()
-            .unwrap_or(0);
-        let wb = report
-            .changes
-            .iter()
-            .map(|c| clean(&c.address).chars().count())
-            .max()
-            .unwrap_or(0);
+        writeln!(out, "\n{}", s.bold("Changes touching duties"))?;
+        let wa = widest(
+            report
+                .changes
+                .iter()
+                .map(|c| Cow::Owned(t(&c.actions.join(",")).into_owned())),
+        );
+        let wb = widest(report.changes.iter().map(|c| t(&c.address)));
         for c in &report.changes {
             let mut notes = Vec::new();
             if let Some(p) = &c.previous_address {
-                notes.push(format!("moved from {}", clean(p)));
+                notes.push(format!("moved from {}", t(p)));
             }
             if c.importing {
-                notes.push("imported".to_string());
+                notes.push("imported".to_owned());
             }
             let notes = if notes.is_empty() {
                 String::new()
             } else {
                 format!("  ({})", notes.join(", "))
             };
-            let _ = writeln!(
+            writeln!(
                 out,
                 "  {}  {}  {}{notes}",
-                pad(&c.actions.join(","), wa),
-                pad(&clean(&c.address), wb),
-                s.dim(&c.duties.join(", "))
-            );
+                pad(&t(&c.actions.join(",")), wa),
+                pad(&t(&c.address), wb),
+                s.dim(&t(&c.duties.join(", ")))
+            )?;
         }
     }
 
     if !report.unknowns.is_empty() {
-        let _ = writeln!(out, "\n{}", s.bold("Known only after apply"));
+        writeln!(out, "\n{}", s.bold("Known only after apply"))?;
         for u in &report.unknowns {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "  {}.{}: {}",
-                clean(&u.address),
-                clean(&u.attribute),
-                clean(&u.detail)
-            );
+                t(&u.address),
+                t(&u.attribute),
+                t(&u.detail)
+            )?;
         }
     }
 
     if !report.drift.is_empty() {
-        let _ = writeln!(
+        writeln!(
             out,
             "\n{}",
             s.bold("Drift (changed outside Terraform, not by this change)")
-        );
+        )?;
         for d in &report.drift {
             let weak = if d.weakenings.is_empty() {
                 String::new()
             } else {
-                format!("  {}", s.yellow(&clean(&d.weakenings.join("; "))))
+                format!("  {}", s.yellow(&t(&d.weakenings.join("; "))))
             };
-            let _ = writeln!(
+            writeln!(
                 out,
                 "  {}  {}{weak}",
-                d.actions.join(","),
-                clean(&d.address)
-            );
+                t(&d.actions.join(",")),
+                t(&d.address)
+            )?;
         }
     }
 
     if report.verdict == Verdict::ApprovalRequired {
-        let _ = writeln!(
+        writeln!(
             out,
             "\nSomeone independent of this change (not its author, committers or pipeline) must \
              approve it."
-        );
+        )?;
     }
-    let _ = ruleset;
-    out
+    Ok(())
 }
 
-fn grant_row(sign: &str, g: &Grant) -> (String, String, String, String) {
+/// One row of the privilege delta: gained or lost, permission, scope, and how it is held; all
+/// of it escaped.
+fn grant_row(gained: bool, g: &Grant) -> (bool, String, String, String) {
     let (permission, scope) = if g.sensitive {
-        ("(sensitive)".to_string(), "(sensitive)".to_string())
+        ("(sensitive)".to_owned(), "(sensitive)".to_owned())
     } else {
-        let mut p = clean(&short_permission(g));
+        let mut p = t(&short_permission(g)).into_owned();
         if g.effect == Effect::Deny {
             p = format!("deny {p}");
         }
         if g.conditional {
             p.push_str(" (conditional)");
         }
-        (p, format!("on {}", clean(&g.scope)))
+        (p, format!("on {}", t(&g.scope)))
     };
-    let mut via = format!("via {}", clean(&g.via));
-    if let Some(t) = &g.through {
-        via.push_str(&format!(", {}", clean(t)));
+    let mut via = format!("via {}", t(&g.via));
+    if let Some(through) = &g.through {
+        via.push_str(&format!(", {}", t(through)));
     }
-    (sign.to_string(), permission, scope, via)
+    (gained, permission, scope, via)
 }
