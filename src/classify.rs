@@ -4,11 +4,12 @@
 use crate::delta::Delta;
 use crate::glob;
 use crate::model::{
-    Action, Duties, Effect, Grant, Permission, PrincipalId, ResourceChange, Side, Weakening,
+    Action, Duties, Effect, Grant, Head, Permission, PrincipalId, ResourceChange, Side, Text,
+    Weakening,
 };
 use crate::policy::{self, Actions};
 use crate::ruleset::{self, Change, Condition, DutyAction, Evidence, Ruleset};
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,18 +36,21 @@ impl Principal {
     }
 }
 
-/// A resource change that touches a duty's configuration.
+/// A resource change that touches a duty's configuration: the change's [`Head`] (it reads as
+/// its fields, `c.address`) and the duties.
 #[derive(Debug)]
 pub(crate) struct TouchedChange {
-    pub(crate) address: String,
-    pub(crate) kind: String,
-    pub(crate) actions: Vec<String>,
-    pub(crate) duties: Vec<String>,
-    /// Where a `moved` block moved the resource from.
-    pub(crate) previous_address: Option<String>,
-    pub(crate) importing: bool,
-    /// Terraform's reason for the action (`replace_because_cannot_update`, ...).
-    pub(crate) action_reason: Option<String>,
+    pub(crate) head: std::sync::Arc<Head>,
+    /// Shared by every change of the same type.
+    pub(crate) duties: std::sync::Arc<[String]>,
+}
+
+impl std::ops::Deref for TouchedChange {
+    type Target = Head;
+
+    fn deref(&self) -> &Head {
+        &self.head
+    }
 }
 
 /// Decides which duties grants confer, caching by permission: big plans repeat the same
@@ -249,30 +253,46 @@ pub(crate) fn touched(
     weakenings: &[Weakening],
     ruleset: &Ruleset,
 ) -> Vec<TouchedChange> {
-    let weakened: BTreeSet<&str> = weakenings.iter().map(|w| w.address.as_str()).collect();
+    // NOTE: evidence types are audit configuration already (a meta-test of the rulesets sees
+    // to it); only a weakened change of another type needs telling apart, so only those are
+    // kept here, not one entry per weakening.
+    let weakened: HashSet<&str> = weakenings
+        .iter()
+        .filter(|w| {
+            !ruleset
+                .configured_duties(&w.kind)
+                .iter()
+                .any(|d| d == "audit_evidence")
+        })
+        .map(|w| w.address.as_ref())
+        .collect();
+    // The duties of each type, with `audit_evidence` added for a weakened change: one list per
+    // type and case, shared by all its changes.
+    let mut lists: HashMap<(&str, bool), std::sync::Arc<[String]>> = HashMap::default();
     let mut out: Vec<TouchedChange> = changes
         .iter()
         .filter(|c| c.action.is_change() && !c.data)
         .filter_map(|c| {
-            let mut duties = ruleset.configured_duties(&c.kind).to_vec();
-            if weakened.contains(c.address.as_str())
-                && !duties.iter().any(|d| d == "audit_evidence")
-            {
-                duties.push("audit_evidence".to_string());
-                duties.sort();
-            }
+            let weak = weakened.contains(c.address.as_ref());
+            let duties = lists
+                .entry((c.kind.as_ref(), weak))
+                .or_insert_with(|| {
+                    let mut duties = ruleset.configured_duties(&c.kind).to_vec();
+                    if weak && !duties.iter().any(|d| d == "audit_evidence") {
+                        duties.push("audit_evidence".to_owned());
+                        duties.sort();
+                    }
+                    duties.into()
+                })
+                .clone();
             (!duties.is_empty()).then(|| TouchedChange {
-                address: c.address.clone(),
-                kind: c.kind.clone(),
-                actions: c.actions.clone(),
+                head: c.head.clone(),
                 duties,
-                previous_address: c.previous_address.clone(),
-                importing: c.importing,
-                action_reason: c.action_reason.clone(),
             })
         })
         .collect();
-    out.sort_by(|a, b| a.address.cmp(&b.address));
+    out.sort_unstable_by(|a, b| a.address.cmp(&b.address));
+    out.shrink_to_fit();
     out
 }
 
@@ -280,31 +300,37 @@ pub(crate) fn touched(
 pub(crate) fn weakenings(changes: &[ResourceChange], ruleset: &Ruleset) -> Vec<Weakening> {
     let mut out = Vec::new();
     for c in changes.iter().filter(|c| !c.data) {
-        if let Some(evidence) = ruleset.evidence.get(&c.kind) {
+        if let Some(evidence) = ruleset.evidence.get(c.kind.as_ref()) {
             weaken(c, evidence, &mut out);
         }
     }
     out.sort();
     out.dedup();
+    out.shrink_to_fit();
     out
 }
 
+thread_local! {
+    // NOTE: what most weakenings say, held once however many changes say it.
+    static DELETED: Text = Text::from("is deleted");
+    static REPLACED: Text = Text::from("is deleted and created again");
+}
+
 fn weaken(c: &ResourceChange, evidence: &Evidence, out: &mut Vec<Weakening>) {
-    let mut push = |how: String, possible: bool| {
+    let mut push = |how: Text, possible: bool| {
         out.push(Weakening {
-            address: c.address.clone(),
-            kind: c.kind.clone(),
+            head: c.head.clone(),
             how,
             possible,
         })
     };
     match c.action {
         Action::Delete if evidence.deletion => {
-            push("is deleted".to_string(), false);
+            push(DELETED.with(Text::clone), false);
             return;
         }
         Action::Replace { .. } if evidence.deletion => {
-            push("is deleted and created again".to_string(), false);
+            push(REPLACED.with(Text::clone), false);
         }
         Action::NoOp | Action::Read | Action::Forget | Action::Delete => return,
         _ => {}
@@ -316,7 +342,7 @@ fn weaken(c: &ResourceChange, evidence: &Evidence, out: &mut Vec<Weakening>) {
             continue;
         }
         if let Some((how, possible)) = check(cond, values, created) {
-            push(how, possible);
+            push(how.into(), possible);
         }
     }
 }

@@ -17,6 +17,8 @@ pub(crate) fn wanted_attributes(ruleset: &Ruleset) -> Wanted {
             .or_default()
             .extend(attributes.iter().map(|a| (*a).to_string()));
     }
+    // A deletion loses what privilege a resource gave; it weakens evidence whatever the values.
+    let mut deleted = changed.clone();
     for (kind, evidence) in &ruleset.evidence {
         let list = changed.entry(kind.clone()).or_default();
         for c in &evidence.conditions {
@@ -36,11 +38,19 @@ pub(crate) fn wanted_attributes(ruleset: &Ruleset) -> Wanted {
             .or_default()
             .extend(attributes.iter().map(|a| (*a).to_string()));
     }
-    for list in changed.values_mut().chain(unchanged.values_mut()) {
+    for list in changed
+        .values_mut()
+        .chain(unchanged.values_mut())
+        .chain(deleted.values_mut())
+    {
         list.sort();
         list.dedup();
     }
-    Wanted { changed, unchanged }
+    Wanted {
+        changed,
+        unchanged,
+        deleted,
+    }
 }
 
 /// Extract the grants of every provider. Unchanged resources are read in full only for the

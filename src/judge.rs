@@ -2,7 +2,7 @@
 //! verdict. The one place that applies the approval threshold.
 
 use crate::classify::{Principal, TouchedChange};
-use crate::model::{PolicyChange, PrincipalId, ResourceChange, Unknown, Weakening};
+use crate::model::{Head, PolicyChange, PrincipalId, ResourceChange, Text, Unknown, Weakening};
 use crate::rules::{self, Context, Finding};
 use crate::ruleset::{Ruleset, Severity};
 
@@ -42,10 +42,16 @@ pub(crate) struct InputSummary {
 /// A change made outside Terraform, found in `resource_drift`.
 #[derive(Debug, Clone)]
 pub(crate) struct Drift {
-    pub(crate) address: String,
-    pub(crate) kind: String,
-    pub(crate) actions: Vec<String>,
-    pub(crate) weakenings: Vec<String>,
+    pub(crate) head: std::sync::Arc<Head>,
+    pub(crate) weakenings: Vec<Text>,
+}
+
+impl std::ops::Deref for Drift {
+    type Target = Head;
+
+    fn deref(&self) -> &Head {
+        &self.head
+    }
 }
 
 /// Everything the renderers show. Built once; every format is a pure function of it.

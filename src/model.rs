@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::Arc;
 
 /// What a change does to one resource instance, in Terraform's vocabulary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -24,8 +25,8 @@ pub(crate) enum Action {
 impl Action {
     /// Map Terraform's `actions` array. Unknown combinations are treated like an update, so
     /// that both the old and the new object are looked at.
-    pub(crate) fn from_terraform(actions: &[String]) -> Action {
-        let a: Vec<&str> = actions.iter().map(String::as_str).collect();
+    pub(crate) fn from_terraform<S: AsRef<str>>(actions: &[S]) -> Action {
+        let a: Vec<&str> = actions.iter().map(AsRef::as_ref).collect();
         match a.as_slice() {
             ["no-op"] | [] => Action::NoOp,
             ["create"] => Action::Create,
@@ -65,8 +66,77 @@ pub(crate) enum Side {
     After,
 }
 
-/// Shared text: grants repeat the same principals, scopes and addresses many times over.
-pub(crate) type Text = std::rc::Rc<str>;
+/// Shared text: grants repeat the same principals, scopes and addresses many times over, and a
+/// change's address, type and actions are shared by everything said about it. Reads as a `str`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub(crate) struct Text(std::sync::Arc<str>);
+
+impl Text {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text(s.into())
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(s.into())
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+/// Terraform's `actions` of a change, as written (`["delete", "create"]`); the few lists that
+/// exist are shared by every change.
+pub(crate) type Actions = std::sync::Arc<[Text]>;
 
 /// A principal id in the form `PROVIDER:KIND/NAME` (`aws:role/ci-deployer`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -159,26 +229,80 @@ pub(crate) type Duty = String;
 /// A set of duties, sorted for deterministic output.
 pub(crate) type Duties = BTreeSet<Duty>;
 
-/// One resource instance's change, normalized from any source.
+/// One resource instance's change, normalized from any source. Kept small: a plan can hold a
+/// million of them. What the report says of a change (its address, type and actions) is its
+/// [`Head`], shared with every weakening and touched change that names it; it reads as fields
+/// of the change (`c.address`).
 #[derive(Debug, Clone)]
 pub(crate) struct ResourceChange {
+    pub(crate) head: Arc<Head>,
     /// Index of the input this change came from.
     pub(crate) input: usize,
-    pub(crate) address: String,
-    pub(crate) previous_address: Option<String>,
-    pub(crate) module_address: Option<String>,
-    pub(crate) data: bool,
-    pub(crate) kind: String,
     pub(crate) action: Action,
-    /// Terraform's own `actions`, for the report.
-    pub(crate) actions: Vec<String>,
-    pub(crate) importing: bool,
-    pub(crate) deposed: Option<String>,
-    pub(crate) action_reason: Option<String>,
     /// Values, parsed only for resource types that the review looks into.
-    pub(crate) values: Option<Values>,
+    pub(crate) values: Option<Box<Values>>,
     /// For an unchanged resource whose values are only partly parsed: where the rest is.
-    pub(crate) deferred: Option<crate::normalize::Deferred>,
+    pub(crate) deferred: Option<Box<crate::normalize::Deferred>>,
+}
+
+impl std::ops::Deref for ResourceChange {
+    type Target = Head;
+
+    fn deref(&self) -> &Head {
+        &self.head
+    }
+}
+
+/// Who a change is and what it does, as the report shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Head {
+    pub(crate) address: Text,
+    pub(crate) kind: Text,
+    /// Terraform's own `actions`, for the report.
+    pub(crate) actions: Actions,
+    pub(crate) data: bool,
+    pub(crate) importing: bool,
+    /// What few changes have: a previous address, a module address, a deposed key, a reason.
+    pub(crate) extra: Option<Box<Extra>>,
+}
+
+/// The rarer parts of a resource change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Extra {
+    /// Where a `moved` block moved the resource from.
+    pub(crate) previous_address: Option<Text>,
+    pub(crate) module_address: Option<Text>,
+    /// The deposed object's key, for a change to a deposed instance.
+    pub(crate) deposed: Option<Text>,
+    /// Terraform's reason for the action (`replace_because_cannot_update`, ...).
+    pub(crate) action_reason: Option<Text>,
+}
+
+impl Extra {
+    /// `None` when there is nothing to keep.
+    pub(crate) fn boxed(self) -> Option<Box<Extra>> {
+        (self != Extra::default()).then(|| Box::new(self))
+    }
+}
+
+impl Head {
+    /// Where a `moved` block moved the resource from.
+    pub(crate) fn previous_address(&self) -> Option<&str> {
+        self.extra.as_ref()?.previous_address.as_deref()
+    }
+
+    pub(crate) fn module_address(&self) -> Option<&str> {
+        self.extra.as_ref()?.module_address.as_deref()
+    }
+
+    pub(crate) fn deposed(&self) -> Option<&str> {
+        self.extra.as_ref()?.deposed.as_deref()
+    }
+
+    /// Terraform's reason for the action (`replace_because_cannot_update`, ...).
+    pub(crate) fn action_reason(&self) -> Option<&str> {
+        self.extra.as_ref()?.action_reason.as_deref()
+    }
 }
 
 /// The before and after values of a change, with what is unknown and what is sensitive.
@@ -269,13 +393,44 @@ pub(crate) struct PolicyChange {
     pub(crate) after: DocumentText,
 }
 
-/// Audit or evidence configuration made weaker by a change (or by drift).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// Audit or evidence configuration made weaker by a change (or by drift). Reads as the
+/// change's [`Head`] (`w.address`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Weakening {
-    pub(crate) address: String,
-    pub(crate) kind: String,
+    pub(crate) head: Arc<Head>,
     /// What happens, in a few words: "stops logging", "shortens retention from 365 to 7 days".
-    pub(crate) how: String,
+    pub(crate) how: Text,
     /// True when the weakening is only possible: the value is known only after apply.
     pub(crate) possible: bool,
+}
+
+impl std::ops::Deref for Weakening {
+    type Target = Head;
+
+    fn deref(&self) -> &Head {
+        &self.head
+    }
+}
+
+impl Weakening {
+    fn key(&self) -> (&Text, &Text, &Text, bool) {
+        (
+            &self.head.address,
+            &self.head.kind,
+            &self.how,
+            self.possible,
+        )
+    }
+}
+
+impl PartialOrd for Weakening {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Weakening {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
 }

@@ -6,12 +6,13 @@ mod pulumi;
 use crate::load::{
     self, HeadChange, LoadError, Loaded, Place, Pos, RawChange, RawResourceChange, Section, Source,
 };
-use crate::model::{Action, ResourceChange, Values};
+use crate::model::{Action, Actions, Extra, Head, ResourceChange, Text, Values};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// Everything one review covers.
 #[derive(Debug, Default)]
@@ -88,6 +89,22 @@ pub(crate) struct Wanted {
     /// those that say whom it concerns. The rest is parsed later, only if that principal's
     /// privileges change ([`complete`]). Types not listed here are not read when unchanged.
     pub(crate) unchanged: HashMap<String, Vec<String>>,
+    /// Per resource type, the attributes read when the resource is deleted: only those that
+    /// say what privilege goes with it (a deleted trail is weakened evidence whatever its
+    /// values were).
+    pub(crate) deleted: HashMap<String, Vec<String>>,
+}
+
+impl Wanted {
+    /// The attributes read of a change of this type (`data.` prefixed for data sources) that
+    /// does this, if any.
+    fn attributes<S: AsRef<str>>(&self, key: &str, actions: &[S]) -> Option<&Vec<String>> {
+        match Action::from_terraform(actions) {
+            Action::NoOp => self.unchanged.get(key),
+            Action::Delete => self.deleted.get(key),
+            _ => self.changed.get(key),
+        }
+    }
 }
 
 /// An unchanged resource's values, kept unparsed until the review needs them.
@@ -162,6 +179,7 @@ fn load_one(source: &Source, input: usize, wanted: &Wanted) -> Result<Loaded1, L
         let (tx, rx) = std::sync::mpsc::channel::<Work>();
         let worker = scope.spawn(move || {
             let mut worked = Worked::default();
+            let mut shared = Interner::default();
             // The first error; the rest is still drained so that the reader can finish and
             // report what it finds first (an unsupported format explains more).
             let mut error = None;
@@ -191,7 +209,7 @@ fn load_one(source: &Source, input: usize, wanted: &Wanted) -> Result<Loaded1, L
                         at,
                     };
                     match load::resource_change(section, place)
-                        .and_then(|raw| change(&place, input, &raw, wanted))
+                        .and_then(|raw| change(&place, input, &raw, wanted, &mut shared))
                     {
                         Ok(c) if section == Section::Changes => worked.changes.push(c),
                         Ok(c) => worked.drift.push(c),
@@ -208,6 +226,7 @@ fn load_one(source: &Source, input: usize, wanted: &Wanted) -> Result<Loaded1, L
             }
         });
         let mut changes = Vec::new();
+        let mut shared = Interner::default();
         let mut drift = Vec::new();
         let mut count = 0;
         let mut batch: Vec<Element> = Vec::with_capacity(64);
@@ -232,11 +251,7 @@ fn load_one(source: &Source, input: usize, wanted: &Wanted) -> Result<Loaded1, L
                     Cow::Borrowed(&raw.kind)
                 };
                 let noop = raw.change.actions.len() == 1 && raw.change.actions[0] == "no-op";
-                let read = if noop {
-                    wanted.unchanged.contains_key(key.as_ref())
-                } else {
-                    wanted.changed.contains_key(key.as_ref())
-                };
+                let read = wanted.attributes(&key, &raw.change.actions).is_some();
                 if read {
                     batch.push((section, place.at, place.bytes.to_vec()));
                     if batch.len() == batch.capacity() && !stopped {
@@ -250,7 +265,7 @@ fn load_one(source: &Source, input: usize, wanted: &Wanted) -> Result<Loaded1, L
                 if noop && section == Section::Changes {
                     return Ok(());
                 }
-                let c = head(input, &raw);
+                let c = head(input, &raw, &mut shared);
                 match section {
                     Section::Changes => changes.push(c),
                     Section::Drift => drift.push(c),
@@ -269,38 +284,89 @@ fn load_one(source: &Source, input: usize, wanted: &Wanted) -> Result<Loaded1, L
         };
         let loaded = loaded?;
         let mut worked = parsed?;
-        changes.append(&mut worked.changes);
+        // NOTE: the longer list takes the shorter one, so a million changes are not copied.
+        if changes.len() > worked.changes.len() {
+            changes.append(&mut worked.changes);
+            worked.changes = changes;
+        } else {
+            worked.changes.append(&mut changes);
+        }
         drift.append(&mut worked.drift);
-        worked.changes = changes;
         worked.drift = drift;
         Ok((loaded, worked, count))
     })
 }
 
 /// A resource change whose values the review does not read: what it does, to whom.
-fn head(input: usize, raw: &RawResourceChange<'_, HeadChange<'_>>) -> ResourceChange {
-    let actions: Vec<String> = raw.change.actions.iter().map(|a| a.to_string()).collect();
-    let mut c = base(input, raw, actions);
-    c.importing = raw.change.importing.is_some();
-    c
+fn head(
+    input: usize,
+    raw: &RawResourceChange<'_, HeadChange<'_>>,
+    shared: &mut Interner,
+) -> ResourceChange {
+    base(
+        input,
+        raw,
+        &raw.change.actions,
+        raw.change.importing.is_some(),
+        shared,
+    )
+}
+
+/// The texts many changes repeat (types, lists of actions, module addresses), held once.
+#[derive(Default)]
+pub(crate) struct Interner {
+    texts: HashMap<Box<str>, Text>,
+    actions: HashMap<Vec<Text>, Actions>,
+}
+
+impl Interner {
+    pub(crate) fn text(&mut self, s: &str) -> Text {
+        if let Some(t) = self.texts.get(s) {
+            return t.clone();
+        }
+        let t: Text = s.into();
+        self.texts.insert(s.into(), t.clone());
+        t
+    }
+
+    pub(crate) fn actions<S: AsRef<str>>(&mut self, list: &[S]) -> Actions {
+        let list: Vec<Text> = list.iter().map(|a| self.text(a.as_ref())).collect();
+        if let Some(a) = self.actions.get(&list) {
+            return a.clone();
+        }
+        let a: Actions = list.clone().into();
+        self.actions.insert(list, a.clone());
+        a
+    }
 }
 
 /// The parts of a resource change that do not depend on its values.
-fn base<C>(input: usize, raw: &RawResourceChange<'_, C>, actions: Vec<String>) -> ResourceChange {
+fn base<C>(
+    input: usize,
+    raw: &RawResourceChange<'_, C>,
+    actions: &[Cow<'_, str>],
+    importing: bool,
+    shared: &mut Interner,
+) -> ResourceChange {
     let address = raw.address();
     let data = raw.mode.as_deref() == Some("data") || address.starts_with("data.");
     ResourceChange {
+        head: Arc::new(Head {
+            address: address.into(),
+            kind: shared.text(&raw.kind),
+            actions: shared.actions(actions),
+            data,
+            importing,
+            extra: Extra {
+                previous_address: raw.previous_address.as_deref().map(Text::from),
+                module_address: raw.module_address.as_deref().map(|m| shared.text(m)),
+                deposed: raw.deposed.as_deref().map(Text::from),
+                action_reason: raw.action_reason.as_deref().map(|r| shared.text(r)),
+            }
+            .boxed(),
+        }),
         input,
-        address,
-        previous_address: raw.previous_address.as_deref().map(str::to_string),
-        module_address: raw.module_address.as_deref().map(str::to_string),
-        data,
-        kind: raw.kind.to_string(),
-        action: Action::from_terraform(&actions),
-        actions,
-        importing: false,
-        deposed: raw.deposed.as_deref().map(str::to_string),
-        action_reason: raw.action_reason.as_deref().map(str::to_string),
+        action: Action::from_terraform(actions),
         values: None,
         deferred: None,
     }
@@ -312,20 +378,22 @@ fn change(
     input: usize,
     raw: &RawResourceChange<'_, RawChange<'_>>,
     wants_values: &Wanted,
+    shared: &mut Interner,
 ) -> Result<ResourceChange, LoadError> {
-    let actions: Vec<String> = raw.change.actions.iter().map(|a| a.to_string()).collect();
-    let mut c = base(input, raw, actions);
+    let mut c = base(
+        input,
+        raw,
+        &raw.change.actions,
+        raw.change.importing.is_some(),
+        shared,
+    );
     let action = c.action;
     let key = if c.data {
         format!("data.{}", raw.kind)
     } else {
         raw.kind.to_string()
     };
-    let attributes = if action == Action::NoOp {
-        wants_values.unchanged.get(&key)
-    } else {
-        wants_values.changed.get(&key)
-    };
+    let attributes = wants_values.attributes(&key, &raw.change.actions);
     let values = match attributes {
         Some(attributes) => {
             let parse = |v: Option<&RawValue>| -> Result<Value, LoadError> {
@@ -338,21 +406,21 @@ fn change(
                 // Unchanged: `after` is `before`; read it once.
                 let before = parse(raw.change.before)?;
                 let before_sensitive = parse(raw.change.before_sensitive)?;
-                Some(Values {
+                Some(Box::new(Values {
                     before,
                     before_sensitive,
                     unchanged: true,
                     ..Values::default()
-                })
+                }))
             } else {
-                Some(Values {
+                Some(Box::new(Values {
                     before: parse(raw.change.before)?,
                     after: parse(raw.change.after)?,
                     after_unknown: parse(raw.change.after_unknown)?,
                     before_sensitive: parse(raw.change.before_sensitive)?,
                     after_sensitive: parse(raw.change.after_sensitive)?,
                     unchanged: false,
-                })
+                }))
             }
         }
         None => None,
@@ -366,9 +434,8 @@ fn change(
             place.at.offset(line, column)
         }),
     });
-    c.importing = raw.change.importing.is_some();
     c.values = values;
-    c.deferred = deferred;
+    c.deferred = deferred.map(Box::new);
     Ok(c)
 }
 
@@ -387,7 +454,7 @@ pub(crate) fn complete(
         };
         let (Some(input), Some(attributes)) = (
             set.inputs.get(change.input),
-            wanted.changed.get(&change.kind),
+            wanted.changed.get(change.kind.as_ref()),
         ) else {
             continue;
         };
@@ -405,12 +472,12 @@ pub(crate) fn complete(
         // Deferred changes are unchanged: `after` is `before`.
         let before = parse(deferred.before.as_deref())?;
         let before_sensitive = parse(deferred.before_sensitive.as_deref())?;
-        change.values = Some(Values {
+        change.values = Some(Box::new(Values {
             before,
             before_sensitive,
             unchanged: true,
             ..Values::default()
-        });
+        }));
     }
     Ok(())
 }

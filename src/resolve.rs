@@ -62,7 +62,7 @@ impl<'a> Resolver<'a> {
             let mut by_address = HashMap::default();
             let mut by_base: HashMap<(usize, &str), Vec<usize>> = HashMap::default();
             for (i, c) in self.set.changes.iter().enumerate() {
-                if c.deposed.is_some() {
+                if c.deposed().is_some() {
                     continue;
                 }
                 by_address.insert((c.input, c.address.as_str()), i);
@@ -143,7 +143,7 @@ impl<'a> Resolver<'a> {
             return None;
         }
         let resource = parts[..take].join(".");
-        let prefix = match &from.module_address {
+        let prefix = match from.module_address() {
             Some(m) if !m.is_empty() => format!("{m}."),
             _ => String::new(),
         };

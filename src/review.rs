@@ -5,10 +5,11 @@ use crate::delta;
 use crate::extract;
 use crate::judge::{self, Drift, InputSummary, Judged, Pipeline, Report};
 use crate::load::{LoadError, Source};
-use crate::model::PrincipalId;
+use crate::model::{PrincipalId, Text};
 use crate::normalize;
 use crate::privilege::aws;
 use crate::ruleset::{Ruleset, Severity};
+use rustc_hash::FxHashMap as HashMap;
 
 /// What a review needs besides its inputs.
 #[derive(Debug, Clone)]
@@ -101,19 +102,16 @@ pub(crate) fn principal_id(text: &str) -> PrincipalId {
 }
 
 fn drift(changes: &[crate::model::ResourceChange], ruleset: &Ruleset) -> Vec<Drift> {
-    let weakenings = classify::weakenings(changes, ruleset);
+    let mut weakened: HashMap<Text, Vec<Text>> = HashMap::default();
+    for w in classify::weakenings(changes, ruleset) {
+        weakened.entry(w.address.clone()).or_default().push(w.how);
+    }
     let mut out: Vec<Drift> = changes
         .iter()
         .filter(|c| c.action.is_change())
         .map(|c| Drift {
-            address: c.address.clone(),
-            kind: c.kind.clone(),
-            actions: c.actions.clone(),
-            weakenings: weakenings
-                .iter()
-                .filter(|w| w.address == c.address)
-                .map(|w| w.how.clone())
-                .collect(),
+            head: c.head.clone(),
+            weakenings: weakened.remove(c.address.as_str()).unwrap_or_default(),
         })
         .collect();
     out.sort_by(|a, b| a.address.cmp(&b.address));

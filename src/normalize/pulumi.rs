@@ -3,7 +3,7 @@
 //! written once.
 
 use crate::load::{RawPreview, RawState, RawStep};
-use crate::model::{Action, ResourceChange, Values};
+use crate::model::{Action, Head, ResourceChange, Text, Values};
 use serde_json::{Map, Value};
 
 /// What Pulumi writes for a value known only after apply.
@@ -198,18 +198,17 @@ fn change(input: usize, step: &RawStep, wants_values: &super::Wanted) -> Option<
         v
     });
     Some(ResourceChange {
+        head: std::sync::Arc::new(Head {
+            address: format!("{}{kind}.{name}", if data { "data." } else { "" }).into(),
+            kind: kind.into(),
+            actions: actions.iter().map(|a| Text::from(*a)).collect(),
+            data,
+            importing: step.op.starts_with("import"),
+            extra: None,
+        }),
         input,
-        address: format!("{}{kind}.{name}", if data { "data." } else { "" }),
-        previous_address: None,
-        module_address: None,
-        data,
-        kind,
         action,
-        actions: actions.iter().map(|a| (*a).to_string()).collect(),
-        importing: step.op.starts_with("import"),
-        deposed: None,
-        action_reason: None,
-        values,
+        values: values.map(Box::new),
         deferred: None,
     })
 }

@@ -206,7 +206,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
         let mut attachments: Vec<(Vec<PrincipalId>, String)> = Vec::new();
         let mut trust_cache: HashMap<(usize, Side), Vec<Trust>> = HashMap::default();
         for (i, c) in set.changes.iter().enumerate() {
-            if c.data || c.values.is_none() || c.deposed.is_some() {
+            if c.data || c.values.is_none() || c.deposed().is_some() {
                 continue;
             }
             let changed = c.action.is_change();
@@ -355,7 +355,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
         let mut found: [Found; 2] = Default::default();
         let set = self.set;
         for c in &set.changes {
-            if c.data || c.values.is_none() || c.deposed.is_some() {
+            if c.data || c.values.is_none() || c.deposed().is_some() {
                 continue;
             }
             if c.action == crate::model::Action::NoOp && self_contained(c) {
@@ -513,7 +513,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                         members.push(Membership {
                             user,
                             group,
-                            via: c.address.clone(),
+                            via: c.address.to_string(),
                         });
                     }
                 }
@@ -638,7 +638,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                                 out.push(Trust {
                                     trusted,
                                     role: role.clone(),
-                                    via: c.address.clone(),
+                                    via: c.address.to_string(),
                                     conditional: s.condition.is_some(),
                                 });
                             }
@@ -727,7 +727,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 // A policy document of the change set is shown as the source of its grants,
                 // with the attachment that gives it to the principal.
                 let (via_address, through) = match origin {
-                    Some(policy) if *policy != via.address => (
+                    Some(policy) if policy.as_str() != via.address.as_str() => (
                         self.text(policy),
                         through.or_else(|| Some(format!("attached by {}", via.address).into())),
                     ),
@@ -934,7 +934,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
             } => Doc::Statements {
                 statements,
                 sensitive,
-                origin: Some(policy.address.clone()),
+                origin: Some(policy.address.to_string()),
             },
             other => other,
         }
@@ -1058,7 +1058,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
 
     fn note(&mut self, c: &ResourceChange, attribute: &str, detail: &str) {
         let u = Unknown {
-            address: c.address.clone(),
+            address: c.address.to_string(),
             attribute: attribute.to_string(),
             detail: detail.to_string(),
         };
@@ -1107,7 +1107,7 @@ pub(crate) fn documents(set: &ChangeSet) -> Vec<crate::model::PolicyChange> {
             let (before, after) = (side(Side::Before), side(Side::After));
             if before != after {
                 out.push(PolicyChange {
-                    address: c.address.clone(),
+                    address: c.address.to_string(),
                     attribute: attribute.to_string(),
                     before,
                     after,

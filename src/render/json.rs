@@ -2,7 +2,7 @@
 //! never break consumers. Fields may be added; none is removed or renamed.
 
 use crate::judge::Report;
-use crate::model::{Effect, Grant, Permission};
+use crate::model::{Effect, Grant, Permission, Text};
 use serde::{Serialize, Serializer};
 use std::io::{self, Write};
 
@@ -92,7 +92,7 @@ struct JsonChange<'a> {
     address: &'a str,
     #[serde(rename = "type")]
     kind: &'a str,
-    actions: &'a [String],
+    actions: &'a [Text],
     duties: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     previous_address: Option<&'a str>,
@@ -116,8 +116,8 @@ struct JsonDrift<'a> {
     address: &'a str,
     #[serde(rename = "type")]
     kind: &'a str,
-    actions: &'a [String],
-    weakens: &'a [String],
+    actions: &'a [Text],
+    weakens: &'a [Text],
 }
 
 #[derive(Serialize)]
@@ -196,9 +196,9 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 kind: &c.kind,
                 actions: &c.actions,
                 duties: &c.duties,
-                previous_address: c.previous_address.as_deref(),
+                previous_address: c.previous_address(),
                 importing: c.importing,
-                action_reason: c.action_reason.as_deref(),
+                action_reason: c.action_reason(),
             })
         }),
         approval_severity: report.approval_severity.as_str(),

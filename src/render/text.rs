@@ -229,7 +229,7 @@ pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         let wb = widest(report.changes.iter().map(|c| t(&c.address)));
         for c in &report.changes {
             let mut notes = Vec::new();
-            if let Some(p) = &c.previous_address {
+            if let Some(p) = c.previous_address() {
                 notes.push(format!("moved from {}", t(p)));
             }
             if c.importing {

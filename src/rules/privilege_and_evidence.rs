@@ -88,7 +88,7 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
         describe_grants(&grants),
     );
     let mut resources: Vec<String> = grants.iter().map(|g| g.via.to_string()).collect();
-    resources.extend(ctx.weakenings.iter().map(|w| w.address.clone()));
+    resources.extend(ctx.weakenings.iter().map(|w| w.address.to_string()));
     let pair = ctx.ruleset.forbidden.iter().find(|f| {
         f.duties.iter().any(|d| d == "privilege_admin")
             && f.duties.iter().any(|d| d == "audit_evidence")
