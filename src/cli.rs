@@ -127,6 +127,14 @@ struct GithubArgs {
     /// Print the comment, the status and the approvals that would count; write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Give up on a request to GitHub that has not answered in full within this many seconds
+    /// (connecting, the headers and the whole body).
+    #[arg(long, value_name = "SECS", default_value_t = github::REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
+    request_timeout: u64,
+    /// Give up when talking to GitHub takes longer than this many seconds in all, retries and
+    /// rate-limit waits included.
+    #[arg(long, value_name = "SECS", default_value_t = github::RUN_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=21600))]
+    timeout: u64,
 }
 
 /// Run the command line and return the exit code.
@@ -154,7 +162,8 @@ pub fn main() -> u8 {
         Command::Github(args) => match github_command(&args) {
             Ok(code) => code,
             Err(e) => {
-                eprintln!("{}", crate::escape::ci_log(&format!("error: {e:#}")));
+                // NOTE: an API can echo the token back, into any error.
+                eprintln!("{}", github::error_line(&e));
                 EXIT_ERROR
             }
         },
@@ -303,6 +312,10 @@ fn github_command(args: &GithubArgs) -> anyhow::Result<u8> {
         dry_run: args.dry_run,
         exit_zero: args.options.exit_zero,
         pipeline: accounts,
+        deadlines: github::Deadlines {
+            request: std::time::Duration::from_secs(args.request_timeout),
+            run: std::time::Duration::from_secs(args.timeout),
+        },
     };
     let env = github::Env::from_process();
     if args.inputs.is_empty() {
