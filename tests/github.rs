@@ -76,20 +76,24 @@ async fn run(fake: &Fake, event: &str, args: &[&str]) -> Run {
         summary: read(&summary),
         outputs: read(&outputs),
     };
-    // The token is used, and never shown.
-    for (what, text) in [
-        ("stdout", &run.stdout),
-        ("stderr", &run.stderr),
-        ("summary", &run.summary),
-        ("outputs", &run.outputs),
-    ] {
-        assert!(!text.contains(TOKEN), "the token is in {what}:\n{text}");
-    }
-    fake.with(|s| {
-        for seen in &s.seen {
-            assert!(!seen.body.contains(TOKEN), "the token was posted: {seen:?}");
+    // The token is used, and never shown, in any of the shapes an API may echo it in.
+    for shape in fake::echoes(TOKEN) {
+        for (what, text) in [
+            ("stdout", &run.stdout),
+            ("stderr", &run.stderr),
+            ("summary", &run.summary),
+            ("outputs", &run.outputs),
+        ] {
+            assert!(!text.contains(&shape), "the token ({shape}) is in {what}:\n{text}");
         }
-    });
+        fake.with(|s| {
+            for seen in &s.seen {
+                for (what, text) in [("body", &seen.body), ("path", &seen.path), ("query", &seen.query)] {
+                    assert!(!text.contains(&shape), "the token ({shape}) was sent in the {what}: {seen:?}");
+                }
+            }
+        });
+    }
     if std::env::var_os("FOUREYES_TEST_SHOW").is_some() {
         eprintln!(
             "STDOUT:\n{}\nSTDERR:\n{}\nSUMMARY:\n{}\nOUTPUTS:\n{}",
@@ -130,7 +134,7 @@ async fn first_run_creates_one_comment_and_the_next_updates_it() {
     assert_eq!(first.code, 1, "{}{}", first.stdout, first.stderr);
     let bodies = comment_bodies(&fake);
     assert_eq!(bodies.len(), 1);
-    assert!(bodies[0].starts_with("<!-- foureyes:comment key=\"default\" schema=1 fingerprint="));
+    assert!(bodies[0].starts_with("<!-- foureyes:comment key=\"default\" schema=2 seal="));
     assert!(
         bodies[0].contains("Independent approval required"),
         "{}",
@@ -293,6 +297,7 @@ async fn approvals_by_the_author_a_co_author_a_committer_a_bot_or_of_a_stale_com
 async fn an_independent_approval_on_the_second_page_opens_the_gate_without_the_plan() {
     let fake = Fake::start().await;
     assert_eq!(run(&fake, "pull_request", &[RISKY]).await.code, 1);
+    let before = comment_bodies(&fake)[0].clone();
     fake.with(|s| {
         for i in 0..fake::PAGE + 1 {
             s.review(&format!("watcher{i}"), "User", "COMMENTED", HEAD, LATER);
@@ -302,6 +307,17 @@ async fn an_independent_approval_on_the_second_page_opens_the_gate_without_the_p
     let r = run(&fake, "pull_request_review", &[]).await;
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("ivan: counts"), "{}", r.stdout);
+    // The comment says who approved which commit; its marker, report and state are as the
+    // plan run wrote them.
+    let after = comment_bodies(&fake)[0].clone();
+    assert!(
+        after.contains("**ivan** approved commit `111111111111` (the head)"),
+        "{after}"
+    );
+    assert_eq!(after.lines().next(), before.lines().next());
+    assert_eq!(after.lines().last(), before.lines().last());
+    let report = |b: &str| b[..b.find("<!-- foureyes:approval -->").expect("a section")].to_owned();
+    assert_eq!(report(&after), report(&before));
     assert_eq!(r.output("approved"), "true");
     assert_eq!(r.output("approved-by"), "ivan");
     assert_eq!(r.output("status"), "success");
@@ -321,9 +337,9 @@ async fn an_independent_approval_on_the_second_page_opens_the_gate_without_the_p
         assert!(s.statuses.iter().all(|v| v["sha"] == HEAD
             && v["context"] == "foureyes/independent-approval"
             && v["target_url"] == format!("https://github.example/{REPO}/actions/runs/42")));
-        // It never approves, and the review event did not rewrite the comment.
+        // It never approves; the review event only rewrote the approval section.
         assert!(s.writes().iter().all(|w| !w.path.contains("/reviews")));
-        assert_eq!(s.writes().iter().filter(|w| w.method == "PATCH").count(), 0);
+        assert_eq!(s.writes().iter().filter(|w| w.method == "PATCH").count(), 1);
     });
 
     // New findings, published later, need a new approval.
@@ -415,7 +431,9 @@ async fn a_502_is_retried() {
 async fn a_read_only_token_degrades_to_the_summary_and_keeps_the_verdict() {
     let fake = Fake::start().await;
     fake.with(|s| {
+        // The full comment, the short one tried instead, and the status.
         for path in [
+            format!("/repos/{REPO}/issues/{NUMBER}/comments"),
             format!("/repos/{REPO}/issues/{NUMBER}/comments"),
             format!("/repos/{REPO}/statuses/"),
         ] {
@@ -616,10 +634,13 @@ async fn github_enterprise_server_is_reached_through_its_api_url() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     fake.with(|s| {
         assert!(
-            s.seen.iter().all(|r| r.path.starts_with("/api/v3/")),
+            s.seen
+                .iter()
+                .all(|r| r.path.starts_with("/api/v3/") || r.path == "/api/graphql"),
             "{:?}",
             s.seen
         );
+        assert!(!s.queries().is_empty(), "GraphQL is asked at /api/graphql");
         assert!(s.seen.iter().any(|r| r.query.contains("page=2")));
     });
 }
