@@ -593,9 +593,9 @@ async fn publish(
         match read_state(body, &options.key) {
             Ok(s) => Some(s),
             Err(e) => {
-                outcome.warnings.push(format!(
-                    "the foureyes comment's state is ignored: {e}"
-                ));
+                outcome
+                    .warnings
+                    .push(format!("the foureyes comment's state is ignored: {e}"));
                 None
             }
         }
@@ -621,7 +621,14 @@ async fn publish(
             let (body, minimal) = compose(r, &state, options, env, &section, &mut outcome);
             let existing = found.as_ref().map(|f| f.comment);
             write_comment(
-                &api, options, repo, number, existing, &body, &minimal, &mut outcome,
+                &api,
+                options,
+                repo,
+                number,
+                existing,
+                &body,
+                &minimal,
+                &mut outcome,
             )
             .await?;
             if state.approval_required() && outcome.approved_by().is_empty() {
@@ -666,8 +673,17 @@ async fn publish(
                     &head,
                 );
                 if let Some((comment, body)) = trusted {
-                    update_section(&api, env, options, repo, comment, &body, &section, &mut outcome)
-                        .await?;
+                    update_section(
+                        &api,
+                        env,
+                        options,
+                        repo,
+                        comment,
+                        &body,
+                        &section,
+                        &mut outcome,
+                    )
+                    .await?;
                 }
                 return Ok(outcome);
             }
@@ -689,8 +705,17 @@ async fn publish(
             }
             let section = approval_section(&approval_lines(&outcome).0, &outcome.judged, &head);
             if let Some((comment, body)) = trusted {
-                update_section(&api, env, options, repo, comment, &body, &section, &mut outcome)
-                    .await?;
+                update_section(
+                    &api,
+                    env,
+                    options,
+                    repo,
+                    comment,
+                    &body,
+                    &section,
+                    &mut outcome,
+                )
+                .await?;
             }
         }
     }
@@ -710,7 +735,11 @@ async fn find_ours<'c>(
 ) -> Result<Option<Found<'c>>, ApiError> {
     let candidates: Vec<&Comment> = comments
         .iter()
-        .filter(|c| c.body.as_deref().is_some_and(|b| is_sticky(b, &options.key)))
+        .filter(|c| {
+            c.body
+                .as_deref()
+                .is_some_and(|b| is_sticky(b, &options.key))
+        })
         .take(CANDIDATES)
         .collect();
     if candidates.is_empty() {
@@ -874,8 +903,7 @@ fn compose(
     let note = cut_bytes(&gate_note(state, options), NOTE_ROOM);
     let pointer = pointer(env);
     let minimal = minimal_body(state, &note, &pointer, section);
-    let room = report_room(state, COMMENT_LIMIT)
-        .saturating_sub(note.len() + pointer.len() + 8);
+    let room = report_room(state, COMMENT_LIMIT).saturating_sub(note.len() + pointer.len() + 8);
     let report = markdown::render_within(r.report, r.ruleset, room);
     let whole = markdown::render_within(r.report, r.ruleset, summary_room());
     let text = if report == whole {
@@ -968,7 +996,10 @@ async fn set_status(
     repo: &str,
     outcome: &mut Outcome,
 ) -> Result<(), ApiError> {
-    let state = outcome.state.clone().expect("the state is set before the status");
+    let state = outcome
+        .state
+        .clone()
+        .expect("the state is set before the status");
     let head = outcome.head.clone();
     let (status, description) = if let Some(first) = outcome.approved_by().first() {
         (
@@ -1128,9 +1159,10 @@ async fn update_section(
         return Ok(());
     }
     let unchanged = match authorship(api, env, std::slice::from_ref(&comment.node_id)).await {
-        Ok(nodes) => nodes.first().and_then(Option::as_ref).is_some_and(|n| {
-            n.viewer_did_author && n.distrust().is_none() && n.body == trusted
-        }),
+        Ok(nodes) => nodes
+            .first()
+            .and_then(Option::as_ref)
+            .is_some_and(|n| n.viewer_did_author && n.distrust().is_none() && n.body == trusted),
         Err(AuthorshipError::Api(e)) if e.is_timeout() => return Err(e),
         Err(_) => false,
     };
@@ -1280,7 +1312,12 @@ fn people(commits: &[ApiCommit]) -> Vec<Person> {
     for c in commits {
         for (user, actor, part, role) in [
             (&c.author, &c.commit.author, Part::Author, "author of"),
-            (&c.committer, &c.commit.committer, Part::Committer, "committer of"),
+            (
+                &c.committer,
+                &c.commit.committer,
+                Part::Committer,
+                "committer of",
+            ),
         ] {
             let (name, email) = actor
                 .as_ref()
@@ -1309,13 +1346,11 @@ fn people(commits: &[ApiCommit]) -> Vec<Person> {
 
 /// Whether a reviewer is one of the configured approvers. GitHub not answering in time is an
 /// error; any other failure leaves membership unknown, so the approval does not count.
-async fn membership(
-    api: &Api,
-    approvers: &Approvers,
-    login: &str,
-) -> Result<Membership, ApiError> {
+async fn membership(api: &Api, approvers: &Approvers, login: &str) -> Result<Membership, ApiError> {
     if approvers.is_empty() {
-        return Ok(Membership::Member("any independent reviewer may approve".into()));
+        return Ok(Membership::Member(
+            "any independent reviewer may approve".into(),
+        ));
     }
     if approvers
         .users

@@ -275,7 +275,9 @@ pub(crate) enum StateError {
 /// Read the state back from a sticky comment, checking it against its seal and its shape.
 pub(crate) fn read_state(body: &str, key: &str) -> Result<State, StateError> {
     let first = body.lines().next().unwrap_or_default();
-    let rest = first.strip_prefix(&marker(key)).ok_or(StateError::Missing)?;
+    let rest = first
+        .strip_prefix(&marker(key))
+        .ok_or(StateError::Missing)?;
     let schema: String = rest.chars().take_while(char::is_ascii_digit).collect();
     let schema: u32 = schema.parse().unwrap_or(0);
     if schema != STATE_SCHEMA {
@@ -316,7 +318,8 @@ fn check_state(state: &State) -> Result<(), String> {
     if state.tool != "foureyes" {
         return Err(format!("tool \"{}\" is not foureyes", state.tool));
     }
-    if ![Verdict::Pass.as_str(), Verdict::ApprovalRequired.as_str()].contains(&state.verdict.as_str())
+    if ![Verdict::Pass.as_str(), Verdict::ApprovalRequired.as_str()]
+        .contains(&state.verdict.as_str())
     {
         return Err(format!("verdict \"{}\" is not a verdict", state.verdict));
     }
@@ -333,10 +336,15 @@ fn check_state(state: &State) -> Result<(), String> {
         return Err("fingerprint is not a SHA-256".into());
     }
     if utc(&state.since).is_none() {
-        return Err(format!("since \"{}\" is not an RFC 3339 UTC time", state.since));
+        return Err(format!(
+            "since \"{}\" is not an RFC 3339 UTC time",
+            state.since
+        ));
     }
     let c = &state.counts;
-    if c.worst.as_deref().is_some_and(|w| Severity::parse(w).is_none())
+    if c.worst
+        .as_deref()
+        .is_some_and(|w| Severity::parse(w).is_none())
         || c.by_severity.keys().any(|s| Severity::parse(s).is_none())
         || c.gating > c.findings
         || c.by_rule.values().sum::<usize>() != c.findings
@@ -930,14 +938,23 @@ mod tests {
             ("verdict", Box::new(|s| s.verdict = "pass".into())),
             ("head", Box::new(|s| s.head = "b".repeat(40))),
             ("key", Box::new(|s| s.key = "other".into())),
-            ("approval_severity", Box::new(|s| s.approval_severity = "critical".into())),
+            (
+                "approval_severity",
+                Box::new(|s| s.approval_severity = "critical".into()),
+            ),
             ("fingerprint", Box::new(|s| s.fingerprint = "0".repeat(64))),
-            ("since", Box::new(|s| s.since = "2020-01-01T00:00:00Z".into())),
+            (
+                "since",
+                Box::new(|s| s.since = "2020-01-01T00:00:00Z".into()),
+            ),
             ("gating", Box::new(|s| s.counts.gating = 0)),
             ("worst", Box::new(|s| s.counts.worst = None)),
-            ("by_rule", Box::new(|s| {
-                s.counts.by_rule.insert("self-escalation".into(), 2);
-            })),
+            (
+                "by_rule",
+                Box::new(|s| {
+                    s.counts.by_rule.insert("self-escalation".into(), 2);
+                }),
+            ),
             ("tool", Box::new(|s| s.tool = "other".into())),
         ];
         let encode = |s: &State| {
@@ -1004,7 +1021,10 @@ mod tests {
         let report = format!("# report\n\n```\n\n{APPROVAL_START}\nplan text\n{APPROVAL_END}\n```");
         let body = sticky_body(&s, &report, "waiting");
         let updated = with_approval(&body, "- **ivan** approved").expect("has a section");
-        assert!(updated.contains("plan text"), "the report's lookalike is kept");
+        assert!(
+            updated.contains("plan text"),
+            "the report's lookalike is kept"
+        );
         assert!(updated.contains("\n- **ivan** approved\n"));
         assert!(!updated.contains("waiting"));
         assert_eq!(
@@ -1053,7 +1073,10 @@ mod tests {
             },
         ];
         let text = approval_section("Approved by ivan.", &judged, &head);
-        assert!(text.contains("**ivan** approved commit `111111111111` (the head)"), "{text}");
+        assert!(
+            text.contains("**ivan** approved commit `111111111111` (the head)"),
+            "{text}"
+        );
         assert!(text.contains("a member of acme\\/security"), "{text}");
         assert!(!text.contains("@erin"), "names are escaped: {text}");
         let many: Vec<Judged> = (0..500)

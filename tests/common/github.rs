@@ -80,6 +80,8 @@ pub struct State {
     pub echo: bool,
     /// Answer GraphQL queries with an error.
     pub graphql_errors: bool,
+    /// The head commit of the pull request now.
+    pub head: String,
     next_id: u64,
 }
 
@@ -119,14 +121,6 @@ impl State {
         c["body"] = body.into();
         c["_editor"] = login.into();
         c["_edited_at"] = clock.into();
-    }
-
-    /// The body of comment `index`.
-    pub fn body(&self, index: usize) -> String {
-        self.comments[index]["body"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
     }
 
     /// Answer the next request of `method` to a path starting with `path` with `status`.
@@ -184,7 +178,10 @@ pub fn echoes(token: &str) -> Vec<String> {
         STANDARD.encode(format!("x-access-token:{token}")),
         URL_SAFE_NO_PAD.encode(token),
         token.bytes().map(|b| format!("%{b:02X}")).collect(),
-        token.chars().map(|c| format!("\\u{:04x}", c as u32)).collect(),
+        token
+            .chars()
+            .map(|c| format!("\\u{:04x}", c as u32))
+            .collect(),
     ]
 }
 
@@ -204,6 +201,7 @@ impl Fake {
         let mut state = State {
             author: "alice".into(),
             clock: "Sun, 22 Nov 2026 08:00:00 GMT".into(),
+            head: HEAD.into(),
             ..State::default()
         };
         state.commits = vec![
@@ -312,7 +310,11 @@ async fn proxy(
                 Ok(n) => buf.extend_from_slice(&chunk[..n]),
             }
         }
-        let path = head.split_whitespace().nth(1).unwrap_or_default().to_owned();
+        let path = head
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned();
         let slow = path.starts_with(&slow_path);
         if slow && matches!(how, Slow::Never) {
             // Hold the connection open, and say nothing.
@@ -338,6 +340,13 @@ async fn proxy(
         let mut answer = Vec::new();
         if up.read_to_end(&mut answer).await.is_err() {
             return;
+        }
+        // Tell the client this connection ends with the answer.
+        if let Some(i) = answer.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&answer[..i]).to_ascii_lowercase();
+            if !head.contains("\r\nconnection:") {
+                answer.splice(i + 2..i + 2, b"connection: close\r\n".iter().copied());
+            }
         }
         match how {
             Slow::Drip(every) if slow => {
@@ -476,8 +485,9 @@ impl Handler {
                     if s.echo {
                         message = format!("{message}: {}", echoes(&token).join(" "));
                     }
-                    return ResponseTemplate::new(200)
-                        .set_body_json(json!({ "data": null, "errors": [{ "message": message }] }));
+                    return ResponseTemplate::new(200).set_body_json(
+                        json!({ "data": null, "errors": [{ "message": message }] }),
+                    );
                 }
                 let ids: Vec<String> = body["variables"]["ids"]
                     .as_array()
@@ -509,7 +519,7 @@ impl Handler {
             ("GET", p) if p == pulls => ResponseTemplate::new(200).set_body_json(json!({
                 "number": NUMBER,
                 "state": "open",
-                "head": { "sha": HEAD, "ref": "change" },
+                "head": { "sha": s.head, "ref": "change" },
                 "user": { "login": s.author, "type": "User" },
                 "commits": s.commits.len(),
                 "requested_reviewers": s.requested.clone(),
@@ -528,6 +538,12 @@ impl Handler {
                 let mut answer = public(s.comments.last().expect("just added"));
                 if s.echo {
                     answer["body"] = format!("{text}\n{}", echoes(&token).join(" ")).into();
+                    answer["html_url"] = format!(
+                        "{}?echo={}",
+                        answer["html_url"].as_str().unwrap_or_default(),
+                        echoes(&token).join("/")
+                    )
+                    .into();
                 }
                 ResponseTemplate::new(201).set_body_json(answer)
             }

@@ -50,7 +50,7 @@ pub(crate) enum ApiError {
     },
     #[error("{what}: GitHub did not answer within {} (--request-timeout)", secs(*.after))]
     Timeout { what: String, after: Duration },
-    #[error("{what}: {why}, past the run's time limit of {} (--timeout)", secs(*.limit))]
+    #[error("{what}: {why} (the run's time limit is {}, --timeout)", secs(*.limit))]
     OutOfTime {
         what: String,
         why: String,
@@ -201,11 +201,20 @@ impl Api {
     }
 
     /// Sleep before another attempt, unless that would pass the run's time limit.
-    async fn pause(&self, retry: &mut Retry, wait: Duration, what: &str, why: &str) -> Result<(), ApiError> {
+    async fn pause(
+        &self,
+        retry: &mut Retry,
+        wait: Duration,
+        what: &str,
+        why: &str,
+    ) -> Result<(), ApiError> {
         if wait >= self.left() {
             return Err(ApiError::OutOfTime {
                 what: what.into(),
-                why: format!("{why}, and waiting {} more would end", secs(wait)),
+                why: format!(
+                    "{why}, and waiting {} more would take longer than the run has left",
+                    secs(wait)
+                ),
                 limit: self.deadlines.run,
             });
         }
@@ -240,7 +249,7 @@ impl Api {
             Ok(got) => Ok(got),
             Err(_) if deadline < self.deadlines.request => Err(ApiError::OutOfTime {
                 what: what.into(),
-                why: format!("GitHub had not answered when the run's time ran out"),
+                why: "GitHub had not answered when the run's time ran out".into(),
                 limit: self.deadlines.run,
             }),
             Err(_) => Err(ApiError::Timeout {
