@@ -427,6 +427,8 @@ struct Outcome {
     head: String,
     /// The body of the sticky comment as this run wrote (or would write) it.
     body: Option<String>,
+    /// The report as the job summary shows it: whole, or as much as the summary holds.
+    report: Option<String>,
     comment_url: Option<String>,
     /// Each reviewer's decision and whether it counts.
     judged: Vec<Judged>,
@@ -486,11 +488,10 @@ pub(crate) fn run(
         Err(e) => {
             // Nothing was decided: say so where the user looks, then fail as an error.
             if let Some(r) = &reviewed {
-                let room = SUMMARY_LIMIT - 4_096;
                 edges.summary(&format!(
                     "{}\n\n> **Error:** {}\n",
-                    markdown::render_within(r.report, r.ruleset, room),
-                    crate::escape::markdown(&e.to_string())
+                    summary_report(r),
+                    cut_bytes(&crate::escape::markdown(&e.to_string()), 4_096)
                 ));
             }
             return Err(anyhow::anyhow!(edges.redactor.redact(&e.to_string())));
@@ -905,12 +906,13 @@ fn compose(
     let minimal = minimal_body(state, &note, &pointer, section);
     let room = report_room(state, COMMENT_LIMIT).saturating_sub(note.len() + pointer.len() + 8);
     let report = markdown::render_within(r.report, r.ruleset, room);
-    let whole = markdown::render_within(r.report, r.ruleset, summary_room());
+    let whole = summary_report(r);
     let text = if report == whole {
         format!("{report}\n\n{note}")
     } else {
         format!("{report}\n\n{note}\n\n{pointer}")
     };
+    outcome.report = Some(whole);
     let body = sticky_body(state, &text, section);
     if body.chars().count() > COMMENT_LIMIT {
         outcome.warnings.push(format!(
@@ -976,6 +978,23 @@ fn minimal_body(state: &State, note: &str, pointer: &str, section: &str) -> Stri
     }
     let _ = write!(text, ".\n\n{pointer}\n\n{note}");
     sticky_body(state, &text, section)
+}
+
+/// The report for the job summary, in the room it has there. Should the renderer not keep to
+/// that room, a note says where the report is instead: a summary over GitHub's limit would not
+/// show at all.
+fn summary_report(r: &Reviewed<'_>) -> String {
+    let room = summary_room();
+    let report = markdown::render_within(r.report, r.ruleset, room);
+    if report.len() <= room {
+        return report;
+    }
+    format!(
+        "The report is too big for the job summary ({} bytes of {room}): \
+         `foureyes review --format text`, `--format json` or `--format sarif` on the plan shows \
+         every finding.",
+        report.len()
+    )
 }
 
 /// The room for the report in the job summary, with room kept for the rest of it.
@@ -1524,12 +1543,10 @@ fn summary(reviewed: Option<&Reviewed<'_>>, outcome: &Outcome) -> String {
         let _ = writeln!(tail, "\n> **Warning:** {}", crate::escape::markdown(w));
     }
     let tail = cut_bytes(&tail, SUMMARY_TAIL);
-    match reviewed {
-        Some(r) => format!(
-            "{}\n{tail}",
-            markdown::render_within(r.report, r.ruleset, summary_room())
-        ),
-        None => tail,
+    match (&outcome.report, reviewed) {
+        (Some(report), _) => format!("{report}\n{tail}"),
+        (None, Some(r)) => format!("{}\n{tail}", summary_report(r)),
+        (None, None) => tail,
     }
 }
 

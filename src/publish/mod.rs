@@ -934,7 +934,8 @@ mod tests {
     fn a_state_changed_in_any_field_is_refused() {
         let s = state();
         let original_seal = seal(&s);
-        let edits: Vec<(&str, Box<dyn Fn(&mut State)>)> = vec![
+        type Edit = Box<dyn Fn(&mut State)>;
+        let edits: Vec<(&str, Edit)> = vec![
             ("verdict", Box::new(|s| s.verdict = "pass".into())),
             ("head", Box::new(|s| s.head = "b".repeat(40))),
             ("key", Box::new(|s| s.key = "other".into())),

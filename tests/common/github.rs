@@ -275,104 +275,102 @@ fn commit(sha: &str, author: &str, committer: &str, message: &str) -> Value {
 
 /// Serve one connection: each request is passed to wiremock, and answered as it answers, or
 /// slowly when its path matches.
+/// Serve one connection, for one request: it is passed to wiremock, and answered as wiremock
+/// answers, or slowly when its path matches.
 async fn proxy(
     mut conn: tokio::net::TcpStream,
     upstream: std::net::SocketAddr,
     slow_path: String,
     how: Slow,
 ) {
-    loop {
-        // The request's head, then its body (Content-Length).
-        let mut buf = Vec::new();
-        let head_end = loop {
-            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                break i + 4;
-            }
-            let mut chunk = [0u8; 4096];
-            match conn.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            }
-        };
-        let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-        let length: usize = head
-            .lines()
-            .find_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                k.eq_ignore_ascii_case("content-length")
-                    .then(|| v.trim().parse().ok())?
-            })
-            .unwrap_or(0);
-        while buf.len() < head_end + length {
-            let mut chunk = [0u8; 4096];
-            match conn.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            }
+    // The request's head, then its body (Content-Length).
+    let mut buf = Vec::new();
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
         }
-        let path = head
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or_default()
-            .to_owned();
-        let slow = path.starts_with(&slow_path);
-        if slow && matches!(how, Slow::Never) {
-            // Hold the connection open, and say nothing.
-            tokio::time::sleep(Duration::from_secs(3600)).await;
-            return;
+        let mut chunk = [0u8; 4096];
+        match conn.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
-        // Ask wiremock, on a connection of its own that it closes after answering.
-        let mut request = Vec::new();
-        for line in head.trim_end().lines() {
-            if !line.to_ascii_lowercase().starts_with("connection:") {
-                request.extend_from_slice(line.as_bytes());
-                request.extend_from_slice(b"\r\n");
-            }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    while buf.len() < head_end + length {
+        let mut chunk = [0u8; 4096];
+        match conn.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
-        request.extend_from_slice(b"connection: close\r\n\r\n");
-        request.extend_from_slice(&buf[head_end..head_end + length]);
-        let Ok(mut up) = tokio::net::TcpStream::connect(upstream).await else {
-            return;
-        };
-        if up.write_all(&request).await.is_err() {
-            return;
-        }
-        let mut answer = Vec::new();
-        if up.read_to_end(&mut answer).await.is_err() {
-            return;
-        }
-        // Tell the client this connection ends with the answer.
-        if let Some(i) = answer.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&answer[..i]).to_ascii_lowercase();
-            if !head.contains("\r\nconnection:") {
-                answer.splice(i + 2..i + 2, b"connection: close\r\n".iter().copied());
-            }
-        }
-        match how {
-            Slow::Drip(every) if slow => {
-                let split = answer
-                    .windows(4)
-                    .position(|w| w == b"\r\n\r\n")
-                    .map_or(answer.len(), |i| i + 4);
-                if conn.write_all(&answer[..split]).await.is_err() {
-                    return;
-                }
-                for byte in &answer[split..] {
-                    tokio::time::sleep(every).await;
-                    if conn.write_all(&[*byte]).await.is_err() || conn.flush().await.is_err() {
-                        return;
-                    }
-                }
-            }
-            _ => {
-                if conn.write_all(&answer).await.is_err() {
-                    return;
-                }
-            }
-        }
-        // wiremock closed its connection: close this one too, so the client opens another.
+    }
+    let path = head
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    let slow = path.starts_with(&slow_path);
+    if slow && matches!(how, Slow::Never) {
+        // Hold the connection open, and say nothing.
+        tokio::time::sleep(Duration::from_secs(3600)).await;
         return;
     }
+    // Ask wiremock, on a connection of its own that it closes after answering.
+    let mut request = Vec::new();
+    for line in head.trim_end().lines() {
+        if !line.to_ascii_lowercase().starts_with("connection:") {
+            request.extend_from_slice(line.as_bytes());
+            request.extend_from_slice(b"\r\n");
+        }
+    }
+    request.extend_from_slice(b"connection: close\r\n\r\n");
+    request.extend_from_slice(&buf[head_end..head_end + length]);
+    let Ok(mut up) = tokio::net::TcpStream::connect(upstream).await else {
+        return;
+    };
+    if up.write_all(&request).await.is_err() {
+        return;
+    }
+    let mut answer = Vec::new();
+    if up.read_to_end(&mut answer).await.is_err() {
+        return;
+    }
+    // Tell the client this connection ends with the answer.
+    if let Some(i) = answer.windows(4).position(|w| w == b"\r\n\r\n") {
+        let head = String::from_utf8_lossy(&answer[..i]).to_ascii_lowercase();
+        if !head.contains("\r\nconnection:") {
+            answer.splice(i + 2..i + 2, b"connection: close\r\n".iter().copied());
+        }
+    }
+    match how {
+        Slow::Drip(every) if slow => {
+            let split = answer
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .map_or(answer.len(), |i| i + 4);
+            if conn.write_all(&answer[..split]).await.is_err() {
+                return;
+            }
+            for byte in &answer[split..] {
+                tokio::time::sleep(every).await;
+                if conn.write_all(&[*byte]).await.is_err() || conn.flush().await.is_err() {
+                    return;
+                }
+            }
+        }
+        _ => {
+            // A client that went away needs no answer.
+            let _ = conn.write_all(&answer).await;
+        }
+    }
+    // wiremock closed its connection: this one ends too, and the client opens another.
 }
 
 struct Handler {
