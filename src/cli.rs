@@ -106,8 +106,9 @@ struct ReviewOptions {
 
 #[derive(Debug, clap::Args)]
 struct GithubArgs {
-    /// Plan JSON files. Optional on `pull_request_review` events: the findings are then read
-    /// back from foureyes' own comment, so the job needs no cloud credentials.
+    /// Plan JSON files. Optional on `pull_request_review` events: the verdict is then read back
+    /// from foureyes' own comment, and the run can only count approvals, so the job needs no
+    /// cloud credentials.
     #[arg(value_name = "INPUT")]
     inputs: Vec<PathBuf>,
     #[command(flatten)]
@@ -322,7 +323,7 @@ fn github_command(args: &GithubArgs) -> anyhow::Result<u8> {
         if env.event_name != "pull_request_review" {
             anyhow::bail!(
                 "no plan given: foureyes github needs the plan, except on pull_request_review \
-                 events, where it reads its findings back from its own comment"
+                 events, where it reads the verdict back from its own comment and counts approvals"
             );
         }
         return github::run(None, &options, &env);
