@@ -1682,3 +1682,68 @@ fn cut(text: &str, limit: usize) -> String {
     out.push('…');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graphql_is_beside_the_rest_api_unless_set() {
+        let env = |api: &str, graphql: Option<&str>| Env {
+            api_url: api.into(),
+            graphql_url: graphql.map(str::to_owned),
+            ..Env::default()
+        };
+        assert_eq!(
+            env("https://api.github.com", None).graphql(),
+            "https://api.github.com/graphql"
+        );
+        assert_eq!(
+            env("https://ghe.example/api/v3/", None).graphql(),
+            "https://ghe.example/api/graphql"
+        );
+        assert_eq!(
+            env(
+                "https://api.github.com",
+                Some("https://api.github.com/graphql2")
+            )
+            .graphql(),
+            "https://api.github.com/graphql2"
+        );
+    }
+
+    fn node(viewer: bool, author: &str, editor: Option<&str>, at: Option<&str>) -> Authorship {
+        Authorship {
+            id: "IC_1".into(),
+            viewer_did_author: viewer,
+            author: Some(Actor {
+                login: author.into(),
+            }),
+            editor: editor.map(|e| Actor { login: e.into() }),
+            last_edited_at: at.map(str::to_owned),
+            body: String::new(),
+        }
+    }
+
+    #[test]
+    fn only_a_comment_by_the_token_edited_by_nobody_else_is_trusted() {
+        let at = Some("2026-11-22T08:00:00Z");
+        assert_eq!(node(true, "github-actions", None, None).distrust(), None);
+        assert_eq!(
+            node(true, "github-actions", Some("GitHub-Actions"), at).distrust(),
+            None
+        );
+        assert_eq!(
+            node(true, "github-actions", Some("mallory"), at)
+                .distrust()
+                .as_deref(),
+            Some("it was edited by mallory at 2026-11-22T08:00:00Z")
+        );
+        assert!(node(true, "github-actions", None, at)
+            .distrust()
+            .is_some_and(|w| w.contains("no longer names")));
+        assert!(node(false, "other-app", None, None)
+            .distrust()
+            .is_some_and(|w| w.contains("written by other-app")));
+    }
+}
