@@ -602,125 +602,129 @@ async fn publish(
         }
     });
     outcome.comment_url = found.as_ref().map(|f| f.comment.html_url.clone());
-    let head = pull.head.sha.clone();
+    let ctx = Ctx {
+        api: &api,
+        env,
+        options,
+        repo,
+        number,
+        pull: &pull,
+    };
+    let found = found.as_ref();
     match reviewed {
-        Some(r) => {
-            let fresh = State::new(r.report, &options.key, &head, "");
-            // NOTE: only a trusted state may carry the time of publication over: moved back,
-            // it would let an older approval count.
-            let since = match &prior {
-                Some(p) if p.fingerprint == fresh.fingerprint => p.since.clone(),
-                _ => api.server_time().unwrap_or_else(local_time),
-            };
-            let state = State { since, ..fresh };
-            outcome.state = Some(state.clone());
-            if state.approval_required() {
-                judge_all(&api, repo, number, &pull, &state, options, &mut outcome).await?;
-            }
-            set_status(&api, options, env, repo, &mut outcome).await?;
-            let section = approval_section(&approval_lines(&outcome).0, &outcome.judged, &head);
-            let (body, minimal) = compose(r, &state, options, env, &section, &mut outcome);
-            let existing = found.as_ref().map(|f| f.comment);
-            write_comment(
-                &api,
-                options,
-                repo,
-                number,
-                existing,
-                &body,
-                &minimal,
-                &mut outcome,
-            )
-            .await?;
-            if state.approval_required() && outcome.approved_by().is_empty() {
-                ask_for_reviews(&api, options, repo, number, &pull, &mut outcome).await?;
-            }
-        }
-        None => {
-            let Some(state) = prior else {
-                outcome.undecided = Some(match &found {
-                    None => format!(
-                        "no foureyes comment with the key `{}` on pull request #{number} to \
-                         re-evaluate; the run with the plan posts it",
-                        options.key
-                    ),
-                    Some(_) => "the foureyes comment's state cannot be trusted (see the \
-                                warnings); the next run with the plan rewrites it"
-                        .into(),
-                });
-                return Ok(outcome);
-            };
-            outcome.state = Some(state.clone());
-            let trusted = found
-                .as_ref()
-                .and_then(|f| Some((f.comment, f.trusted.clone()?)));
-            if state.head != head {
-                outcome.undecided = Some(format!(
-                    "the foureyes comment is for commit {}, and the head is now {}; the run \
-                     with the plan for the new head decides",
-                    short(&state.head),
-                    short(&head)
-                ));
-                let section = approval_section(
-                    &format!(
-                        "New commits were pushed: the head is now {}, and this review is of {}. \
-                         Approvals of {} no longer count; the run with the plan for the new head \
-                         decides.",
-                        short(&head),
-                        short(&state.head),
-                        short(&state.head)
-                    ),
-                    &[],
-                    &head,
-                );
-                if let Some((comment, body)) = trusted {
-                    update_section(
-                        &api,
-                        env,
-                        options,
-                        repo,
-                        comment,
-                        &body,
-                        &section,
-                        &mut outcome,
-                    )
-                    .await?;
-                }
-                return Ok(outcome);
-            }
-            judge_all(&api, repo, number, &pull, &state, options, &mut outcome).await?;
-            if outcome.approved_by().is_empty() && !state.approval_required() {
-                // NOTE: only the run that made the review may open the gate without an
-                // approval: what a comment says cannot.
-                outcome.undecided = Some(
-                    "the run with the plan decided there was nothing to approve, and set the \
-                     status; this run can only count approvals, and no independent approval \
-                     of the head counts, so it leaves the status as it is"
-                        .into(),
-                );
-            } else {
-                set_status(&api, options, env, repo, &mut outcome).await?;
-                if outcome.approved_by().is_empty() {
-                    ask_for_reviews(&api, options, repo, number, &pull, &mut outcome).await?;
-                }
-            }
-            let section = approval_section(&approval_lines(&outcome).0, &outcome.judged, &head);
-            if let Some((comment, body)) = trusted {
-                update_section(
-                    &api,
-                    env,
-                    options,
-                    repo,
-                    comment,
-                    &body,
-                    &section,
-                    &mut outcome,
-                )
-                .await?;
-            }
-        }
+        Some(r) => plan_run(&ctx, r, found, prior, &mut outcome).await?,
+        None => review_run(&ctx, found, prior, &mut outcome).await?,
     }
     Ok(outcome)
+}
+
+/// What every step of a run works with.
+struct Ctx<'a> {
+    api: &'a Api,
+    env: &'a Env,
+    options: &'a Options,
+    repo: &'a str,
+    number: u64,
+    pull: &'a Pull,
+}
+
+/// A run with the plan: it decides the gate from its own review, sets the status, then writes
+/// the comment (or a short one, or says it could not).
+async fn plan_run(
+    ctx: &Ctx<'_>,
+    r: &Reviewed<'_>,
+    found: Option<&Found<'_>>,
+    prior: Option<State>,
+    outcome: &mut Outcome,
+) -> Result<(), ApiError> {
+    let head = ctx.pull.head.sha.as_str();
+    let fresh = State::new(r.report, &ctx.options.key, head, "");
+    // NOTE: only a trusted state may carry the time of publication over: moved back, it would
+    // let an older approval count.
+    let since = match &prior {
+        Some(p) if p.fingerprint == fresh.fingerprint => p.since.clone(),
+        _ => ctx.api.server_time().unwrap_or_else(local_time),
+    };
+    let state = State { since, ..fresh };
+    outcome.state = Some(state.clone());
+    if state.approval_required() {
+        judge_all(ctx, &state, outcome).await?;
+    }
+    set_status(ctx, outcome).await?;
+    let section = approval_section(&approval_lines(outcome).0, &outcome.judged, head);
+    let (body, minimal) = compose(r, &state, ctx, &section, outcome);
+    write_comment(ctx, found.map(|f| f.comment), &body, &minimal, outcome).await?;
+    if state.approval_required() && outcome.approved_by().is_empty() {
+        ask_for_reviews(ctx, outcome).await?;
+    }
+    Ok(())
+}
+
+/// A review-event run, without the plan: it can only count approvals. It opens the gate on an
+/// independent approval of the head that it counted itself, and on nothing else.
+async fn review_run(
+    ctx: &Ctx<'_>,
+    found: Option<&Found<'_>>,
+    prior: Option<State>,
+    outcome: &mut Outcome,
+) -> Result<(), ApiError> {
+    let head = ctx.pull.head.sha.as_str();
+    let Some(state) = prior else {
+        outcome.undecided = Some(match found {
+            None => format!(
+                "no foureyes comment with the key `{}` on pull request #{} to re-evaluate; the \
+                 run with the plan posts it",
+                ctx.options.key, ctx.number
+            ),
+            Some(_) => "the foureyes comment's state cannot be trusted (see the warnings); the \
+                        next run with the plan rewrites it"
+                .into(),
+        });
+        return Ok(());
+    };
+    outcome.state = Some(state.clone());
+    let trusted = found.and_then(|f| Some((f.comment, f.trusted.as_deref()?)));
+    let section = if state.head != head {
+        outcome.undecided = Some(format!(
+            "the foureyes comment is for commit {}, and the head is now {}; the run with the \
+             plan for the new head decides",
+            short(&state.head),
+            short(head)
+        ));
+        approval_section(
+            &format!(
+                "New commits were pushed: the head is now {}, and this review is of {}. \
+                 Approvals of {} no longer count; the run with the plan for the new head decides.",
+                short(head),
+                short(&state.head),
+                short(&state.head)
+            ),
+            &[],
+            head,
+        )
+    } else {
+        judge_all(ctx, &state, outcome).await?;
+        if outcome.approved_by().is_empty() && !state.approval_required() {
+            // NOTE: only the run that made the review may open the gate without an approval:
+            // what a comment says cannot.
+            outcome.undecided = Some(
+                "the run with the plan decided there was nothing to approve, and set the \
+                 status; this run can only count approvals, and no independent approval of the \
+                 head counts, so it leaves the status as it is"
+                    .into(),
+            );
+        } else {
+            set_status(ctx, outcome).await?;
+            if outcome.approved_by().is_empty() {
+                ask_for_reviews(ctx, outcome).await?;
+            }
+        }
+        approval_section(&approval_lines(outcome).0, &outcome.judged, head)
+    };
+    if let Some((comment, body)) = trusted {
+        update_section(ctx, comment, body, &section, outcome).await?;
+    }
+    Ok(())
 }
 
 /// Find foureyes' own sticky comment among those with its marker, and whether its body can be
@@ -896,13 +900,12 @@ fn pull_number(env: &Env) -> Result<u64, SetupError> {
 fn compose(
     r: &Reviewed<'_>,
     state: &State,
-    options: &Options,
-    env: &Env,
+    ctx: &Ctx<'_>,
     section: &str,
     outcome: &mut Outcome,
 ) -> (String, String) {
-    let note = cut_bytes(&gate_note(state, options), NOTE_ROOM);
-    let pointer = pointer(env);
+    let note = cut_bytes(&gate_note(state, ctx.options), NOTE_ROOM);
+    let pointer = pointer(ctx.env);
     let minimal = minimal_body(state, &note, &pointer, section);
     let room = report_room(state, COMMENT_LIMIT).saturating_sub(note.len() + pointer.len() + 8);
     let report = markdown::render_within(r.report, r.ruleset, room);
@@ -1008,13 +1011,8 @@ const SUMMARY_TAIL: usize = 64 * 1024;
 
 /// Set the commit status from what the run decided. A status GitHub refuses is a warning (the
 /// exit code keeps the verdict); GitHub not answering in time is an error.
-async fn set_status(
-    api: &Api,
-    options: &Options,
-    env: &Env,
-    repo: &str,
-    outcome: &mut Outcome,
-) -> Result<(), ApiError> {
+async fn set_status(ctx: &Ctx<'_>, outcome: &mut Outcome) -> Result<(), ApiError> {
+    let (api, options, repo) = (ctx.api, ctx.options, ctx.repo);
     let state = outcome
         .state
         .clone()
@@ -1038,7 +1036,7 @@ async fn set_status(
         "context": options.status_context,
         "description": cut(&description, DESCRIPTION_LIMIT),
     });
-    if let Some(page) = env.run_page() {
+    if let Some(page) = ctx.env.run_page() {
         body["target_url"] = page.into();
     }
     if options.dry_run {
@@ -1068,17 +1066,14 @@ async fn set_status(
 /// Create the sticky comment, or update it when its body changed. When GitHub refuses the
 /// body, the short one is posted instead, so that the state is there for the next run; the
 /// gate was set before, from this run's review, whatever happens here.
-#[allow(clippy::too_many_arguments)]
 async fn write_comment(
-    api: &Api,
-    options: &Options,
-    repo: &str,
-    number: u64,
+    ctx: &Ctx<'_>,
     existing: Option<&Comment>,
     body: &str,
     minimal: &str,
     outcome: &mut Outcome,
 ) -> Result<(), ApiError> {
+    let (api, options, repo, number) = (ctx.api, ctx.options, ctx.repo, ctx.number);
     outcome.body = Some(body.to_owned());
     let (method, path, verb) = match existing {
         Some(c) if c.body.as_deref() == Some(body) => return Ok(()),
@@ -1146,17 +1141,14 @@ fn note_url(outcome: &mut Outcome, answer: &str) {
 /// Rewrite the approval section of foureyes' own, trusted comment, and nothing else. Just
 /// before writing, GitHub is asked again: when the comment changed meanwhile (a run with the
 /// plan rewrote it, or someone edited it), it is left alone.
-#[allow(clippy::too_many_arguments)]
 async fn update_section(
-    api: &Api,
-    env: &Env,
-    options: &Options,
-    repo: &str,
+    ctx: &Ctx<'_>,
     comment: &Comment,
     trusted: &str,
     section: &str,
     outcome: &mut Outcome,
 ) -> Result<(), ApiError> {
+    let (api, env, options, repo) = (ctx.api, ctx.env, ctx.options, ctx.repo);
     let Some(body) = with_approval(trusted, section) else {
         return Ok(());
     };
@@ -1211,33 +1203,20 @@ async fn update_section(
 }
 
 /// Judge every reviewer's decisive review, into the outcome.
-async fn judge_all(
-    api: &Api,
-    repo: &str,
-    number: u64,
-    pull: &Pull,
-    state: &State,
-    options: &Options,
-    outcome: &mut Outcome,
-) -> Result<(), ApiError> {
-    if pull.state != "open" {
-        outcome
-            .warnings
-            .push(format!("pull request #{number} is {}", pull.state));
+async fn judge_all(ctx: &Ctx<'_>, state: &State, outcome: &mut Outcome) -> Result<(), ApiError> {
+    if ctx.pull.state != "open" {
+        outcome.warnings.push(format!(
+            "pull request #{} is {}",
+            ctx.number, ctx.pull.state
+        ));
     }
-    outcome.judged = approvals(api, repo, number, pull, state, options).await?;
+    outcome.judged = approvals(ctx, state).await?;
     Ok(())
 }
 
 /// Judge every reviewer's decisive review.
-async fn approvals(
-    api: &Api,
-    repo: &str,
-    number: u64,
-    pull: &Pull,
-    state: &State,
-    options: &Options,
-) -> Result<Vec<Judged>, ApiError> {
+async fn approvals(ctx: &Ctx<'_>, state: &State) -> Result<Vec<Judged>, ApiError> {
+    let (api, repo, number, pull, options) = (ctx.api, ctx.repo, ctx.number, ctx.pull, ctx.options);
     let raw: Vec<ApiReview> = api
         .list(
             &format!("/repos/{repo}/pulls/{number}/reviews"),
@@ -1406,15 +1385,8 @@ async fn membership(api: &Api, approvers: &Approvers, login: &str) -> Result<Mem
 }
 
 /// Ask the configured approvers for a review; a refused request is a warning.
-async fn ask_for_reviews(
-    api: &Api,
-    options: &Options,
-    repo: &str,
-    number: u64,
-    pull: &Pull,
-    outcome: &mut Outcome,
-) -> Result<(), ApiError> {
-    match request_reviews(api, options, repo, number, pull, &outcome.judged).await {
+async fn ask_for_reviews(ctx: &Ctx<'_>, outcome: &mut Outcome) -> Result<(), ApiError> {
+    match request_reviews(ctx, &outcome.judged).await {
         Ok(Some(would)) => outcome.would.push(would),
         Ok(None) => {}
         Err(e) if e.is_out_of_time() => return Err(e),
@@ -1425,14 +1397,8 @@ async fn ask_for_reviews(
 
 /// Ask the configured approvers for a review, except those already asked or not independent.
 /// A dry run says what it would ask.
-async fn request_reviews(
-    api: &Api,
-    options: &Options,
-    repo: &str,
-    number: u64,
-    pull: &Pull,
-    judged: &[Judged],
-) -> Result<Option<String>, ApiError> {
+async fn request_reviews(ctx: &Ctx<'_>, judged: &[Judged]) -> Result<Option<String>, ApiError> {
+    let (api, options, repo, number, pull) = (ctx.api, ctx.options, ctx.repo, ctx.number, ctx.pull);
     let taken = |login: &str| {
         login.eq_ignore_ascii_case(&pull.user.login)
             || pull
