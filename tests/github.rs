@@ -1060,6 +1060,9 @@ async fn the_token_is_masked_wherever_the_api_echoes_it() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_github_that_never_answers_is_given_up_on_at_the_request_timeout() {
     let mut fake = Fake::start().await;
+    // An earlier review of the same head found nothing to approve.
+    assert_eq!(run(&fake, "pull_request", &[ORDINARY]).await.code, 0);
+    assert_eq!(statuses(&fake)[0].0, "success");
     fake.slow(
         &format!("/repos/{REPO}/pulls/{NUMBER}/reviews"),
         fake::Slow::Never,
@@ -1071,6 +1074,14 @@ async fn a_github_that_never_answers_is_given_up_on_at_the_request_timeout() {
         r.stderr.trim_end(),
         "error: reading the reviews of pull request #7: GitHub did not answer within 1 s \
          (--request-timeout)"
+    );
+    // The gate does not go on saying what the earlier review decided.
+    assert_eq!(
+        statuses(&fake).last().cloned(),
+        Some((
+            "failure".into(),
+            "Needs an independent approval: 1 finding, worst critical".into()
+        ))
     );
     fake.with(|s| {
         let asked = s

@@ -648,7 +648,15 @@ async fn plan_run(
     let state = State { since, ..fresh };
     outcome.state = Some(state.clone());
     if state.approval_required() {
-        judge_all(ctx, &state, outcome).await?;
+        if let Err(e) = judge_all(ctx, &state, outcome).await {
+            // NOTE: the status must not go on saying what an earlier review of this head
+            // decided: this review needs an approval that could not be looked for.
+            if !e.is_out_of_time() {
+                outcome.judged.clear();
+                let _ = set_status(ctx, outcome).await;
+            }
+            return Err(e);
+        }
     }
     set_status(ctx, outcome).await?;
     let section = approval_section(&approval_lines(outcome).0, &outcome.judged, head);
