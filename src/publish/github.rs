@@ -19,7 +19,7 @@ use super::{
     with_approval, Approvers, Change, Judged, Membership, Part, Person, Profile, Review,
     ReviewState, Standing, State,
 };
-use crate::judge::Report;
+use crate::judge::{Report, Verdict};
 use crate::render::markdown;
 use crate::ruleset::Ruleset;
 pub(crate) use api::Deadlines;
@@ -573,12 +573,6 @@ async fn publish(
         }
         .into());
     }
-    let comments: Vec<Comment> = api
-        .list(
-            &format!("/repos/{repo}/issues/{number}/comments"),
-            &format!("reading the comments of pull request #{number}"),
-        )
-        .await?;
     let mut outcome = Outcome {
         mode: if reviewed.is_some() {
             Mode::Plan
@@ -588,7 +582,48 @@ async fn publish(
         head: pull.head.sha.clone(),
         ..Outcome::default()
     };
-    let found = find_ours(&api, env, options, &comments, &mut outcome).await?;
+    let ctx = Ctx {
+        api: &api,
+        env,
+        options,
+        repo,
+        number,
+        pull: &pull,
+    };
+    let result = decide(&ctx, reviewed, &mut outcome).await;
+    if let (Err(e), Some(r)) = (&result, reviewed) {
+        // NOTE: a status set by an earlier review of this head must not stand for a review
+        // that needs an approval this run could not look for.
+        if r.report.verdict == Verdict::ApprovalRequired
+            && outcome.status.is_none()
+            && !e.is_out_of_time()
+        {
+            let state = State::new(r.report, &options.key, &pull.head.sha, "");
+            outcome.state = Some(state);
+            outcome.judged.clear();
+            let _ = set_status(&ctx, &mut outcome).await;
+        }
+    }
+    result?;
+    Ok(outcome)
+}
+
+/// Find foureyes' comment, read its state when it can be trusted, and run the plan or the
+/// review run.
+async fn decide(
+    ctx: &Ctx<'_>,
+    reviewed: Option<&Reviewed<'_>>,
+    outcome: &mut Outcome,
+) -> Result<(), ApiError> {
+    let (repo, number, options) = (ctx.repo, ctx.number, ctx.options);
+    let comments: Vec<Comment> = ctx
+        .api
+        .list(
+            &format!("/repos/{repo}/issues/{number}/comments"),
+            &format!("reading the comments of pull request #{number}"),
+        )
+        .await?;
+    let found = find_ours(ctx.api, ctx.env, options, &comments, outcome).await?;
     let prior = found.as_ref().and_then(|f| {
         let body = f.trusted.as_deref()?;
         match read_state(body, &options.key) {
@@ -602,20 +637,11 @@ async fn publish(
         }
     });
     outcome.comment_url = found.as_ref().map(|f| f.comment.html_url.clone());
-    let ctx = Ctx {
-        api: &api,
-        env,
-        options,
-        repo,
-        number,
-        pull: &pull,
-    };
     let found = found.as_ref();
     match reviewed {
-        Some(r) => plan_run(&ctx, r, found, prior, &mut outcome).await?,
-        None => review_run(&ctx, found, prior, &mut outcome).await?,
+        Some(r) => plan_run(ctx, r, found, prior, outcome).await,
+        None => review_run(ctx, found, prior, outcome).await,
     }
-    Ok(outcome)
 }
 
 /// What every step of a run works with.
@@ -648,15 +674,7 @@ async fn plan_run(
     let state = State { since, ..fresh };
     outcome.state = Some(state.clone());
     if state.approval_required() {
-        if let Err(e) = judge_all(ctx, &state, outcome).await {
-            // NOTE: the status must not go on saying what an earlier review of this head
-            // decided: this review needs an approval that could not be looked for.
-            if !e.is_out_of_time() {
-                outcome.judged.clear();
-                let _ = set_status(ctx, outcome).await;
-            }
-            return Err(e);
-        }
+        judge_all(ctx, &state, outcome).await?;
     }
     set_status(ctx, outcome).await?;
     let section = approval_section(&approval_lines(outcome).0, &outcome.judged, head);
