@@ -561,6 +561,9 @@ fn outside_a_pull_request_it_refuses_with_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("not on `push`"), "{stderr}");
+    for shape in fake::echoes(TOKEN) {
+        assert!(!stderr.contains(&shape) && !String::from_utf8_lossy(&out.stdout).contains(&shape));
+    }
     let out = foureyes()
         .args(["github", "--comment-key", "a b", RISKY])
         .output()
