@@ -106,8 +106,9 @@ struct ReviewOptions {
 
 #[derive(Debug, clap::Args)]
 struct GithubArgs {
-    /// Plan JSON files. Optional on `pull_request_review` events: the findings are then read
-    /// back from foureyes' own comment, so the job needs no cloud credentials.
+    /// Plan JSON files. Optional on `pull_request_review` events: the verdict is then read back
+    /// from foureyes' own comment, and the run can only count approvals, so the job needs no
+    /// cloud credentials.
     #[arg(value_name = "INPUT")]
     inputs: Vec<PathBuf>,
     #[command(flatten)]
@@ -127,6 +128,14 @@ struct GithubArgs {
     /// Print the comment, the status and the approvals that would count; write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Give up on a request to GitHub that has not answered in full within this many seconds
+    /// (connecting, the headers and the whole body).
+    #[arg(long, value_name = "SECS", default_value_t = github::REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
+    request_timeout: u64,
+    /// Give up when talking to GitHub takes longer than this many seconds in all, retries and
+    /// rate-limit waits included.
+    #[arg(long, value_name = "SECS", default_value_t = github::RUN_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=21600))]
+    timeout: u64,
 }
 
 /// Run the command line and return the exit code.
@@ -154,7 +163,8 @@ pub fn main() -> u8 {
         Command::Github(args) => match github_command(&args) {
             Ok(code) => code,
             Err(e) => {
-                eprintln!("{}", crate::escape::ci_log(&format!("error: {e:#}")));
+                // NOTE: an API can echo the token back, into any error.
+                eprintln!("{}", github::error_line(&e));
                 EXIT_ERROR
             }
         },
@@ -303,13 +313,17 @@ fn github_command(args: &GithubArgs) -> anyhow::Result<u8> {
         dry_run: args.dry_run,
         exit_zero: args.options.exit_zero,
         pipeline: accounts,
+        deadlines: github::Deadlines {
+            request: std::time::Duration::from_secs(args.request_timeout),
+            run: std::time::Duration::from_secs(args.timeout),
+        },
     };
     let env = github::Env::from_process();
     if args.inputs.is_empty() {
         if env.event_name != "pull_request_review" {
             anyhow::bail!(
                 "no plan given: foureyes github needs the plan, except on pull_request_review \
-                 events, where it reads its findings back from its own comment"
+                 events, where it reads the verdict back from its own comment and counts approvals"
             );
         }
         return github::run(None, &options, &env);

@@ -1,11 +1,21 @@
-//! A stand-in for the GitHub REST API, served by wiremock on localhost: the endpoints
-//! `foureyes github` uses, with state (comments, reviews, statuses), pagination by `Link`
-//! header, and failures to inject.
+//! A stand-in for the GitHub REST and GraphQL APIs, served by wiremock on localhost: the
+//! endpoints `foureyes github` uses, with state (comments and who edited them, reviews,
+//! statuses), pagination by `Link` header, GitHub's limit on comment length, and failures to
+//! inject: error answers, an API that echoes the token back, and (through a small TCP proxy in
+//! front of wiremock) one that never answers or drips its answer one byte at a time.
 
+use base64::Engine as _;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// The identity of the job's token: it writes foureyes' comments.
+pub const VIEWER: &str = "github-actions[bot]";
+/// The longest comment GitHub accepts, in characters.
+pub const COMMENT_LIMIT: usize = 65_536;
 
 /// The repository the fake serves.
 pub const REPO: &str = "acme/infra";
@@ -38,6 +48,15 @@ pub struct Failure {
     pub headers: Vec<(&'static str, &'static str)>,
 }
 
+/// How a slow API misbehaves.
+#[derive(Debug, Clone, Copy)]
+pub enum Slow {
+    /// Accepts the connection, reads the request, and never answers.
+    Never,
+    /// Answers with the real headers, then the body one byte per interval.
+    Drip(Duration),
+}
+
 /// What the fake holds.
 #[derive(Debug, Default)]
 pub struct State {
@@ -56,6 +75,13 @@ pub struct State {
     pub prefix: String,
     /// The server's clock, as the `Date` header says it.
     pub clock: String,
+    /// Echo the token of each request back: in error messages (as it is, in base64 Basic
+    /// credentials, base64url, percent-encoded and JSON-escaped) and in created comments.
+    pub echo: bool,
+    /// Answer GraphQL queries with an error.
+    pub graphql_errors: bool,
+    /// The head commit of the pull request now.
+    pub head: String,
     next_id: u64,
 }
 
@@ -78,10 +104,23 @@ impl State {
         let id = 9000 + self.next_id;
         self.comments.push(json!({
             "id": id,
+            "node_id": format!("IC_kwDO{id}"),
             "body": body,
             "user": { "login": login, "type": kind },
             "html_url": format!("https://github.example/{REPO}/pull/{NUMBER}#issuecomment-{id}"),
+            // Kept by the fake for its GraphQL answers, as GitHub keeps them.
+            "_editor": null,
+            "_edited_at": null,
         }));
+    }
+
+    /// Edit comment `index` as `login` (who must be allowed to, as a collaborator is).
+    pub fn edit_comment(&mut self, index: usize, login: &str, body: &str) {
+        let clock = self.clock.clone();
+        let c = &mut self.comments[index];
+        c["body"] = body.into();
+        c["_editor"] = login.into();
+        c["_edited_at"] = clock.into();
     }
 
     /// Answer the next request of `method` to a path starting with `path` with `status`.
@@ -100,16 +139,58 @@ impl State {
         });
     }
 
-    /// The writes the fake received: every request but GET.
+    /// The writes the fake received: every request but GET and GraphQL queries.
     pub fn writes(&self) -> Vec<&Seen> {
-        self.seen.iter().filter(|s| s.method != "GET").collect()
+        self.seen
+            .iter()
+            .filter(|s| s.method != "GET" && !s.path.ends_with("/graphql"))
+            .collect()
     }
+
+    /// The GraphQL queries the fake received.
+    pub fn queries(&self) -> Vec<&Seen> {
+        self.seen
+            .iter()
+            .filter(|s| s.path.ends_with("/graphql"))
+            .collect()
+    }
+}
+
+/// The login GraphQL gives an account: a bot's without `[bot]`.
+fn graph_login(login: &str) -> String {
+    login.strip_suffix("[bot]").unwrap_or(login).to_owned()
+}
+
+/// The token of a request, from its `Authorization` header.
+fn token_of(authorization: &str) -> String {
+    authorization
+        .split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The token in the shapes an API may echo it in.
+pub fn echoes(token: &str) -> Vec<String> {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    vec![
+        token.to_owned(),
+        STANDARD.encode(format!("x-access-token:{token}")),
+        URL_SAFE_NO_PAD.encode(token),
+        token.bytes().map(|b| format!("%{b:02X}")).collect(),
+        token
+            .chars()
+            .map(|c| format!("\\u{:04x}", c as u32))
+            .collect(),
+    ]
 }
 
 /// A running fake and its state.
 pub struct Fake {
     pub server: MockServer,
     pub state: Arc<Mutex<State>>,
+    /// The proxy in front of the server, when requests are slowed.
+    proxy: Option<String>,
 }
 
 impl Fake {
@@ -120,6 +201,7 @@ impl Fake {
         let mut state = State {
             author: "alice".into(),
             clock: "Sun, 22 Nov 2026 08:00:00 GMT".into(),
+            head: HEAD.into(),
             ..State::default()
         };
         state.commits = vec![
@@ -139,12 +221,38 @@ impl Fake {
             })
             .mount(&server)
             .await;
-        Fake { server, state }
+        Fake {
+            server,
+            state,
+            proxy: None,
+        }
     }
 
     /// The API's URL, as `GITHUB_API_URL` gives it.
     pub fn uri(&self) -> String {
-        format!("{}{}", self.server.uri(), self.with(|s| s.prefix.clone()))
+        let base = self.proxy.clone().unwrap_or_else(|| self.server.uri());
+        format!("{base}{}", self.with(|s| s.prefix.clone()))
+    }
+
+    /// From now on, requests to paths that start with `path` are slow in this way; the others
+    /// are answered as before.
+    pub async fn slow(&mut self, path: &str, how: Slow) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a local port");
+        let addr = listener.local_addr().expect("bound");
+        let upstream = self.server.address().to_owned();
+        let path = path.to_owned();
+        tokio::spawn(async move {
+            loop {
+                let Ok((conn, _)) = listener.accept().await else {
+                    return;
+                };
+                let path = path.clone();
+                tokio::spawn(proxy(conn, upstream, path, how));
+            }
+        });
+        self.proxy = Some(format!("http://{addr}"));
     }
 
     pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
@@ -163,6 +271,106 @@ fn commit(sha: &str, author: &str, committer: &str, message: &str) -> Value {
         "author": { "login": author, "type": "User" },
         "committer": { "login": committer, "type": "User" },
     })
+}
+
+/// Serve one connection: each request is passed to wiremock, and answered as it answers, or
+/// slowly when its path matches.
+/// Serve one connection, for one request: it is passed to wiremock, and answered as wiremock
+/// answers, or slowly when its path matches.
+async fn proxy(
+    mut conn: tokio::net::TcpStream,
+    upstream: std::net::SocketAddr,
+    slow_path: String,
+    how: Slow,
+) {
+    // The request's head, then its body (Content-Length).
+    let mut buf = Vec::new();
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        let mut chunk = [0u8; 4096];
+        match conn.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    while buf.len() < head_end + length {
+        let mut chunk = [0u8; 4096];
+        match conn.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let path = head
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    let slow = path.starts_with(&slow_path);
+    if slow && matches!(how, Slow::Never) {
+        // Hold the connection open, and say nothing.
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        return;
+    }
+    // Ask wiremock, on a connection of its own that it closes after answering.
+    let mut request = Vec::new();
+    for line in head.trim_end().lines() {
+        if !line.to_ascii_lowercase().starts_with("connection:") {
+            request.extend_from_slice(line.as_bytes());
+            request.extend_from_slice(b"\r\n");
+        }
+    }
+    request.extend_from_slice(b"connection: close\r\n\r\n");
+    request.extend_from_slice(&buf[head_end..head_end + length]);
+    let Ok(mut up) = tokio::net::TcpStream::connect(upstream).await else {
+        return;
+    };
+    if up.write_all(&request).await.is_err() {
+        return;
+    }
+    let mut answer = Vec::new();
+    if up.read_to_end(&mut answer).await.is_err() {
+        return;
+    }
+    // Tell the client this connection ends with the answer.
+    if let Some(i) = answer.windows(4).position(|w| w == b"\r\n\r\n") {
+        let head = String::from_utf8_lossy(&answer[..i]).to_ascii_lowercase();
+        if !head.contains("\r\nconnection:") {
+            answer.splice(i + 2..i + 2, b"connection: close\r\n".iter().copied());
+        }
+    }
+    match how {
+        Slow::Drip(every) if slow => {
+            let split = answer
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .map_or(answer.len(), |i| i + 4);
+            if conn.write_all(&answer[..split]).await.is_err() {
+                return;
+            }
+            for byte in &answer[split..] {
+                tokio::time::sleep(every).await;
+                if conn.write_all(&[*byte]).await.is_err() || conn.flush().await.is_err() {
+                    return;
+                }
+            }
+        }
+        _ => {
+            // A client that went away needs no answer.
+            let _ = conn.write_all(&answer).await;
+        }
+    }
+    // wiremock closed its connection: this one ends too, and the client opens another.
 }
 
 struct Handler {
@@ -185,6 +393,12 @@ impl Handler {
         let full = req.url.path().to_owned();
         let path = full.strip_prefix("/api/v3").unwrap_or(&full).to_owned();
         let query = req.url.query().unwrap_or_default().to_owned();
+        let token = token_of(
+            req.headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default(),
+        );
         s.seen.push(Seen {
             method: method.clone(),
             path: full.clone(),
@@ -204,8 +418,12 @@ impl Handler {
         {
             // Each failure is answered once; then the fake answers normally.
             let f = s.failures.remove(i).expect("found above");
+            let mut message = "Resource not accessible by integration".to_owned();
+            if s.echo {
+                message = format!("{message}: {}", echoes(&token).join(" "));
+            }
             let mut t = ResponseTemplate::new(f.status).set_body_json(json!({
-                "message": "Resource not accessible by integration",
+                "message": message,
                 "documentation_url": "https://docs.github.com/rest",
             }));
             for (k, v) in f.headers {
@@ -242,29 +460,105 @@ impl Handler {
         let pulls = format!("/repos/{REPO}/pulls/{NUMBER}");
         let issue_comments = format!("/repos/{REPO}/issues/{NUMBER}/comments");
         let comment_prefix = format!("/repos/{REPO}/issues/comments/");
+        let too_long = |text: &str| {
+            (text.chars().count() > COMMENT_LIMIT).then(|| {
+                ResponseTemplate::new(422).set_body_json(json!({
+                    "message": "Validation Failed",
+                    "errors": [{ "resource": "IssueComment", "code": "custom", "field": "body",
+                                 "message": "body is too long (maximum is 65536 characters)" }],
+                }))
+            })
+        };
+        let public = |c: &Value| -> Value {
+            let mut c = c.clone();
+            if let Some(o) = c.as_object_mut() {
+                o.retain(|k, _| !k.starts_with('_'));
+            }
+            c
+        };
         match (method.as_str(), path.as_str()) {
+            ("POST", "/graphql") | ("POST", "/api/graphql") => {
+                if s.graphql_errors {
+                    let mut message = "Something went wrong".to_owned();
+                    if s.echo {
+                        message = format!("{message}: {}", echoes(&token).join(" "));
+                    }
+                    return ResponseTemplate::new(200).set_body_json(
+                        json!({ "data": null, "errors": [{ "message": message }] }),
+                    );
+                }
+                let ids: Vec<String> = body["variables"]["ids"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|v| v.as_str().unwrap_or_default().to_owned())
+                    .collect();
+                let nodes: Vec<Value> = ids
+                    .iter()
+                    .map(|id| {
+                        let Some(c) = s.comments.iter().find(|c| c["node_id"] == id.as_str())
+                        else {
+                            return Value::Null;
+                        };
+                        let author = c["user"]["login"].as_str().unwrap_or_default();
+                        json!({
+                            "id": id,
+                            "viewerDidAuthor": author == VIEWER,
+                            "author": { "login": graph_login(author) },
+                            "editor": c["_editor"].as_str().map(|e| json!({ "login": graph_login(e) })),
+                            "lastEditedAt": c["_edited_at"],
+                            "body": c["body"],
+                        })
+                    })
+                    .collect();
+                ResponseTemplate::new(200).set_body_json(json!({ "data": { "nodes": nodes } }))
+            }
             ("GET", p) if p == pulls => ResponseTemplate::new(200).set_body_json(json!({
                 "number": NUMBER,
                 "state": "open",
-                "head": { "sha": HEAD, "ref": "change" },
+                "head": { "sha": s.head, "ref": "change" },
                 "user": { "login": s.author, "type": "User" },
                 "commits": s.commits.len(),
                 "requested_reviewers": s.requested.clone(),
                 "requested_teams": [],
             })),
-            ("GET", p) if p == issue_comments => list(&s.comments),
+            ("GET", p) if p == issue_comments => {
+                let comments: Vec<Value> = s.comments.iter().map(public).collect();
+                list(&comments)
+            }
             ("POST", p) if p == issue_comments => {
                 let text = body["body"].as_str().unwrap_or_default().to_owned();
-                s.comment("github-actions[bot]", "Bot", &text);
-                ResponseTemplate::new(201).set_body_json(s.comments.last().cloned())
+                if let Some(refused) = too_long(&text) {
+                    return refused;
+                }
+                s.comment(VIEWER, "Bot", &text);
+                let mut answer = public(s.comments.last().expect("just added"));
+                if s.echo {
+                    answer["body"] = format!("{text}\n{}", echoes(&token).join(" ")).into();
+                    answer["html_url"] = format!(
+                        "{}?echo={}",
+                        answer["html_url"].as_str().unwrap_or_default(),
+                        echoes(&token).join("/")
+                    )
+                    .into();
+                }
+                ResponseTemplate::new(201).set_body_json(answer)
             }
             ("PATCH", p) if p.starts_with(&comment_prefix) => {
                 let id: u64 = p[comment_prefix.len()..].parse().unwrap_or(0);
+                let text = body["body"].as_str().unwrap_or_default().to_owned();
+                if let Some(refused) = too_long(&text) {
+                    return refused;
+                }
+                let clock = s.clock.clone();
                 let Some(c) = s.comments.iter_mut().find(|c| c["id"] == id) else {
                     return ResponseTemplate::new(404);
                 };
-                c["body"] = body["body"].clone();
-                ResponseTemplate::new(200).set_body_json(c.clone())
+                c["body"] = text.into();
+                c["_editor"] = VIEWER.into();
+                c["_edited_at"] = clock.into();
+                ResponseTemplate::new(200).set_body_json(public(c))
             }
             ("GET", p) if p == format!("{pulls}/reviews") => list(&s.reviews),
             ("GET", p) if p == format!("{pulls}/commits") => list(&s.commits),
@@ -306,7 +600,13 @@ impl Handler {
                     ResponseTemplate::new(404).set_body_json(json!({ "message": "Not Found" }))
                 }
             }
-            _ => ResponseTemplate::new(404).set_body_json(json!({ "message": "Not Found" })),
+            _ => {
+                let mut message = "Not Found".to_owned();
+                if s.echo {
+                    message = format!("{message}: {}", echoes(&token).join(" "));
+                }
+                ResponseTemplate::new(404).set_body_json(json!({ "message": message }))
+            }
         }
     }
 }

@@ -88,6 +88,25 @@ pub fn huge_plan(dir: &Path) -> PathBuf {
     path
 }
 
+/// A plan with `n` findings: `n` roles, each given both `iam:*` and `cloudtrail:*` (a forbidden
+/// pair of duties). Written into `dir`.
+pub fn many_findings_plan(dir: &Path, n: usize) -> PathBuf {
+    let path = dir.join(format!("many-{n}.json"));
+    let changes: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"address":"aws_iam_role_policy.admin{i}","type":"aws_iam_role_policy","name":"admin{i}","change":{{"actions":["create"],"before":null,"after":{{"role":"role-{i}","policy":"{{\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":[\"iam:*\",\"cloudtrail:*\"],\"Resource\":\"*\"}}]}}"}},"after_unknown":{{}}}}}}"#
+            )
+        })
+        .collect();
+    let plan = format!(
+        r#"{{"format_version":"1.2","resource_changes":[{}]}}"#,
+        changes.join(",")
+    );
+    std::fs::write(&path, plan).expect("write");
+    path
+}
+
 /// The README's text between `<!-- NAME:start -->` and `<!-- NAME:end -->`.
 pub fn readme_block(name: &str) -> String {
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");

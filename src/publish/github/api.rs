@@ -1,19 +1,28 @@
-//! The GitHub REST API as foureyes uses it: octocrab for the client, authentication and the
-//! base URL (so GitHub Enterprise Server works), plus retries, pagination and errors that say
-//! what to do. The token never appears in a message.
+//! The GitHub API as foureyes uses it: octocrab for the client, authentication and the base
+//! URL (so GitHub Enterprise Server works), plus retries, pagination, deadlines and errors that
+//! say what to do. Every request body and path goes through the redactor, so the token is
+//! never sent anywhere but in the `Authorization` header.
 
+use crate::publish::redact::Redactor;
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Attempts per request, the first one included.
 const ATTEMPTS: u32 = 5;
 /// The first pause after a server error; each next one doubles.
 const BACKOFF: Duration = Duration::from_millis(500);
-/// The longest wait for a rate limit to lift before giving up.
-const LONGEST_WAIT: Duration = Duration::from_secs(300);
 /// Pages read of one list at most (100 items each).
 const PAGES: usize = 100;
+
+/// How long foureyes waits for GitHub.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadlines {
+    /// One request, from connecting to the last byte of the answer.
+    pub(crate) request: Duration,
+    /// Every request of the run, with retries and rate-limit waits.
+    pub(crate) run: Duration,
+}
 
 /// A failed request, worded for the person reading the job log.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +48,23 @@ pub(crate) enum ApiError {
         url: String,
         base: String,
     },
+    #[error("{what}: GitHub did not answer within {} (--request-timeout)", secs(*.after))]
+    Timeout { what: String, after: Duration },
+    #[error("{what}: {why} (the run's time limit is {}, --timeout)", secs(*.limit))]
+    OutOfTime {
+        what: String,
+        why: String,
+        limit: Duration,
+    },
+}
+
+/// A duration as people read it in a message: `30 s`, `1.5 s`.
+pub(crate) fn secs(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
 }
 
 fn detail(m: &str) -> String {
@@ -57,6 +83,16 @@ impl ApiError {
             _ => None,
         }
     }
+
+    /// Whether GitHub was too slow: a request past its deadline, or the run out of time.
+    pub(crate) fn is_timeout(&self) -> bool {
+        matches!(self, ApiError::Timeout { .. } | ApiError::OutOfTime { .. })
+    }
+
+    /// Whether the run is out of time: nothing more can be asked of GitHub.
+    pub(crate) fn is_out_of_time(&self) -> bool {
+        matches!(self, ApiError::OutOfTime { .. })
+    }
 }
 
 /// What to do about a status, for a request described by `what`.
@@ -68,7 +104,7 @@ fn hint(status: u16, write: bool) -> String {
         404 if write => "not found, or the token may not write here (GitHub answers 404 to hide what a token cannot see)".into(),
         404 => "not found, or the token cannot see it; check GITHUB_REPOSITORY and the workflow's `permissions:`".into(),
         422 => "GitHub refused the request as invalid".into(),
-        429 => "rate limited for longer than foureyes waits".into(),
+        429 => "rate limited".into(),
         s if s >= 500 => format!("GitHub kept failing after {ATTEMPTS} attempts"),
         _ => "unexpected".into(),
     }
@@ -89,6 +125,9 @@ impl Retry {
     }
 }
 
+/// What one attempt got: the status, the headers, the body.
+type Got = (u16, http::HeaderMap, String);
+
 /// A response: status, the headers foureyes reads, and the body.
 pub(crate) struct Answer {
     pub(crate) body: String,
@@ -104,11 +143,22 @@ pub(crate) struct Api {
     base: String,
     /// The server's clock, from the `Date` header of the last answer (RFC 3339).
     clock: RefCell<Option<String>>,
+    /// Masks the token in everything sent.
+    redactor: Redactor,
+    deadlines: Deadlines,
+    /// When the run's time is up.
+    end: Instant,
 }
 
 impl Api {
     /// A client for `base` (`GITHUB_API_URL`), authenticated with the token if there is one.
-    pub(crate) fn new(base: &str, token: Option<String>) -> Result<Api, String> {
+    /// The run's time starts now.
+    pub(crate) fn new(
+        base: &str,
+        token: Option<String>,
+        redactor: Redactor,
+        deadlines: Deadlines,
+    ) -> Result<Api, String> {
         let uri: http::Uri = base
             .parse()
             .map_err(|_| format!("GITHUB_API_URL `{base}` is not a URL"))?;
@@ -116,9 +166,10 @@ impl Api {
             return Err(format!("GITHUB_API_URL `{base}` is not an absolute URL"));
         };
         let origin = format!("{scheme}://{authority}");
+        // NOTE: these bound one read; what bounds a request whole is the deadline in `send`.
         let mut builder = octocrab::Octocrab::builder()
-            .set_connect_timeout(Some(Duration::from_secs(15)))
-            .set_read_timeout(Some(Duration::from_secs(60)))
+            .set_connect_timeout(Some(deadlines.request))
+            .set_read_timeout(Some(deadlines.request))
             .base_uri(base.trim_end_matches('/'))
             .map_err(|_| format!("GITHUB_API_URL `{base}` is not a URL"))?;
         if let Some(token) = token {
@@ -132,7 +183,80 @@ impl Api {
             origin,
             base: base.to_owned(),
             clock: RefCell::new(None),
+            redactor,
+            deadlines,
+            end: Instant::now() + deadlines.run,
         })
+    }
+
+    /// Whether a URL is on the API's host, where the token may go.
+    pub(crate) fn same_origin(&self, url: &str) -> bool {
+        url.strip_prefix(&self.origin)
+            .is_some_and(|rest| rest.starts_with('/'))
+    }
+
+    /// The run's time left.
+    fn left(&self) -> Duration {
+        self.end.saturating_duration_since(Instant::now())
+    }
+
+    /// Sleep before another attempt, unless that would pass the run's time limit.
+    async fn pause(
+        &self,
+        retry: &mut Retry,
+        wait: Duration,
+        what: &str,
+        why: &str,
+    ) -> Result<(), ApiError> {
+        if wait >= self.left() {
+            return Err(ApiError::OutOfTime {
+                what: what.into(),
+                why: format!(
+                    "{why}, and waiting {} more would take longer than the run has left",
+                    secs(wait)
+                ),
+                limit: self.deadlines.run,
+            });
+        }
+        retry.wait(wait).await;
+        Ok(())
+    }
+
+    /// One attempt, from connecting to the last byte of the answer, within the request's
+    /// deadline and the run's time left.
+    async fn attempt(
+        &self,
+        request: http::Request<octocrab::OctoBody>,
+        what: &str,
+    ) -> Result<Result<Got, octocrab::Error>, ApiError> {
+        let left = self.left();
+        if left.is_zero() {
+            return Err(ApiError::OutOfTime {
+                what: what.into(),
+                why: "no time was left to ask GitHub".into(),
+                limit: self.deadlines.run,
+            });
+        }
+        let deadline = self.deadlines.request.min(left);
+        let exchange = async {
+            let response = self.client.execute(request).await?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = self.client.body_to_string(response).await?;
+            Ok((status, headers, body))
+        };
+        match tokio::time::timeout(deadline, exchange).await {
+            Ok(got) => Ok(got),
+            Err(_) if deadline < self.deadlines.request => Err(ApiError::OutOfTime {
+                what: what.into(),
+                why: "GitHub had not answered when the run's time ran out".into(),
+                limit: self.deadlines.run,
+            }),
+            Err(_) => Err(ApiError::Timeout {
+                what: what.into(),
+                after: deadline,
+            }),
+        }
     }
 
     /// The server's time at the last answer, if it said.
@@ -140,7 +264,9 @@ impl Api {
         self.clock.borrow().clone()
     }
 
-    /// One request, retried on server errors, rate limits and broken connections.
+    /// One request, retried on server errors, rate limits and broken connections, within the
+    /// deadlines. A request that passes its own deadline is not tried again: GitHub that does
+    /// not answer in time is not waited for twice.
     pub(crate) async fn send(
         &self,
         method: http::Method,
@@ -149,6 +275,12 @@ impl Api {
         what: &str,
     ) -> Result<Answer, ApiError> {
         let write = method != http::Method::GET;
+        let path = self.redactor.redact(path);
+        let body = body.map(|b| {
+            let mut b = b.clone();
+            self.redactor.redact_json(&mut b);
+            b
+        });
         let mut retry = Retry {
             attempt: 1,
             pause: BACKOFF,
@@ -156,21 +288,23 @@ impl Api {
         loop {
             let request = http::Request::builder()
                 .method(method.clone())
-                .uri(path)
+                .uri(path.as_str())
                 .header(http::header::ACCEPT, "application/vnd.github+json")
                 .header("X-GitHub-Api-Version", "2022-11-28");
-            let request =
-                self.client
-                    .build_request(request, body)
-                    .map_err(|e| ApiError::Shape {
-                        what: what.into(),
-                        error: format!("cannot build the request: {e}"),
-                    })?;
-            let response = match self.client.execute(request).await {
-                Ok(r) => r,
+            let request = self
+                .client
+                .build_request(request, body.as_ref())
+                .map_err(|e| ApiError::Shape {
+                    what: what.into(),
+                    error: format!("cannot build the request: {e}"),
+                })?;
+            let (status, headers, text) = match self.attempt(request, what).await? {
+                Ok(got) => got,
                 Err(e) => {
                     if retry.attempt < ATTEMPTS {
-                        retry.wait(retry.pause).await;
+                        let why = format!("cannot reach GitHub ({})", transport(&e));
+                        let wait = retry.pause;
+                        self.pause(&mut retry, wait, what, &why).await?;
                         continue;
                     }
                     return Err(ApiError::Transport {
@@ -180,8 +314,6 @@ impl Api {
                     });
                 }
             };
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
             let header = |name: &str| {
                 headers
                     .get(name)
@@ -192,20 +324,6 @@ impl Api {
             if let Some(date) = header("date").as_deref().and_then(super::super::http_date) {
                 *self.clock.borrow_mut() = Some(date);
             }
-            let text = match self.client.body_to_string(response).await {
-                Ok(t) => t,
-                Err(_) if retry.attempt < ATTEMPTS => {
-                    retry.wait(retry.pause).await;
-                    continue;
-                }
-                Err(e) => {
-                    return Err(ApiError::Transport {
-                        what: what.into(),
-                        base: self.base.clone(),
-                        error: transport(&e),
-                    })
-                }
-            };
             if (200..300).contains(&status) {
                 let next = header("link").and_then(|l| next_link(&l));
                 return Ok(Answer { body: text, next });
@@ -215,19 +333,19 @@ impl Api {
                     && (header("retry-after").is_some()
                         || header("x-ratelimit-remaining").as_deref() == Some("0")));
             if retry.attempt < ATTEMPTS && (limited || matches!(status, 500 | 502 | 503 | 504)) {
-                let wait = if limited {
-                    rate_limit_wait(
+                let (wait, why) = if limited {
+                    let wait = rate_limit_wait(
                         header("retry-after").as_deref(),
                         header("x-ratelimit-reset").as_deref(),
                     )
-                    .unwrap_or(retry.pause)
+                    .unwrap_or(retry.pause);
+                    (wait, format!("GitHub rate-limited the request ({status})"))
                 } else {
-                    retry.pause
+                    (retry.pause, format!("GitHub answered {status}"))
                 };
-                if wait <= LONGEST_WAIT {
-                    retry.wait(wait).await;
-                    continue;
-                }
+                // NOTE: a rate limit is waited out only within the run's time left.
+                self.pause(&mut retry, wait, what, &why).await?;
+                continue;
             }
             let message = serde_json::from_str::<serde_json::Value>(&text)
                 .ok()
@@ -273,10 +391,7 @@ impl Api {
                 None => return Ok(out),
                 Some(next) => {
                     // NOTE: the token goes with every request; a link elsewhere would leak it.
-                    let same = next
-                        .strip_prefix(&self.origin)
-                        .is_some_and(|rest| rest.starts_with('/'));
-                    if !same {
+                    if !self.same_origin(&next) {
                         return Err(ApiError::ForeignLink {
                             what: what.into(),
                             url: crate::escape::terminal(&next).into_owned(),
