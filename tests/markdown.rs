@@ -227,22 +227,7 @@ fn a_huge_change_fits_one_comment() {
 #[test]
 fn a_thousand_findings_fit_one_comment_with_their_counts() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("many.json");
-    let changes: Vec<String> = (0..1000)
-        .map(|i| {
-            format!(
-                r#"{{"address":"aws_iam_role_policy.p{i}","type":"aws_iam_role_policy","name":"p{i}","change":{{"actions":["create"],"before":null,"after":{{"role":"role-{i:04}","policy":"{{\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":[\"iam:PutRolePolicy\",\"cloudtrail:StopLogging\"],\"Resource\":\"*\"}}]}}"}},"after_unknown":{{}}}}}}"#
-            )
-        })
-        .collect();
-    std::fs::write(
-        &path,
-        format!(
-            r#"{{"format_version":"1.2","resource_changes":[{}]}}"#,
-            changes.join(",")
-        ),
-    )
-    .expect("write");
+    let path = common::many_findings_plan(dir.path(), 1000);
     let md = markdown(&[path.to_str().expect("utf-8")]);
     assert!(md.len() <= 65_536, "{} bytes", md.len());
     assert!(

@@ -265,8 +265,10 @@ fn context(report: &Report, ruleset: &Ruleset, room: usize) -> Context {
                 + f.resources.len()
                 + f.rationale.len()
                 + f.references.len()
+                + if f.below { 80 } else { 0 }
         },
-        200,
+        // The template's words around a finding: bold, separators, list labels.
+        100,
     );
     c.findings_left = report.findings.len() - c.findings.len();
     if c.findings_left > 0 {
@@ -696,11 +698,6 @@ fn label(text: &str) -> String {
         out.push_str("...");
     }
     out
-}
-
-/// Untrusted text made inert in Markdown, for the publishers' own notes.
-pub(crate) fn text(s: &str) -> String {
-    escape::markdown(s)
 }
 
 #[cfg(test)]
