@@ -710,11 +710,15 @@ impl<'de> serde::de::Visitor<'de> for Pick<'_> {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(v.into())
+        Ok(bounded(v).into_owned().into())
     }
 
     fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-        Ok(v.into())
+        Ok(match bounded(&v) {
+            Cow::Borrowed(_) => v,
+            Cow::Owned(short) => short,
+        }
+        .into())
     }
 
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
@@ -724,6 +728,46 @@ impl<'de> serde::de::Visitor<'de> for Pick<'_> {
     fn visit_none<E>(self) -> Result<Self::Value, E> {
         Ok(serde_json::Value::Null)
     }
+}
+
+/// The longest string value foureyes reads (1 MiB). No IAM name, ARN or policy comes near it
+/// (AWS caps policies at tens of kilobytes); a longer one would only cost memory in every
+/// place it is copied to.
+pub(crate) const LONGEST: usize = 1 << 20;
+
+/// A string as the review reads it: itself, or, when longer than [`LONGEST`], a stand-in that
+/// says so and stays distinct for distinct values (its start, its length and a digest). A
+/// stand-in for a policy is not JSON, so the policy is unreadable: a possible privilege, never
+/// a harmless one.
+pub(crate) fn bounded(text: &str) -> Cow<'_, str> {
+    if text.len() <= LONGEST {
+        return Cow::Borrowed(text);
+    }
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let start: String = text.chars().take(64).collect();
+    Cow::Owned(format!(
+        "{start}… [{} bytes, too long to read; sha256:{hex}]",
+        text.len()
+    ))
+}
+
+/// A JSON value whose strings are [`bounded`], and in which a key given twice is refused (for
+/// `#[serde(deserialize_with)]`).
+pub(crate) fn bounded_value<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<serde_json::Value>, D::Error> {
+    use serde::de::DeserializeSeed;
+    Pick(None).deserialize(d).map(Some)
+}
+
+/// A raw JSON value, left out when longer than [`LONGEST`] (for `#[serde(deserialize_with)]`).
+pub(crate) fn bounded_raw<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Box<RawValue>>, D::Error> {
+    let raw: &RawValue = Deserialize::deserialize(d)?;
+    Ok((raw.get().len() <= LONGEST).then(|| raw.to_owned()))
 }
 
 /// An object key, borrowed from the input where it has no escapes.

@@ -49,7 +49,7 @@ pub(crate) struct Configuration {
 pub(crate) struct ProviderConfig {
     #[serde(default)]
     pub(crate) name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "load::bounded_value")]
     pub(crate) expressions: Option<Value>,
 }
 
@@ -74,7 +74,9 @@ pub(crate) struct ModuleCall {
 #[derive(Debug, Deserialize)]
 pub(crate) struct ConfigResource {
     pub(crate) address: String,
-    #[serde(default)]
+    /// Left out when longer than foureyes reads ([`load::LONGEST`]): what it would resolve
+    /// then stays unknown.
+    #[serde(default, deserialize_with = "load::bounded_raw")]
     pub(crate) expressions: Option<Box<RawValue>>,
 }
 
@@ -149,6 +151,10 @@ pub(crate) fn normalize(sources: &[Source], wanted: &Wanted) -> Result<ChangeSet
     }
     Ok(set)
 }
+
+/// A resource change longer than this (in bytes) is parsed where it is read, not copied to the
+/// worker: memory then holds it once.
+const BIG: usize = 4 << 20;
 
 /// A resource change whose values the review reads, on its way to the worker.
 type Element = (Section, Pos, Vec<u8>);
@@ -232,9 +238,15 @@ fn load_one(source: &Source, input: usize, wanted: &Wanted) -> Result<Loaded1, L
         let mut batch: Vec<Element> = Vec::with_capacity(64);
         let mut stopped = false;
         let sender = tx.clone();
+        let mut big_configuration = None;
         let loaded = load::load(
             source,
             &mut |place| {
+                if place.bytes.len() > BIG {
+                    // NOTE: parsed here rather than copied to the worker, as a big change is.
+                    big_configuration = Some(load::configuration(place)?);
+                    return Ok(());
+                }
                 // NOTE: a send fails only when the worker has stopped; the worker then has
                 // the error to report.
                 let _ = sender.send(Work::Configuration(place.at, place.bytes.to_vec()));
@@ -252,6 +264,16 @@ fn load_one(source: &Source, input: usize, wanted: &Wanted) -> Result<Loaded1, L
                 };
                 let noop = raw.change.actions.len() == 1 && raw.change.actions[0] == "no-op";
                 let read = wanted.attributes(&key, &raw.change.actions).is_some();
+                if read && place.bytes.len() > BIG {
+                    // NOTE: a big change is parsed here rather than copied to the worker.
+                    let c = load::resource_change(section, place)
+                        .and_then(|raw| change(&place, input, &raw, wanted, &mut shared))?;
+                    match section {
+                        Section::Changes => changes.push(c),
+                        Section::Drift => drift.push(c),
+                    }
+                    return Ok(());
+                }
                 if read {
                     batch.push((section, place.at, place.bytes.to_vec()));
                     if batch.len() == batch.capacity() && !stopped {
@@ -284,6 +306,9 @@ fn load_one(source: &Source, input: usize, wanted: &Wanted) -> Result<Loaded1, L
         };
         let loaded = loaded?;
         let mut worked = parsed?;
+        if let Some(c) = big_configuration {
+            worked.configuration = c;
+        }
         // NOTE: the longer list takes the shorter one, so a million changes are not copied.
         if changes.len() > worked.changes.len() {
             changes.append(&mut worked.changes);
@@ -349,6 +374,10 @@ fn base<C>(
     shared: &mut Interner,
 ) -> ResourceChange {
     let address = raw.address();
+    let address = match load::bounded(&address) {
+        Cow::Borrowed(_) => address,
+        Cow::Owned(short) => short,
+    };
     let data = raw.mode.as_deref() == Some("data") || address.starts_with("data.");
     ResourceChange {
         head: Arc::new(Head {

@@ -88,3 +88,50 @@ fn a_key_given_twice_is_refused_however_it_is_spelled() {
     assert!(err.contains("`policy` appears twice"), "{err}");
     assert!(err.starts_with("error: "), "{err}");
 }
+
+/// A 100 MB role name took 2.25 GB: every copy of the name (the principal id, every grant,
+/// every message) held all of it. A value longer than 1 MiB is now read as a short stand-in
+/// that stays distinct, and a policy that long is unreadable, so a possible privilege.
+#[test]
+fn an_overlong_value_is_read_as_a_distinct_stand_in() {
+    let long = |c: char| c.to_string().repeat(2 << 20);
+    let admin =
+        r#"{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iam:*\",\"Resource\":\"*\"}]}"#;
+    let change = |name: &str, role: &str, policy: &str| {
+        format!(
+            r#"{{"address":"aws_iam_role_policy.{name}","type":"aws_iam_role_policy","name":"{name}","change":{{"actions":["create"],"before":null,"after":{{"role":"{role}","policy":"{policy}"}},"after_unknown":{{}}}}}}"#
+        )
+    };
+    let plan = format!(
+        r#"{{"format_version":"1.2","resource_changes":[{},{},{},{}]}}"#,
+        change("a", &long('a'), admin),
+        change("b", &long('b'), admin),
+        change("c", "ci", &format!("{{{}}}", long(' '))),
+        r#"{"address":"aws_cloudtrail.org","type":"aws_cloudtrail","name":"org","change":{"actions":["delete"],"before":{"name":"org"},"after":null}}"#,
+    );
+    let (code, out, err) = review_text(&plan, "json");
+    assert_eq!(code, 1, "{err}");
+    assert!(out.len() < 64 * 1024, "the report is {} bytes", out.len());
+    let report: Value = serde_json::from_str(&out).expect("json");
+    let ids: Vec<&str> = report["principals"]
+        .as_array()
+        .expect("principals")
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    let stand_ins: Vec<&&str> = ids
+        .iter()
+        .filter(|id| id.contains("bytes, too long to read; sha256:"))
+        .collect();
+    assert_eq!(stand_ins.len(), 2, "two distinct long names: {ids:?}");
+    assert!(stand_ins[0].starts_with("aws:role/aaaa"), "{ids:?}");
+    assert!(stand_ins[1].starts_with("aws:role/bbbb"), "{ids:?}");
+    // The policy too long to read is a possible privilege of `ci`, not nothing.
+    let ci = report["principals"]
+        .as_array()
+        .expect("principals")
+        .iter()
+        .find(|p| p["id"] == "aws:role/ci")
+        .expect("ci is reported");
+    assert_eq!(ci["gained"][0]["unknown"], true, "{ci}");
+}

@@ -63,8 +63,6 @@ pub(crate) struct Scanner<'n, R> {
     /// Where `buf` must be kept from (a value being captured), if anywhere.
     mark: Option<usize>,
     eof: bool,
-    /// Whether a value was already given all of the rest of the input once.
-    retried_at_end: bool,
     line: usize,
     /// Absolute offset of the start of the current line, and of `buf[0]`.
     line_start: u64,
@@ -80,7 +78,6 @@ impl<'n, R: Read> Scanner<'n, R> {
             pos: 0,
             mark: None,
             eof: false,
-            retried_at_end: false,
             line: 1,
             line_start: 0,
             base: 0,
@@ -247,44 +244,38 @@ impl<'n, R: Read> Scanner<'n, R> {
     }
 
     /// Parse one value in place with `f`, which sees the buffered input from the value on and
-    /// says how many bytes it used, or that it needs more input.
+    /// says how many bytes it used, or that it needs more input. A value longer than what is
+    /// buffered is first skipped to find its end (reading on as needed), then parsed once:
+    /// the buffer then holds that value and no more, however long it is.
     pub(crate) fn parse<T>(
         &mut self,
         mut f: impl FnMut(&[u8], Pos) -> Parsed<T>,
     ) -> Result<T, LoadError> {
         self.ws()?;
-        loop {
-            let at = self.here();
-            self.mark = Some(self.pos);
-            match f(&self.buf[self.pos..], at) {
-                Parsed::Done(value, used) => {
-                    self.mark = None;
-                    self.retried_at_end = false;
-                    let end = (self.pos + used).min(self.buf.len());
-                    self.count_lines(self.pos, end);
-                    self.pos = end;
-                    return Ok(value);
-                }
-                Parsed::NeedMore => {
-                    // Read as much again as is buffered, so that a big value is parsed again
-                    // only a few times, not once per chunk.
-                    let want = (self.buf.len() - self.pos).max(CHUNK) * 2;
-                    while self.buf.len() - self.pos < want {
-                        if !self.fill()? {
-                            break;
-                        }
-                    }
-                    if self.eof && self.buf.len() - self.pos < want && !self.retried_at_end {
-                        self.retried_at_end = true;
-                    } else if self.eof && self.retried_at_end {
-                        self.mark = None;
-                        self.pos = self.buf.len();
-                        return Err(self.truncated());
-                    }
-                }
-                Parsed::Failed(e) => {
-                    self.mark = None;
-                    return Err(e);
+        let at = self.here();
+        self.mark = Some(self.pos);
+        match f(&self.buf[self.pos..], at) {
+            Parsed::Done(value, used) => {
+                self.mark = None;
+                let end = (self.pos + used).min(self.buf.len());
+                self.count_lines(self.pos, end);
+                self.pos = end;
+                Ok(value)
+            }
+            Parsed::Failed(e) => {
+                self.mark = None;
+                Err(e)
+            }
+            Parsed::NeedMore => {
+                let result = self.value();
+                let start = self.mark.take().unwrap_or(self.pos);
+                result?;
+                match f(&self.buf[start..self.pos], at) {
+                    Parsed::Done(value, _) => Ok(value),
+                    Parsed::Failed(e) => Err(e),
+                    // NOTE: the skip found the value's end, so it is all there; a parser that
+                    // still wants more read something else.
+                    Parsed::NeedMore => Err(self.truncated()),
                 }
             }
         }
