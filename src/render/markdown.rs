@@ -52,6 +52,7 @@ struct Context {
     mermaid: Md,
     principals: Vec<PrincipalView>,
     principals_left: usize,
+    weakened: Section<Md>,
     unknowns: Section<Md>,
     documents: Section<DocumentView>,
     changes: Section<ChangeView>,
@@ -284,6 +285,24 @@ fn context(report: &Report, ruleset: &Ruleset, room: usize) -> Context {
         16,
     );
     c.principals_left = report.principals.len() - c.principals.len();
+    c.weakened = section(
+        &mut budget,
+        report.weakenings.iter().map(|w| {
+            Md::ours(format!(
+                "{} {}{}",
+                Md::clipped(&w.address, VALUE_CHARS),
+                Md::clipped(&w.how, VALUE_CHARS),
+                if w.possible {
+                    " (possibly: known only after apply)"
+                } else {
+                    ""
+                }
+            ))
+        }),
+        report.weakenings.len(),
+        Md::len,
+        4,
+    );
     c.unknowns = section(
         &mut budget,
         report.unknowns.iter().map(|u| {
@@ -350,6 +369,7 @@ fn context(report: &Report, ruleset: &Ruleset, room: usize) -> Context {
             ));
         }
         for (name, s) in [
+            ("weakening", (c.weakened.items.len(), c.weakened.total)),
             ("unknown value", (c.unknowns.items.len(), c.unknowns.total)),
             ("policy diff", (c.documents.items.len(), c.documents.total)),
             ("change", (c.changes.items.len(), c.changes.total)),

@@ -46,3 +46,6 @@ pub(crate) fn render(report: &Report, format: Format, ruleset: &Ruleset, color: 
     write(report, format, ruleset, color, &mut out).expect("a report renders to memory");
     String::from_utf8(out).expect("reports are UTF-8")
 }
+
+#[cfg(test)]
+mod hostile_tests;

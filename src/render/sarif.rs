@@ -261,8 +261,10 @@ fn result<'a>(f: &'a Finding, artifact: Option<&str>) -> SarifResult<'a> {
         rule_id: f.rule,
         rule_index: RULES.iter().position(|r| r.id == f.rule),
         level: level(f.severity),
+        // NOTE: code scanning shows the message to people: hidden characters from the plan
+        // (direction marks, controls) are shown escaped. The data fields keep the raw values.
         message: Text {
-            text: f.message.clone(),
+            text: crate::escape::terminal(&f.message).into_owned(),
         },
         locations: [Location {
             physical_location: artifact.map(|uri| PhysicalLocation {
