@@ -166,19 +166,19 @@ const EXPECTED: &[Expectation] = &[
         &[
             (
                 "privilege-and-evidence",
-                "aws:federated/aws_iam_role.deployer.assume_role_policy#2",
+                "aws:federated/aws_iam_role.deployer.assume_role_policy#1",
             ),
             (
                 "privilege-and-evidence",
-                "aws:user/aws_iam_role.deployer.assume_role_policy#1",
+                "aws:user/aws_iam_role.auditor.assume_role_policy#1",
             ),
             (
                 "toxic-combination",
-                "aws:federated/aws_iam_role.deployer.assume_role_policy#2",
+                "aws:federated/aws_iam_role.deployer.assume_role_policy#1",
             ),
             (
                 "toxic-combination",
-                "aws:user/aws_iam_role.deployer.assume_role_policy#1",
+                "aws:user/aws_iam_role.auditor.assume_role_policy#1",
             ),
         ],
     ),

@@ -301,12 +301,14 @@ fn a_sensitive_policy_arn_is_judged_and_not_shown() {
 }
 
 /// Whoever a sensitive trust policy admits still gains the role's duties, under an id that
-/// says where it is named and nothing of who it is.
+/// says where it is first named and nothing of who it is. The user is named by the trust
+/// policy of `auditor` (first in the plan), which was not sensitive before: that side is not
+/// shown either.
 #[test]
 fn principals_of_a_sensitive_trust_policy_are_judged_and_not_shown() {
     let report = judged(&["testdata/plans/sensitive/trust.json"]);
-    let user = "aws:user/aws_iam_role.deployer.assume_role_policy#1";
-    let github = "aws:federated/aws_iam_role.deployer.assume_role_policy#2";
+    let user = "aws:user/aws_iam_role.auditor.assume_role_policy#1";
+    let github = "aws:federated/aws_iam_role.deployer.assume_role_policy#1";
     assert_eq!(
         fired(&report),
         pairs(&[
@@ -369,6 +371,12 @@ fn whole_sensitive_objects_are_judged_and_not_shown() {
     assert_eq!(
         weakened["how"],
         "shortens retention (retention_in_days: (sensitive) → (sensitive))"
+    );
+    let drift = &report["drift"][0];
+    assert_eq!(drift["address"], "aws_cloudtrail.vault");
+    assert_eq!(
+        strings(&drift["weakens"]),
+        vec!["stops logging (enable_logging: (sensitive) → (sensitive))"]
     );
 }
 

@@ -1176,15 +1176,20 @@ pub(crate) fn documents(set: &ChangeSet) -> Vec<crate::model::PolicyChange> {
         };
         let Some(values) = &c.values else { continue };
         for &attribute in attributes {
+            let exists = |side: Side| match side {
+                Side::Before => c.action.has_before(),
+                Side::After => c.action.has_after(),
+            };
+            // NOTE: a document marked sensitive on one side hides the other too: what it says
+            // there (the principals it names) may be what is hidden everywhere else.
+            let hidden = [Side::Before, Side::After]
+                .into_iter()
+                .any(|side| exists(side) && values.is_sensitive(side, attribute));
             let side = |side: Side| {
-                let exists = match side {
-                    Side::Before => c.action.has_before(),
-                    Side::After => c.action.has_after(),
-                };
-                if !exists {
+                if !exists(side) {
                     return DocumentText::Absent;
                 }
-                if values.is_sensitive(side, attribute) {
+                if hidden {
                     return DocumentText::Sensitive;
                 }
                 match attr(c, side, attribute) {

@@ -774,7 +774,9 @@ def sensitive_policy_arns():
 
 def sensitive_trust():
     """The trust policy of an administrator role is sensitive on both sides and comes to
-    admit a user of another account and a GitHub Actions subject, while the trail stops."""
+    admit a user of another account and a GitHub Actions subject, while the trail stops. The
+    trust policy of another role becomes sensitive without changing otherwise: what it said
+    before (unmarked) names the same user, who must not show either."""
     user = "arn:aws:iam::444455556666:user/%s-trusted-user" % CANARY
     subject = "repo:acme/%s-repo:*" % CANARY
     before_trust = aws.trust_service("ec2.amazonaws.com")
@@ -790,6 +792,9 @@ def sensitive_trust():
     ]})
     before = aws.iam_role("deployer", before_trust, managed=[ADMIN],
                           description="Deploys everything", tags=TEAM)
+    auditor_trust = aws.trust({"AWS": user})
+    auditor = aws.iam_role("auditor", auditor_trust, description="Reads the audit trail",
+                           tags={"Team": "security"})
     res = [
         Res("aws_iam_role", "deployer", before=before,
             after=dict(before, assume_role_policy=after_trust),
@@ -800,16 +805,24 @@ def sensitive_trust():
         Res("aws_iam_role_policy_attachment", "deployer_admin",
             before=aws.iam_role_policy_attachment("deployer", ADMIN), after=SAME,
             config={"policy_arn": C(ADMIN), "role": R(*ref("aws_iam_role.deployer", "name"))}),
+        Res("aws_iam_role", "auditor", before=auditor, after=dict(auditor, tags=TEAM,
+                                                                   tags_all=aws.tags_all(TEAM)),
+            before_sensitive=[], sensitive=["assume_role_policy"],
+            config={"assume_role_policy": R("var.auditor_trust"),
+                    "description": C("Reads the audit trail"), "name": C("auditor"),
+                    "tags": C(TEAM)}),
     ]
     res += trail_stopped()
     return Plan(res, timestamp="2024-09-21T09:03:52Z", provider_config=provider(),
-                **sensitive_vars(trusted_user_arn=user, github_subject=subject))
+                **sensitive_vars(trusted_user_arn=user, github_subject=subject,
+                                 auditor_trust=auditor_trust))
 
 
 def sensitive_whole_objects():
     """Whole objects marked sensitive (`after_sensitive: true`): a role with its name, trust
-    and inline policy; a user's group membership; an audit log group whose retention drops.
-    And a list attribute marked as a whole (`users: true`)."""
+    and inline policy; a user's group membership; an audit log group whose retention drops;
+    a trail stopped outside Terraform (drift). And a list attribute marked as a whole
+    (`users: true`)."""
     role = CANARY + "-vault-role"
     vault_admin = "arn:aws:iam::%s:user/%s-vault-admin" % (ACCOUNT, CANARY)
     member, listed = CANARY + "-member-user", CANARY + "-list-user"
@@ -819,6 +832,9 @@ def sensitive_whole_objects():
                          tags=TEAM, new=True)
     vault["inline_policy"] = [{"name": "vault-admin", "policy": inline}]
     lg = aws.log_group(logs, 365, tags=TRAIL_TAGS)
+    trail_name = CANARY + "-vault-trail"
+    stopped = aws.cloudtrail(trail_name, TRAIL_BUCKET, organization=False, tags=TRAIL_TAGS,
+                             enable_logging=False)
     res = [
         Res("aws_iam_role", "vault", before=None, after=vault, sensitive=[()],
             config={"assume_role_policy": R("var.vault_trust"),
@@ -844,10 +860,17 @@ def sensitive_whole_objects():
             after=dict(lg, retention_in_days=1), sensitive=[()],
             config={"name": R("var.vault_log_group"), "retention_in_days": R("var.retention"),
                     "tags": C(TRAIL_TAGS)}),
+        # lifecycle { ignore_changes = [enable_logging] }: the plan leaves the trail stopped.
+        Res("aws_cloudtrail", "vault", before=stopped, after=SAME, sensitive=[()],
+            config={"is_multi_region_trail": C(True), "name": R("var.vault_trail"),
+                    "s3_bucket_name": C(TRAIL_BUCKET), "tags": C(TRAIL_TAGS)}),
     ]
-    return Plan(res, timestamp="2024-09-21T09:30:07Z", provider_config=provider(),
+    drift = [Res("aws_cloudtrail", "vault", before=dict(stopped, enable_logging=True),
+                 after=stopped, sensitive=[()])]
+    return Plan(res, timestamp="2024-09-21T09:30:07Z", provider_config=provider(), drift=drift,
                 **sensitive_vars(vault_role_name=role, member_user_name=member,
-                                 breakglass_users=[listed], vault_log_group=logs))
+                                 breakglass_users=[listed], vault_log_group=logs,
+                                 vault_trail=trail_name))
 
 
 def sensitive_unparsable():
