@@ -1671,6 +1671,39 @@ mod tests {
     }
 
     #[test]
+    fn sensitive_marks_cover_a_value_a_list_item_or_the_whole_object() {
+        let values = |marks: Value| Values {
+            before_sensitive: marks,
+            unchanged: true,
+            ..Values::default()
+        };
+        let v = values(serde_json::json!({"users": [false, true], "groups": true}));
+        assert!(!sensitive_at(&v, Side::After, "users", Some(0)));
+        assert!(sensitive_at(&v, Side::After, "users", Some(1)));
+        assert!(sensitive_at(&v, Side::After, "users", None));
+        assert!(sensitive_at(&v, Side::Before, "groups", Some(3)));
+        assert!(!sensitive_at(&v, Side::Before, "roles", None));
+        let whole = values(Value::Bool(true));
+        assert!(sensitive_at(&whole, Side::After, "name", None));
+    }
+
+    #[test]
+    fn only_a_lone_root_variable_is_followed() {
+        let e = |refs: Value| serde_json::json!({ "references": refs });
+        assert_eq!(root_variable(&e(serde_json::json!(["var.ci"]))), Some("ci"));
+        assert_eq!(
+            root_variable(&e(serde_json::json!(["var.ci", "var.x"]))),
+            None
+        );
+        assert_eq!(root_variable(&e(serde_json::json!(["var.roles.ci"]))), None);
+        assert_eq!(root_variable(&e(serde_json::json!(["local.ci"]))), None);
+        assert_eq!(
+            root_variable(&serde_json::json!({"constant_value": "x"})),
+            None
+        );
+    }
+
+    #[test]
     fn actions_take_aws_spelling() {
         assert_eq!(normalize_action("IAM:putrolepolicy"), "iam:PutRolePolicy");
         assert_eq!(normalize_action("IAM:Put*"), "iam:Put*");
