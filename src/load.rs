@@ -244,6 +244,8 @@ impl Place<'_> {
 pub(crate) struct PlanHead {
     pub(crate) format_version: String,
     pub(crate) terraform_version: Option<String>,
+    /// The root module's variables: their values by name.
+    pub(crate) variables: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// What a loaded input is.
@@ -461,6 +463,9 @@ pub(crate) fn load(
                     // Handed over whole, to be parsed by the caller (on another thread).
                     s.capture(|bytes, at| config(Place { name, bytes, at }))?;
                 }
+                "variables" => {
+                    plan.variables = s.capture(|bytes, at| variables(Place { name, bytes, at }))?;
+                }
                 _ => s.skip()?,
             }
             seen.push(key);
@@ -547,6 +552,19 @@ fn check_plan(has: &dyn Fn(&str) -> bool, version: &str) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// The values of a plan's `variables` (`{"NAME": {"value": ...}}`).
+// NOTE: no parser message here: it could quote a value, and values can be sensitive.
+fn variables(
+    place: Place<'_>,
+) -> Result<std::collections::BTreeMap<String, serde_json::Value>, LoadError> {
+    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(place.bytes)
+        .map_err(|e| place.error(&e, "`variables` is not an object of variables".to_string()))?;
+    Ok(map
+        .into_iter()
+        .filter_map(|(k, mut v)| Some((k, v.get_mut("value")?.take())))
+        .collect())
 }
 
 /// Parse a plan's `configuration`.

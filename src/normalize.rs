@@ -33,6 +33,9 @@ pub(crate) struct Input {
     /// How many resource changes it has (unchanged ones the review does not read are not
     /// kept in the change set).
     pub(crate) resource_changes: usize,
+    /// The root module's variables, by name: values Terraform writes in plaintext, sensitive or
+    /// not. Read only where the configuration sets the provider's identity from one.
+    pub(crate) variables: BTreeMap<String, Value>,
 }
 
 /// The plan's `configuration`: unevaluated expressions, used to resolve unknown values.
@@ -60,6 +63,16 @@ pub(crate) struct ConfigModule {
     pub(crate) resources: Vec<ConfigResource>,
     #[serde(default)]
     pub(crate) module_calls: BTreeMap<String, ModuleCall>,
+    /// The module's variable declarations.
+    #[serde(default)]
+    pub(crate) variables: BTreeMap<String, ConfigVariable>,
+}
+
+/// A `variable` block: whether its value is sensitive (its default is not read).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ConfigVariable {
+    #[serde(default)]
+    pub(crate) sensitive: bool,
 }
 
 /// A `module` block: its configuration.
@@ -132,6 +145,7 @@ pub(crate) fn normalize(sources: &[Source], wanted: &Wanted) -> Result<ChangeSet
                     terraform_version: plan.terraform_version,
                     configuration: worked.configuration,
                     resource_changes: count,
+                    variables: plan.variables,
                 });
                 set.changes.append(&mut worked.changes);
                 set.drift.append(&mut worked.drift);
@@ -144,6 +158,7 @@ pub(crate) fn normalize(sources: &[Source], wanted: &Wanted) -> Result<ChangeSet
                     terraform_version: None,
                     configuration: Configuration::default(),
                     resource_changes: changes.len(),
+                    variables: BTreeMap::new(),
                 });
                 set.changes.extend(changes);
             }

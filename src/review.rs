@@ -7,7 +7,7 @@ use crate::judge::{self, Drift, InputSummary, Judged, Pipeline, Report};
 use crate::load::{LoadError, Source};
 use crate::model::{PrincipalId, Text};
 use crate::normalize;
-use crate::privilege::aws;
+use crate::privilege::{aws, Hidden};
 use crate::ruleset::{Ruleset, Severity};
 use rustc_hash::FxHashMap as HashMap;
 
@@ -39,7 +39,11 @@ pub(crate) fn review(
         })
         .collect();
     let mut extraction = extract::extract(&mut set, &wanted)?;
-    let pipeline = pipeline(settings, std::mem::take(&mut extraction.pipeline));
+    let pipeline = pipeline(
+        settings,
+        std::mem::take(&mut extraction.pipeline),
+        &extraction.hidden,
+    );
     let unknowns = std::mem::take(&mut extraction.unknowns);
     let principals = classify::principals(delta::delta(extraction), ruleset);
     let weakenings = classify::weakenings(&set.changes, ruleset);
@@ -66,8 +70,13 @@ pub(crate) fn review(
     Ok(report)
 }
 
-/// The pipeline identities: the configured ones, or else those the provider assumes.
-fn pipeline(settings: &Settings, detected: Vec<(PrincipalId, String)>) -> Vec<Pipeline> {
+/// The pipeline identities: the configured ones, or else those the provider assumes. One whose
+/// name is sensitive in the change set goes by the id the change set gives it.
+fn pipeline(
+    settings: &Settings,
+    detected: Vec<(PrincipalId, String)>,
+    hidden: &Hidden,
+) -> Vec<Pipeline> {
     if settings.pipeline_principals.is_empty() {
         return detected
             .into_iter()
@@ -78,7 +87,7 @@ fn pipeline(settings: &Settings, detected: Vec<(PrincipalId, String)>) -> Vec<Pi
         .pipeline_principals
         .iter()
         .map(|p| Pipeline {
-            id: principal_id(p),
+            id: hidden.show(principal_id(p)),
             source: "configured".to_string(),
         })
         .collect();

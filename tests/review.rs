@@ -137,6 +137,86 @@ const EXPECTED: &[Expectation] = &[
         &[("privilege-and-evidence", "aws:role/ci-deployer")],
     ),
     ("sensitive/sensitive-policy.json", 0, &[]),
+    // Sensitive values (tests/sensitive.rs): principals whose names are sensitive go by the
+    // address that defines them, or by the place that names them.
+    (
+        "sensitive/role-names.json",
+        1,
+        &[
+            ("privilege-and-evidence", "aws:role/aws_iam_role.admin"),
+            ("toxic-combination", "aws:role/aws_iam_role.admin"),
+        ],
+    ),
+    (
+        "sensitive/users-groups.json",
+        1,
+        &[("toxic-combination", "aws:user/aws_iam_user.breakglass")],
+    ),
+    (
+        "sensitive/policy-arns.json",
+        1,
+        &[
+            ("privilege-and-evidence", "aws:role/ops-admin"),
+            ("toxic-combination", "aws:role/ops-admin"),
+        ],
+    ),
+    (
+        "sensitive/trust.json",
+        1,
+        &[
+            (
+                "privilege-and-evidence",
+                "aws:federated/aws_iam_role.deployer.assume_role_policy#1",
+            ),
+            (
+                "privilege-and-evidence",
+                "aws:user/aws_iam_role.auditor.assume_role_policy#1",
+            ),
+            (
+                "toxic-combination",
+                "aws:federated/aws_iam_role.deployer.assume_role_policy#1",
+            ),
+            (
+                "toxic-combination",
+                "aws:user/aws_iam_role.auditor.assume_role_policy#1",
+            ),
+        ],
+    ),
+    (
+        "sensitive/whole-objects.json",
+        1,
+        &[
+            ("privilege-and-evidence", "aws:role/aws_iam_role.vault"),
+            (
+                "privilege-and-evidence",
+                "aws:user/aws_iam_policy_attachment.breakglass.users#1",
+            ),
+            (
+                "privilege-and-evidence",
+                "aws:user/aws_iam_user_group_membership.vault_admin.user",
+            ),
+            (
+                "toxic-combination",
+                "aws:user/aws_iam_user_group_membership.vault_admin.user",
+            ),
+        ],
+    ),
+    (
+        "sensitive/unparsable-policies.json",
+        1,
+        &[
+            ("privilege-and-evidence", "aws:role/ci-deployer"),
+            ("privilege-and-evidence", "aws:role/inline-opaque"),
+        ],
+    ),
+    (
+        "sensitive/pipeline.json",
+        1,
+        &[(
+            "self-escalation",
+            "aws:role/aws_iam_role_policy_attachment.ci_iam.role",
+        )],
+    ),
     ("multi/part-a.json", 0, &[]),
     ("multi/part-b.json", 0, &[]),
     ("format/v0-1.json", 0, &[]),

@@ -10,6 +10,11 @@ use serde_json::{Map, Value};
 const UNKNOWN: &str = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /// What Pulumi writes in place of a secret.
 const SECRET: &str = "[secret]";
+/// The key of Pulumi's special values (secrets, assets, archives) in a property map.
+const SIGNATURE: &str = "4dabf18193072939515e22adb298388d";
+/// The signature of a secret: `{SIGNATURE: SECRET_SIGNATURE, "value" | "plaintext" |
+/// "ciphertext": ...}`.
+const SECRET_SIGNATURE: &str = "1b47061264138c4ac30d75fd1eb44270";
 
 /// Type tokens whose Terraform type does not follow the general rule: data, in
 /// `rulesets/pulumi.toml`.
@@ -65,6 +70,29 @@ fn snake(text: &str) -> String {
 /// Convert a Pulumi property map: keys to snake_case, unknowns and secrets to marks.
 fn convert(v: &Value, unknown: &mut Value, sensitive: &mut Value) -> Value {
     match v {
+        Value::Object(map)
+            if map.get(SIGNATURE).and_then(Value::as_str) == Some(SECRET_SIGNATURE) =>
+        {
+            // NOTE: a secret whose value is here (`value` as the engine passes it, `plaintext`
+            // as JSON text in state shown with secrets) is judged like any value and marked
+            // sensitive, whole; one that is encrypted or left out is unknown too.
+            let inner = map.get("value").cloned().or_else(|| {
+                map.get("plaintext")
+                    .and_then(Value::as_str)
+                    .and_then(|text| serde_json::from_str(text).ok())
+            });
+            *sensitive = Value::Bool(true);
+            match inner {
+                Some(inner) => {
+                    let mut ignored = Value::Null;
+                    convert(&inner, unknown, &mut ignored)
+                }
+                None => {
+                    *unknown = Value::Bool(true);
+                    Value::Null
+                }
+            }
+        }
         Value::Object(map) => {
             let mut out = Map::new();
             let mut u = Map::new();
@@ -255,5 +283,37 @@ mod tests {
         assert_eq!(v["retention_in_days"], 7);
         assert_eq!(u["role_name"], true);
         assert_eq!(s["policy"], true);
+    }
+
+    #[test]
+    fn signed_secrets_are_read_and_marked_or_unknown() {
+        let secret = |k: &str, v: Value| {
+            let mut m = serde_json::Map::new();
+            m.insert(SIGNATURE.to_string(), Value::from(SECRET_SIGNATURE));
+            m.insert(k.to_string(), v);
+            Value::Object(m)
+        };
+        let mut u = Value::Null;
+        let mut s = Value::Null;
+        let v = convert(
+            &serde_json::json!({
+                "roleName": secret("value", Value::from("ops")),
+                "policyArn": secret("plaintext", Value::from("\"arn:aws:iam::aws:policy/X\"")),
+                "policy": secret("ciphertext", Value::from("v1:abc")),
+                "tags": secret("value", serde_json::json!({"Team": UNKNOWN})),
+            }),
+            &mut u,
+            &mut s,
+        );
+        assert_eq!(v["role_name"], "ops");
+        assert_eq!(v["policy_arn"], "arn:aws:iam::aws:policy/X");
+        assert_eq!(v["policy"], Value::Null);
+        assert_eq!(v["tags"]["team"], Value::Null);
+        for key in ["role_name", "policy_arn", "policy", "tags"] {
+            assert_eq!(s[key], true, "{key}");
+        }
+        assert_eq!(u["policy"], true);
+        assert_eq!(u["tags"]["team"], true);
+        assert!(u.get("role_name").is_none());
     }
 }

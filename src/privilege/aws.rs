@@ -4,8 +4,10 @@
 //! grants, and the principals a role trusts receive the role's grants (one level: role chaining
 //! is not followed).
 
-use super::Extraction;
-use crate::model::{Effect, Grant, Permission, PrincipalId, ResourceChange, Side, Text, Unknown};
+use super::{Extraction, Hidden};
+use crate::model::{
+    any_true, Effect, Grant, Permission, PrincipalId, ResourceChange, Side, Text, Unknown, Values,
+};
 use crate::normalize::ChangeSet;
 use crate::policy::{self, Actions, Statement};
 use crate::resolve::{attr, Resolver, Tri};
@@ -64,6 +66,9 @@ pub(crate) const WHOM: &[(&str, &[&str])] = &[
     ("aws_iam_group_policy_attachment", &["group", "policy_arn"]),
     ("aws_iam_group_membership", &["group", "users"]),
     ("aws_iam_user_group_membership", &["user", "groups"]),
+    // Only to know whether their names are sensitive.
+    ("aws_iam_user", &["name"]),
+    ("aws_iam_group", &["name"]),
 ];
 
 /// The principals a change set can alter, found before any policy is read.
@@ -75,8 +80,11 @@ pub(crate) struct Touched {
     needed: HashSet<PrincipalId>,
     /// Unchanged resources whose values must be read in full.
     pub(crate) complete: Vec<usize>,
-    /// The trust policies read on the way, by resource and side.
-    trusts: HashMap<(usize, Side), Vec<Trust>>,
+    /// The trust policies read on the way, by resource and side, with what could not be
+    /// known of them.
+    trusts: HashMap<(usize, Side), (Vec<Trust>, Vec<Unknown>)>,
+    /// Principals whose names are sensitive.
+    hidden: Hidden,
 }
 
 /// A key for a resource change of the change set while it is not moved: its address in memory.
@@ -92,8 +100,11 @@ enum Doc {
         /// The `aws_iam_policy` of the change set the document comes from, if any.
         origin: Option<String>,
     },
-    /// An AWS-managed policy, by ARN in the `aws` partition.
-    Managed(String),
+    /// An AWS-managed policy, by ARN in the `aws` partition; `sensitive` when the ARN is.
+    Managed {
+        arn: String,
+        sensitive: bool,
+    },
     Unknown(String),
 }
 
@@ -117,6 +128,8 @@ struct Trust {
 struct Extractor<'r, 'a> {
     set: &'a ChangeSet,
     resolver: &'r Resolver<'a>,
+    /// Principals whose names are sensitive, and the ids they go by.
+    hidden: &'r Hidden,
     /// Customer-managed policies of the change set by ARN.
     policies_by_arn: HashMap<&'a str, &'a ResourceChange>,
     unknowns: Vec<Unknown>,
@@ -129,7 +142,10 @@ struct Extractor<'r, 'a> {
 /// Find the principals a change set can alter, from the changed resources and the parts of the
 /// unchanged ones already read.
 pub(crate) fn touched<'a>(set: &'a ChangeSet, resolver: &Resolver<'a>) -> Touched {
-    Extractor::new(set, resolver, None).touched()
+    let hidden = hidden(set);
+    let mut touched = Extractor::new(set, resolver, None, &hidden).touched();
+    touched.hidden = hidden;
+    touched
 }
 
 /// Extract the grants of the touched principals into `out`.
@@ -139,7 +155,7 @@ pub(crate) fn extract<'a>(
     touched: &'a Touched,
     out: &mut Extraction,
 ) {
-    let mut x = Extractor::new(set, resolver, Some(touched));
+    let mut x = Extractor::new(set, resolver, Some(touched), &touched.hidden);
     let [before, after] = x.sides();
     out.before.extend(
         before
@@ -153,7 +169,12 @@ pub(crate) fn extract<'a>(
     );
     out.reported.extend(touched.report.iter().cloned());
     out.unknowns.append(&mut x.unknowns);
-    out.pipeline.extend(pipeline_principals(set));
+    out.pipeline.extend(
+        pipeline_principals(set)
+            .into_iter()
+            .map(|p| (touched.hidden.show(p.id), p.source)),
+    );
+    out.hidden = touched.hidden.clone();
 }
 
 impl<'r, 'a> Extractor<'r, 'a> {
@@ -161,6 +182,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
         set: &'a ChangeSet,
         resolver: &'r Resolver<'a>,
         touched: Option<&'a Touched>,
+        hidden: &'r Hidden,
     ) -> Extractor<'r, 'a> {
         let mut policies_by_arn = HashMap::default();
         for c in &set.changes {
@@ -175,6 +197,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
         Extractor {
             set,
             resolver,
+            hidden,
             policies_by_arn,
             unknowns: Vec::new(),
             touched,
@@ -204,7 +227,8 @@ impl<'r, 'a> Extractor<'r, 'a> {
         let mut trusts: Vec<(PrincipalId, PrincipalId)> = Vec::new();
         let mut changed_policies: HashSet<&str> = HashSet::default();
         let mut attachments: Vec<(Vec<PrincipalId>, String)> = Vec::new();
-        let mut trust_cache: HashMap<(usize, Side), Vec<Trust>> = HashMap::default();
+        let mut trust_cache: HashMap<(usize, Side), (Vec<Trust>, Vec<Unknown>)> =
+            HashMap::default();
         for (i, c) in set.changes.iter().enumerate() {
             if c.data || c.values.is_none() || c.deposed().is_some() {
                 continue;
@@ -235,9 +259,11 @@ impl<'r, 'a> Extractor<'r, 'a> {
                         }
                     }
                     "aws_iam_role" => {
-                        let role = role_id(c, side);
+                        let role = self.role_id(c, side);
+                        let noted = self.unknowns.len();
                         let found = self.trusts(c, side, &role);
-                        trust_cache.insert((key(c), side), found.clone());
+                        let notes = self.unknowns[noted..].to_vec();
+                        trust_cache.insert((key(c), side), (found.clone(), notes));
                         for t in found {
                             if changed {
                                 report.insert(t.trusted.clone());
@@ -347,6 +373,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
             needed,
             complete,
             trusts: trust_cache,
+            hidden: Hidden::default(),
         }
     }
 
@@ -530,9 +557,17 @@ impl<'r, 'a> Extractor<'r, 'a> {
         grants: &mut Vec<Grant>,
         trusts: &mut Vec<Trust>,
     ) {
-        let role = role_id(c, side);
+        let role = self.role_id(c, side);
         let mut found = match self.touched.and_then(|t| t.trusts.get(&(key(c), side))) {
-            Some(known) => known.clone(),
+            Some((known, notes)) => {
+                // What could not be known of the trust policy was found on the first pass.
+                if c.action.is_change() || self.needed(&role) {
+                    for u in notes {
+                        self.note(c, &u.attribute, &u.detail);
+                    }
+                }
+                known.clone()
+            }
             None => self.trusts(c, side, &role),
         };
         found.retain(|t| self.reported(&t.trusted));
@@ -576,6 +611,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                                 sensitive,
                                 origin: None,
                             },
+                            Err(_) if sensitive => self.unreadable(c, "inline_policy"),
                             Err(e) => Doc::Unknown(format!("an inline policy cannot be read: {e}")),
                         };
                         self.push(grants, &doc, &role, c, None);
@@ -603,8 +639,10 @@ impl<'r, 'a> Extractor<'r, 'a> {
         };
         match managed {
             Tri::Known(Value::Array(arns)) => {
-                for arn in arns.iter().filter_map(Value::as_str) {
-                    let doc = self.doc_for_arn(arn, side);
+                for (i, arn) in arns.iter().enumerate() {
+                    let Some(arn) = arn.as_str() else { continue };
+                    let sensitive = sensitive_at(values, side, "managed_policy_arns", Some(i));
+                    let doc = self.doc_for_arn(arn, side, sensitive);
                     self.push(grants, &doc, &role, c, None);
                 }
             }
@@ -628,23 +666,22 @@ impl<'r, 'a> Extractor<'r, 'a> {
         match attr(c, side, "assume_role_policy") {
             Tri::Known(Value::String(text)) => match policy::parse_text(text) {
                 Ok(statements) => {
-                    for s in statements
-                        .iter()
-                        .filter(|s| s.effect == Effect::Allow && assumes(s))
-                    {
-                        for (kind, id) in &s.principals {
-                            if let Some(trusted) = trusted_principal(kind, id, s.condition.as_ref())
-                            {
-                                out.push(Trust {
-                                    trusted,
-                                    role: role.clone(),
-                                    via: c.address.to_string(),
-                                    conditional: s.condition.is_some(),
-                                });
-                            }
-                        }
+                    for (trusted, conditional) in trusted_in(&statements) {
+                        out.push(Trust {
+                            trusted: self.hidden.show(trusted),
+                            role: role.clone(),
+                            via: c.address.to_string(),
+                            conditional,
+                        });
                     }
                 }
+                // NOTE: the parser's message can quote the policy: never for a sensitive one.
+                Err(_) if is_sensitive(c, side, "assume_role_policy") => self.note(
+                    c,
+                    "assume_role_policy",
+                    "the trust policy is sensitive and could not be read: who may assume the \
+                     role is unknown",
+                ),
                 Err(e) => self.note(
                     c,
                     "assume_role_policy",
@@ -695,7 +732,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
     ) {
         let address = self.text(&via.address);
         match doc {
-            Doc::Managed(arn) => grants.push(Grant {
+            Doc::Managed { arn, sensitive } => grants.push(Grant {
                 principal: principal.clone(),
                 effect: Effect::Allow,
                 permission: Permission::Managed(self.text(arn)),
@@ -705,7 +742,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 via: address,
                 through,
                 from: None,
-                sensitive: false,
+                sensitive: *sensitive,
             }),
             Doc::Unknown(what) => grants.push(Grant {
                 principal: principal.clone(),
@@ -802,7 +839,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
         target_type: &str,
     ) -> Option<PrincipalId> {
         match attr(c, side, attr_name) {
-            Tri::Known(Value::String(name)) => Some(named(kind, name)),
+            Tri::Known(Value::String(name)) => Some(self.hidden.show(named(kind, name))),
             Tri::Known(_) | Tri::Absent => None,
             Tri::Unknown => Some(self.principal_from_reference(c, attr_name, kind, target_type)),
         }
@@ -831,7 +868,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 let mut out: Vec<PrincipalId> = items
                     .iter()
                     .filter_map(Value::as_str)
-                    .map(|n| named(kind, n))
+                    .map(|n| self.hidden.show(named(kind, n)))
                     .collect();
                 if unknown_items.is_some_and(|u| u.iter().any(crate::model::any_true)) {
                     out.extend(self.principals_from_references(c, attr_name, kind, target_type));
@@ -853,18 +890,18 @@ impl<'r, 'a> Extractor<'r, 'a> {
         if let Some(target) = self.resolver.follow(c, attr_name) {
             if target.change.kind == target_type {
                 if let Tri::Known(Value::String(name)) = attr(target.change, Side::After, "name") {
-                    return named(kind, name);
+                    return self.hidden.show(named(kind, name));
                 }
                 return PrincipalId::new(format!("aws:{kind}/{}", target.change.address));
             }
         }
-        self.note(
-            c,
-            attr_name,
-            &format!(
-                "the {kind} is known only after apply and its reference could not be followed"
-            ),
-        );
+        let detail = if is_sensitive(c, Side::After, attr_name) {
+            // A Pulumi secret, not in the preview at all.
+            format!("the {kind} is secret and its reference could not be followed")
+        } else {
+            format!("the {kind} is known only after apply and its reference could not be followed")
+        };
+        self.note(c, attr_name, &detail);
         PrincipalId::new(format!("aws:{kind}/{}", c.address))
     }
 
@@ -880,7 +917,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
             if let Some(t) = self.resolver.resolve(c, &r) {
                 if t.change.kind == target_type {
                     let id = match attr(t.change, Side::After, "name") {
-                        Tri::Known(Value::String(name)) => named(kind, name),
+                        Tri::Known(Value::String(name)) => self.hidden.show(named(kind, name)),
                         _ => PrincipalId::new(format!("aws:{kind}/{}", t.change.address)),
                     };
                     if !out.contains(&id) {
@@ -913,6 +950,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                     sensitive,
                     origin: None,
                 },
+                Err(_) if sensitive => self.unreadable(c, attr_name),
                 Err(e) => Doc::Unknown(format!("the policy of {} cannot be read: {e}", c.address)),
             },
             Tri::Known(_) | Tri::Absent => Doc::Statements {
@@ -920,8 +958,22 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 sensitive,
                 origin: None,
             },
-            Tri::Unknown => self.resolve_document(c, attr_name),
+            Tri::Unknown => self.resolve_document(c, attr_name, sensitive),
         }
+    }
+
+    /// A sensitive policy that is not a policy document: possibly anything. The parser's
+    /// message is left out, for it can quote the policy.
+    fn unreadable(&mut self, c: &ResourceChange, attr_name: &str) -> Doc {
+        self.note(
+            c,
+            attr_name,
+            "the policy is sensitive and could not be read: it may grant anything",
+        );
+        Doc::Unknown(format!(
+            "the policy of {} is sensitive and could not be read",
+            c.address
+        ))
     }
 
     /// The document of an `aws_iam_policy` of the change set, marked as coming from it.
@@ -941,16 +993,20 @@ impl<'r, 'a> Extractor<'r, 'a> {
     }
 
     /// A policy known only after apply: follow the configuration to where it comes from.
-    fn resolve_document(&mut self, c: &ResourceChange, attr_name: &str) -> Doc {
+    /// `sensitive` when the value is marked sensitive where it is used.
+    fn resolve_document(&mut self, c: &ResourceChange, attr_name: &str, sensitive: bool) -> Doc {
         if let Some(t) = self.resolver.follow(c, attr_name) {
             let target = t.change;
             if target.data && target.kind == "aws_iam_policy_document" {
                 if let Some(values) = &target.values {
+                    let sensitive = sensitive
+                        || values.is_sensitive(Side::After, "json")
+                        || values.is_sensitive(Side::After, "statement");
                     if let Tri::Known(Value::String(text)) = attr(target, Side::After, "json") {
                         if let Ok(statements) = policy::parse_text(text) {
                             return Doc::Statements {
                                 statements,
-                                sensitive: false,
+                                sensitive,
                                 origin: None,
                             };
                         }
@@ -968,7 +1024,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                         );
                         return Doc::Statements {
                             statements,
-                            sensitive: false,
+                            sensitive,
                             origin: None,
                         };
                     }
@@ -985,7 +1041,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                     );
                     return Doc::Statements {
                         statements,
-                        sensitive: false,
+                        sensitive,
                         origin: None,
                     };
                 }
@@ -994,7 +1050,15 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 return self.policy_doc(target, Side::After);
             }
         }
-        let detail = format!("the policy of {} is known only after apply", c.address);
+        // NOTE: a Pulumi secret is not in the preview at all; a Terraform one may be unknown.
+        let detail = if sensitive {
+            format!(
+                "the policy of {} is secret or known only after apply",
+                c.address
+            )
+        } else {
+            format!("the policy of {} is known only after apply", c.address)
+        };
         self.note(c, attr_name, &detail);
         Doc::Unknown(detail)
     }
@@ -1002,7 +1066,9 @@ impl<'r, 'a> Extractor<'r, 'a> {
     /// A policy given by ARN.
     fn arn_doc(&mut self, c: &ResourceChange, side: Side, attr_name: &str) -> Doc {
         match attr(c, side, attr_name) {
-            Tri::Known(Value::String(arn)) => self.doc_for_arn(arn, side),
+            Tri::Known(Value::String(arn)) => {
+                self.doc_for_arn(arn, side, is_sensitive(c, side, attr_name))
+            }
             Tri::Known(_) | Tri::Absent => Doc::Statements {
                 statements: Vec::new(),
                 sensitive: false,
@@ -1014,19 +1080,31 @@ impl<'r, 'a> Extractor<'r, 'a> {
                         return self.policy_doc(t.change, Side::After);
                     }
                 }
-                let detail = format!(
-                    "the policy attached by {} is known only after apply",
-                    c.address
-                );
+                let detail = if is_sensitive(c, side, attr_name) {
+                    format!(
+                        "the policy attached by {} is secret or known only after apply",
+                        c.address
+                    )
+                } else {
+                    format!(
+                        "the policy attached by {} is known only after apply",
+                        c.address
+                    )
+                };
                 self.note(c, attr_name, &detail);
                 Doc::Unknown(detail)
             }
         }
     }
 
-    fn doc_for_arn(&mut self, arn: &str, side: Side) -> Doc {
+    /// The document of a policy given by ARN; `sensitive` when the ARN is, which then shows
+    /// nowhere, not even in what cannot be known.
+    fn doc_for_arn(&mut self, arn: &str, side: Side, sensitive: bool) -> Doc {
         if ruleset::aws_managed_policy(arn).is_some() {
-            return Doc::Managed(managed_arn(arn));
+            return Doc::Managed {
+                arn: managed_arn(arn),
+                sensitive,
+            };
         }
         if let Some(&policy) = self.policies_by_arn.get(arn) {
             let exists = match side {
@@ -1037,12 +1115,17 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 return self.policy_doc(policy, side);
             }
         }
-        if arn.contains(":iam::aws:policy/") {
-            Doc::Unknown(format!(
+        match (arn.contains(":iam::aws:policy/"), sensitive) {
+            (true, false) => Doc::Unknown(format!(
                 "the AWS-managed policy {arn} is not in foureyes' table"
-            ))
-        } else {
-            Doc::Unknown(format!("the policy {arn} is not in this change set"))
+            )),
+            (true, true) => Doc::Unknown(
+                "an AWS-managed policy whose ARN is sensitive is not in foureyes' table".into(),
+            ),
+            (false, false) => Doc::Unknown(format!("the policy {arn} is not in this change set")),
+            (false, true) => {
+                Doc::Unknown("a policy whose ARN is sensitive is not in this change set".into())
+            }
         }
     }
 
@@ -1054,6 +1137,11 @@ impl<'r, 'a> Extractor<'r, 'a> {
             Some(e) => attributes.map(|a| e.get(a).is_some()),
             None => [!self.resolver.has_configuration(c.input); N],
         }
+    }
+
+    /// A role's principal id, as it is shown.
+    fn role_id(&self, c: &ResourceChange, side: Side) -> PrincipalId {
+        self.hidden.show(role_id(c, side))
     }
 
     fn note(&mut self, c: &ResourceChange, attribute: &str, detail: &str) {
@@ -1087,15 +1175,20 @@ pub(crate) fn documents(set: &ChangeSet) -> Vec<crate::model::PolicyChange> {
         };
         let Some(values) = &c.values else { continue };
         for &attribute in attributes {
+            let exists = |side: Side| match side {
+                Side::Before => c.action.has_before(),
+                Side::After => c.action.has_after(),
+            };
+            // NOTE: a document marked sensitive on one side hides the other too: what it says
+            // there (the principals it names) may be what is hidden everywhere else.
+            let hidden = [Side::Before, Side::After]
+                .into_iter()
+                .any(|side| exists(side) && values.is_sensitive(side, attribute));
             let side = |side: Side| {
-                let exists = match side {
-                    Side::Before => c.action.has_before(),
-                    Side::After => c.action.has_after(),
-                };
-                if !exists {
+                if !exists(side) {
                     return DocumentText::Absent;
                 }
-                if values.is_sensitive(side, attribute) {
+                if hidden {
                     return DocumentText::Sensitive;
                 }
                 match attr(c, side, attribute) {
@@ -1133,6 +1226,164 @@ const LISTS: [(&str, &str, &str); 3] = [
     ("users", "user", "aws_iam_user"),
     ("groups", "group", "aws_iam_group"),
 ];
+
+/// Whether an attribute of a change, or anything in it, is marked sensitive on one side.
+fn is_sensitive(c: &ResourceChange, side: Side, attribute: &str) -> bool {
+    c.values
+        .as_ref()
+        .is_some_and(|v| v.is_sensitive(side, attribute))
+}
+
+/// Whether an attribute is marked sensitive on one side: with `item`, one item of a list (a set
+/// is marked as a whole, a list item by item).
+fn sensitive_at(values: &Values, side: Side, attribute: &str, item: Option<usize>) -> bool {
+    match values.sensitive(side) {
+        Value::Bool(b) => *b,
+        Value::Object(marks) => match (marks.get(attribute), item) {
+            (Some(Value::Array(items)), Some(i)) => items.get(i).is_some_and(any_true),
+            (Some(mark), _) => any_true(mark),
+            (None, _) => false,
+        },
+        _ => false,
+    }
+}
+
+/// The attributes that name principals, per resource type: (attribute, principal kind).
+const NAMING: &[(&str, &[(&str, &str)])] = &[
+    ("aws_iam_role_policy", &[("role", "role")]),
+    ("aws_iam_role_policy_attachment", &[("role", "role")]),
+    ("aws_iam_user_policy", &[("user", "user")]),
+    ("aws_iam_user_policy_attachment", &[("user", "user")]),
+    ("aws_iam_group_policy", &[("group", "group")]),
+    ("aws_iam_group_policy_attachment", &[("group", "group")]),
+    (
+        "aws_iam_policy_attachment",
+        &[("roles", "role"), ("users", "user"), ("groups", "group")],
+    ),
+    (
+        "aws_iam_group_membership",
+        &[("group", "group"), ("users", "user")],
+    ),
+    (
+        "aws_iam_user_group_membership",
+        &[("user", "user"), ("groups", "group")],
+    ),
+    ("aws_iam_access_key", &[("user", "user")]),
+];
+
+/// The principals whose names are sensitive somewhere in the change set, and the ids they go
+/// by: the address of the resource of the change set that defines them (`aws:role/ADDRESS`),
+/// or else the place that names them (`aws:role/ADDRESS.role`, `aws:user/ADDRESS.users#2`,
+/// `aws:user/ROLE-ADDRESS.assume_role_policy#1`, `aws:role/provider.aws.assume_role`).
+fn hidden(set: &ChangeSet) -> Hidden {
+    let mut hidden = Hidden::default();
+    let changes = || {
+        set.changes
+            .iter()
+            .filter(|c| !c.data && c.deposed().is_none() && c.values.is_some())
+    };
+    let sides = |c: &ResourceChange| -> Vec<Side> {
+        [Side::Before, Side::After]
+            .into_iter()
+            .filter(|&side| match side {
+                Side::Before => c.action.has_before(),
+                Side::After => c.action.has_after(),
+            })
+            .collect()
+    };
+    // The principals the change set defines, by the id their name gives; hidden when their
+    // name is sensitive on either side.
+    let mut defined: HashMap<PrincipalId, PrincipalId> = HashMap::default();
+    for c in changes() {
+        let kind = match c.kind.as_str() {
+            "aws_iam_role" => "role",
+            "aws_iam_user" => "user",
+            "aws_iam_group" => "group",
+            _ => continue,
+        };
+        let by_address = PrincipalId::new(format!("aws:{kind}/{}", c.address));
+        let sensitive = sides(c)
+            .into_iter()
+            .any(|side| is_sensitive(c, side, "name"));
+        for side in sides(c) {
+            if let Tri::Known(Value::String(name)) = attr(c, side, "name") {
+                let id = named(kind, name);
+                if sensitive {
+                    hidden.hide(id.clone(), || by_address.clone());
+                }
+                defined.entry(id).or_insert_with(|| by_address.clone());
+            }
+        }
+    }
+    let place = |id: &PrincipalId, fallback: String| {
+        defined.get(id).cloned().unwrap_or_else(|| {
+            let kind = id.0.split_once('/').map_or(&*id.0, |(k, _)| k);
+            PrincipalId::new(format!("{kind}/{fallback}"))
+        })
+    };
+    // Principals named by a sensitive value.
+    for c in changes() {
+        let Some((_, attributes)) = NAMING.iter().find(|(kind, _)| c.kind == *kind) else {
+            continue;
+        };
+        let values = c.values.as_ref().expect("filtered on values");
+        for &(attribute, kind) in *attributes {
+            for side in sides(c) {
+                match attr(c, side, attribute) {
+                    Tri::Known(Value::String(name))
+                        if sensitive_at(values, side, attribute, None) =>
+                    {
+                        let id = named(kind, name);
+                        let shown = place(&id, format!("{}.{attribute}", c.address));
+                        hidden.hide(id, || shown);
+                    }
+                    Tri::Known(Value::Array(items)) => {
+                        for (i, name) in items.iter().enumerate() {
+                            let Some(name) = name.as_str() else { continue };
+                            if sensitive_at(values, side, attribute, Some(i)) {
+                                let id = named(kind, name);
+                                let shown =
+                                    place(&id, format!("{}.{attribute}#{}", c.address, i + 1));
+                                hidden.hide(id, || shown);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    // Principals a sensitive trust policy admits, numbered per role in order of appearance.
+    for c in changes().filter(|c| c.kind == "aws_iam_role") {
+        let mut n = 0;
+        for side in sides(c) {
+            if !is_sensitive(c, side, "assume_role_policy") {
+                continue;
+            }
+            let Tri::Known(Value::String(text)) = attr(c, side, "assume_role_policy") else {
+                continue;
+            };
+            let Ok(statements) = policy::parse_text(text) else {
+                continue;
+            };
+            for (id, _) in trusted_in(&statements) {
+                // `aws:anyone` names no one: there is nothing to hide.
+                if hidden.contains(&id) || !id.0.contains('/') {
+                    continue;
+                }
+                n += 1;
+                let shown = place(&id, format!("{}.assume_role_policy#{n}", c.address));
+                hidden.hide(id, || shown);
+            }
+        }
+    }
+    // The pipeline identity, when the provider assumes it by a sensitive ARN.
+    for assumed in pipeline_principals(set).into_iter().filter(|a| a.sensitive) {
+        let shown = place(&assumed.id, assumed.place);
+        hidden.hide(assumed.id, || shown);
+    }
+    hidden
+}
 
 /// A role's principal id: by name, or by address while the name is known only after apply.
 fn role_id(c: &ResourceChange, side: Side) -> PrincipalId {
@@ -1188,6 +1439,22 @@ fn normalize_action(action: &str) -> String {
         Some((svc, rest)) => format!("{}:{rest}", svc.to_ascii_lowercase()),
         None => action.to_string(),
     }
+}
+
+/// The identities a trust policy lets assume its role, and whether a condition narrows it.
+fn trusted_in(statements: &[Statement]) -> Vec<(PrincipalId, bool)> {
+    let mut out = Vec::new();
+    for s in statements
+        .iter()
+        .filter(|s| s.effect == Effect::Allow && assumes(s))
+    {
+        for (kind, id) in &s.principals {
+            if let Some(trusted) = trusted_principal(kind, id, s.condition.as_ref()) {
+                out.push((trusted, s.condition.is_some()));
+            }
+        }
+    }
+    out
 }
 
 /// Whether a trust statement lets principals assume the role.
@@ -1293,10 +1560,21 @@ pub(crate) fn from_arn(arn: &str) -> Option<PrincipalId> {
     }
 }
 
+/// An identity the AWS provider assumes.
+struct Assumed {
+    id: PrincipalId,
+    /// Where it was found, as the report says it.
+    source: String,
+    /// The ARN is sensitive: it comes from a variable declared sensitive.
+    sensitive: bool,
+    /// Where it is set, as a principal name: `provider.aws.assume_role`.
+    place: String,
+}
+
 /// The identities the AWS provider assumes (`assume_role.role_arn`): the pipeline identity when
-/// none is configured.
-fn pipeline_principals(set: &ChangeSet) -> Vec<(PrincipalId, String)> {
-    let mut out = Vec::new();
+/// none is configured. The ARN is a literal, or a root variable (whose value the plan holds).
+fn pipeline_principals(set: &ChangeSet) -> Vec<Assumed> {
+    let mut out: Vec<Assumed> = Vec::new();
     for input in &set.inputs {
         for (key, provider) in &input.configuration.provider_config {
             if provider.name != "aws" && !key.starts_with("aws") {
@@ -1312,17 +1590,45 @@ fn pipeline_principals(set: &ChangeSet) -> Vec<(PrincipalId, String)> {
                     _ => continue,
                 };
                 for b in blocks {
-                    let Some(arn) = b
-                        .get("role_arn")
-                        .and_then(|e| e.get("constant_value"))
-                        .and_then(Value::as_str)
-                    else {
+                    let Some(expression) = b.get("role_arn") else {
                         continue;
                     };
+                    let source = format!("{}: provider \"{key}\" {block}.role_arn", input.name);
+                    let (arn, source, sensitive) = match expression.get("constant_value") {
+                        Some(Value::String(arn)) => (arn.as_str(), source, false),
+                        Some(_) => continue,
+                        None => {
+                            // Only root modules' providers see root variables.
+                            let Some(var) =
+                                root_variable(expression).filter(|_| !key.contains(':'))
+                            else {
+                                continue;
+                            };
+                            let Some(Value::String(arn)) = input.variables.get(var) else {
+                                continue;
+                            };
+                            let sensitive = input
+                                .configuration
+                                .root_module
+                                .variables
+                                .get(var)
+                                .is_some_and(|v| v.sensitive);
+                            let from = if sensitive {
+                                format!("var.{var}, sensitive")
+                            } else {
+                                format!("var.{var}")
+                            };
+                            (arn.as_str(), format!("{source} ({from})"), sensitive)
+                        }
+                    };
                     if let Some(id) = from_arn(arn) {
-                        let source = format!("{}: provider \"{key}\" {block}.role_arn", input.name);
-                        if !out.iter().any(|(p, _)| p == &id) {
-                            out.push((id, source));
+                        if !out.iter().any(|a| a.id == id) {
+                            out.push(Assumed {
+                                id,
+                                source,
+                                sensitive,
+                                place: format!("provider.{key}.{block}"),
+                            });
                         }
                     }
                 }
@@ -1330,6 +1636,16 @@ fn pipeline_principals(set: &ChangeSet) -> Vec<(PrincipalId, String)> {
         }
     }
     out
+}
+
+/// The root variable an expression is, if it is one and nothing else (`var.role_arn`).
+fn root_variable(expression: &Value) -> Option<&str> {
+    let refs = expression.get("references")?.as_array()?;
+    let [only] = refs.as_slice() else {
+        return None;
+    };
+    let name = only.as_str()?.strip_prefix("var.")?;
+    (!name.contains(['.', '['])).then_some(name)
 }
 
 #[cfg(test)]
@@ -1351,6 +1667,39 @@ mod tests {
             Some("aws:account/111122223333".to_string())
         );
         assert_eq!(from_arn("arn:aws:s3:::bucket"), None);
+    }
+
+    #[test]
+    fn sensitive_marks_cover_a_value_a_list_item_or_the_whole_object() {
+        let values = |marks: Value| Values {
+            before_sensitive: marks,
+            unchanged: true,
+            ..Values::default()
+        };
+        let v = values(serde_json::json!({"users": [false, true], "groups": true}));
+        assert!(!sensitive_at(&v, Side::After, "users", Some(0)));
+        assert!(sensitive_at(&v, Side::After, "users", Some(1)));
+        assert!(sensitive_at(&v, Side::After, "users", None));
+        assert!(sensitive_at(&v, Side::Before, "groups", Some(3)));
+        assert!(!sensitive_at(&v, Side::Before, "roles", None));
+        let whole = values(Value::Bool(true));
+        assert!(sensitive_at(&whole, Side::After, "name", None));
+    }
+
+    #[test]
+    fn only_a_lone_root_variable_is_followed() {
+        let e = |refs: Value| serde_json::json!({ "references": refs });
+        assert_eq!(root_variable(&e(serde_json::json!(["var.ci"]))), Some("ci"));
+        assert_eq!(
+            root_variable(&e(serde_json::json!(["var.ci", "var.x"]))),
+            None
+        );
+        assert_eq!(root_variable(&e(serde_json::json!(["var.roles.ci"]))), None);
+        assert_eq!(root_variable(&e(serde_json::json!(["local.ci"]))), None);
+        assert_eq!(
+            root_variable(&serde_json::json!({"constant_value": "x"})),
+            None
+        );
     }
 
     #[test]

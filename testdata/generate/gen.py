@@ -658,6 +658,348 @@ def sensitive_policy():
 
 
 # ---------------------------------------------------------------------------------------
+# sensitive: values marked sensitive are judged, never printed. Every value below that holds
+# CANARY must appear in no output, error or warning; testdata/README.md says what each plan
+# must still conclude.
+CANARY = "CANARY-7f3a"
+
+
+def sensitive_vars(**values):
+    """Root variables declared sensitive: their values (plaintext in `variables`, as
+    Terraform writes them) and their declarations."""
+    decls = {k: {"description": "Set by the pipeline", "sensitive": True} for k in values}
+    return {"variables": dict(values), "variable_decls": decls}
+
+
+def trail_stopped():
+    trail = aws.cloudtrail("org-trail", TRAIL_BUCKET, tags=TRAIL_TAGS)
+    return trail_stack(trail_before=trail, trail_after=dict(trail, enable_logging=False),
+                       trail_config=trail_cfg(enable_logging=False))
+
+
+def sensitive_role_names():
+    """Two roles whose names come from sensitive variables: one created, one existing. The
+    created one gains AdministratorAccess while the trail stops; references to both reach
+    them by a sensitive value (`.name`) and by an unmarked one (`.id`, which the provider
+    computes, so it carries no mark but holds the name)."""
+    admin, reader = CANARY + "-admin-role", CANARY + "-reader-role"
+    read = policy(statement(["s3:GetObject"], "arn:aws:s3:::%s/*" % ARTIFACTS,
+                            sid="ReadArtifacts"))
+    stop = policy(statement(["cloudtrail:StopLogging"], "*", sid="PauseTrail"))
+    res = [
+        Res("aws_iam_role", "admin", before=None,
+            after=aws.iam_role(admin, aws.trust_service("ec2.amazonaws.com"),
+                               description="Break-glass administration", tags=TEAM,
+                               new=True),
+            sensitive=["name"],
+            config={"assume_role_policy": E(), "description": C("Break-glass administration"),
+                    "name": R("var.admin_role_name"), "tags": C(TEAM)}),
+        Res("aws_iam_role_policy_attachment", "admin", before=None,
+            after=aws.iam_role_policy_attachment(admin, ADMIN, new=True), sensitive=["role"],
+            config={"policy_arn": C(ADMIN), "role": R(*ref("aws_iam_role.admin", "name"))}),
+        Res("aws_iam_role", "reader",
+            before=aws.iam_role(reader, aws.trust_service("lambda.amazonaws.com"),
+                                description="Reads build artifacts", tags=TEAM),
+            after=SAME, sensitive=["name"],
+            config={"assume_role_policy": E(), "description": C("Reads build artifacts"),
+                    "name": R("var.reader_role_name"), "tags": C(TEAM)}),
+        Res("aws_iam_role_policy", "reader_read", before=None,
+            after=aws.iam_role_policy(reader, "read-artifacts", read, new=True),
+            sensitive=["role"],
+            config={"name": C("read-artifacts"), "policy": E(),
+                    "role": R(*ref("aws_iam_role.reader", "name"))}),
+        Res("aws_iam_role_policy", "reader_pause", before=None,
+            after=aws.iam_role_policy(reader, "pause-trail", stop, new=True),
+            config={"name": C("pause-trail"), "policy": E(),
+                    "role": R(*ref("aws_iam_role.reader", "id"))}),
+        artifacts_bucket(),
+    ]
+    res += trail_stopped()
+    return Plan(res, timestamp="2024-09-21T08:02:11Z", provider_config=provider(),
+                **sensitive_vars(admin_role_name=admin, reader_role_name=reader))
+
+
+def sensitive_users_groups():
+    """A group and a user whose names are sensitive: the user joins the group, which holds
+    AdministratorAccess. The membership's `users` becomes sensitive with the new member."""
+    group, user = CANARY + "-ops-group", CANARY + "-breakglass-user"
+    res = [
+        Res("aws_iam_group", "ops", before=aws.iam_group(group), after=SAME, sensitive=["name"],
+            config={"name": R("var.ops_group_name")}),
+        Res("aws_iam_group_policy_attachment", "ops_admin",
+            before=aws.iam_group_policy_attachment(group, ADMIN), after=SAME,
+            sensitive=["group"],
+            config={"group": R(*ref("aws_iam_group.ops", "name")), "policy_arn": C(ADMIN)}),
+        Res("aws_iam_user", "breakglass", before=None,
+            after=aws.iam_user(user, tags={"Team": "ops"}, new=True), sensitive=["name"],
+            config={"name": R("var.breakglass_user_name"), "tags": C({"Team": "ops"})}),
+        user_res("alice"),
+        Res("aws_iam_group_membership", "ops",
+            before=aws.iam_group_membership("ops-membership", group, ["alice"]),
+            after=aws.iam_group_membership("ops-membership", group, ["alice", user]),
+            before_sensitive=["group"], sensitive=["group", "users"],
+            config={"group": R(*ref("aws_iam_group.ops", "name")),
+                    "name": C("ops-membership"),
+                    "users": R(*(ref("aws_iam_user.alice", "name") +
+                                 ref("aws_iam_user.breakglass", "name")))}),
+    ]
+    return Plan(res, timestamp="2024-09-21T08:20:45Z", provider_config=provider(),
+                **sensitive_vars(ops_group_name=group, breakglass_user_name=user))
+
+
+def sensitive_policy_arns():
+    """Policies attached by a sensitive `policy_arn`: AdministratorAccess (still judged), a
+    customer policy outside the change set and an AWS-managed name the table does not know."""
+    custom = "arn:aws:iam::%s:policy/%s-custom-policy" % (ACCOUNT, CANARY)
+    vendor = "arn:aws:iam::aws:policy/%s-vendor-policy" % CANARY
+
+    def attach(tf_name, arn, var):
+        return Res("aws_iam_role_policy_attachment", tf_name, before=None,
+                   after=aws.iam_role_policy_attachment("ops-admin", arn, new=True),
+                   sensitive=["policy_arn"],
+                   config={"policy_arn": R("var." + var),
+                           "role": R(*ref("aws_iam_role.ops_admin", "name"))})
+
+    res = [
+        ops_admin_role(),
+        attach("ops_admin", ADMIN, "admin_policy_arn"),
+        attach("ops_custom", custom, "custom_policy_arn"),
+        attach("ops_vendor", vendor, "vendor_policy_arn"),
+        audit_log_group(365, delete=True),
+    ]
+    return Plan(res, timestamp="2024-09-21T08:41:30Z", provider_config=provider(),
+                **sensitive_vars(admin_policy_arn=ADMIN, custom_policy_arn=custom,
+                                 vendor_policy_arn=vendor))
+
+
+def sensitive_trust():
+    """The trust policy of an administrator role is sensitive on both sides and comes to
+    admit a user of another account and a GitHub Actions subject, while the trail stops. The
+    trust policy of another role becomes sensitive without changing otherwise: what it said
+    before (unmarked) names the same user, who must not show either."""
+    user = "arn:aws:iam::444455556666:user/%s-trusted-user" % CANARY
+    subject = "repo:acme/%s-repo:*" % CANARY
+    before_trust = aws.trust_service("ec2.amazonaws.com")
+    after_trust = jsonencode({"Version": "2012-10-17", "Statement": [
+        {"Action": "sts:AssumeRole", "Effect": "Allow",
+         "Principal": {"Service": "ec2.amazonaws.com"}},
+        {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"AWS": user}},
+        {"Action": "sts:AssumeRoleWithWebIdentity", "Effect": "Allow",
+         "Principal": {"Federated": aws.GITHUB_OIDC},
+         "Condition": {"StringEquals": {
+             "token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+             "StringLike": {"token.actions.githubusercontent.com:sub": subject}}},
+    ]})
+    before = aws.iam_role("deployer", before_trust, managed=[ADMIN],
+                          description="Deploys everything", tags=TEAM)
+    auditor_trust = aws.trust({"AWS": user})
+    auditor = aws.iam_role("auditor", auditor_trust, description="Reads the audit trail",
+                           tags={"Team": "security"})
+    res = [
+        Res("aws_iam_role", "deployer", before=before,
+            after=dict(before, assume_role_policy=after_trust),
+            sensitive=["assume_role_policy"],
+            config={"assume_role_policy": R("local.deployer_trust"),
+                    "description": C("Deploys everything"), "name": C("deployer"),
+                    "tags": C(TEAM)}),
+        Res("aws_iam_role_policy_attachment", "deployer_admin",
+            before=aws.iam_role_policy_attachment("deployer", ADMIN), after=SAME,
+            config={"policy_arn": C(ADMIN), "role": R(*ref("aws_iam_role.deployer", "name"))}),
+        Res("aws_iam_role", "auditor", before=auditor, after=dict(auditor, tags=TEAM,
+                                                                   tags_all=aws.tags_all(TEAM)),
+            before_sensitive=[], sensitive=["assume_role_policy"],
+            config={"assume_role_policy": R("var.auditor_trust"),
+                    "description": C("Reads the audit trail"), "name": C("auditor"),
+                    "tags": C(TEAM)}),
+    ]
+    res += trail_stopped()
+    return Plan(res, timestamp="2024-09-21T09:03:52Z", provider_config=provider(),
+                **sensitive_vars(trusted_user_arn=user, github_subject=subject,
+                                 auditor_trust=auditor_trust))
+
+
+def sensitive_whole_objects():
+    """Whole objects marked sensitive (`after_sensitive: true`): a role with its name, trust
+    and inline policy; a user's group membership; an audit log group whose retention drops;
+    a trail stopped outside Terraform (drift). And a list attribute marked as a whole
+    (`users: true`)."""
+    role = CANARY + "-vault-role"
+    vault_admin = "arn:aws:iam::%s:user/%s-vault-admin" % (ACCOUNT, CANARY)
+    member, listed = CANARY + "-member-user", CANARY + "-list-user"
+    logs = "/audit/%s-vault" % CANARY
+    inline = policy(statement(["iam:*"], "*", sid="VaultAdministration"))
+    vault = aws.iam_role(role, aws.trust({"AWS": vault_admin}), description="Vault operators",
+                         tags=TEAM, new=True)
+    vault["inline_policy"] = [{"name": "vault-admin", "policy": inline}]
+    lg = aws.log_group(logs, 365, tags=TRAIL_TAGS)
+    trail_name = CANARY + "-vault-trail"
+    stopped = aws.cloudtrail(trail_name, TRAIL_BUCKET, organization=False, tags=TRAIL_TAGS,
+                             enable_logging=False)
+    res = [
+        Res("aws_iam_role", "vault", before=None, after=vault, sensitive=[()],
+            config={"assume_role_policy": R("var.vault_trust"),
+                    "description": C("Vault operators"),
+                    "inline_policy": [{"name": C("vault-admin"), "policy": E()}],
+                    "name": R("var.vault_role_name"), "tags": C(TEAM)}),
+        Res("aws_iam_group", "admins", before=aws.iam_group("admins"), after=SAME,
+            config={"name": C("admins")}),
+        Res("aws_iam_group_policy_attachment", "admins_admin",
+            before=aws.iam_group_policy_attachment("admins", ADMIN), after=SAME,
+            config={"group": R(*ref("aws_iam_group.admins", "name")), "policy_arn": C(ADMIN)}),
+        Res("aws_iam_user_group_membership", "vault_admin", before=None,
+            after={"groups": ["admins"], "id": U, "user": member}, sensitive=[()],
+            config={"groups": R(*ref("aws_iam_group.admins", "name")),
+                    "user": R("var.member_user_name")}),
+        Res("aws_iam_policy_attachment", "breakglass", before=None,
+            after={"groups": None, "id": U, "name": "breakglass", "policy_arn": IAM_FULL,
+                   "roles": None, "users": [listed]},
+            sensitive=["users"],
+            config={"name": C("breakglass"), "policy_arn": C(IAM_FULL),
+                    "users": R("var.breakglass_users")}),
+        Res("aws_cloudwatch_log_group", "vault_audit", before=lg,
+            after=dict(lg, retention_in_days=1), sensitive=[()],
+            config={"name": R("var.vault_log_group"), "retention_in_days": R("var.retention"),
+                    "tags": C(TRAIL_TAGS)}),
+        # lifecycle { ignore_changes = [enable_logging] }: the plan leaves the trail stopped.
+        Res("aws_cloudtrail", "vault", before=stopped, after=SAME, sensitive=[()],
+            config={"is_multi_region_trail": C(True), "name": R("var.vault_trail"),
+                    "s3_bucket_name": C(TRAIL_BUCKET), "tags": C(TRAIL_TAGS)}),
+    ]
+    drift = [Res("aws_cloudtrail", "vault", before=dict(stopped, enable_logging=True),
+                 after=stopped, sensitive=[()])]
+    return Plan(res, timestamp="2024-09-21T09:30:07Z", provider_config=provider(), drift=drift,
+                **sensitive_vars(vault_role_name=role, member_user_name=member,
+                                 breakglass_users=[listed], vault_log_group=logs,
+                                 vault_trail=trail_name))
+
+
+def sensitive_unparsable():
+    """Sensitive policies that are not IAM policy documents: a role policy whose `Statement`
+    is a string, one that is not JSON, one with an unknown `Effect`, a customer policy with
+    an unknown `Effect`, an inline policy block and a trust policy that cannot be read. The
+    audit log group's retention shortens."""
+    statement_text = jsonencode({"Statement": CANARY + "-statement", "Version": "2012-10-17"})
+    garbled = CANARY + '-garbled {"Effect": '
+    bad_effect = jsonencode({"Statement": [{"Action": "iam:PassRole",
+                                            "Effect": CANARY + "-effect", "Resource": "*"}],
+                             "Version": "2012-10-17"})
+    customer = jsonencode({"Statement": [{"Action": "iam:*",
+                                          "Effect": CANARY + "-policy-effect",
+                                          "Resource": "*"}], "Version": "2012-10-17"})
+    trust_text = jsonencode({"Statement": [{"Action": "sts:AssumeRole",
+                                            "Effect": CANARY + "-trust-effect",
+                                            "Principal": {"AWS": "*"}}],
+                             "Version": "2012-10-17"})
+
+    def opaque(tf_name, name, doc):
+        return Res("aws_iam_role_policy", tf_name, before=None,
+                   after=aws.iam_role_policy("ci-deployer", name, doc, new=True),
+                   sensitive=["policy"],
+                   config={"name": C(name), "policy": R("var." + tf_name),
+                           "role": R(*ref("aws_iam_role.ci_deployer", "name"))})
+
+    inline_role = aws.iam_role("inline-opaque", aws.trust_service("lambda.amazonaws.com"),
+                               description="Runs reports", tags=TEAM, new=True)
+    inline_role["inline_policy"] = [{"name": "reports", "policy": CANARY + "-inline ["}]
+    res = [
+        ci_deployer_role(),
+        opaque("statement_text", "statement-text", statement_text),
+        opaque("garbled", "garbled", garbled),
+        opaque("bad_effect", "bad-effect", bad_effect),
+        Res("aws_iam_policy", "opaque", before=None,
+            after=aws.iam_policy("opaque", customer, new=True), sensitive=["policy"],
+            config={"name": C("opaque"), "policy": R("var.opaque_policy")}),
+        Res("aws_iam_role_policy_attachment", "opaque", before=None,
+            after={"id": U, "policy_arn": U, "role": "ci-deployer"},
+            config={"policy_arn": R(*ref("aws_iam_policy.opaque", "arn")),
+                    "role": R(*ref("aws_iam_role.ci_deployer", "name"))}),
+        Res("aws_iam_role", "inline_opaque", before=None, after=inline_role,
+            sensitive=["inline_policy"],
+            config={"assume_role_policy": E(), "description": C("Runs reports"),
+                    "inline_policy": [{"name": C("reports"), "policy": R("var.reports")}],
+                    "name": C("inline-opaque"), "tags": C(TEAM)}),
+        Res("aws_iam_role", "trust_opaque", before=None,
+            after=aws.iam_role("trust-opaque", trust_text, description="Opaque trust",
+                               tags=TEAM, new=True),
+            sensitive=["assume_role_policy"],
+            config={"assume_role_policy": R("var.trust"), "description": C("Opaque trust"),
+                    "name": C("trust-opaque"), "tags": C(TEAM)}),
+        audit_log_group(365, 7),
+    ]
+    return Plan(res, timestamp="2024-09-21T09:55:40Z", provider_config=provider(),
+                **sensitive_vars(statement_text=statement_text, garbled=garbled,
+                                 bad_effect=bad_effect, opaque_policy=customer,
+                                 reports=CANARY + "-inline [", trust=trust_text))
+
+
+def sensitive_pipeline():
+    """The provider assumes a role whose ARN comes from a sensitive variable; the change
+    attaches IAMFullAccess to that role, named by another sensitive variable."""
+    name = CANARY + "-pipeline"
+    exprs = {"default_tags": [{"tags": C(aws.DEFAULT_TAGS)}], "region": C(REGION),
+             "assume_role": [{"role_arn": R("var.pipeline_role_arn"),
+                              "session_name": C("terraform-plan")}]}
+    providers = {"aws": {"name": "aws", "full_name": AWS, "version_constraint": "~> 5.60",
+                         "expressions": exprs}}
+    res = [
+        Res("aws_iam_role_policy_attachment", "ci_iam", before=None,
+            after=aws.iam_role_policy_attachment(name, IAM_FULL, new=True), sensitive=["role"],
+            config={"policy_arn": C(IAM_FULL), "role": R("var.pipeline_role_name")}),
+        artifacts_bucket(),
+    ]
+    return Plan(res, timestamp="2024-09-21T10:12:26Z", provider_config=providers,
+                **sensitive_vars(pipeline_role_arn=role_arn(name), pipeline_role_name=name))
+
+
+def pulumi_secrets():
+    """`pulumi preview --json` with secrets in the three forms Pulumi writes: "[secret]", the
+    signature with the `value` (as the engine passes it), with `plaintext` (as `--show-secrets`
+    state has it) and with `ciphertext`. The admin role's name is secret; it gains
+    AdministratorAccess while the trail stops logging."""
+    sig = "4dabf18193072939515e22adb298388d"
+    secret_sig = "1b47061264138c4ac30d75fd1eb44270"
+    role = CANARY + "-pulumi-role"
+    stack = "urn:pulumi:prod::platform::"
+
+    def value(v):
+        return {sig: secret_sig, "value": v}
+
+    def plaintext(v):
+        return {sig: secret_sig, "plaintext": json.dumps(v)}
+
+    def step(op, token, name, old=None, new=None):
+        urn = stack + token + "::" + name
+        out = {"op": op, "urn": urn}
+        for key, props in (("oldState", old), ("newState", new)):
+            if props is not None:
+                out[key] = {"urn": urn, "custom": True, "type": token, "inputs": props,
+                            "outputs": props if op == "same" or key == "oldState" else {},
+                            "parent": stack + "pulumi:pulumi:Stack::platform-prod",
+                            "provider": stack + "pulumi:providers:aws::default_6_52_0"}
+        return out
+
+    trail = {"name": "org-trail", "s3BucketName": TRAIL_BUCKET, "enableLogging": True,
+             "isMultiRegionTrail": True, "isOrganizationTrail": True}
+    steps = [
+        step("create", "aws:iam/role:Role", "admin", new={
+            "name": value(role), "assumeRolePolicy": aws.trust_service("ec2.amazonaws.com")}),
+        step("create", "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "admin", new={
+            "role": plaintext(role), "policyArn": value(ADMIN)}),
+        step("create", "aws:iam/rolePolicy:RolePolicy", "opaque", new={
+            "role": value(role), "policy": "[secret]"}),
+        step("create", "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "vendor", new={
+            "role": value(role),
+            "policyArn": {sig: secret_sig, "ciphertext": "v1:%s-ciphertext" % CANARY}}),
+        step("update", "aws:cloudtrail/trail:Trail", "org", old=trail,
+             new=dict(trail, enableLogging=False)),
+    ]
+    return {"config": {"aws:region": REGION},
+            "steps": steps,
+            "duration": 2214000000,
+            "changeSummary": {"create": 4, "update": 1}}
+
+
+# ---------------------------------------------------------------------------------------
 # multi
 def multi_part_a():
     attach = policy(statement(["iam:AttachRolePolicy"], role_arn("app-*"),
@@ -891,6 +1233,13 @@ SCENARIOS = {
     "plans/drift/trail-stopped-outside.json": drift_trail_stopped_outside,
     "plans/modules/for-each-moved-import.json": modules_for_each_moved_import,
     "plans/sensitive/sensitive-policy.json": sensitive_policy,
+    "plans/sensitive/role-names.json": sensitive_role_names,
+    "plans/sensitive/users-groups.json": sensitive_users_groups,
+    "plans/sensitive/policy-arns.json": sensitive_policy_arns,
+    "plans/sensitive/trust.json": sensitive_trust,
+    "plans/sensitive/whole-objects.json": sensitive_whole_objects,
+    "plans/sensitive/unparsable-policies.json": sensitive_unparsable,
+    "plans/sensitive/pipeline.json": sensitive_pipeline,
     "plans/multi/part-a.json": multi_part_a,
     "plans/multi/part-b.json": multi_part_b,
     "plans/format/v0-1.json": format_v0_1,
@@ -906,6 +1255,9 @@ def render_all():
         out[rel] = dumps(fn().document()).encode("utf-8")
     for name, data in bad_files().items():
         out["bad/" + name] = data
+    # A Pulumi preview: `pulumi preview --json` writes two-space indented JSON.
+    out["previews/sensitive-secrets.json"] = (
+        json.dumps(pulumi_secrets(), indent=2) + "\n").encode("utf-8")
     return out
 
 

@@ -270,8 +270,8 @@ class Res:
     def __init__(self, type_, name, *, before=None, after=None, mode="managed", module=(),
                  index=None, config=None, count=None, for_each=None, depends_on=None,
                  reason=None, replace=None, replace_paths=None, previous_address=None,
-                 importing=None, sensitive=(), read_at_plan=False, schema_version=0,
-                 provider=AWS):
+                 importing=None, sensitive=(), before_sensitive=None, read_at_plan=False,
+                 schema_version=0, provider=AWS):
         self.type = type_
         self.name = name
         self.mode = mode
@@ -288,7 +288,9 @@ class Res:
         self.replace_paths = replace_paths
         self.previous_address = previous_address
         self.importing = importing
-        self.marks = {(s,) if isinstance(s, str) else tuple(s) for s in sensitive}
+        self.marks = _marks(sensitive)
+        # The before side's marks when they differ (a value that becomes sensitive).
+        self.before_marks = self.marks if before_sensitive is None else _marks(before_sensitive)
         self.read_at_plan = read_at_plan
         self.schema_version = schema_version
         self.provider = provider
@@ -330,6 +332,11 @@ class Res:
         if self.before == self.after:
             return ["no-op"]
         return ["update"]
+
+
+def _marks(paths):
+    """Sensitive paths: an attribute name, a tuple path, or () for the whole object."""
+    return {(s,) if isinstance(s, str) else tuple(s) for s in paths}
 
 
 def _change(before, after, bmarks, amarks, legacy):
@@ -436,7 +443,7 @@ class Plan:
         if r.index is not None:
             o["index"] = r.index
         o["provider_name"] = self._provider_name(r)
-        c = _change(before, after, r.marks, r.marks, self.legacy)
+        c = _change(before, after, r.before_marks, r.marks, self.legacy)
         c["actions"] = actions
         if not drift:
             if r.replace_paths:
@@ -464,7 +471,7 @@ class Plan:
         return out
 
     # -- values representations ------------------------------------------------------------
-    def _values_resource(self, r, value, state):
+    def _values_resource(self, r, value, state, before=False):
         o = {"address": r.address, "mode": r.mode, "type": r.type, "name": r.name}
         if r.index is not None:
             o["index"] = r.index
@@ -472,7 +479,8 @@ class Plan:
         o["schema_version"] = r.schema_version
         o["values"] = sort_value(omit_unknowns(value))
         if not self.legacy:
-            o["sensitive_values"] = sort_value(sensitive_as_bool(value, r.marks))
+            marks = r.before_marks if before else r.marks
+            o["sensitive_values"] = sort_value(sensitive_as_bool(value, marks))
         if state and r.config is not None:
             deps = self._dependencies(r)
             if deps:
@@ -538,7 +546,7 @@ class Plan:
                 continue
             if r.before is None:
                 continue
-            entries.append((r.module, self._values_resource(r, r.before, True)))
+            entries.append((r.module, self._values_resource(r, r.before, True, before=True)))
         if not entries:
             return None
         values = {}
