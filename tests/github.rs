@@ -6,8 +6,7 @@ mod common;
 mod fake;
 
 use common::foureyes;
-use fake::{Fake, HEAD, NUMBER, OLD, REPO};
-use std::path::{Path, PathBuf};
+use fake::{Fake, Run, HEAD, NUMBER, OLD, REPO};
 
 /// A token no output may contain.
 const TOKEN: &str = "ghs_canaryTOKEN0123456789abcdefghijklmnop";
@@ -22,96 +21,9 @@ const LATER: &str = "2026-11-22T09:00:00Z";
 /// Before it: reviews given before foureyes published anything.
 const EARLIER: &str = "2026-11-22T07:00:00Z";
 
-/// What one run left behind.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    summary: String,
-    outputs: String,
-}
-
-impl Run {
-    fn output(&self, name: &str) -> &str {
-        self.outputs
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("{name}=")))
-            .unwrap_or_else(|| panic!("no output {name} in:\n{}", self.outputs))
-    }
-}
-
 /// Run `foureyes github ARGS` as GitHub Actions would, against the fake.
 async fn run(fake: &Fake, event: &str, args: &[&str]) -> Run {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let event_path = dir.path().join("event.json");
-    std::fs::write(
-        &event_path,
-        format!(r#"{{"action":"submitted","pull_request":{{"number":{NUMBER}}}}}"#),
-    )
-    .expect("event written");
-    let summary = dir.path().join("summary.md");
-    let outputs = dir.path().join("outputs.txt");
-    let mut cmd = foureyes();
-    cmd.arg("github")
-        .args(args)
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_API_URL", fake.uri())
-        .env("GITHUB_SERVER_URL", "https://github.example")
-        .env("GITHUB_RUN_ID", "42")
-        .env("GITHUB_REPOSITORY", REPO)
-        .env("GITHUB_EVENT_NAME", event)
-        .env("GITHUB_EVENT_PATH", &event_path)
-        .env("GITHUB_SHA", "2222222222222222222222222222222222222222")
-        .env("GITHUB_TOKEN", TOKEN)
-        .env("GITHUB_STEP_SUMMARY", &summary)
-        .env("GITHUB_OUTPUT", &outputs);
-    let out = tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
-        .await
-        .expect("joins");
-    let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        summary: read(&summary),
-        outputs: read(&outputs),
-    };
-    // The token is used, and never shown, in any of the shapes an API may echo it in.
-    for shape in fake::echoes(TOKEN) {
-        for (what, text) in [
-            ("stdout", &run.stdout),
-            ("stderr", &run.stderr),
-            ("summary", &run.summary),
-            ("outputs", &run.outputs),
-        ] {
-            assert!(
-                !text.contains(&shape),
-                "the token ({shape}) is in {what}:\n{text}"
-            );
-        }
-        fake.with(|s| {
-            for seen in &s.seen {
-                for (what, text) in [
-                    ("body", &seen.body),
-                    ("path", &seen.path),
-                    ("query", &seen.query),
-                ] {
-                    assert!(
-                        !text.contains(&shape),
-                        "the token ({shape}) was sent in the {what}: {seen:?}"
-                    );
-                }
-            }
-        });
-    }
-    if std::env::var_os("FOUREYES_TEST_SHOW").is_some() {
-        eprintln!(
-            "STDOUT:\n{}\nSTDERR:\n{}\nSUMMARY:\n{}\nOUTPUTS:\n{}",
-            run.stdout, run.stderr, run.summary, run.outputs
-        );
-    }
-    let _keep: PathBuf = dir.keep();
-    run
+    fake::run(fake, event, args, TOKEN).await
 }
 
 fn statuses(fake: &Fake) -> Vec<(String, String)> {

@@ -9,10 +9,9 @@ mod common;
 mod fake;
 
 use common::{foureyes, json_files, root};
-use fake::{Fake, NUMBER, REPO};
+use fake::Fake;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::Path;
 
 /// Held by every sensitive value of the fixtures below (testdata/README.md, "sensitive").
 const CANARY: &str = "CANARY-7f3a";
@@ -515,48 +514,31 @@ async fn nothing_sent_to_github_shows_a_sensitive_value() {
     for fixture in fixtures() {
         for dry in [true, false] {
             let fake = Fake::start().await;
-            let dir = tempfile::tempdir().expect("temp dir");
-            let event = dir.path().join("event.json");
-            std::fs::write(
-                &event,
-                format!(r#"{{"action":"opened","pull_request":{{"number":{NUMBER}}}}}"#),
+            let mut args = vec![fixture.as_str()];
+            if dry {
+                args.insert(0, "--dry-run");
+            }
+            let r = fake::run(
+                &fake,
+                "pull_request",
+                &args,
+                "ghs_sensitiveTestToken0123456789abcdef",
             )
-            .expect("event written");
-            let summary = dir.path().join("summary.md");
-            let outputs = dir.path().join("outputs.txt");
-            let mut cmd = foureyes();
-            cmd.arg("github");
-            if dry {
-                cmd.arg("--dry-run");
-            }
-            cmd.arg(&fixture)
-                .env("GITHUB_ACTIONS", "true")
-                .env("GITHUB_API_URL", fake.uri())
-                .env("GITHUB_SERVER_URL", "https://github.example")
-                .env("GITHUB_RUN_ID", "42")
-                .env("GITHUB_REPOSITORY", REPO)
-                .env("GITHUB_EVENT_NAME", "pull_request")
-                .env("GITHUB_EVENT_PATH", &event)
-                .env("GITHUB_SHA", "2222222222222222222222222222222222222222")
-                .env("GITHUB_TOKEN", "ghs_sensitiveTestToken0123456789abcdef")
-                .env("GITHUB_STEP_SUMMARY", &summary)
-                .env("GITHUB_OUTPUT", &outputs);
-            let out = tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
-                .await
-                .expect("joins");
+            .await;
             let what = format!("{fixture} (dry run: {dry})");
-            let code = out.status.code().unwrap_or(-1);
-            let stdout = String::from_utf8_lossy(&out.stdout);
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            assert!(code == 0 || code == 1, "{what}: exit {code}: {stderr}");
+            assert!(
+                r.code == 0 || r.code == 1,
+                "{what}: exit {}: {}",
+                r.code,
+                r.stderr
+            );
             if dry {
-                assert!(stdout.contains("Dry run"), "{what}: {stdout}");
+                assert!(r.stdout.contains("Dry run"), "{what}: {}", r.stdout);
             }
-            assert_hidden(&format!("{what}: stdout"), &stdout, &[]);
-            assert_hidden(&format!("{what}: stderr"), &stderr, &[]);
-            let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
-            assert_hidden(&format!("{what}: job summary"), &read(&summary), &[]);
-            assert_hidden(&format!("{what}: outputs"), &read(&outputs), &[]);
+            assert_hidden(&format!("{what}: stdout"), &r.stdout, &[]);
+            assert_hidden(&format!("{what}: stderr"), &r.stderr, &[]);
+            assert_hidden(&format!("{what}: job summary"), &r.summary, &[]);
+            assert_hidden(&format!("{what}: outputs"), &r.outputs, &[]);
             let sent: Vec<String> = fake.with(|s| s.seen.iter().map(|x| x.body.clone()).collect());
             if !dry {
                 assert!(!sent.is_empty(), "{what}: something was posted");

@@ -7,6 +7,7 @@
 use base64::Engine as _;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -609,4 +610,96 @@ impl Handler {
             }
         }
     }
+}
+
+/// What one run left behind.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub summary: String,
+    pub outputs: String,
+}
+
+impl Run {
+    pub fn output(&self, name: &str) -> &str {
+        self.outputs
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("no output {name} in:\n{}", self.outputs))
+    }
+}
+
+/// Run `foureyes github ARGS` as GitHub Actions would, against the fake, with this token;
+/// checks that no shape of the token is shown or sent anywhere but where it belongs.
+pub async fn run(fake: &Fake, event: &str, args: &[&str], token: &str) -> Run {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let event_path = dir.path().join("event.json");
+    std::fs::write(
+        &event_path,
+        format!(r#"{{"action":"submitted","pull_request":{{"number":{NUMBER}}}}}"#),
+    )
+    .expect("event written");
+    let summary = dir.path().join("summary.md");
+    let outputs = dir.path().join("outputs.txt");
+    let mut cmd = super::common::foureyes();
+    cmd.arg("github")
+        .args(args)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_API_URL", fake.uri())
+        .env("GITHUB_SERVER_URL", "https://github.example")
+        .env("GITHUB_RUN_ID", "42")
+        .env("GITHUB_REPOSITORY", REPO)
+        .env("GITHUB_EVENT_NAME", event)
+        .env("GITHUB_EVENT_PATH", &event_path)
+        .env("GITHUB_SHA", "2222222222222222222222222222222222222222")
+        .env("GITHUB_TOKEN", token)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &outputs);
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
+        .await
+        .expect("joins");
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        summary: read(&summary),
+        outputs: read(&outputs),
+    };
+    // The token is used, and never shown, in any of the shapes an API may echo it in.
+    for shape in echoes(token) {
+        for (what, text) in [
+            ("stdout", &run.stdout),
+            ("stderr", &run.stderr),
+            ("summary", &run.summary),
+            ("outputs", &run.outputs),
+        ] {
+            assert!(
+                !text.contains(&shape),
+                "the token ({shape}) is in {what}:\n{text}"
+            );
+        }
+        fake.with(|s| {
+            for seen in &s.seen {
+                for (what, text) in [
+                    ("body", &seen.body),
+                    ("path", &seen.path),
+                    ("query", &seen.query),
+                ] {
+                    assert!(
+                        !text.contains(&shape),
+                        "the token ({shape}) was sent in the {what}: {seen:?}"
+                    );
+                }
+            }
+        });
+    }
+    if std::env::var_os("FOUREYES_TEST_SHOW").is_some() {
+        eprintln!(
+            "STDOUT:\n{}\nSTDERR:\n{}\nSUMMARY:\n{}\nOUTPUTS:\n{}",
+            run.stdout, run.stderr, run.summary, run.outputs
+        );
+    }
+    run
 }
