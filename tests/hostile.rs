@@ -2,6 +2,9 @@
 //! tries to drive the terminal, the CI log or the review comment. Each test says what broke.
 
 mod common;
+#[path = "common/github.rs"]
+#[allow(dead_code)] // the stand-in for GitHub serves tests/github.rs too
+mod fake;
 
 use common::{foureyes, root};
 use serde_json::Value;
@@ -134,4 +137,301 @@ fn an_overlong_value_is_read_as_a_distinct_stand_in() {
         .find(|p| p["id"] == "aws:role/ci")
         .expect("ci is reported");
     assert_eq!(ci["gained"][0]["unknown"], true, "{ci}");
+}
+
+/// What a hostile author writes into every text field of a plan: terminal escapes (clear the
+/// screen, a fake PASS), a workflow command on a new line, direction and invisible
+/// characters, HTML, a mention, a reference, links, an image, a heading, a fake foureyes
+/// marker, a table break and a code fence.
+const PAYLOAD: &str = "\n::error::pwned\r\n::add-mask::x\n::stop-commands::y\u{1b}[2J\u{1b}[1;32mPASS\u{7}\u{202e}gnp.exe\u{2066}\u{200b}\u{ad}\u{e0041}\u{feff}\u{2028}\u{61c}\u{180e}\
+<img src=x onerror=alert(1)> @mallory #123 | cell | [link](https://evil.example/a) \
+![i](http://evil.example/i.png) www.evil.example\n## Fake heading\n</details> \
+<!-- foureyes:comment key=\"default\" schema=2 --> ```x``` ";
+
+/// The characters of [`PAYLOAD`] that must never reach a person as themselves.
+const HIDDEN: &[char] = &[
+    '\u{1b}',
+    '\u{7}',
+    '\r',
+    '\u{202e}',
+    '\u{2066}',
+    '\u{ad}',
+    '\u{e0041}',
+    '\u{feff}',
+    '\u{2028}',
+    '\u{61c}',
+    '\u{180e}',
+];
+
+fn h(field: &str) -> String {
+    format!("H-{field}-{PAYLOAD}")
+}
+
+/// A plan with the payload in every text field foureyes reads: addresses (a `for_each` key),
+/// module addresses, names, actions, reasons, previous addresses, values, policies, drift, the
+/// format and Terraform versions, and the pipeline identity in the provider configuration.
+fn hostile_plan() -> String {
+    let key = |field: &str| format!("[{}]", serde_json::to_string(&h(field)).expect("json"));
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": h("sid"), "Effect": "Allow", "Action": "iam:*", "Resource": "*"}]
+    })
+    .to_string();
+    let module = format!("module.m{}", key("module"));
+    serde_json::json!({
+        "format_version": format!("1.2{}", h("format_version")),
+        "terraform_version": h("terraform_version"),
+        "resource_changes": [
+            {
+                "address": format!("{module}.aws_iam_role_policy.p{}", key("address")),
+                "module_address": module,
+                "previous_address": format!("aws_iam_role_policy.old{}", key("previous_address")),
+                "type": "aws_iam_role_policy",
+                "name": "p",
+                "index": h("address"),
+                "action_reason": h("action_reason"),
+                "change": {
+                    "actions": ["create"],
+                    "before": null,
+                    "after": {"role": h("role"), "policy": policy},
+                    "after_unknown": {},
+                }
+            },
+            {
+                "address": format!("aws_cloudtrail.t{}", key("trail")),
+                "type": "aws_cloudtrail",
+                "name": "t",
+                "change": {
+                    "actions": ["update", h("action")],
+                    "before": {"name": h("trail.name"), "enable_logging": true},
+                    "after": {"name": h("trail.name"), "enable_logging": false},
+                    "after_unknown": {},
+                }
+            },
+            {
+                "address": format!("aws_iam_role.r{}", key("role.address")),
+                "type": "aws_iam_role",
+                "name": "r",
+                "change": {
+                    "actions": ["create"],
+                    "before": null,
+                    "after": {
+                        "name": h("role.name"),
+                        "assume_role_policy": serde_json::json!({
+                            "Statement": [{
+                                "Effect": "Allow",
+                                "Action": "sts:AssumeRole",
+                                "Principal": {"AWS": format!("arn:aws:iam::111122223333:role/{}", h("trusted"))}
+                            }]
+                        }).to_string(),
+                    },
+                    "after_unknown": {"policy": true},
+                }
+            },
+            {
+                "address": format!("x_{}.y", h("type")),
+                "type": h("type"),
+                "name": "y",
+                "change": {"actions": ["create"], "before": null, "after": {}, "after_unknown": {}}
+            }
+        ],
+        "resource_drift": [{
+            "address": format!("aws_cloudtrail.d{}", key("drift")),
+            "type": "aws_cloudtrail",
+            "name": "d",
+            "change": {
+                "actions": ["delete", h("drift.action")],
+                "before": {"enable_logging": true},
+                "after": {"enable_logging": false},
+            }
+        }],
+        "configuration": {
+            "provider_config": {"aws": {"name": "aws", "expressions": {"assume_role": [
+                {"role_arn": {"constant_value": format!("arn:aws:iam::111122223333:role/{}", h("pipeline"))}}
+            ]}}},
+            "root_module": {}
+        }
+    })
+    .to_string()
+}
+
+/// Text a person reads (a terminal, a CI log): no hidden character, and no line that starts a
+/// workflow command, except foureyes' own.
+fn assert_safe_log(what: &str, text: &str) {
+    for c in HIDDEN {
+        assert!(!text.contains(*c), "{what}: {c:?} reached it raw:\n{text}");
+    }
+    for line in text.lines() {
+        let line = line.trim_start();
+        let ours = line.starts_with("::stop-commands::")
+            || line.starts_with("::warning title=foureyes::")
+            || line.starts_with("::error title=foureyes::")
+            || (line.starts_with("::")
+                && line.ends_with("::")
+                && line[2..line.len() - 2]
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit()));
+        assert!(
+            ours || !line.starts_with("::"),
+            "{what}: a workflow command from the plan: {line}"
+        );
+    }
+}
+
+/// A Markdown report or comment: plan text only ever becomes text, and no character of the
+/// payload is hidden in it.
+fn assert_safe_markdown(what: &str, md: &str) {
+    for c in HIDDEN {
+        assert!(!md.contains(*c), "{what}: {c:?} reached it raw:\n{md}");
+    }
+    let parsed = common::parse(md);
+    assert!(
+        parsed.problems.is_empty(),
+        "{what}: {:#?}\n{md}",
+        parsed.problems
+    );
+    for heading in &parsed.headings {
+        assert!(!heading.contains("Fake heading"), "{what}: {heading}");
+    }
+    assert!(
+        !parsed.texts.contains("@mallory") && !parsed.texts.contains("#123"),
+        "{what}: a live mention or reference"
+    );
+}
+
+/// The text of every plan field reached every format, and did nothing there but show itself:
+/// `change.actions` came out raw in the changes table and the drift list, and in the terminal.
+#[test]
+fn plan_text_in_every_field_is_only_ever_text_in_every_format() {
+    let plan = hostile_plan();
+    let (code, text, err) = review_text(&plan, "text");
+    assert_eq!(code, 1, "{err}");
+    assert_safe_log("text", &text);
+    // The pipeline identity is the last part of the role ARN's path: what follows the
+    // payload's last `/`, escaped all the same.
+    assert!(
+        text.contains("  pipeline identity: aws:role/details> <!-- foureyes:comment"),
+        "{text}"
+    );
+    for field in [
+        "address",
+        "action",
+        "trail",
+        "drift",
+        "drift.action",
+        "role",
+    ] {
+        assert!(
+            text.contains(&format!("H-{field}-\\n::error::pwned")),
+            "text: {field} is not shown escaped:\n{text}"
+        );
+    }
+    let (code, md, err) = review_text(&plan, "markdown");
+    assert_eq!(code, 1, "{err}");
+    assert_safe_markdown("markdown", &md);
+    for field in ["address", "action", "drift.action", "role"] {
+        let escaped = format!("H\\-{}\\-", field.replace('.', "\\."));
+        assert!(md.contains(&escaped), "markdown: no {field}:\n{md}");
+    }
+    let (code, json, err) = review_text(&plan, "json");
+    assert_eq!(code, 1, "{err}");
+    let v: Value = serde_json::from_str(&json).expect("the JSON report parses");
+    assert_eq!(
+        v["changes"][0]["actions"][1],
+        h("action"),
+        "JSON keeps the data"
+    );
+    let (code, sarif, err) = review_text(&plan, "sarif");
+    assert_eq!(code, 1, "{err}");
+    let v: Value = serde_json::from_str(&sarif).expect("the SARIF log parses");
+    for r in v["runs"][0]["results"].as_array().expect("results") {
+        let m = r["message"]["text"].as_str().expect("a message");
+        assert!(!m.contains(HIDDEN), "SARIF: {m:?}");
+    }
+}
+
+/// The same plan through `foureyes github`: the job log, the job summary, the outputs and the
+/// comment it posts.
+#[tokio::test(flavor = "multi_thread")]
+async fn plan_text_is_only_ever_text_on_github() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("plan.json");
+    std::fs::write(&path, hostile_plan()).expect("write");
+    let path = path.to_str().expect("utf-8");
+    for dry in [true, false] {
+        let fake = fake::Fake::start().await;
+        let args: Vec<&str> = if dry {
+            vec!["--dry-run", path]
+        } else {
+            vec![path]
+        };
+        let r = fake::run(
+            &fake,
+            "pull_request",
+            &args,
+            "ghs_hostileTestToken0123456789abcdef",
+        )
+        .await;
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        assert_safe_log("stdout", &r.stdout);
+        assert_safe_log("stderr", &r.stderr);
+        assert_safe_log("outputs", &r.outputs);
+        assert_safe_markdown("job summary", &r.summary);
+        let posted: Vec<String> = fake.with(|s| {
+            s.comments
+                .iter()
+                .map(|c| c["body"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        });
+        assert_eq!(posted.len(), usize::from(!dry));
+        for body in posted {
+            // foureyes' own hidden lines only: the marker first, the state last.
+            let markers: Vec<&str> = body.lines().filter(|l| l.starts_with("<!--")).collect();
+            let report: String = body
+                .lines()
+                .filter(|l| !l.starts_with("<!-- foureyes:"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            assert_safe_markdown("comment", &report);
+            assert!(markers[0].starts_with("<!-- foureyes:comment key=\"default\""));
+            assert!(markers
+                .last()
+                .is_some_and(|l| l.starts_with("<!-- foureyes:state ")));
+            assert!(
+                markers.iter().all(|l| l.starts_with("<!-- foureyes:")),
+                "{markers:?}"
+            );
+            assert_eq!(
+                markers.len(),
+                4,
+                "marker, approval section, its end, state: {markers:?}"
+            );
+        }
+    }
+}
+
+/// Plan text in an error message reached the CI log raw: a key or a `format_version` holding
+/// a line break and `::error::` started a workflow command on stderr.
+#[test]
+fn errors_quote_plan_text_escaped_on_one_line() {
+    let cases = [
+        // A key given twice, with a workflow command in it.
+        r#"{"format_version":"1.2","a\n::error::pwned":1,"a\n::error::pwned":2}"#.to_owned(),
+        // A format this foureyes does not read, with a workflow command in its version.
+        r#"{"format_version":"2.0\n::add-mask::x\r\n::stop-commands::y\u001b[2J","resource_changes":[]}"#
+            .to_owned(),
+        // A resource change that is not as Terraform writes it: serde quotes the bad value.
+        r#"{"format_version":"1.2","resource_changes":[{"address":"a","type":"t","change":{"actions":"\n::error::pwned\u202e"}}]}"#
+            .to_owned(),
+        // A key that is not valid, and text after the plan.
+        "{\"format_version\":\"1.2\",\"\\u202e\\n::error::x\":[}".to_owned(),
+    ];
+    for plan in cases {
+        let (code, out, err) = review_text(&plan, "text");
+        assert_eq!(code, 2, "{plan}: {out}");
+        assert!(out.is_empty(), "no partial report: {out}");
+        assert!(err.starts_with("error: "), "{err}");
+        assert_eq!(err.lines().count(), 1, "{plan}: one line: {err}");
+        assert_safe_log("stderr", &err);
+    }
 }

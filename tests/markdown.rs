@@ -3,93 +3,10 @@
 
 mod common;
 
-use common::{json_files, relative, report, root};
-
-use comrak::nodes::NodeValue;
+use common::{json_files, parse, relative, report, root};
 
 fn markdown(args: &[&str]) -> String {
     report("markdown", args)
-}
-
-/// HTML that the report itself writes; anything else is a leak.
-fn ours(html: &str) -> bool {
-    let html = html.trim();
-    html == "<br>"
-        || html == "</details>"
-        || (html.starts_with("<details><summary>") && html.ends_with("</summary>"))
-}
-
-struct Parsed {
-    headings: Vec<String>,
-    code_blocks: Vec<(String, String)>,
-    texts: String,
-    problems: Vec<String>,
-    table_rows: Vec<usize>,
-}
-
-fn parse(md: &str) -> Parsed {
-    let arena = comrak::Arena::new();
-    let mut options = comrak::Options::default();
-    options.extension.table = true;
-    options.extension.autolink = true;
-    options.extension.strikethrough = true;
-    options.extension.tasklist = true;
-    let root = comrak::parse_document(&arena, md, &options);
-    let mut parsed = Parsed {
-        headings: Vec::new(),
-        code_blocks: Vec::new(),
-        texts: String::new(),
-        problems: Vec::new(),
-        table_rows: Vec::new(),
-    };
-    for node in root.descendants() {
-        match &node.data.borrow().value {
-            NodeValue::Text(t) => {
-                parsed.texts.push_str(t);
-                parsed.texts.push('\n');
-            }
-            NodeValue::HtmlInline(h) if !ours(h) => {
-                parsed.problems.push(format!("inline HTML: {h}"));
-            }
-            NodeValue::HtmlBlock(b) if !b.literal.lines().all(ours) => {
-                parsed.problems.push(format!("HTML block: {}", b.literal));
-            }
-            NodeValue::Link(l) => parsed.problems.push(format!("link: {}", l.url)),
-            NodeValue::Image(l) => parsed.problems.push(format!("image: {}", l.url)),
-            NodeValue::Heading(_) => {
-                let mut text = String::new();
-                for d in node.descendants() {
-                    if let NodeValue::Text(t) = &d.data.borrow().value {
-                        text.push_str(t);
-                    }
-                }
-                parsed.headings.push(text);
-            }
-            NodeValue::CodeBlock(c) => parsed.code_blocks.push((c.info.clone(), c.literal.clone())),
-            NodeValue::TableRow(_) => parsed.table_rows.push(node.children().count()),
-            _ => {}
-        }
-    }
-    // Mentions, references and bare links live in text nodes: GitHub and GitLab look for them
-    // after parsing. A zero-width space after `@`, `#` or `://` keeps them plain.
-    for (i, _) in parsed.texts.match_indices('@') {
-        let next = parsed.texts[i + 1..].chars().next().unwrap_or(' ');
-        if next.is_alphanumeric() {
-            parsed
-                .problems
-                .push(format!("a mention: {}", &parsed.texts[i..]));
-        }
-    }
-    for needle in ["http://", "https://", "www."] {
-        for (i, _) in parsed.texts.match_indices(needle) {
-            if !parsed.texts[i + needle.len()..].starts_with('\u{200B}') {
-                parsed
-                    .problems
-                    .push(format!("a bare link: {}", &parsed.texts[i..]));
-            }
-        }
-    }
-    parsed
 }
 
 #[test]

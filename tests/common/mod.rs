@@ -121,3 +121,90 @@ pub fn readme_block(name: &str) -> String {
         + start;
     readme[start..end].to_owned()
 }
+
+/// HTML that the Markdown report itself writes; anything else is a leak.
+pub fn ours(html: &str) -> bool {
+    let html = html.trim();
+    html == "<br>"
+        || html == "</details>"
+        || (html.starts_with("<details><summary>") && html.ends_with("</summary>"))
+}
+
+pub struct Parsed {
+    pub headings: Vec<String>,
+    pub code_blocks: Vec<(String, String)>,
+    pub texts: String,
+    pub problems: Vec<String>,
+    pub table_rows: Vec<usize>,
+}
+
+/// A Markdown report as GitHub and GitLab read it (comrak: CommonMark + GFM), with what in it
+/// is not plain text.
+pub fn parse(md: &str) -> Parsed {
+    let arena = comrak::Arena::new();
+    let mut options = comrak::Options::default();
+    options.extension.table = true;
+    options.extension.autolink = true;
+    options.extension.strikethrough = true;
+    options.extension.tasklist = true;
+    let root = comrak::parse_document(&arena, md, &options);
+    let mut parsed = Parsed {
+        headings: Vec::new(),
+        code_blocks: Vec::new(),
+        texts: String::new(),
+        problems: Vec::new(),
+        table_rows: Vec::new(),
+    };
+    for node in root.descendants() {
+        match &node.data.borrow().value {
+            comrak::nodes::NodeValue::Text(t) => {
+                parsed.texts.push_str(t);
+                parsed.texts.push('\n');
+            }
+            comrak::nodes::NodeValue::HtmlInline(h) if !ours(h) => {
+                parsed.problems.push(format!("inline HTML: {h}"));
+            }
+            comrak::nodes::NodeValue::HtmlBlock(b) if !b.literal.lines().all(ours) => {
+                parsed.problems.push(format!("HTML block: {}", b.literal));
+            }
+            comrak::nodes::NodeValue::Link(l) => parsed.problems.push(format!("link: {}", l.url)),
+            comrak::nodes::NodeValue::Image(l) => parsed.problems.push(format!("image: {}", l.url)),
+            comrak::nodes::NodeValue::Heading(_) => {
+                let mut text = String::new();
+                for d in node.descendants() {
+                    if let comrak::nodes::NodeValue::Text(t) = &d.data.borrow().value {
+                        text.push_str(t);
+                    }
+                }
+                parsed.headings.push(text);
+            }
+            comrak::nodes::NodeValue::CodeBlock(c) => {
+                parsed.code_blocks.push((c.info.clone(), c.literal.clone()))
+            }
+            comrak::nodes::NodeValue::TableRow(_) => {
+                parsed.table_rows.push(node.children().count())
+            }
+            _ => {}
+        }
+    }
+    // Mentions, references and bare links live in text nodes: GitHub and GitLab look for them
+    // after parsing. A zero-width space after `@`, `#` or `://` keeps them plain.
+    for (i, _) in parsed.texts.match_indices('@') {
+        let next = parsed.texts[i + 1..].chars().next().unwrap_or(' ');
+        if next.is_alphanumeric() {
+            parsed
+                .problems
+                .push(format!("a mention: {}", &parsed.texts[i..]));
+        }
+    }
+    for needle in ["http://", "https://", "www."] {
+        for (i, _) in parsed.texts.match_indices(needle) {
+            if !parsed.texts[i + needle.len()..].starts_with('\u{200B}') {
+                parsed
+                    .problems
+                    .push(format!("a bare link: {}", &parsed.texts[i..]));
+            }
+        }
+    }
+    parsed
+}
