@@ -165,11 +165,11 @@ fn run() -> Result<i32, String> {
             continue;
         }
         let path = tmp.path().join(format!("{}.json", shape.name));
-        let mut file = BufWriter::new(
-            File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?,
-        );
+        let mut file =
+            BufWriter::new(File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?);
         (shape.write)(&mut file).map_err(|e| format!("writing {}: {e}", path.display()))?;
-        file.flush().map_err(|e| format!("writing {}: {e}", path.display()))?;
+        file.flush()
+            .map_err(|e| format!("writing {}: {e}", path.display()))?;
         drop(file);
         let size = std::fs::metadata(&path)
             .map_err(|e| format!("{}: {e}", path.display()))?

@@ -11,7 +11,7 @@ use crate::policy::{self, Actions};
 use crate::ruleset::{self, Change, Condition, DutyAction, Evidence, Ruleset};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// A principal's delta with the duties it holds before and after.
 #[derive(Debug)]
@@ -22,9 +22,36 @@ pub(crate) struct Principal {
     pub(crate) duties_before: Duties,
     pub(crate) duties_after: Duties,
     /// For each duty held after the change, the gained grants that confer it.
-    pub(crate) gained_by_duty: BTreeMap<String, Vec<Grant>>,
+    pub(crate) gained_by_duty: ByDuty,
     /// Gained grants whose permissions are unknown until apply.
     pub(crate) gained_unknown: Vec<Grant>,
+}
+
+/// Grants by the duty they confer: a short list in duty order (most principals gain one or two
+/// duties, and a tree would spend hundreds of bytes on each).
+#[derive(Debug, Default)]
+pub(crate) struct ByDuty(Vec<(String, Vec<Grant>)>);
+
+impl ByDuty {
+    pub(crate) fn get(&self, duty: &str) -> Option<&Vec<Grant>> {
+        self.find(duty).ok().map(|i| &self.0[i].1)
+    }
+
+    pub(crate) fn contains_key(&self, duty: &str) -> bool {
+        self.find(duty).is_ok()
+    }
+
+    /// Add a grant that confers this duty.
+    pub(crate) fn push(&mut self, duty: &str, grant: Grant) {
+        match self.find(duty) {
+            Ok(i) => self.0[i].1.push(grant),
+            Err(i) => self.0.insert(i, (duty.to_owned(), vec![grant])),
+        }
+    }
+
+    fn find(&self, duty: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(d, _)| d.as_str().cmp(duty))
+    }
 }
 
 impl Principal {
@@ -195,13 +222,16 @@ pub(crate) fn principals(deltas: Vec<Delta>, ruleset: &Ruleset) -> Vec<Principal
     };
     let mut out = Vec::new();
     for d in deltas.into_iter().filter(|d| d.reported) {
-        let [own_before, own_after] = own.get(&d.principal).cloned().unwrap_or_default();
+        let none = Duties::new();
+        let (own_before, own_after) = own
+            .get(&d.principal)
+            .map_or((&none, &none), |o| (&o[0], &o[1]));
         let duties_before: Duties = own_before.union(&assumed(&d.before, 0)).cloned().collect();
         let duties_after: Duties = own_after.union(&assumed(&d.after, 1)).cloned().collect();
         if d.gained.is_empty() && d.lost.is_empty() && duties_before == duties_after {
             continue;
         }
-        let mut gained_by_duty: BTreeMap<String, Vec<Grant>> = BTreeMap::new();
+        let mut gained_by_duty = ByDuty::default();
         let mut gained_unknown = Vec::new();
         for g in &d.gained {
             if matches!(g.permission, Permission::Unknown(_)) {
@@ -213,7 +243,7 @@ pub(crate) fn principals(deltas: Vec<Delta>, ruleset: &Ruleset) -> Vec<Principal
             };
             for duty in duties {
                 if duties_after.contains(&duty) {
-                    gained_by_duty.entry(duty).or_default().push(g.clone());
+                    gained_by_duty.push(&duty, g.clone());
                 }
             }
         }
@@ -229,7 +259,7 @@ pub(crate) fn principals(deltas: Vec<Delta>, ruleset: &Ruleset) -> Vec<Principal
                             through: Some(format!("{role} gains it").into()),
                             ..g.clone()
                         };
-                        gained_by_duty.entry(duty.clone()).or_default().push(g);
+                        gained_by_duty.push(duty, g);
                     }
                 }
             }

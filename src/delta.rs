@@ -72,5 +72,6 @@ fn difference(a: &[Grant], b: &[Grant]) -> Vec<Grant> {
             y.effect,
         ))
     });
+    out.shrink_to_fit();
     out
 }

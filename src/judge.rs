@@ -2,7 +2,7 @@
 //! verdict. The one place that applies the approval threshold.
 
 use crate::classify::{Principal, TouchedChange};
-use crate::model::{Head, PolicyChange, PrincipalId, ResourceChange, Text, Unknown, Weakening};
+use crate::model::{Head, PolicyChange, PrincipalId, Text, Unknown, Weakening};
 use crate::rules::{self, Context, Finding};
 use crate::ruleset::{Ruleset, Severity};
 
@@ -67,8 +67,11 @@ pub(crate) struct Report {
     pub(crate) drift: Vec<Drift>,
     pub(crate) unknowns: Vec<Unknown>,
     pub(crate) pipeline: Vec<Pipeline>,
-    /// Policy documents the change alters.
+    /// Policy documents the change alters, in address order, as far as foureyes keeps their
+    /// text (a few megabytes: more than any comment shows).
     pub(crate) documents: Vec<PolicyChange>,
+    /// How many policy documents the change alters in all.
+    pub(crate) documents_total: usize,
     /// Resource changes that change something (not no-op or read).
     pub(crate) changed: usize,
 }
@@ -90,7 +93,7 @@ impl Report {
 }
 
 /// What the judge needs besides the classified change set.
-pub(crate) struct Judged<'a> {
+pub(crate) struct Judged {
     pub(crate) principals: Vec<Principal>,
     pub(crate) changes: Vec<TouchedChange>,
     pub(crate) weakenings: Vec<Weakening>,
@@ -99,11 +102,13 @@ pub(crate) struct Judged<'a> {
     pub(crate) pipeline: Vec<Pipeline>,
     pub(crate) inputs: Vec<InputSummary>,
     pub(crate) documents: Vec<PolicyChange>,
-    pub(crate) all_changes: &'a [ResourceChange],
+    pub(crate) documents_total: usize,
+    /// Resource changes that change something (not no-op or read).
+    pub(crate) changed: usize,
 }
 
 /// Run the rules and decide.
-pub(crate) fn judge(input: Judged<'_>, ruleset: &Ruleset, approval_severity: Severity) -> Report {
+pub(crate) fn judge(input: Judged, ruleset: &Ruleset, approval_severity: Severity) -> Report {
     let pipeline_ids: Vec<PrincipalId> = input.pipeline.iter().map(|p| p.id.clone()).collect();
     let ctx = Context {
         principals: &input.principals,
@@ -138,10 +143,7 @@ pub(crate) fn judge(input: Judged<'_>, ruleset: &Ruleset, approval_severity: Sev
         unknowns: input.unknowns,
         pipeline: input.pipeline,
         documents: input.documents,
-        changed: input
-            .all_changes
-            .iter()
-            .filter(|c| c.action.is_change())
-            .count(),
+        documents_total: input.documents_total,
+        changed: input.changed,
     }
 }

@@ -1,6 +1,5 @@
 //! The domain types that flow between the pipeline stages.
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::Arc;
 
@@ -226,8 +225,69 @@ impl Grant {
 /// A named class of power that must not be concentrated (`privilege_admin`, ...).
 pub(crate) type Duty = String;
 
-/// A set of duties, sorted for deterministic output.
-pub(crate) type Duties = BTreeSet<Duty>;
+/// A set of duties, sorted for deterministic output. A sorted list: most principals hold one
+/// or two duties, and a tree would spend hundreds of bytes on each of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Duties(Vec<Duty>);
+
+impl Duties {
+    pub(crate) fn new() -> Duties {
+        Duties(Vec::new())
+    }
+
+    pub(crate) fn contains(&self, duty: &str) -> bool {
+        self.0.binary_search_by(|d| d.as_str().cmp(duty)).is_ok()
+    }
+
+    pub(crate) fn iter(&self) -> std::slice::Iter<'_, Duty> {
+        self.0.iter()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The duties in either set, in order.
+    pub(crate) fn union<'a>(&'a self, other: &'a Duties) -> impl Iterator<Item = &'a Duty> {
+        let mut all: Vec<&Duty> = self.0.iter().chain(&other.0).collect();
+        all.sort();
+        all.dedup();
+        all.into_iter()
+    }
+
+    /// The duties in this set and not in the other, in order.
+    pub(crate) fn difference<'a>(&'a self, other: &'a Duties) -> impl Iterator<Item = &'a Duty> {
+        self.0.iter().filter(|d| !other.contains(d))
+    }
+}
+
+impl FromIterator<Duty> for Duties {
+    fn from_iter<I: IntoIterator<Item = Duty>>(items: I) -> Duties {
+        let mut list: Vec<Duty> = items.into_iter().collect();
+        list.sort();
+        list.dedup();
+        list.shrink_to_fit();
+        Duties(list)
+    }
+}
+
+impl IntoIterator for Duties {
+    type Item = Duty;
+    type IntoIter = std::vec::IntoIter<Duty>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Duties {
+    type Item = &'a Duty;
+    type IntoIter = std::slice::Iter<'a, Duty>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
 
 /// One resource instance's change, normalized from any source. Kept small: a plan can hold a
 /// million of them. What the report says of a change (its address, type and actions) is its

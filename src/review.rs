@@ -45,10 +45,17 @@ pub(crate) fn review(
         &extraction.hidden,
     );
     let unknowns = std::mem::take(&mut extraction.unknowns);
-    let principals = classify::principals(delta::delta(extraction), ruleset);
+    // What needs the change set's values, first: then the values go, before the principals
+    // are classified (the peak of a big review).
+    let (documents, documents_total) = aws::documents(&set);
     let weakenings = classify::weakenings(&set.changes, ruleset);
     let changes = classify::touched(&set.changes, &weakenings, ruleset);
     let drift = drift(&set.drift, ruleset);
+    let changed = set.changes.iter().filter(|c| c.action.is_change()).count();
+    // NOTE: freeing a big change set takes a while; another thread does it meanwhile. What
+    // the report keeps of the changes (their heads) is shared, not freed.
+    drop(set);
+    let principals = classify::principals(delta::delta(extraction), ruleset);
     let report = judge::judge(
         Judged {
             principals,
@@ -58,15 +65,13 @@ pub(crate) fn review(
             unknowns,
             pipeline,
             inputs,
-            documents: aws::documents(&set),
-            all_changes: &set.changes,
+            documents,
+            documents_total,
+            changed,
         },
         ruleset,
         settings.approval_severity,
     );
-    // NOTE: freeing a big change set takes a while; another thread does it while the report
-    // is rendered.
-    std::thread::spawn(move || drop(set));
     Ok(report)
 }
 

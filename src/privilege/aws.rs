@@ -1157,15 +1157,18 @@ impl<'r, 'a> Extractor<'r, 'a> {
 
 /// The policy documents a change set alters, in address order: each changed resource's policy
 /// attributes before and after, for reviewers to read as a diff.
-pub(crate) fn documents(set: &ChangeSet) -> Vec<crate::model::PolicyChange> {
+pub(crate) fn documents(set: &ChangeSet) -> (Vec<crate::model::PolicyChange>, usize) {
     use crate::model::{DocumentText, PolicyChange};
-    let mut out = Vec::new();
+    /// The most document text kept (the comment and the job summary show less): the rest is
+    /// only counted.
+    const ROOM: usize = 2 << 20;
+    let mut candidates: Vec<(&str, &'static str, &ResourceChange)> = Vec::new();
     for c in set
         .changes
         .iter()
-        .filter(|c| c.action.is_change() && !c.data)
+        .filter(|c| c.action.is_change() && !c.data && c.values.is_some())
     {
-        let attributes: &[&str] = match c.kind.as_str() {
+        let attributes: &[&'static str] = match c.kind.as_str() {
             "aws_iam_role_policy"
             | "aws_iam_user_policy"
             | "aws_iam_group_policy"
@@ -1173,43 +1176,60 @@ pub(crate) fn documents(set: &ChangeSet) -> Vec<crate::model::PolicyChange> {
             "aws_iam_role" => &["assume_role_policy"],
             _ => continue,
         };
+        candidates.extend(attributes.iter().map(|&a| (c.address.as_str(), a, c)));
+    }
+    candidates.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let mut out = Vec::new();
+    let mut total = 0;
+    let mut room = ROOM;
+    for (_, attribute, c) in candidates {
         let Some(values) = &c.values else { continue };
-        for &attribute in attributes {
-            let exists = |side: Side| match side {
-                Side::Before => c.action.has_before(),
-                Side::After => c.action.has_after(),
-            };
-            // NOTE: a document marked sensitive on one side hides the other too: what it says
-            // there (the principals it names) may be what is hidden everywhere else.
-            let hidden = [Side::Before, Side::After]
-                .into_iter()
-                .any(|side| exists(side) && values.is_sensitive(side, attribute));
-            let side = |side: Side| {
-                if !exists(side) {
-                    return DocumentText::Absent;
-                }
-                if hidden {
-                    return DocumentText::Sensitive;
-                }
-                match attr(c, side, attribute) {
-                    Tri::Known(Value::String(text)) => DocumentText::Text(pretty(text)),
-                    Tri::Known(_) | Tri::Absent => DocumentText::Absent,
-                    Tri::Unknown => DocumentText::Unknown,
-                }
-            };
-            let (before, after) = (side(Side::Before), side(Side::After));
-            if before != after {
-                out.push(PolicyChange {
-                    address: c.address.to_string(),
-                    attribute: attribute.to_string(),
-                    before,
-                    after,
-                });
+        let exists = |side: Side| match side {
+            Side::Before => c.action.has_before(),
+            Side::After => c.action.has_after(),
+        };
+        // NOTE: a document marked sensitive on one side hides the other too: what it says
+        // there (the principals it names) may be what is hidden everywhere else.
+        let hidden = [Side::Before, Side::After]
+            .into_iter()
+            .any(|side| exists(side) && values.is_sensitive(side, attribute));
+        let side = |side: Side| {
+            if !exists(side) {
+                return DocumentText::Absent;
+            }
+            if hidden {
+                return DocumentText::Sensitive;
+            }
+            match attr(c, side, attribute) {
+                Tri::Known(Value::String(text)) => DocumentText::Text(pretty(text)),
+                Tri::Known(_) | Tri::Absent => DocumentText::Absent,
+                Tri::Unknown => DocumentText::Unknown,
+            }
+        };
+        let (before, after) = (side(Side::Before), side(Side::After));
+        if before == after {
+            continue;
+        }
+        total += 1;
+        let size = |d: &DocumentText| match d {
+            DocumentText::Text(t) => t.len(),
+            _ => 0,
+        };
+        match room.checked_sub(size(&before) + size(&after)) {
+            Some(left) => room = left,
+            None => {
+                room = 0;
+                continue;
             }
         }
+        out.push(PolicyChange {
+            address: c.address.to_string(),
+            attribute: attribute.to_string(),
+            before,
+            after,
+        });
     }
-    out.sort_by(|a, b| (&a.address, &a.attribute).cmp(&(&b.address, &b.attribute)));
-    out
+    (out, total)
 }
 
 /// A policy document pretty-printed with sorted keys (as it is, when it is not JSON).

@@ -5,7 +5,7 @@
 //! hostile text too, so a new field cannot miss the escaping.
 
 use super::{render, Format};
-use crate::classify::{Principal, TouchedChange};
+use crate::classify::{ByDuty, Principal, TouchedChange};
 use crate::judge::{Drift, InputSummary, Pipeline, Report, Verdict};
 use crate::model::{
     DocumentText, Duties, Effect, Extra, Grant, Head, Permission, PolicyChange, PrincipalId, Text,
@@ -13,7 +13,6 @@ use crate::model::{
 };
 use crate::rules::Finding;
 use crate::ruleset::{Ruleset, Severity};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// What a hostile author puts in a plan: terminal escapes (clear the screen, a fake PASS), a
@@ -122,8 +121,10 @@ fn hostile_report() -> Report {
         Permission::Action(t("lost.permission")),
         false,
     )];
-    let mut by_duty = BTreeMap::new();
-    by_duty.insert(h("gained_by_duty.duty"), gained.clone());
+    let mut by_duty = ByDuty::default();
+    for g in &gained {
+        by_duty.push(&h("gained_by_duty.duty"), g.clone());
+    }
     Report {
         inputs: vec![InputSummary {
             name: h("input.name"),
@@ -196,6 +197,7 @@ fn hostile_report() -> Report {
             before: DocumentText::Text(h("document.before")),
             after: DocumentText::Text(h("document.after")),
         }],
+        documents_total: 1,
         changed: 3,
     }
 }

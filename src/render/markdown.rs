@@ -319,7 +319,7 @@ fn context(report: &Report, ruleset: &Ruleset, room: usize) -> Context {
     c.documents = section(
         &mut budget,
         report.documents.iter().map(document),
-        report.documents.len(),
+        report.documents_total,
         |d| d.title.len() + 2 * d.fence.len() + d.diff.len(),
         16,
     );

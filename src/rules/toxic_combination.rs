@@ -63,7 +63,7 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
         let mut grants: Vec<&Grant> = fired
             .iter()
             .flat_map(|f| f.duties.iter())
-            .filter(|d| !p.duties_before.contains(*d))
+            .filter(|d| !p.duties_before.contains(d))
             .filter_map(|d| p.gained_by_duty.get(d))
             .flatten()
             .collect();
