@@ -56,13 +56,16 @@ fn main() {
     }
 }
 
+/// Writes a generated plan.
+type Writer = Box<dyn Fn(&mut dyn Write) -> io::Result<()>>;
+
 /// A generated plan: its name, how many resource changes it has, and whether its memory is a
 /// target (or only reported).
 struct Shape {
     name: String,
     changes: usize,
     memory_target: bool,
-    write: Box<dyn Fn(&mut dyn Write) -> io::Result<()>>,
+    write: Writer,
 }
 
 fn shapes(scale: f64) -> Vec<Shape> {
