@@ -156,17 +156,17 @@ pub(crate) fn extract<'a>(
     out: &mut Extraction,
 ) {
     let mut x = Extractor::new(set, resolver, Some(touched), &touched.hidden);
-    let [before, after] = x.sides();
-    out.before.extend(
-        before
-            .into_iter()
-            .filter(|g| touched.needed.contains(&g.principal)),
-    );
-    out.after.extend(
-        after
-            .into_iter()
-            .filter(|g| touched.needed.contains(&g.principal)),
-    );
+    // NOTE: kept in place, not copied: a big change set has hundreds of thousands of grants.
+    let [mut before, mut after] = x.sides();
+    for (list, into) in [(&mut before, &mut out.before), (&mut after, &mut out.after)] {
+        list.retain(|g| touched.needed.contains(&g.principal));
+        if into.is_empty() {
+            std::mem::swap(list, into);
+        } else {
+            into.append(list);
+        }
+        into.shrink_to_fit();
+    }
     out.reported.extend(touched.report.iter().cloned());
     out.unknowns.append(&mut x.unknowns);
     out.pipeline.extend(
