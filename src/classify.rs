@@ -68,8 +68,8 @@ impl Principal {
 #[derive(Debug)]
 pub(crate) struct TouchedChange {
     pub(crate) head: std::sync::Arc<Head>,
-    /// Shared by every change of the same type.
-    pub(crate) duties: std::sync::Arc<[String]>,
+    /// Shared by every change of the same type (one pointer: there may be a million).
+    pub(crate) duties: std::sync::Arc<Vec<String>>,
 }
 
 impl std::ops::Deref for TouchedChange {
@@ -298,7 +298,7 @@ pub(crate) fn touched(
         .collect();
     // The duties of each type, with `audit_evidence` added for a weakened change: one list per
     // type and case, shared by all its changes.
-    let mut lists: HashMap<(&str, bool), std::sync::Arc<[String]>> = HashMap::default();
+    let mut lists: HashMap<(&str, bool), std::sync::Arc<Vec<String>>> = HashMap::default();
     let mut out: Vec<TouchedChange> = changes
         .iter()
         .filter(|c| c.action.is_change() && !c.data)
@@ -312,7 +312,7 @@ pub(crate) fn touched(
                         duties.push("audit_evidence".to_owned());
                         duties.sort();
                     }
-                    duties.into()
+                    std::sync::Arc::new(duties)
                 })
                 .clone();
             (!duties.is_empty()).then(|| TouchedChange {
@@ -328,13 +328,22 @@ pub(crate) fn touched(
 
 /// How the given changes weaken audit and evidence configuration, in address order.
 pub(crate) fn weakenings(changes: &[ResourceChange], ruleset: &Ruleset) -> Vec<Weakening> {
-    let mut out = Vec::new();
-    for c in changes.iter().filter(|c| !c.data) {
-        if let Some(evidence) = ruleset.evidence.get(c.kind.as_ref()) {
-            weaken(c, evidence, &mut out);
+    let evidence = |c: &ResourceChange| {
+        (!c.data && c.action.is_change())
+            .then(|| ruleset.evidence.get(c.kind.as_ref()))
+            .flatten()
+    };
+    // NOTE: room for one weakening per changed evidence resource, the common case: a million
+    // deleted trails then take no more than they need.
+    let mut out = Vec::with_capacity(changes.iter().filter(|c| evidence(c).is_some()).count());
+    for c in changes {
+        if let Some(e) = evidence(c) {
+            weaken(c, e, &mut out);
         }
     }
-    out.sort();
+    // NOTE: unstable: a stable sort would take half as much memory again, and equal
+    // weakenings are removed next.
+    out.sort_unstable();
     out.dedup();
     out.shrink_to_fit();
     out
