@@ -119,9 +119,9 @@ pub(crate) struct RawResourceChange<'a, C = RawChange<'a>> {
 
 impl<C> RawResourceChange<'_, C> {
     /// The instance address, built from module address, type, name and index when absent.
-    pub(crate) fn address(&self) -> String {
+    pub(crate) fn address(&self) -> Cow<'_, str> {
         if let Some(a) = &self.address {
-            return a.to_string();
+            return Cow::Borrowed(a);
         }
         let mut a = String::new();
         if let Some(m) = self.module_address.as_deref().filter(|m| !m.is_empty()) {
@@ -137,7 +137,7 @@ impl<C> RawResourceChange<'_, C> {
         if let Some(index) = self.index.filter(|i| i.get() != "null") {
             a.push_str(&format!("[{}]", index.get()));
         }
-        a
+        Cow::Owned(a)
     }
 }
 

@@ -356,7 +356,9 @@ fn head(
 #[derive(Default)]
 pub(crate) struct Interner {
     texts: HashMap<Box<str>, Text>,
-    actions: HashMap<Vec<Text>, Actions>,
+    /// By the actions, each after its length, so that no two lists share a key.
+    actions: HashMap<String, Actions>,
+    key: String,
 }
 
 impl Interner {
@@ -370,12 +372,18 @@ impl Interner {
     }
 
     pub(crate) fn actions<S: AsRef<str>>(&mut self, list: &[S]) -> Actions {
-        let list: Vec<Text> = list.iter().map(|a| self.text(a.as_ref())).collect();
-        if let Some(a) = self.actions.get(&list) {
+        self.key.clear();
+        for a in list {
+            let a = a.as_ref();
+            self.key.push_str(&a.len().to_string());
+            self.key.push(':');
+            self.key.push_str(a);
+        }
+        if let Some(a) = self.actions.get(&self.key) {
             return a.clone();
         }
-        let a: Actions = list.clone().into();
-        self.actions.insert(list, a.clone());
+        let a: Actions = list.iter().map(|a| self.text(a.as_ref())).collect();
+        self.actions.insert(self.key.clone(), a.clone());
         a
     }
 }
@@ -391,12 +399,12 @@ fn base<C>(
     let address = raw.address();
     let address = match load::bounded(&address) {
         Cow::Borrowed(_) => address,
-        Cow::Owned(short) => short,
+        Cow::Owned(short) => Cow::Owned(short),
     };
     let data = raw.mode.as_deref() == Some("data") || address.starts_with("data.");
     ResourceChange {
         head: Arc::new(Head {
-            address: address.into(),
+            address: Text::from(address.as_ref()),
             kind: shared.text(&raw.kind),
             actions: shared.actions(actions),
             data,
