@@ -3,25 +3,10 @@
 
 mod common;
 
-use common::{foureyes, json_files, relative, root};
+use common::{fired, foureyes, json_files, principal, relative, root, run, strings};
 
 use serde_json::Value;
 use std::collections::BTreeSet;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = foureyes().args(args).output().expect("foureyes runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 fn json(args: &[&str]) -> (i32, Value) {
     let mut all = vec!["review", "--format", "json"];
@@ -35,37 +20,6 @@ fn json(args: &[&str]) -> (i32, Value) {
     );
     let v = serde_json::from_str(&r.stdout).expect("the report is JSON");
     (r.code, v)
-}
-
-/// (rule, principal) pairs of a report's findings.
-fn fired(report: &Value) -> BTreeSet<(String, String)> {
-    let mut out = BTreeSet::new();
-    for f in report["findings"].as_array().expect("findings") {
-        for p in f["principals"].as_array().expect("principals") {
-            out.insert((
-                f["rule"].as_str().expect("rule").to_string(),
-                p.as_str().expect("principal").to_string(),
-            ));
-        }
-    }
-    out
-}
-
-fn principal<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["principals"]
-        .as_array()
-        .expect("principals")
-        .iter()
-        .find(|p| p["id"] == id)
-        .unwrap_or_else(|| panic!("principal {id} in {report:#}"))
-}
-
-fn strings(v: &Value) -> Vec<&str> {
-    v.as_array()
-        .expect("array")
-        .iter()
-        .map(|x| x.as_str().expect("string"))
-        .collect()
 }
 
 /// A fixture under testdata/plans, its exit code and the (rule, principal) pairs that fire.

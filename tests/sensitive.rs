@@ -8,7 +8,7 @@ mod common;
 #[allow(dead_code)] // the stand-in for GitHub serves tests/github.rs too
 mod fake;
 
-use common::{foureyes, json_files, root};
+use common::{fired, json_files, principal, root, run, strings};
 use fake::Fake;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -19,21 +19,6 @@ const CANARY: &str = "CANARY-7f3a";
 const OLD_CANARY: &str = "SENSITIVE-CANARY";
 
 const FORMATS: [&str; 4] = ["text", "json", "markdown", "sarif"];
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = foureyes().args(args).output().expect("foureyes runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 /// The sensitive fixtures: every plan under `plans/sensitive` and the Pulumi preview.
 fn fixtures() -> Vec<String> {
@@ -63,40 +48,9 @@ fn judged(args: &[&str]) -> Value {
     serde_json::from_str(&r.stdout).expect("the report is JSON")
 }
 
-/// (rule, principal) pairs of a report's findings.
-fn fired(report: &Value) -> BTreeSet<(String, String)> {
-    let mut out = BTreeSet::new();
-    for f in report["findings"].as_array().expect("findings") {
-        for p in f["principals"].as_array().expect("principals") {
-            out.insert((
-                f["rule"].as_str().expect("rule").to_string(),
-                p.as_str().expect("principal").to_string(),
-            ));
-        }
-    }
-    out
-}
-
 fn pairs(list: &[(&str, &str)]) -> BTreeSet<(String, String)> {
     list.iter()
         .map(|(r, p)| (r.to_string(), p.to_string()))
-        .collect()
-}
-
-fn principal<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["principals"]
-        .as_array()
-        .expect("principals")
-        .iter()
-        .find(|p| p["id"] == id)
-        .unwrap_or_else(|| panic!("principal {id} in {report:#}"))
-}
-
-fn strings(v: &Value) -> Vec<&str> {
-    v.as_array()
-        .expect("array")
-        .iter()
-        .map(|x| x.as_str().expect("string"))
         .collect()
 }
 

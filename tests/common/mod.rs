@@ -3,6 +3,8 @@
 #![allow(dead_code)] // each test file uses its own part of this module
 
 use assert_cmd::Command;
+use serde_json::Value;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The repository root.
@@ -207,4 +209,54 @@ pub fn parse(md: &str) -> Parsed {
         }
     }
     parsed
+}
+
+/// What one run of the binary left behind.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// `foureyes ARGS`, from the repository root.
+pub fn run(args: &[&str]) -> Run {
+    let out = foureyes().args(args).output().expect("foureyes runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// (rule, principal) pairs of a JSON report's findings.
+pub fn fired(report: &Value) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for f in report["findings"].as_array().expect("findings") {
+        for p in f["principals"].as_array().expect("principals") {
+            out.insert((
+                f["rule"].as_str().expect("rule").to_string(),
+                p.as_str().expect("principal").to_string(),
+            ));
+        }
+    }
+    out
+}
+
+/// A principal of a JSON report, by id.
+pub fn principal<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["principals"]
+        .as_array()
+        .expect("principals")
+        .iter()
+        .find(|p| p["id"] == id)
+        .unwrap_or_else(|| panic!("principal {id} in {report:#}"))
+}
+
+/// A JSON array of strings.
+pub fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_str().expect("string"))
+        .collect()
 }
