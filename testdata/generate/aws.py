@@ -87,6 +87,20 @@ def iam_role_policy(role, name, policy_doc, *, new=False):
             "policy": policy_doc, "role": role}
 
 
+def iam_user_policy(user, name, policy_doc, *, new=False):
+    if new:
+        return {"id": U, "name": name, "name_prefix": U, "policy": policy_doc, "user": user}
+    return {"id": "%s:%s" % (user, name), "name": name, "name_prefix": "",
+            "policy": policy_doc, "user": user}
+
+
+def iam_group_policy(group, name, policy_doc, *, new=False):
+    if new:
+        return {"group": group, "id": U, "name": name, "name_prefix": U, "policy": policy_doc}
+    return {"group": group, "id": "%s:%s" % (group, name), "name": name, "name_prefix": "",
+            "policy": policy_doc}
+
+
 def iam_role_policy_attachment(role, policy_arn, *, new=False):
     if new:
         return {"id": U, "policy_arn": policy_arn, "role": role}

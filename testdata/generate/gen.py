@@ -391,6 +391,35 @@ def toxic_trust_widened():
 
 
 # ---------------------------------------------------------------------------------------
+# providers/aws: resource types no other scenario uses (tests/providers.rs)
+def providers_aws_user_and_group_policies():
+    """bob, a member of group `ops`, gains through the group's new inline policy what
+    administers privilege, and through his own new inline policy what stops the trail."""
+    iam = policy(statement(["iam:AttachUserPolicy", "iam:PutUserPolicy"], "*",
+                           sid="ManageUsers"))
+    trail = policy(statement(["cloudtrail:StopLogging"], "*", sid="PauseTrail"))
+    res = [
+        Res("aws_iam_group", "ops", before=aws.iam_group("ops"), after=SAME,
+            config={"name": C("ops")}),
+        user_res("bob"),
+        Res("aws_iam_group_membership", "ops",
+            before=aws.iam_group_membership("ops-membership", "ops", ["bob"]), after=SAME,
+            config={"group": R(*ref("aws_iam_group.ops", "name")),
+                    "name": C("ops-membership"),
+                    "users": R(*ref("aws_iam_user.bob", "name"))}),
+        Res("aws_iam_group_policy", "ops_iam", before=None,
+            after=aws.iam_group_policy("ops", "manage-users", iam, new=True),
+            config={"group": R(*ref("aws_iam_group.ops", "name")),
+                    "name": C("manage-users"), "policy": E()}),
+        Res("aws_iam_user_policy", "bob_trail", before=None,
+            after=aws.iam_user_policy("bob", "pause-trail", trail, new=True),
+            config={"name": C("pause-trail"), "policy": E(),
+                    "user": R(*ref("aws_iam_user.bob", "name"))}),
+    ]
+    return Plan(res, timestamp="2024-09-19T08:02:31Z", provider_config=provider())
+
+
+# ---------------------------------------------------------------------------------------
 # self-escalation
 PIPELINE_ROLE = role_arn("terraform-ci")
 
@@ -1246,6 +1275,7 @@ SCENARIOS = {
     "plans/powers/poweruser-plus-iam.json": powers_poweruser_plus_iam,
     "plans/powers/deny-overrides.json": powers_deny_overrides,
     "example/plan.json": example_plan,
+    "providers/aws/user-and-group-policies.json": providers_aws_user_and_group_policies,
 }
 
 
