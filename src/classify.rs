@@ -7,7 +7,7 @@ use crate::model::{
     Action, Duties, Effect, Grant, Head, Permission, PrincipalId, ResourceChange, Side, Text,
     Weakening,
 };
-use crate::policy::{self, Actions};
+use crate::privilege::aws::policy::{self, Actions};
 use crate::ruleset::{self, Change, Condition, DutyAction, Evidence, Ruleset};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::Value;
@@ -530,7 +530,7 @@ mod tests {
 
     #[test]
     fn resources_scope() {
-        use crate::policy::Resources;
+        use crate::privilege::aws::policy::Resources;
         assert!(Resources::Resource(vec!["*".into()]).is_broad());
         assert!(!Resources::Unknown.is_broad());
         assert!(Resources::Resource(vec![

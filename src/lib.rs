@@ -15,7 +15,6 @@ pub(crate) mod judge;
 pub(crate) mod load;
 pub(crate) mod model;
 pub(crate) mod normalize;
-pub(crate) mod policy;
 pub(crate) mod privilege;
 pub(crate) mod publish;
 pub(crate) mod render;

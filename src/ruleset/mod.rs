@@ -11,16 +11,16 @@ use std::sync::OnceLock;
 pub(crate) const BUILTIN: &[(&str, &str)] = &[
     (
         "rulesets/duties.toml",
-        include_str!("../rulesets/duties.toml"),
+        include_str!("../../rulesets/duties.toml"),
     ),
-    ("rulesets/aws.toml", include_str!("../rulesets/aws.toml")),
+    ("rulesets/aws.toml", include_str!("../../rulesets/aws.toml")),
 ];
 
 /// Every AWS action, one line per service (see `rulesets/aws/README.md`).
-const AWS_ACTIONS: &str = include_str!("../rulesets/aws/actions.txt");
+const AWS_ACTIONS: &str = include_str!("../../rulesets/aws/actions.txt");
 
 /// AWS-managed policies by ARN.
-const AWS_MANAGED_POLICIES: &str = include_str!("../rulesets/aws/managed-policies.json");
+const AWS_MANAGED_POLICIES: &str = include_str!("../../rulesets/aws/managed-policies.json");
 
 /// The providers rulesets can speak of. Only AWS has an extractor so far; the others are
 /// accepted so that users' rulesets can be written ahead.
@@ -589,7 +589,7 @@ mod tests {
             serde_json::from_str(AWS_MANAGED_POLICIES).expect("embedded managed policies parse");
         let unreadable: Vec<String> = map
             .iter()
-            .filter(|(_, e)| crate::policy::parse_text(e.document.get()).is_err())
+            .filter(|(_, e)| crate::privilege::aws::policy::parse_text(e.document.get()).is_err())
             .map(|(arn, _)| arn.clone())
             .collect();
         assert!(unreadable.is_empty(), "{unreadable:?}");

@@ -4,12 +4,14 @@
 //! grants, and the principals a role trusts receive the role's grants (one level: role chaining
 //! is not followed).
 
+pub(crate) mod policy;
+
+use self::policy::{Actions, Statement};
 use super::{Extraction, Hidden};
 use crate::model::{
     any_true, Effect, Grant, Permission, PrincipalId, ResourceChange, Side, Text, Unknown, Values,
 };
 use crate::normalize::ChangeSet;
-use crate::policy::{self, Actions, Statement};
 use crate::resolve::{attr, Resolver, Tri};
 use crate::ruleset;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};

@@ -1,4 +1,4 @@
-//! IAM policy documents: JSON policies, `aws_iam_policy_document` data sources and their
+//! IAM policy documents, AWS's policy language: JSON policies, `aws_iam_policy_document` data sources and their
 //! configuration, read into statements.
 
 use crate::model::Effect;
