@@ -7,8 +7,8 @@ use crate::model::{
     Action, Duties, Effect, Grant, Head, Permission, PrincipalId, ResourceChange, Side, Text,
     Weakening,
 };
-use crate::privilege::aws::policy::{self, Actions};
-use crate::ruleset::{self, Change, Condition, DutyAction, Evidence, Ruleset};
+use crate::privilege::{self, Actions, PROVIDERS};
+use crate::ruleset::{Change, Condition, DutyAction, Evidence, Ruleset, AUDIT_EVIDENCE};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -81,32 +81,40 @@ impl std::ops::Deref for TouchedChange {
 }
 
 /// Decides which duties grants confer, caching by permission: big plans repeat the same
-/// patterns thousands of times.
+/// patterns thousands of times. Each provider's grants are classified with its own actions
+/// (the rulesets' `[[grants]] provider = ...`); a principal's provider is the prefix of its id.
 pub(crate) struct Classifier<'r> {
-    table: &'r [DutyAction],
-    cache: HashMap<(Permission, bool), Vec<u32>>,
+    /// The actions that confer duties, per provider of [`PROVIDERS`] (same order).
+    tables: Vec<&'r [DutyAction]>,
+    cache: HashMap<(usize, Permission, bool), Vec<u32>>,
 }
 
 impl<'r> Classifier<'r> {
     pub(crate) fn new(ruleset: &'r Ruleset) -> Classifier<'r> {
         Classifier {
-            table: ruleset.actions.get("aws").map_or(&[], Vec::as_slice),
+            tables: PROVIDERS
+                .iter()
+                .map(|p| ruleset.actions.get(p.name()).map_or(&[][..], Vec::as_slice))
+                .collect(),
             cache: HashMap::default(),
         }
     }
 
-    /// The duty actions a permission covers on a scope (broad or not).
-    fn covered(&mut self, permission: &Permission, broad: bool) -> &[u32] {
-        let key = (permission.clone(), broad);
+    /// The duty actions (indices into the provider's table) a permission covers on a scope
+    /// (broad or not).
+    fn covered(&mut self, provider: usize, permission: &Permission, broad: bool) -> &[u32] {
+        let key = (provider, permission.clone(), broad);
         if !self.cache.contains_key(&key) {
             let covered = match permission {
                 Permission::Action(pattern) => {
-                    self.by_pattern(|a| glob::matches(pattern, a), broad)
+                    self.by_pattern(provider, |a| glob::matches(pattern, a), broad)
                 }
-                Permission::NotAction(list) => {
-                    self.by_pattern(|a| !list.iter().any(|p| glob::matches(p, a)), broad)
-                }
-                Permission::Managed(arn) => self.managed(arn),
+                Permission::NotAction(list) => self.by_pattern(
+                    provider,
+                    |a| !list.iter().any(|p| glob::matches(p, a)),
+                    broad,
+                ),
+                Permission::Managed(name) => self.bundle(provider, name),
                 // What an assumable role holds is added by `principals`.
                 Permission::Assume(_) | Permission::Unknown(_) => Vec::new(),
             };
@@ -115,8 +123,8 @@ impl<'r> Classifier<'r> {
         self.cache.get(&key).map_or(&[], Vec::as_slice)
     }
 
-    fn by_pattern(&self, hit: impl Fn(&str) -> bool, broad: bool) -> Vec<u32> {
-        self.table
+    fn by_pattern(&self, provider: usize, hit: impl Fn(&str) -> bool, broad: bool) -> Vec<u32> {
+        self.tables[provider]
             .iter()
             .enumerate()
             .filter(|(_, d)| (broad || !d.broad_only) && hit(&d.action))
@@ -124,17 +132,16 @@ impl<'r> Classifier<'r> {
             .collect()
     }
 
-    /// What an AWS-managed policy covers: its Allow statements less its unconditional Denies.
-    fn managed(&mut self, arn: &str) -> Vec<u32> {
-        let Some(statements) =
-            ruleset::aws_managed_policy(arn).and_then(|raw| policy::parse_text(raw.get()).ok())
-        else {
+    /// What a bundle the provider defines (an AWS-managed policy) covers: its Allow
+    /// statements less its unconditional Denies.
+    fn bundle(&mut self, provider: usize, name: &str) -> Vec<u32> {
+        let Some(statements) = PROVIDERS[provider].bundle_statements(name) else {
             return Vec::new();
         };
         let mut allowed = BTreeSet::new();
         let mut denied = BTreeSet::new();
         for s in &statements {
-            let broad = s.resources.is_broad() && s.condition.is_none();
+            let broad = s.broad && !s.conditional;
             let permissions: Vec<Permission> = match &s.actions {
                 Actions::Action(list) => list
                     .iter()
@@ -145,9 +152,11 @@ impl<'r> Classifier<'r> {
             };
             for p in permissions {
                 match s.effect {
-                    Effect::Allow => allowed.extend(self.covered(&p, broad).iter().copied()),
-                    Effect::Deny if s.condition.is_none() && broad => {
-                        denied.extend(self.covered(&p, true).iter().copied());
+                    Effect::Allow => {
+                        allowed.extend(self.covered(provider, &p, broad).iter().copied())
+                    }
+                    Effect::Deny if !s.conditional && broad => {
+                        denied.extend(self.covered(provider, &p, true).iter().copied());
                     }
                     Effect::Deny => {}
                 }
@@ -156,34 +165,43 @@ impl<'r> Classifier<'r> {
         allowed.difference(&denied).copied().collect()
     }
 
-    /// The duties a set of grants confers together: allowed less unconditionally denied.
-    pub(crate) fn duties(&mut self, grants: &[Grant]) -> Duties {
+    /// The duties a principal's grants confer together: allowed less unconditionally denied.
+    pub(crate) fn duties(&mut self, principal: &PrincipalId, grants: &[Grant]) -> Duties {
+        let Some(provider) = privilege::provider_of(principal) else {
+            return Duties::new();
+        };
         let mut allowed = BTreeSet::new();
         let mut denied = BTreeSet::new();
         for g in grants {
             let broad = counts_as_broad(g);
             match g.effect {
-                Effect::Allow => allowed.extend(self.covered(&g.permission, broad).iter().copied()),
+                Effect::Allow => {
+                    allowed.extend(self.covered(provider, &g.permission, broad).iter().copied())
+                }
                 Effect::Deny if !g.conditional && g.broad => {
-                    denied.extend(self.covered(&g.permission, true).iter().copied());
+                    denied.extend(self.covered(provider, &g.permission, true).iter().copied());
                 }
                 Effect::Deny => {}
             }
         }
+        let table = self.tables[provider];
         allowed
             .difference(&denied)
-            .map(|&i| self.table[i as usize].duty.clone())
+            .map(|&i| table[i as usize].duty.clone())
             .collect()
     }
 
     /// The duties one Allow grant confers on its own.
     pub(crate) fn grant_duties(&mut self, grant: &Grant) -> Duties {
+        let Some(provider) = privilege::provider_of(&grant.principal) else {
+            return Duties::new();
+        };
         if grant.effect == Effect::Deny {
             return Duties::new();
         }
         let broad = counts_as_broad(grant);
-        let table = self.table;
-        self.covered(&grant.permission, broad)
+        let table = self.tables[provider];
+        self.covered(provider, &grant.permission, broad)
             .iter()
             .map(|&i| table[i as usize].duty.clone())
             .collect()
@@ -206,7 +224,10 @@ pub(crate) fn principals(deltas: Vec<Delta>, ruleset: &Ruleset) -> Vec<Principal
         .map(|d| {
             (
                 d.principal.clone(),
-                [classifier.duties(&d.before), classifier.duties(&d.after)],
+                [
+                    classifier.duties(&d.principal, &d.before),
+                    classifier.duties(&d.principal, &d.after),
+                ],
             )
         })
         .collect();
@@ -292,11 +313,11 @@ pub(crate) fn touched(
             !ruleset
                 .configured_duties(&w.kind)
                 .iter()
-                .any(|d| d == "audit_evidence")
+                .any(|d| d == AUDIT_EVIDENCE)
         })
         .map(|w| w.address.as_ref())
         .collect();
-    // The duties of each type, with `audit_evidence` added for a weakened change: one list per
+    // The duties of each type, with audit_evidence added for a weakened change: one list per
     // type and case, shared by all its changes.
     let mut lists: HashMap<(&str, bool), std::sync::Arc<Vec<String>>> = HashMap::default();
     let mut out: Vec<TouchedChange> = changes
@@ -308,8 +329,8 @@ pub(crate) fn touched(
                 .entry((c.kind.as_ref(), weak))
                 .or_insert_with(|| {
                     let mut duties = ruleset.configured_duties(&c.kind).to_vec();
-                    if weak && !duties.iter().any(|d| d == "audit_evidence") {
-                        duties.push("audit_evidence".to_owned());
+                    if weak && !duties.iter().any(|d| d == AUDIT_EVIDENCE) {
+                        duties.push(AUDIT_EVIDENCE.to_owned());
                         duties.sort();
                     }
                     std::sync::Arc::new(duties)
@@ -526,21 +547,5 @@ mod tests {
         assert_eq!(bare("shortens retention"), "shorten retention");
         assert_eq!(bare("redirects the logs"), "redirect the logs");
         assert_eq!(bare("pushes code"), "push code");
-    }
-
-    #[test]
-    fn resources_scope() {
-        use crate::privilege::aws::policy::Resources;
-        assert!(Resources::Resource(vec!["*".into()]).is_broad());
-        assert!(!Resources::Unknown.is_broad());
-        assert!(Resources::Resource(vec![
-            "arn:aws:s3:::a".into(),
-            "arn:aws:logs:*:*:log-group:*".into()
-        ])
-        .is_broad());
-        assert!(!Resources::Resource(vec![
-            "arn:aws:logs:eu-west-1:111122223333:log-group:/app".into()
-        ])
-        .is_broad());
     }
 }

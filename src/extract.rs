@@ -2,7 +2,7 @@
 
 use crate::load::LoadError;
 use crate::normalize::{self, ChangeSet, Wanted};
-use crate::privilege::{aws, Extraction};
+use crate::privilege::{engine, Extraction, PROVIDERS};
 use crate::resolve::Resolver;
 use crate::ruleset::Ruleset;
 use std::collections::HashMap;
@@ -11,11 +11,21 @@ use std::collections::HashMap;
 /// the top-level attributes it reads. Big plans stay cheap: everything else is only skipped.
 pub(crate) fn wanted_attributes(ruleset: &Ruleset) -> Wanted {
     let mut changed: HashMap<String, Vec<String>> = HashMap::new();
-    for (kind, attributes) in aws::ATTRIBUTES {
-        changed
-            .entry((*kind).to_string())
-            .or_default()
-            .extend(attributes.iter().map(|a| (*a).to_string()));
+    let mut unchanged: HashMap<String, Vec<String>> = HashMap::new();
+    for p in PROVIDERS {
+        for (kind, shape) in ruleset.shapes(p.name()).all() {
+            let unchanged_attributes = shape.unchanged_attributes();
+            if !unchanged_attributes.is_empty() && !kind.starts_with("data.") {
+                unchanged
+                    .entry(kind.clone())
+                    .or_default()
+                    .extend(unchanged_attributes.into_iter().map(str::to_string));
+            }
+            changed
+                .entry(kind)
+                .or_default()
+                .extend(shape.changed_attributes().into_iter().map(str::to_string));
+        }
     }
     // A deletion loses what privilege a resource gave; it weakens evidence whatever the values.
     let mut deleted = changed.clone();
@@ -30,13 +40,6 @@ pub(crate) fn wanted_attributes(ruleset: &Ruleset) -> Wanted {
                     .to_string(),
             );
         }
-    }
-    let mut unchanged: HashMap<String, Vec<String>> = HashMap::new();
-    for (kind, attributes) in aws::WHOM {
-        unchanged
-            .entry((*kind).to_string())
-            .or_default()
-            .extend(attributes.iter().map(|a| (*a).to_string()));
     }
     for list in changed
         .values_mut()
@@ -55,12 +58,37 @@ pub(crate) fn wanted_attributes(ruleset: &Ruleset) -> Wanted {
 
 /// Extract the grants of every provider. Unchanged resources are read in full only for the
 /// principals whose privileges the change can alter.
-pub(crate) fn extract(set: &mut ChangeSet, wanted: &Wanted) -> Result<Extraction, LoadError> {
-    let touched = aws::touched(set, &Resolver::new(set));
-    normalize::complete(set, &touched.complete, wanted)?;
+pub(crate) fn extract(
+    set: &mut ChangeSet,
+    wanted: &Wanted,
+    ruleset: &Ruleset,
+) -> Result<Extraction, LoadError> {
+    let touched: Vec<engine::Touched> = {
+        let resolver = Resolver::new(set);
+        PROVIDERS
+            .iter()
+            .map(|p| engine::touched(*p, ruleset.shapes(p.name()), set, &resolver))
+            .collect()
+    };
+    let mut complete: Vec<usize> = touched
+        .iter()
+        .flat_map(|t| t.complete.iter().copied())
+        .collect();
+    complete.sort_unstable();
+    complete.dedup();
+    normalize::complete(set, &complete, wanted)?;
     let resolver = Resolver::new(set);
     let mut out = Extraction::default();
-    aws::extract(set, &resolver, &touched, &mut out);
+    for (p, touched) in PROVIDERS.iter().zip(&touched) {
+        engine::extract(
+            *p,
+            ruleset.shapes(p.name()),
+            set,
+            &resolver,
+            touched,
+            &mut out,
+        );
+    }
     out.unknowns.sort();
     out.unknowns.dedup();
     Ok(out)

@@ -7,7 +7,7 @@ use crate::judge::{self, Drift, InputSummary, Judged, Pipeline, Report};
 use crate::load::{LoadError, Source};
 use crate::model::{PrincipalId, Text};
 use crate::normalize;
-use crate::privilege::{aws, Hidden};
+use crate::privilege::{self, engine, Hidden, PROVIDERS};
 use crate::ruleset::{Ruleset, Severity};
 use rustc_hash::FxHashMap as HashMap;
 
@@ -38,7 +38,7 @@ pub(crate) fn review(
             resource_changes: input.resource_changes,
         })
         .collect();
-    let mut extraction = extract::extract(&mut set, &wanted)?;
+    let mut extraction = extract::extract(&mut set, &wanted, ruleset)?;
     let pipeline = pipeline(
         settings,
         std::mem::take(&mut extraction.pipeline),
@@ -47,7 +47,8 @@ pub(crate) fn review(
     let unknowns = std::mem::take(&mut extraction.unknowns);
     // What needs the change set's values, first: then the values go, before the principals
     // are classified (the peak of a big review).
-    let (documents, documents_total) = aws::documents(&set);
+    let shapes: Vec<_> = PROVIDERS.iter().map(|p| ruleset.shapes(p.name())).collect();
+    let (documents, documents_total) = engine::documents(&set, &shapes);
     let weakenings = classify::weakenings(&set.changes, ruleset);
     let changes = classify::touched(&set.changes, &weakenings, ruleset);
     let drift = drift(&set.drift, ruleset);
@@ -92,27 +93,13 @@ fn pipeline(
         .pipeline_principals
         .iter()
         .map(|p| Pipeline {
-            id: hidden.show(principal_id(p)),
+            id: hidden.show(privilege::principal_id(p)),
             source: "configured".to_string(),
         })
         .collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out.dedup_by(|a, b| a.id == b.id);
     out
-}
-
-/// A pipeline principal as users write it: a role name, an ARN or a principal id.
-pub(crate) fn principal_id(text: &str) -> PrincipalId {
-    let text = text.trim();
-    if text.starts_with("arn:") {
-        if let Some(id) = aws::from_arn(text) {
-            return id;
-        }
-    }
-    if text.contains(':') {
-        return PrincipalId::new(text);
-    }
-    PrincipalId::new(format!("aws:role/{text}"))
 }
 
 fn drift(changes: &[crate::model::ResourceChange], ruleset: &Ruleset) -> Vec<Drift> {

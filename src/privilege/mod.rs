@@ -1,9 +1,165 @@
-//! Per-provider extraction of grants: each resource's before and after state → who holds what.
+//! Privilege: who holds what before and after the change, for every provider. The
+//! provider-neutral engine ([`engine`]) reads each resource type as its extraction shape says
+//! (`rulesets/<provider>/shapes.toml`); a [`Provider`] supplies the rest: its policy language,
+//! how it names principals, its bundles of permissions and its pipeline identities.
 
 pub(crate) mod aws;
+pub(crate) mod engine;
 
-use crate::model::{Grant, PrincipalId, Unknown};
+use crate::model::{Effect, Grant, PrincipalId, Unknown};
+use crate::normalize::ChangeSet;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use serde_json::Value;
+
+/// Every provider foureyes extracts grants for, in the order they are extracted. Adding one is
+/// its module, its files under `rulesets/` and one line here (CONTRIBUTING.md, "Adding a
+/// provider"); the meta-tests in `privilege/tests.rs` check that the rulesets name no other and
+/// that fixtures exercise each.
+pub(crate) static PROVIDERS: &[&dyn Provider] = &[&aws::Aws];
+
+/// What is particular to one provider. What its resource types state (who is named where,
+/// which attribute holds a document) is data, its shapes; this is the logic that data cannot
+/// say.
+pub(crate) trait Provider: Sync {
+    /// The prefix of its principal ids (`aws:role/NAME`) and the `provider` of its rulesets.
+    fn name(&self) -> &'static str;
+
+    /// Its built-in ruleset files (grants, configuration, evidence): `(path, contents)`.
+    fn rulesets(&self) -> &'static [(&'static str, &'static str)];
+
+    /// Its extraction shapes: `(path, contents)` of `rulesets/<name>/shapes.toml`.
+    fn shapes(&self) -> (&'static str, &'static str);
+
+    /// The id of a principal of a kind, from its name as a resource names it.
+    fn principal(&self, kind: &str, name: &str) -> PrincipalId {
+        PrincipalId::new(format!("{}:{kind}/{name}", self.name()))
+    }
+
+    /// A principal as users write it (`--pipeline-principal`), if the provider recognises it.
+    fn parse_principal(&self, _text: &str) -> Option<PrincipalId> {
+        None
+    }
+
+    /// The identities the provider's configuration applies the change as.
+    fn pipeline(&self, _set: &ChangeSet) -> Vec<Assumed> {
+        Vec::new()
+    }
+
+    /// Read a document (a policy) given as text.
+    fn document(&self, text: &str) -> Result<Vec<Statement>, String>;
+
+    /// A data source's document read from its blocks, while its text is known only after
+    /// apply: `blocks` is the planned value, `unknown` its `after_unknown` marks.
+    fn document_from_blocks(&self, _blocks: &Value, _unknown: &Value) -> Option<Vec<Statement>> {
+        None
+    }
+
+    /// A data source's document read from the expressions of its blocks in the configuration.
+    fn document_from_configuration(&self, _blocks: &Value) -> Option<Vec<Statement>> {
+        None
+    }
+
+    /// Who a trust document admits (without the hiding of sensitive names), each with whether
+    /// a condition narrows it.
+    fn trusted(&self, _text: &str) -> Result<Vec<(PrincipalId, bool)>, String> {
+        Ok(Vec::new())
+    }
+
+    /// A bundle of permissions the provider defines (an AWS-managed policy, a predefined role),
+    /// by the key that attaches it: its name as grants show it.
+    fn bundle(&self, _key: &str) -> Option<String> {
+        None
+    }
+
+    /// What a bundle grants, by the name [`Provider::bundle`] gave it.
+    fn bundle_statements(&self, _name: &str) -> Option<Vec<Statement>> {
+        None
+    }
+
+    /// What to say of a document attached by a key that is neither a bundle nor defined in the
+    /// change set; `sensitive` when the key is, which must then not show.
+    fn missing(&self, key: &str, sensitive: bool) -> String {
+        if sensitive {
+            "a document whose key is sensitive is not in this change set".to_string()
+        } else {
+            format!("the document {key} is not in this change set")
+        }
+    }
+
+    /// An action as the provider spells it, shown in grants.
+    fn spell(&self, action: &str) -> String {
+        action.trim().to_string()
+    }
+
+    /// Expand an action pattern of a ruleset against the provider's actions. Exact actions it
+    /// does not know are kept as written (they may be newer).
+    fn expand(&self, pattern: &str) -> Vec<String> {
+        vec![pattern.to_string()]
+    }
+
+    /// Whether an exact action is one the provider knows: built-in rulesets that name another
+    /// have a typo (checked by a meta-test; users' rulesets may name newer actions).
+    #[cfg(test)]
+    fn knows_action(&self, _action: &str) -> bool {
+        true
+    }
+}
+
+/// The provider of this name, if one is registered.
+pub(crate) fn provider(name: &str) -> Option<&'static dyn Provider> {
+    PROVIDERS.iter().copied().find(|p| p.name() == name)
+}
+
+/// The index in [`PROVIDERS`] of the provider a principal belongs to (`aws:role/x` → AWS).
+pub(crate) fn provider_of(id: &PrincipalId) -> Option<usize> {
+    let (name, _) = id.0.split_once(':')?;
+    PROVIDERS.iter().position(|p| p.name() == name)
+}
+
+/// A pipeline principal as users write it: a provider's own form (an ARN, a role name), or a
+/// principal id.
+pub(crate) fn principal_id(text: &str) -> PrincipalId {
+    let text = text.trim();
+    PROVIDERS
+        .iter()
+        .find_map(|p| p.parse_principal(text))
+        .unwrap_or_else(|| PrincipalId::new(text))
+}
+
+/// What a statement's actions are.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Actions {
+    Action(Vec<String>),
+    /// Every action except those matching these patterns.
+    NotAction(Vec<String>),
+    /// Known only after apply.
+    Unknown,
+}
+
+/// One statement of a document, whatever the provider's policy language.
+#[derive(Debug, Clone)]
+pub(crate) struct Statement {
+    pub(crate) effect: Effect,
+    pub(crate) actions: Actions,
+    /// The resources it applies to, as shown.
+    pub(crate) scope: String,
+    /// Whether the scope is broad: every resource, or every resource of a kind.
+    pub(crate) broad: bool,
+    /// Conditions narrow it: kept and shown, not evaluated.
+    pub(crate) conditional: bool,
+}
+
+/// An identity a provider's configuration applies the change as.
+#[derive(Debug, Clone)]
+pub(crate) struct Assumed {
+    pub(crate) id: PrincipalId,
+    /// Where it was found, as the report says it.
+    pub(crate) source: String,
+    /// Its name is sensitive (it comes from a variable declared sensitive).
+    pub(crate) sensitive: bool,
+    /// Where it is set, as a principal name when its own is hidden: `provider.aws.assume_role`.
+    pub(crate) place: String,
+}
 
 /// The grants of a change set before and after the change, and what could not be known.
 #[derive(Debug, Default)]
@@ -48,5 +204,12 @@ impl Hidden {
     /// Whether a principal's name is sensitive.
     pub(crate) fn contains(&self, id: &PrincipalId) -> bool {
         self.0.contains_key(id)
+    }
+
+    /// Add another provider's hidden principals (ids of different providers never meet).
+    pub(crate) fn extend(&mut self, other: Hidden) {
+        for (id, shown) in other.0 {
+            self.0.entry(id).or_insert(shown);
+        }
     }
 }

@@ -1,30 +1,59 @@
 //! Rulesets: duties, the actions and resource types that make them up, evidence configuration
-//! and the SoD matrix, read from TOML (the built-in files under `rulesets/` and users' own).
+//! and the SoD matrix, read from TOML (the built-in files under `rulesets/` and users' own); and
+//! the providers' extraction shapes (`rulesets/<provider>/shapes.toml`).
 
-use crate::glob;
+pub(crate) mod shapes;
+
+use crate::privilege::{self, PROVIDERS};
 use serde::Deserialize;
-use serde_json::value::RawValue;
-use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
+use std::collections::BTreeMap;
 
-/// The built-in ruleset files, embedded in the binary: (name, contents).
-pub(crate) const BUILTIN: &[(&str, &str)] = &[
-    (
-        "rulesets/duties.toml",
-        include_str!("../../rulesets/duties.toml"),
-    ),
-    ("rulesets/aws.toml", include_str!("../../rulesets/aws.toml")),
-];
+use self::shapes::Shapes;
 
-/// Every AWS action, one line per service (see `rulesets/aws/README.md`).
-const AWS_ACTIONS: &str = include_str!("../../rulesets/aws/actions.txt");
+/// The duties and the SoD matrix, embedded in the binary: (name, contents). Each provider
+/// brings its own files besides ([`privilege::Provider::rulesets`]).
+const DUTIES: (&str, &str) = (
+    "rulesets/duties.toml",
+    include_str!("../../rulesets/duties.toml"),
+);
 
-/// AWS-managed policies by ARN.
-const AWS_MANAGED_POLICIES: &str = include_str!("../../rulesets/aws/managed-policies.json");
+/// The duty that changes who holds access: the rules that ask whether a principal gains
+/// privilege compare with it. Duties are data; the few the code names are named once, here,
+/// and a meta-test checks that `rulesets/duties.toml` defines each ([`NAMED_DUTIES`]).
+// TODO: src/rules/ still compares the literal "privilege_admin"; use this once its
+// restructuring (issue 9, rules axis) lands.
+#[allow(dead_code)]
+pub(crate) const PRIVILEGE_ADMIN: &str = "privilege_admin";
 
-/// The providers rulesets can speak of. Only AWS has an extractor so far; the others are
-/// accepted so that users' rulesets can be written ahead.
-const PROVIDERS: &[&str] = &["aws", "azure", "gcp", "github", "k8s"];
+/// The duty that changes audit logging and evidence: a change that weakens evidence touches
+/// it, whatever its type configures (`classify::touched`).
+pub(crate) const AUDIT_EVIDENCE: &str = "audit_evidence";
+
+/// Every duty the code names: each must be defined by the built-in rulesets.
+#[cfg(test)]
+pub(crate) const NAMED_DUTIES: &[&str] = &[PRIVILEGE_ADMIN, AUDIT_EVIDENCE];
+
+/// Providers that rulesets may name before they have an extractor, so that users' rulesets can
+/// be written ahead (issue 11 adds them). The registered ones ([`PROVIDERS`]) are accepted too.
+const PLANNED_PROVIDERS: &[&str] = &["azure", "gcp", "github", "k8s"];
+
+/// The built-in ruleset files: the duties, then each provider's, in registry order.
+pub(crate) fn builtin() -> Vec<(&'static str, &'static str)> {
+    let mut out = vec![DUTIES];
+    for p in PROVIDERS {
+        out.extend_from_slice(p.rulesets());
+    }
+    out
+}
+
+/// The provider names rulesets may use, sorted.
+fn known_providers() -> Vec<&'static str> {
+    let mut out: Vec<&str> = PROVIDERS.iter().map(|p| p.name()).collect();
+    out.extend_from_slice(PLANNED_PROVIDERS);
+    out.sort_unstable();
+    out.dedup();
+    out
+}
 
 /// One ruleset file as written.
 #[derive(Debug, Default, Deserialize)]
@@ -217,6 +246,8 @@ pub(crate) struct Ruleset {
     pub(crate) configures: BTreeMap<String, Vec<String>>,
     /// Resource type → how its changes weaken evidence.
     pub(crate) evidence: BTreeMap<String, Evidence>,
+    /// Per provider, how its resource types are read.
+    pub(crate) shapes: BTreeMap<String, Shapes>,
 }
 
 /// Problems found in ruleset files, all of them, each with its file and place.
@@ -231,8 +262,8 @@ impl Ruleset {
     pub(crate) fn load(extra: &[(String, String)]) -> Result<Ruleset, RulesetError> {
         let mut files: Vec<(String, RawRuleset)> = Vec::new();
         let mut problems = Vec::new();
-        let all = BUILTIN
-            .iter()
+        let all = builtin()
+            .into_iter()
             .map(|(n, c)| (n.to_string(), c.to_string()))
             .chain(extra.iter().cloned());
         for (name, text) in all {
@@ -263,6 +294,11 @@ impl Ruleset {
         for (name, raw) in &files {
             set.add(name, raw, &mut problems);
         }
+        for p in PROVIDERS {
+            let (name, text) = p.shapes();
+            let shapes = shapes::load(name, text, &mut problems);
+            set.shapes.insert(p.name().to_string(), shapes);
+        }
         if problems.is_empty() {
             Ok(set)
         } else {
@@ -271,11 +307,12 @@ impl Ruleset {
     }
 
     fn add(&mut self, name: &str, raw: &RawRuleset, problems: &mut Vec<String>) {
+        let providers = known_providers();
         let provider = |p: &str, place: &str, problems: &mut Vec<String>| {
-            if !PROVIDERS.contains(&p) {
+            if !providers.contains(&p) {
                 problems.push(format!(
                     "{name}: {place}: provider \"{p}\" is not one of {}",
-                    PROVIDERS.join(", ")
+                    providers.join(", ")
                 ));
             }
         };
@@ -369,6 +406,14 @@ impl Ruleset {
     pub(crate) fn configured_duties(&self, kind: &str) -> &[String] {
         self.configures.get(kind).map_or(&[], Vec::as_slice)
     }
+
+    /// How a provider's resource types are read (none for a provider without shapes).
+    pub(crate) fn shapes(&self, provider: &str) -> &Shapes {
+        static NONE: std::sync::OnceLock<Shapes> = std::sync::OnceLock::new();
+        self.shapes
+            .get(provider)
+            .unwrap_or_else(|| NONE.get_or_init(Shapes::default))
+    }
 }
 
 fn condition(c: &RawCondition) -> Result<Condition, String> {
@@ -421,86 +466,13 @@ fn one_line(text: &str) -> String {
         .join("\n  ")
 }
 
-/// The action universe of AWS: lowercase service prefix → action names.
-pub(crate) fn aws_actions() -> &'static BTreeMap<String, Vec<&'static str>> {
-    static UNIVERSE: OnceLock<BTreeMap<String, Vec<&'static str>>> = OnceLock::new();
-    UNIVERSE.get_or_init(|| {
-        AWS_ACTIONS
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .filter_map(|l| l.split_once('\t'))
-            .map(|(svc, actions)| (svc.to_ascii_lowercase(), actions.split(' ').collect()))
-            .collect()
-    })
-}
-
-/// Expand an action pattern against a provider's universe of actions, as `service:Action`.
-/// Exact actions that the universe does not know are kept as written (they may be newer).
+/// Expand an action pattern against a provider's actions, as the provider spells them. A
+/// provider without an extractor yet keeps the pattern as written.
 pub(crate) fn expand(provider: &str, pattern: &str) -> Vec<String> {
-    if provider != "aws" {
-        return vec![pattern.to_string()];
+    match privilege::provider(provider) {
+        Some(p) => p.expand(pattern),
+        None => vec![pattern.to_string()],
     }
-    let pattern = if pattern == "*:*" { "*" } else { pattern };
-    let (svc, action) = pattern.split_once(':').unwrap_or((pattern, "*"));
-    if !glob::is_pattern(pattern) {
-        let universe = aws_actions();
-        if let Some(known) = universe
-            .get(&svc.to_ascii_lowercase())
-            .and_then(|list| list.iter().find(|a| a.eq_ignore_ascii_case(action)))
-        {
-            return vec![format!("{}:{known}", svc.to_ascii_lowercase())];
-        }
-        return vec![pattern.to_string()];
-    }
-    let mut out = Vec::new();
-    for (service, actions) in aws_actions() {
-        if !glob::matches(svc, service) {
-            continue;
-        }
-        for a in actions {
-            if glob::matches(action, a) {
-                out.push(format!("{service}:{a}"));
-            }
-        }
-    }
-    out
-}
-
-/// Whether an exact AWS action is in the universe.
-#[cfg(test)]
-pub(crate) fn aws_action_known(action: &str) -> bool {
-    let Some((svc, name)) = action.split_once(':') else {
-        return false;
-    };
-    aws_actions()
-        .get(&svc.to_ascii_lowercase())
-        .is_some_and(|list| list.iter().any(|a| a.eq_ignore_ascii_case(name)))
-}
-
-/// The document of an AWS-managed policy, by ARN (any partition).
-pub(crate) fn aws_managed_policy(arn: &str) -> Option<&'static RawValue> {
-    #[derive(Deserialize)]
-    struct Entry<'a> {
-        #[serde(borrow)]
-        document: &'a RawValue,
-    }
-    static POLICIES: OnceLock<HashMap<&'static str, Entry<'static>>> = OnceLock::new();
-    let policies = POLICIES.get_or_init(|| {
-        // NOTE: the embedded file is checked by a test; an unreadable one is an empty table.
-        serde_json::from_str(AWS_MANAGED_POLICIES).unwrap_or_default()
-    });
-    let rest = arn.strip_prefix("arn:")?;
-    let (_partition, rest) = rest.split_once(':')?;
-    let key = format!("arn:aws:{rest}");
-    policies.get(key.as_str()).map(|e| e.document)
-}
-
-/// The number of AWS-managed policies known.
-#[cfg(test)]
-pub(crate) fn aws_managed_policy_count() -> usize {
-    let map: HashMap<String, serde::de::IgnoredAny> =
-        serde_json::from_str(AWS_MANAGED_POLICIES).expect("embedded managed policies parse");
-    map.len()
 }
 
 #[cfg(test)]
@@ -520,19 +492,39 @@ mod tests {
             assert!(set.duties.contains_key(duty), "{duty}");
         }
         assert!(!set.forbidden.is_empty());
+        for p in PROVIDERS {
+            assert!(!set.shapes(p.name()).resources.is_empty(), "{}", p.name());
+        }
     }
 
-    /// Meta-test: the built-in rulesets name only real AWS actions (a typo would silently
-    /// match nothing), every evidence type is audit_evidence configuration, and every duty
-    /// has actions that confer it.
+    /// Meta-test: every duty the code names (rather than reads from the rulesets) is defined
+    /// by the built-in rulesets, so that renaming one in `duties.toml` cannot silently turn a
+    /// comparison off.
+    #[test]
+    fn every_duty_the_code_names_is_defined() {
+        let set = Ruleset::load(&[]).expect("built-in rulesets are valid");
+        for duty in NAMED_DUTIES {
+            assert!(
+                set.duties.contains_key(*duty),
+                "{duty} is not in duties.toml"
+            );
+        }
+    }
+
+    /// Meta-test: the built-in rulesets name only real actions of their provider (a typo would
+    /// silently match nothing), every evidence type is audit_evidence configuration, and every
+    /// duty has actions that confer it.
     #[test]
     fn builtin_rulesets_are_consistent() {
         let mut unknown = Vec::new();
-        for (name, text) in BUILTIN {
+        for (name, text) in builtin() {
             let raw: RawRuleset = toml::from_str(text).expect("built-in ruleset parses");
             for g in &raw.grants {
+                let Some(provider) = privilege::provider(&g.provider) else {
+                    continue;
+                };
                 for a in g.actions.iter().chain(&g.broad_scope_actions) {
-                    if !glob::is_pattern(a) && !aws_action_known(a) {
+                    if !crate::glob::is_pattern(a) && !provider.knows_action(a) {
                         unknown.push(format!("{name}: {a}"));
                     }
                 }
@@ -540,7 +532,7 @@ mod tests {
         }
         assert!(
             unknown.is_empty(),
-            "actions not in rulesets/aws/actions.txt: {unknown:?}"
+            "actions their provider does not know (rulesets/aws/actions.txt for AWS): {unknown:?}"
         );
         let set = Ruleset::load(&[]).expect("built-in rulesets are valid");
         for kind in set.evidence.keys() {
@@ -549,62 +541,20 @@ mod tests {
                 assert!(
                     set.configured_duties(kind)
                         .iter()
-                        .any(|d| d == "audit_evidence"),
-                    "{kind} is evidence but not audit_evidence configuration"
+                        .any(|d| d == AUDIT_EVIDENCE),
+                    "{kind} is evidence but not {AUDIT_EVIDENCE} configuration"
                 );
             }
         }
-        let aws = &set.actions["aws"];
         for duty in set.duties.keys() {
             assert!(
-                aws.iter().any(|a| &a.duty == duty),
-                "no AWS action confers {duty}"
+                set.actions.values().flatten().any(|a| &a.duty == duty),
+                "no action confers {duty}"
             );
         }
         for f in &set.forbidden {
             assert!(f.references.iter().any(|r| r.starts_with("NIST")), "{f:?}");
         }
-    }
-
-    #[test]
-    fn wildcards_expand_against_the_universe() {
-        let put = expand("aws", "iam:Put*");
-        assert!(put.contains(&"iam:PutRolePolicy".to_string()));
-        assert!(put.contains(&"iam:PutUserPermissionsBoundary".to_string()));
-        assert!(put.iter().all(|a| a.starts_with("iam:Put")));
-        assert_eq!(
-            expand("aws", "IAM:passrole"),
-            vec!["iam:PassRole".to_string()]
-        );
-        assert!(expand("aws", "*").len() > 20_000);
-    }
-
-    #[test]
-    fn every_managed_policy_document_is_read() {
-        #[derive(Deserialize)]
-        struct Entry {
-            document: Box<RawValue>,
-        }
-        let map: HashMap<String, Entry> =
-            serde_json::from_str(AWS_MANAGED_POLICIES).expect("embedded managed policies parse");
-        let unreadable: Vec<String> = map
-            .iter()
-            .filter(|(_, e)| crate::privilege::aws::policy::parse_text(e.document.get()).is_err())
-            .map(|(arn, _)| arn.clone())
-            .collect();
-        assert!(unreadable.is_empty(), "{unreadable:?}");
-    }
-
-    #[test]
-    fn managed_policies_are_known_by_arn() {
-        assert!(aws_managed_policy_count() > 1000);
-        assert!(aws_managed_policy("arn:aws:iam::aws:policy/AdministratorAccess").is_some());
-        assert!(aws_managed_policy("arn:aws-us-gov:iam::aws:policy/AdministratorAccess").is_some());
-        assert!(aws_managed_policy(
-            "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-        )
-        .is_some());
-        assert!(aws_managed_policy("arn:aws:iam::111122223333:policy/mine").is_none());
     }
 
     #[test]
@@ -623,5 +573,27 @@ mod tests {
             .expect_err("unknown key");
         assert!(err.to_string().contains("bad.toml"), "{err}");
         assert!(err.to_string().contains("foo"), "{err}");
+        let err = Ruleset::load(&[(
+            "ahead.toml".to_string(),
+            "[[grants]]\nprovider = \"oci\"\nduty = \"deploy\"\nactions = [\"x\"]\n".to_string(),
+        )])
+        .expect_err("unknown provider");
+        assert!(
+            err.to_string()
+                .contains("provider \"oci\" is not one of aws, azure, gcp, github, k8s"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_provider_without_an_extractor_yet_keeps_its_patterns() {
+        assert_eq!(
+            expand("gcp", "iam.roles.*"),
+            vec!["iam.roles.*".to_string()]
+        );
+        assert_eq!(
+            expand("aws", "IAM:passrole"),
+            vec!["iam:PassRole".to_string()]
+        );
     }
 }

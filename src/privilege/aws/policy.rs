@@ -1,18 +1,10 @@
-//! IAM policy documents, AWS's policy language: JSON policies, `aws_iam_policy_document` data sources and their
-//! configuration, read into statements.
+//! IAM policy documents, AWS's policy language: JSON policies, `aws_iam_policy_document` data
+//! sources and their configuration, read into statements.
 
 use crate::model::Effect;
+pub(crate) use crate::privilege::Actions;
 use serde::Deserialize;
 use serde_json::Value;
-
-/// What a statement's actions are.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Actions {
-    Action(Vec<String>),
-    NotAction(Vec<String>),
-    /// Known only after apply.
-    Unknown,
-}
 
 /// What a statement's resources are.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +74,19 @@ pub(crate) struct Statement {
     pub(crate) principals: Vec<PrincipalRef>,
     /// The `Condition` block, kept and shown, not evaluated.
     pub(crate) condition: Option<Value>,
+}
+
+impl Statement {
+    /// The statement as the provider-neutral engine reads it.
+    pub(crate) fn into_neutral(self) -> crate::privilege::Statement {
+        crate::privilege::Statement {
+            effect: self.effect,
+            scope: self.resources.display(),
+            broad: self.resources.is_broad(),
+            conditional: self.condition.is_some(),
+            actions: self.actions,
+        }
+    }
 }
 
 /// Parse a policy document given as a JSON string (as Terraform renders `policy` attributes).
@@ -232,11 +237,12 @@ fn strings(v: &Value) -> Vec<String> {
     }
 }
 
-/// Statements of an `aws_iam_policy_document` data source from its planned value, where the
-/// `json` is unknown but the blocks are (partly) known. `unknown` is the `after_unknown` shape.
-pub(crate) fn from_data_source(after: &Value, unknown: &Value) -> Option<Vec<Statement>> {
-    let blocks = after.get("statement")?.as_array()?;
-    let unknown_blocks = unknown.get("statement").and_then(Value::as_array);
+/// Statements of an `aws_iam_policy_document` data source from the planned value of its
+/// `statement` blocks, where the `json` is unknown but the blocks are (partly) known. `unknown`
+/// is their `after_unknown` shape.
+pub(crate) fn from_blocks(blocks: &Value, unknown: &Value) -> Option<Vec<Statement>> {
+    let blocks = blocks.as_array()?;
+    let unknown_blocks = unknown.as_array();
     let mut out = Vec::new();
     for (i, b) in blocks.iter().enumerate() {
         let u = unknown_blocks
@@ -278,10 +284,11 @@ pub(crate) fn from_data_source(after: &Value, unknown: &Value) -> Option<Vec<Sta
     Some(out)
 }
 
-/// Statements of an `aws_iam_policy_document` from its configuration expressions, for when
-/// the data source is not in the change set. Only `constant_value`s are known.
-pub(crate) fn from_configuration(expressions: &Value) -> Option<Vec<Statement>> {
-    let blocks = expressions.get("statement")?.as_array()?;
+/// Statements of an `aws_iam_policy_document` from the configuration expressions of its
+/// `statement` blocks, for when the data source is not in the change set. Only
+/// `constant_value`s are known.
+pub(crate) fn from_configuration(blocks: &Value) -> Option<Vec<Statement>> {
+    let blocks = blocks.as_array()?;
     let mut out = Vec::new();
     for b in blocks {
         let constant = |k: &str| -> Option<Option<Vec<String>>> {
@@ -384,5 +391,20 @@ mod tests {
         ));
         assert!(!resource_is_broad("arn:aws:s3:::artifacts/*"));
         assert!(!resource_is_broad("arn:aws:s3:::artifacts"));
+    }
+
+    #[test]
+    fn resources_scope() {
+        assert!(Resources::Resource(vec!["*".into()]).is_broad());
+        assert!(!Resources::Unknown.is_broad());
+        assert!(Resources::Resource(vec![
+            "arn:aws:s3:::a".into(),
+            "arn:aws:logs:*:*:log-group:*".into()
+        ])
+        .is_broad());
+        assert!(!Resources::Resource(vec![
+            "arn:aws:logs:eu-west-1:111122223333:log-group:/app".into()
+        ])
+        .is_broad());
     }
 }

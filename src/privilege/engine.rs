@@ -1,0 +1,1389 @@
+//! The provider-neutral engine: each resource of the change set, read as its provider's shape
+//! says, → grants per principal, before and after the change.
+//!
+//! Direct grants come from documents given to principals (inline, or attached by key); members
+//! then receive their groups' grants, and the principals a trust document admits receive what
+//! its principal holds (one level: chains of trust are not followed). Only the principals whose
+//! privileges the change can alter are read in full: they are found first ([`touched`]).
+
+use super::{Actions, Extraction, Hidden, Provider, Statement};
+use crate::model::{
+    any_true, Effect, Grant, Permission, PrincipalId, ResourceChange, Side, Text, Unknown, Values,
+};
+use crate::normalize::ChangeSet;
+use crate::resolve::{attr, Resolver, Tri};
+use crate::ruleset::shapes::{Defines, Definition, Membership as Members, Ref, Shape, Shapes};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use serde_json::Value;
+
+/// The principals a change set can alter for one provider, found before any document is read.
+pub(crate) struct Touched {
+    /// Principals whose grants may differ before and after: the ones the report covers.
+    report: HashSet<PrincipalId>,
+    /// Principals whose grants must be read to compute those: the reported ones, their groups
+    /// and the principals they may assume.
+    needed: HashSet<PrincipalId>,
+    /// Unchanged resources whose values must be read in full.
+    pub(crate) complete: Vec<usize>,
+    /// The trust documents read on the way, by resource and side, with what could not be
+    /// known of them.
+    trusts: HashMap<(usize, Side), (Vec<Trust>, Vec<Unknown>)>,
+    /// Principals whose names are sensitive.
+    hidden: Hidden,
+}
+
+/// A key for a resource change of the change set while it is not moved: its address in memory.
+fn key(c: &ResourceChange) -> usize {
+    c as *const ResourceChange as usize
+}
+
+/// A document, or why it cannot be known.
+enum Doc {
+    Statements {
+        statements: Vec<Statement>,
+        sensitive: bool,
+        /// The definition of the change set the document comes from, if any.
+        origin: Option<String>,
+    },
+    /// A bundle the provider defines, by name; `sensitive` when its key is.
+    Bundle {
+        name: String,
+        sensitive: bool,
+    },
+    Unknown(String),
+}
+
+/// A member of a group, on one side.
+#[derive(Clone)]
+struct Membership {
+    user: PrincipalId,
+    group: PrincipalId,
+    via: String,
+}
+
+/// A principal allowed to assume another (a role), on one side.
+#[derive(Clone)]
+struct Trust {
+    trusted: PrincipalId,
+    role: PrincipalId,
+    via: String,
+    conditional: bool,
+}
+
+struct Extractor<'r, 'a> {
+    provider: &'r dyn Provider,
+    shapes: &'r Shapes,
+    set: &'a ChangeSet,
+    resolver: &'r Resolver<'a>,
+    /// Principals whose names are sensitive, and the ids they go by.
+    hidden: &'r Hidden,
+    /// Definitions of the change set (customer-managed policies) by key.
+    definitions: HashMap<&'a str, (&'a ResourceChange, &'r Definition)>,
+    unknowns: Vec<Unknown>,
+    /// Which principals to report and to read; `None` while finding them out.
+    touched: Option<&'a Touched>,
+    texts: HashSet<Text>,
+    actions: HashMap<String, Text>,
+}
+
+/// Find the principals a change set can alter, from the changed resources and the parts of the
+/// unchanged ones already read.
+pub(crate) fn touched<'a>(
+    provider: &dyn Provider,
+    shapes: &Shapes,
+    set: &'a ChangeSet,
+    resolver: &Resolver<'a>,
+) -> Touched {
+    let hidden = hidden(provider, shapes, set);
+    let mut touched = Extractor::new(provider, shapes, set, resolver, None, &hidden).touched();
+    touched.hidden = hidden;
+    touched
+}
+
+/// Extract the grants of the touched principals into `out`.
+pub(crate) fn extract<'a>(
+    provider: &dyn Provider,
+    shapes: &Shapes,
+    set: &'a ChangeSet,
+    resolver: &Resolver<'a>,
+    touched: &'a Touched,
+    out: &mut Extraction,
+) {
+    let mut x = Extractor::new(
+        provider,
+        shapes,
+        set,
+        resolver,
+        Some(touched),
+        &touched.hidden,
+    );
+    // NOTE: kept in place, not copied: a big change set has hundreds of thousands of grants.
+    let [mut before, mut after] = x.sides();
+    for (list, into) in [(&mut before, &mut out.before), (&mut after, &mut out.after)] {
+        list.retain(|g| touched.needed.contains(&g.principal));
+        if into.is_empty() {
+            std::mem::swap(list, into);
+        } else {
+            into.append(list);
+        }
+        into.shrink_to_fit();
+    }
+    out.reported.extend(touched.report.iter().cloned());
+    out.unknowns.append(&mut x.unknowns);
+    out.pipeline.extend(
+        provider
+            .pipeline(set)
+            .into_iter()
+            .map(|p| (touched.hidden.show(p.id), p.source)),
+    );
+    out.hidden.extend(touched.hidden.clone());
+}
+
+/// Whether an object exists on one side of its change.
+fn exists(c: &ResourceChange, side: Side) -> bool {
+    match side {
+        Side::Before => c.action.has_before(),
+        Side::After => c.action.has_after(),
+    }
+}
+
+impl<'r, 'a> Extractor<'r, 'a> {
+    fn new(
+        provider: &'r dyn Provider,
+        shapes: &'r Shapes,
+        set: &'a ChangeSet,
+        resolver: &'r Resolver<'a>,
+        touched: Option<&'a Touched>,
+        hidden: &'r Hidden,
+    ) -> Extractor<'r, 'a> {
+        let mut definitions = HashMap::default();
+        for c in set.changes.iter().filter(|c| !c.data) {
+            let Some(d) = shapes
+                .get(false, &c.kind)
+                .and_then(|s| s.definition.as_ref())
+            else {
+                continue;
+            };
+            for side in [Side::Before, Side::After] {
+                if let Tri::Known(Value::String(key)) = attr(c, side, &d.key) {
+                    definitions.insert(key.as_str(), (c, d));
+                }
+            }
+        }
+        Extractor {
+            provider,
+            shapes,
+            set,
+            resolver,
+            hidden,
+            definitions,
+            unknowns: Vec::new(),
+            touched,
+            texts: HashSet::default(),
+            actions: HashMap::default(),
+        }
+    }
+
+    /// Whether a principal's grants must be read.
+    fn needed(&self, p: &PrincipalId) -> bool {
+        self.touched.is_none_or(|t| t.needed.contains(p))
+    }
+
+    /// Whether a principal is reported.
+    fn reported(&self, p: &PrincipalId) -> bool {
+        self.touched.is_none_or(|t| t.report.contains(p))
+    }
+
+    /// The shape of a resource change the engine reads, if any.
+    fn shape(&self, c: &ResourceChange) -> Option<&'r Shape> {
+        if c.data || c.values.is_none() || c.deposed().is_some() {
+            return None;
+        }
+        self.shapes.get(false, &c.kind)
+    }
+
+    /// The principals whose grants the change set can alter.
+    fn touched(&mut self) -> Touched {
+        let set = self.set;
+        let mut report: HashSet<PrincipalId> = HashSet::default();
+        // For each resource, the principals it concerns (either side), and the edges along
+        // which grants pass: member → group, trusted principal → role.
+        let mut owners: Vec<(usize, Vec<PrincipalId>)> = Vec::new();
+        let mut members: Vec<(PrincipalId, PrincipalId)> = Vec::new();
+        let mut trusts: Vec<(PrincipalId, PrincipalId)> = Vec::new();
+        let mut changed_definitions: HashSet<&str> = HashSet::default();
+        let mut attachments: Vec<(Vec<PrincipalId>, String)> = Vec::new();
+        let mut trust_cache: HashMap<(usize, Side), (Vec<Trust>, Vec<Unknown>)> =
+            HashMap::default();
+        for (i, c) in set.changes.iter().enumerate() {
+            let Some(shape) = self.shape(c) else {
+                continue;
+            };
+            let changed = c.action.is_change();
+            let mut mine: Vec<PrincipalId> = Vec::new();
+            for side in [Side::Before, Side::After] {
+                if !exists(c, side) {
+                    continue;
+                }
+                if let Some(defines) = shape.principal.as_ref().filter(|_| shape.grants_itself()) {
+                    let me = self.principal_id(c, side, defines);
+                    if let Some(trust) = &shape.trust {
+                        let noted = self.unknowns.len();
+                        let found = self.trusts(c, side, &me, trust, &defines.kind);
+                        let notes = self.unknowns[noted..].to_vec();
+                        trust_cache.insert((key(c), side), (found.clone(), notes));
+                        for t in found {
+                            if changed {
+                                report.insert(t.trusted.clone());
+                            }
+                            trusts.push((t.trusted, t.role));
+                        }
+                    }
+                    if let Some(attached) = shape.own.as_ref().and_then(|o| o.attached.as_ref()) {
+                        if let Tri::Known(Value::Array(keys)) = attr(c, side, attached) {
+                            for k in keys.iter().filter_map(Value::as_str) {
+                                attachments.push((vec![me.clone()], k.to_string()));
+                            }
+                        }
+                    }
+                    mine.push(me);
+                }
+                for r in &shape.holders {
+                    mine.extend(self.named(c, side, r));
+                }
+                if let Some(m) = &shape.membership {
+                    for (user, group) in self.memberships(c, side, m) {
+                        if changed {
+                            report.insert(user.clone());
+                        }
+                        members.push((user, group));
+                    }
+                }
+                if let Some(d) = &shape.definition {
+                    if let Tri::Known(Value::String(key)) = attr(c, side, &d.key) {
+                        if changed {
+                            changed_definitions.insert(key.as_str());
+                        }
+                    }
+                }
+                if let Some(attaches) = &shape.attaches {
+                    if let Tri::Known(Value::String(key)) = attr(c, side, attaches) {
+                        attachments.push((mine.clone(), key.clone()));
+                    }
+                }
+            }
+            if changed {
+                report.extend(mine.iter().cloned());
+            }
+            if !mine.is_empty() {
+                owners.push((i, mine));
+            }
+        }
+        // Whoever holds a changed definition.
+        for (principals, key) in &attachments {
+            if changed_definitions.contains(key.as_str()) {
+                report.extend(principals.iter().cloned());
+            }
+        }
+        // Members of a touched group, and whoever may assume a touched role, are touched too.
+        loop {
+            let before = report.len();
+            for (user, group) in &members {
+                if report.contains(group) {
+                    report.insert(user.clone());
+                }
+            }
+            for (trusted, role) in &trusts {
+                if report.contains(role) {
+                    report.insert(trusted.clone());
+                }
+            }
+            if report.len() == before {
+                break;
+            }
+        }
+        let mut needed = report.clone();
+        needed.extend(
+            members
+                .iter()
+                .filter(|(u, _)| report.contains(u))
+                .map(|(_, g)| g.clone()),
+        );
+        needed.extend(
+            trusts
+                .iter()
+                .filter(|(t, _)| report.contains(t))
+                .map(|(_, r)| r.clone()),
+        );
+        // Unchanged resources to read in full: those of needed principals, and the definitions
+        // they have attached.
+        let wanted_keys: HashSet<&str> = attachments
+            .iter()
+            .filter(|(ps, _)| ps.iter().any(|p| needed.contains(p)))
+            .map(|(_, key)| key.as_str())
+            .collect();
+        let mut complete: Vec<usize> = owners
+            .iter()
+            .filter(|(_, ps)| ps.iter().any(|p| needed.contains(p)))
+            .map(|(i, _)| *i)
+            .collect();
+        for (i, c) in set.changes.iter().enumerate() {
+            if c.deferred.is_none() || c.data {
+                continue;
+            }
+            let Some(d) = self
+                .shapes
+                .get(false, &c.kind)
+                .and_then(|s| s.definition.as_ref())
+            else {
+                continue;
+            };
+            if let Tri::Known(Value::String(key)) = attr(c, Side::Before, &d.key) {
+                if wanted_keys.contains(key.as_str()) {
+                    complete.push(i);
+                }
+            }
+        }
+        complete.retain(|&i| set.changes[i].deferred.is_some());
+        complete.sort_unstable();
+        complete.dedup();
+        Touched {
+            report,
+            needed,
+            complete,
+            trusts: trust_cache,
+            hidden: Hidden::default(),
+        }
+    }
+
+    /// The grants before and after the change.
+    fn sides(&mut self) -> [Vec<Grant>; 2] {
+        let mut found: [Found; 2] = Default::default();
+        let set = self.set;
+        for c in &set.changes {
+            let Some(shape) = self.shape(c) else {
+                continue;
+            };
+            if c.action == crate::model::Action::NoOp && self.self_contained(c, shape) {
+                // Unchanged: the same grants on both sides, read once.
+                let [before, after] = &mut found;
+                let mark = (
+                    before.grants.len(),
+                    before.members.len(),
+                    before.trusts.len(),
+                );
+                self.change(c, shape, Side::Before, before);
+                after.grants.extend_from_slice(&before.grants[mark.0..]);
+                after.members.extend_from_slice(&before.members[mark.1..]);
+                after.trusts.extend_from_slice(&before.trusts[mark.2..]);
+                continue;
+            }
+            if c.action.has_before() {
+                self.change(c, shape, Side::Before, &mut found[0]);
+            }
+            if c.action.has_after() {
+                self.change(c, shape, Side::After, &mut found[1]);
+            }
+        }
+        let [before, after] = found;
+        [derive(before), derive(after)]
+    }
+
+    /// Whether an unchanged resource states the same grants on both sides: not when it
+    /// attaches a definition, which the change may alter.
+    fn self_contained(&self, c: &ResourceChange, shape: &Shape) -> bool {
+        let definition = |key: &Value| {
+            key.as_str()
+                .is_some_and(|k| self.provider.bundle(k).is_none())
+        };
+        if let Some(attaches) = &shape.attaches {
+            match attr(c, Side::Before, attaches) {
+                Tri::Known(key) if definition(key) => return false,
+                _ => {}
+            }
+        }
+        match shape.own.as_ref().and_then(|o| o.attached.as_ref()) {
+            Some(attached) => match attr(c, Side::Before, attached) {
+                Tri::Known(Value::Array(keys)) => !keys.iter().any(definition),
+                _ => true,
+            },
+            None => true,
+        }
+    }
+}
+
+/// What one side of the change set states: direct grants and the edges grants pass along.
+#[derive(Default)]
+struct Found {
+    grants: Vec<Grant>,
+    members: Vec<Membership>,
+    trusts: Vec<Trust>,
+}
+
+/// Add the grants that pass from groups to their members and from roles to whoever may
+/// assume them.
+fn derive(found: Found) -> Vec<Grant> {
+    let Found {
+        mut grants,
+        members,
+        trusts,
+    } = found;
+    // Members hold what their groups hold.
+    let mut by_principal: HashMap<PrincipalId, Vec<usize>> = HashMap::default();
+    for (i, g) in grants.iter().enumerate() {
+        by_principal.entry(g.principal.clone()).or_default().push(i);
+    }
+    let mut derived = Vec::new();
+    for m in &members {
+        for &i in by_principal.get(&m.group).map_or(&[][..], Vec::as_slice) {
+            let g = &grants[i];
+            derived.push(Grant {
+                principal: m.user.clone(),
+                through: Some(format!("member of {} ({})", m.group, m.via).into()),
+                from: Some(m.group.clone()),
+                ..g.clone()
+            });
+        }
+    }
+    grants.append(&mut derived);
+    // Whoever may assume a role holds what the role holds.
+    // NOTE: the role's grants are not copied: classification gives whoever may assume the
+    // role the role's duties (a role can be trusted by many; copies would not scale).
+    for t in &trusts {
+        if t.trusted == t.role {
+            continue;
+        }
+        grants.push(Grant {
+            principal: t.trusted.clone(),
+            effect: Effect::Allow,
+            permission: Permission::Assume(t.role.clone()),
+            scope: t.role.0.clone(),
+            broad: false,
+            conditional: t.conditional,
+            via: t.via.as_str().into(),
+            through: None,
+            from: Some(t.role.clone()),
+            sensitive: false,
+        });
+    }
+    grants
+}
+
+impl<'r, 'a> Extractor<'r, 'a> {
+    fn change(&mut self, c: &'a ResourceChange, shape: &'r Shape, side: Side, found: &mut Found) {
+        let Found {
+            grants,
+            members,
+            trusts,
+        } = found;
+        if let Some(defines) = shape.principal.as_ref().filter(|_| shape.grants_itself()) {
+            self.principal(c, shape, defines, side, grants, trusts);
+        }
+        if !shape.holders.is_empty() {
+            let mut principals = Vec::new();
+            for r in &shape.holders {
+                principals.extend(self.named(c, side, r));
+            }
+            principals.retain(|p| self.needed(p));
+            if !principals.is_empty() {
+                let doc = match (&shape.document, &shape.attaches) {
+                    (Some(document), _) => self.inline_doc(c, side, document),
+                    (None, Some(attaches)) => self.attached_doc(c, side, attaches),
+                    // A shape's holders come with one of them (checked when it is loaded).
+                    (None, None) => Doc::Statements {
+                        statements: Vec::new(),
+                        sensitive: false,
+                        origin: None,
+                    },
+                };
+                for p in principals {
+                    self.push(grants, &doc, &p, c, None);
+                }
+            }
+        }
+        if let Some(m) = &shape.membership {
+            for (user, group) in self.memberships(c, side, m) {
+                if self.reported(&user) {
+                    members.push(Membership {
+                        user,
+                        group,
+                        via: c.address.to_string(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// A resource that is a principal: whoever its trust document admits, and its own
+    /// documents.
+    fn principal(
+        &mut self,
+        c: &'a ResourceChange,
+        shape: &Shape,
+        defines: &Defines,
+        side: Side,
+        grants: &mut Vec<Grant>,
+        trusts: &mut Vec<Trust>,
+    ) {
+        let me = self.principal_id(c, side, defines);
+        if let Some(trust) = &shape.trust {
+            let mut found = match self.touched.and_then(|t| t.trusts.get(&(key(c), side))) {
+                Some((known, notes)) => {
+                    // What could not be known of the trust document was found on the first
+                    // pass.
+                    if c.action.is_change() || self.needed(&me) {
+                        for u in notes {
+                            self.note(c, &u.attribute, &u.detail);
+                        }
+                    }
+                    known.clone()
+                }
+                None => self.trusts(c, side, &me, trust, &defines.kind),
+            };
+            found.retain(|t| self.reported(&t.trusted));
+            trusts.append(&mut found);
+        }
+        if !self.needed(&me) {
+            return;
+        }
+        let Some(own) = &shape.own else {
+            return;
+        };
+        let values = c
+            .values
+            .as_ref()
+            .expect("only changes with values are extracted");
+        // Only a principal that has some would say whether the configuration sets them.
+        let has = |name: &Option<String>| {
+            name.as_ref().is_some_and(|name| match attr(c, side, name) {
+                Tri::Known(Value::Array(items)) => !items.is_empty(),
+                Tri::Known(_) | Tri::Absent => false,
+                Tri::Unknown => true,
+            })
+        };
+        let [inline_configured, attached_configured] = if !own.only_configured {
+            [true, true]
+        } else if has(&own.inline) || has(&own.attached) {
+            self.configured(c, [&own.inline, &own.attached])
+        } else {
+            [false, false]
+        };
+        let kind = &defines.kind;
+        if let Some(inline) = own.inline.as_deref().filter(|_| inline_configured) {
+            match attr(c, side, inline) {
+                Tri::Known(Value::Array(blocks)) => {
+                    let sensitive = values.is_sensitive(side, inline);
+                    for b in blocks {
+                        match b.get(&own.document) {
+                            Some(Value::String(text)) => {
+                                let doc = match self.provider.document(text) {
+                                    Ok(statements) => Doc::Statements {
+                                        statements,
+                                        sensitive,
+                                        origin: None,
+                                    },
+                                    Err(_) if sensitive => self.unreadable(c, inline),
+                                    Err(e) => Doc::Unknown(format!(
+                                        "an inline policy cannot be read: {e}"
+                                    )),
+                                };
+                                self.push(grants, &doc, &me, c, None);
+                            }
+                            _ if side == Side::After && values.is_unknown(side, inline) => {
+                                let doc = Doc::Unknown(
+                                    "an inline policy is known only after apply".into(),
+                                );
+                                self.push(grants, &doc, &me, c, None);
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Tri::Unknown => {
+                    let what = format!("the {kind}'s inline policies are known only after apply");
+                    self.note(c, inline, &what);
+                    self.push(grants, &Doc::Unknown(what), &me, c, None);
+                }
+                _ => {}
+            }
+        }
+        if let Some(attached) = own.attached.as_deref().filter(|_| attached_configured) {
+            match attr(c, side, attached) {
+                Tri::Known(Value::Array(keys)) => {
+                    for (i, key) in keys.iter().enumerate() {
+                        let Some(key) = key.as_str() else { continue };
+                        let sensitive = sensitive_at(values, side, attached, Some(i));
+                        let doc = self.doc_for_key(key, side, sensitive);
+                        self.push(grants, &doc, &me, c, None);
+                    }
+                }
+                Tri::Unknown => {
+                    let what = format!("the {kind}'s managed policies are known only after apply");
+                    self.note(c, attached, &what);
+                    self.push(grants, &Doc::Unknown(what), &me, c, None);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Who a principal's trust document lets assume it.
+    fn trusts(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        me: &PrincipalId,
+        attribute: &str,
+        kind: &str,
+    ) -> Vec<Trust> {
+        let mut out = Vec::new();
+        match attr(c, side, attribute) {
+            Tri::Known(Value::String(text)) => match self.provider.trusted(text) {
+                Ok(trusted) => {
+                    for (trusted, conditional) in trusted {
+                        out.push(Trust {
+                            trusted: self.hidden.show(trusted),
+                            role: me.clone(),
+                            via: c.address.to_string(),
+                            conditional,
+                        });
+                    }
+                }
+                // NOTE: the parser's message can quote the document: never for a sensitive one.
+                Err(_) if is_sensitive(c, side, attribute) => self.note(
+                    c,
+                    attribute,
+                    &format!(
+                        "the trust policy is sensitive and could not be read: who may assume the \
+                         {kind} is unknown"
+                    ),
+                ),
+                Err(e) => self.note(
+                    c,
+                    attribute,
+                    &format!("the trust policy cannot be read: {e}"),
+                ),
+            },
+            Tri::Unknown => {
+                self.note(
+                    c,
+                    attribute,
+                    &format!(
+                        "the trust policy (who can assume the {kind}) is known only after apply"
+                    ),
+                );
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// The (member, group) pairs a membership resource states. The attribute that names one
+    /// principal is read first: when it names no one, the list is not read.
+    fn memberships(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        m: &Members,
+    ) -> Vec<(PrincipalId, PrincipalId)> {
+        let group_first = !m.group.list || m.member.list;
+        let (first, second) = if group_first {
+            (&m.group, &m.member)
+        } else {
+            (&m.member, &m.group)
+        };
+        let firsts = self.named(c, side, first);
+        if firsts.is_empty() {
+            return Vec::new();
+        }
+        let seconds = self.named(c, side, second);
+        let mut out = Vec::new();
+        for f in &firsts {
+            for s in &seconds {
+                out.push(if group_first {
+                    (s.clone(), f.clone())
+                } else {
+                    (f.clone(), s.clone())
+                });
+            }
+        }
+        out
+    }
+
+    /// Add the grants of a document to a principal.
+    fn push(
+        &mut self,
+        grants: &mut Vec<Grant>,
+        doc: &Doc,
+        principal: &PrincipalId,
+        via: &ResourceChange,
+        through: Option<Text>,
+    ) {
+        let address = self.text(&via.address);
+        match doc {
+            Doc::Bundle { name, sensitive } => grants.push(Grant {
+                principal: principal.clone(),
+                effect: Effect::Allow,
+                permission: Permission::Managed(self.text(name)),
+                scope: self.text("*"),
+                broad: true,
+                conditional: false,
+                via: address,
+                through,
+                from: None,
+                sensitive: *sensitive,
+            }),
+            Doc::Unknown(what) => grants.push(Grant {
+                principal: principal.clone(),
+                effect: Effect::Allow,
+                permission: Permission::Unknown(what.clone()),
+                scope: self.text("(unknown)"),
+                broad: false,
+                conditional: false,
+                via: address,
+                through,
+                from: None,
+                sensitive: false,
+            }),
+            Doc::Statements {
+                statements,
+                sensitive,
+                origin,
+            } => {
+                // A document defined in the change set is shown as the source of its grants,
+                // with the attachment that gives it to the principal.
+                let (via_address, through) = match origin {
+                    Some(definition) if definition.as_str() != via.address.as_str() => (
+                        self.text(definition),
+                        through.or_else(|| Some(format!("attached by {}", via.address).into())),
+                    ),
+                    _ => (address, through),
+                };
+                for s in statements {
+                    let scope = self.text(&s.scope);
+                    let permissions = match &s.actions {
+                        Actions::Action(list) => list
+                            .iter()
+                            .map(|a| Permission::Action(self.action(a)))
+                            .collect(),
+                        Actions::NotAction(list) => {
+                            let mut list: Vec<String> =
+                                list.iter().map(|a| self.provider.spell(a)).collect();
+                            list.sort();
+                            vec![Permission::NotAction(list)]
+                        }
+                        Actions::Unknown => vec![Permission::Unknown(format!(
+                            "the actions of a statement in {} are known only after apply",
+                            via.address
+                        ))],
+                    };
+                    for permission in permissions {
+                        grants.push(Grant {
+                            principal: principal.clone(),
+                            effect: s.effect,
+                            permission,
+                            scope: scope.clone(),
+                            broad: s.broad,
+                            conditional: s.conditional,
+                            via: via_address.clone(),
+                            through: through.clone(),
+                            from: None,
+                            sensitive: *sensitive,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Shared text: the same addresses, scopes and actions recur across a big plan.
+    fn text(&mut self, s: &str) -> Text {
+        if let Some(t) = self.texts.get(s) {
+            return t.clone();
+        }
+        let t: Text = s.into();
+        self.texts.insert(t.clone());
+        t
+    }
+
+    /// An action as the provider spells it, shared.
+    fn action(&mut self, action: &str) -> Text {
+        if let Some(t) = self.actions.get(action) {
+            return t.clone();
+        }
+        let t: Text = self.provider.spell(action).into();
+        self.actions.insert(action.to_string(), t.clone());
+        t
+    }
+
+    /// The principals an attribute names: one, or a list.
+    fn named(&mut self, c: &ResourceChange, side: Side, r: &Ref) -> Vec<PrincipalId> {
+        if r.list {
+            self.principals(c, side, r)
+        } else {
+            self.one(c, side, r).into_iter().collect()
+        }
+    }
+
+    /// The principal named by an attribute (`role`, `user`, `group`).
+    fn one(&mut self, c: &ResourceChange, side: Side, r: &Ref) -> Option<PrincipalId> {
+        match attr(c, side, &r.attribute) {
+            Tri::Known(Value::String(name)) => {
+                Some(self.hidden.show(self.provider.principal(&r.kind, name)))
+            }
+            Tri::Known(_) | Tri::Absent => None,
+            Tri::Unknown => Some(self.principal_from_reference(c, r)),
+        }
+    }
+
+    /// The principals named by a list attribute (`users`, `roles`, `groups`).
+    fn principals(&mut self, c: &ResourceChange, side: Side, r: &Ref) -> Vec<PrincipalId> {
+        let values = c
+            .values
+            .as_ref()
+            .expect("only changes with values are extracted");
+        match attr(c, side, &r.attribute) {
+            Tri::Known(Value::Array(items)) => {
+                let unknown_items = values
+                    .after_unknown
+                    .get(&r.attribute)
+                    .and_then(Value::as_array)
+                    .filter(|_| side == Side::After);
+                let mut out: Vec<PrincipalId> = items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|n| self.hidden.show(self.provider.principal(&r.kind, n)))
+                    .collect();
+                if unknown_items.is_some_and(|u| u.iter().any(any_true)) {
+                    out.extend(self.principals_from_references(c, r));
+                }
+                out
+            }
+            Tri::Unknown => self.principals_from_references(c, r),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A principal's id by the address of the resource that defines or names it, for when its
+    /// name is known only after apply.
+    fn by_address(&self, kind: &str, address: &str) -> PrincipalId {
+        PrincipalId::new(format!("{}:{kind}/{address}", self.provider.name()))
+    }
+
+    fn principal_from_reference(&mut self, c: &ResourceChange, r: &Ref) -> PrincipalId {
+        if let Some(target) = self.resolver.follow(c, &r.attribute) {
+            if target.change.kind == r.defined_by.as_str() {
+                if let Tri::Known(Value::String(name)) = attr(target.change, Side::After, &r.name) {
+                    return self.hidden.show(self.provider.principal(&r.kind, name));
+                }
+                return self.by_address(&r.kind, &target.change.address);
+            }
+        }
+        let kind = &r.kind;
+        let detail = if is_sensitive(c, Side::After, &r.attribute) {
+            // A Pulumi secret, not in the preview at all.
+            format!("the {kind} is secret and its reference could not be followed")
+        } else {
+            format!("the {kind} is known only after apply and its reference could not be followed")
+        };
+        self.note(c, &r.attribute, &detail);
+        self.by_address(kind, &c.address)
+    }
+
+    fn principals_from_references(&mut self, c: &ResourceChange, r: &Ref) -> Vec<PrincipalId> {
+        let mut out = Vec::new();
+        for reference in self.resolver.references(c, &r.attribute) {
+            if let Some(t) = self.resolver.resolve(c, &reference) {
+                if t.change.kind == r.defined_by.as_str() {
+                    let id = match attr(t.change, Side::After, &r.name) {
+                        Tri::Known(Value::String(name)) => {
+                            self.hidden.show(self.provider.principal(&r.kind, name))
+                        }
+                        _ => self.by_address(&r.kind, &t.change.address),
+                    };
+                    if !out.contains(&id) {
+                        out.push(id);
+                    }
+                }
+            }
+        }
+        if out.is_empty() {
+            self.note(
+                c,
+                &r.attribute,
+                &format!(
+                    "some {}s are known only after apply and could not be followed",
+                    r.kind
+                ),
+            );
+        }
+        out
+    }
+
+    /// A document given inline as a text attribute.
+    fn inline_doc(&mut self, c: &ResourceChange, side: Side, attribute: &str) -> Doc {
+        let values = c
+            .values
+            .as_ref()
+            .expect("only changes with values are extracted");
+        let sensitive = values.is_sensitive(side, attribute);
+        match attr(c, side, attribute) {
+            Tri::Known(Value::String(text)) => match self.provider.document(text) {
+                Ok(statements) => Doc::Statements {
+                    statements,
+                    sensitive,
+                    origin: None,
+                },
+                Err(_) if sensitive => self.unreadable(c, attribute),
+                Err(e) => Doc::Unknown(format!("the policy of {} cannot be read: {e}", c.address)),
+            },
+            Tri::Known(_) | Tri::Absent => Doc::Statements {
+                statements: Vec::new(),
+                sensitive,
+                origin: None,
+            },
+            Tri::Unknown => self.resolve_document(c, attribute, sensitive),
+        }
+    }
+
+    /// A sensitive document that cannot be read: possibly anything. The parser's message is
+    /// left out, for it can quote the document.
+    fn unreadable(&mut self, c: &ResourceChange, attribute: &str) -> Doc {
+        self.note(
+            c,
+            attribute,
+            "the policy is sensitive and could not be read: it may grant anything",
+        );
+        Doc::Unknown(format!(
+            "the policy of {} is sensitive and could not be read",
+            c.address
+        ))
+    }
+
+    /// The document of a definition of the change set, marked as coming from it.
+    fn definition_doc(&mut self, definition: &ResourceChange, d: &Definition, side: Side) -> Doc {
+        match self.inline_doc(definition, side, &d.document) {
+            Doc::Statements {
+                statements,
+                sensitive,
+                origin: _,
+            } => Doc::Statements {
+                statements,
+                sensitive,
+                origin: Some(definition.address.to_string()),
+            },
+            other => other,
+        }
+    }
+
+    /// The definition a change of the change set is, if it is one.
+    fn definition(&self, c: &ResourceChange) -> Option<&'r Definition> {
+        if c.data {
+            return None;
+        }
+        self.shapes
+            .get(false, &c.kind)
+            .and_then(|s| s.definition.as_ref())
+    }
+
+    /// A document known only after apply: follow the configuration to where it comes from.
+    /// `sensitive` when the value is marked sensitive where it is used.
+    fn resolve_document(&mut self, c: &ResourceChange, attribute: &str, sensitive: bool) -> Doc {
+        if let Some(t) = self.resolver.follow(c, attribute) {
+            let target = t.change;
+            let source = (target.data)
+                .then(|| self.shapes.get(true, &target.kind))
+                .flatten()
+                .and_then(|s| s.source.as_ref());
+            if let Some(source) = source {
+                if let Some(values) = &target.values {
+                    let sensitive = sensitive
+                        || values.is_sensitive(Side::After, &source.text)
+                        || source
+                            .blocks
+                            .as_ref()
+                            .is_some_and(|b| values.is_sensitive(Side::After, b));
+                    if let Tri::Known(Value::String(text)) = attr(target, Side::After, &source.text)
+                    {
+                        if let Ok(statements) = self.provider.document(text) {
+                            return Doc::Statements {
+                                statements,
+                                sensitive,
+                                origin: None,
+                            };
+                        }
+                    }
+                    let from_blocks = source.blocks.as_ref().and_then(|b| {
+                        let blocks = values.side(Side::After).get(b)?;
+                        let unknown = values.after_unknown.get(b).unwrap_or(&Value::Null);
+                        self.provider.document_from_blocks(blocks, unknown)
+                    });
+                    if let Some(statements) = from_blocks {
+                        self.note(
+                            c,
+                            attribute,
+                            &format!(
+                                "the policy is known only after apply; read from the blocks of {}",
+                                target.address
+                            ),
+                        );
+                        return Doc::Statements {
+                            statements,
+                            sensitive,
+                            origin: None,
+                        };
+                    }
+                }
+                let from_configuration = source.blocks.as_ref().and_then(|b| {
+                    let expressions = self.resolver.expressions(target)?;
+                    self.provider
+                        .document_from_configuration(expressions.get(b)?)
+                });
+                if let Some(statements) = from_configuration {
+                    self.note(
+                        c,
+                        attribute,
+                        &format!("the policy is known only after apply; read from the configuration of {}", target.address),
+                    );
+                    return Doc::Statements {
+                        statements,
+                        sensitive,
+                        origin: None,
+                    };
+                }
+            }
+            if let Some(d) = self.definition(target) {
+                return self.definition_doc(target, d, Side::After);
+            }
+        }
+        // NOTE: a Pulumi secret is not in the preview at all; a Terraform one may be unknown.
+        let detail = if sensitive {
+            format!(
+                "the policy of {} is secret or known only after apply",
+                c.address
+            )
+        } else {
+            format!("the policy of {} is known only after apply", c.address)
+        };
+        self.note(c, attribute, &detail);
+        Doc::Unknown(detail)
+    }
+
+    /// A document given by key (a policy ARN).
+    fn attached_doc(&mut self, c: &ResourceChange, side: Side, attribute: &str) -> Doc {
+        match attr(c, side, attribute) {
+            Tri::Known(Value::String(key)) => {
+                self.doc_for_key(key, side, is_sensitive(c, side, attribute))
+            }
+            Tri::Known(_) | Tri::Absent => Doc::Statements {
+                statements: Vec::new(),
+                sensitive: false,
+                origin: None,
+            },
+            Tri::Unknown => {
+                if let Some(t) = self.resolver.follow(c, attribute) {
+                    if let Some(d) = self.definition(t.change) {
+                        return self.definition_doc(t.change, d, Side::After);
+                    }
+                }
+                let detail = if is_sensitive(c, side, attribute) {
+                    format!(
+                        "the policy attached by {} is secret or known only after apply",
+                        c.address
+                    )
+                } else {
+                    format!(
+                        "the policy attached by {} is known only after apply",
+                        c.address
+                    )
+                };
+                self.note(c, attribute, &detail);
+                Doc::Unknown(detail)
+            }
+        }
+    }
+
+    /// The document attached by a key: a bundle, or a definition of the change set.
+    /// `sensitive` when the key is, which then shows nowhere, not even in what cannot be known.
+    fn doc_for_key(&mut self, key: &str, side: Side, sensitive: bool) -> Doc {
+        if let Some(name) = self.provider.bundle(key) {
+            return Doc::Bundle { name, sensitive };
+        }
+        if let Some(&(definition, d)) = self.definitions.get(key) {
+            if exists(definition, side) {
+                return self.definition_doc(definition, d, side);
+            }
+        }
+        Doc::Unknown(self.provider.missing(key, sensitive))
+    }
+
+    /// Whether the configuration sets attributes. Optional and computed attributes (a role's
+    /// `inline_policy`) are unknown on create even when nothing sets them: then they stay
+    /// empty. Without a configuration (Pulumi), assume they are set.
+    fn configured<const N: usize>(
+        &self,
+        c: &ResourceChange,
+        attributes: [&Option<String>; N],
+    ) -> [bool; N] {
+        match self.resolver.expressions(c) {
+            Some(e) => attributes.map(|a| a.as_ref().is_some_and(|a| e.get(a).is_some())),
+            None => [!self.resolver.has_configuration(c.input); N],
+        }
+    }
+
+    /// The id of the principal a resource is, as it is shown: by name, or by address while the
+    /// name is known only after apply.
+    fn principal_id(&self, c: &ResourceChange, side: Side, defines: &Defines) -> PrincipalId {
+        let id = match attr(c, side, &defines.name) {
+            Tri::Known(Value::String(name)) => self.provider.principal(&defines.kind, name),
+            _ => self.by_address(&defines.kind, &c.address),
+        };
+        self.hidden.show(id)
+    }
+
+    fn note(&mut self, c: &ResourceChange, attribute: &str, detail: &str) {
+        let u = Unknown {
+            address: c.address.to_string(),
+            attribute: attribute.to_string(),
+            detail: detail.to_string(),
+        };
+        // NOTE: duplicates are removed once, after extraction (`extract::extract`).
+        self.unknowns.push(u);
+    }
+}
+
+/// The documents a change set alters, in address order: each changed resource's document
+/// attributes before and after, for reviewers to read as a diff.
+pub(crate) fn documents(
+    set: &ChangeSet,
+    shapes: &[&Shapes],
+) -> (Vec<crate::model::PolicyChange>, usize) {
+    use crate::model::{DocumentText, PolicyChange};
+    /// The most document text kept (the comment and the job summary show less): the rest is
+    /// only counted.
+    const ROOM: usize = 2 << 20;
+    let mut candidates: Vec<(&str, &str, &ResourceChange)> = Vec::new();
+    for c in set
+        .changes
+        .iter()
+        .filter(|c| c.action.is_change() && !c.data && c.values.is_some())
+    {
+        let Some(shape) = shapes.iter().find_map(|s| s.get(false, &c.kind)) else {
+            continue;
+        };
+        candidates.extend(shape.documents().map(|a| (c.address.as_str(), a, c)));
+    }
+    candidates.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let mut out = Vec::new();
+    let mut total = 0;
+    let mut room = ROOM;
+    for (_, attribute, c) in candidates {
+        let Some(values) = &c.values else { continue };
+        // NOTE: a document marked sensitive on one side hides the other too: what it says
+        // there (the principals it names) may be what is hidden everywhere else.
+        let hidden = [Side::Before, Side::After]
+            .into_iter()
+            .any(|side| exists(c, side) && values.is_sensitive(side, attribute));
+        let side = |side: Side| {
+            if !exists(c, side) {
+                return DocumentText::Absent;
+            }
+            if hidden {
+                return DocumentText::Sensitive;
+            }
+            match attr(c, side, attribute) {
+                Tri::Known(Value::String(text)) => DocumentText::Text(pretty(text)),
+                Tri::Known(_) | Tri::Absent => DocumentText::Absent,
+                Tri::Unknown => DocumentText::Unknown,
+            }
+        };
+        let (before, after) = (side(Side::Before), side(Side::After));
+        if before == after {
+            continue;
+        }
+        total += 1;
+        let size = |d: &DocumentText| match d {
+            DocumentText::Text(t) => t.len(),
+            _ => 0,
+        };
+        match room.checked_sub(size(&before) + size(&after)) {
+            Some(left) => room = left,
+            None => {
+                room = 0;
+                continue;
+            }
+        }
+        out.push(PolicyChange {
+            address: c.address.to_string(),
+            attribute: attribute.to_string(),
+            before,
+            after,
+        });
+    }
+    (out, total)
+}
+
+/// A document pretty-printed with sorted keys (as it is, when it is not JSON).
+fn pretty(text: &str) -> String {
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_else(|_| text.to_string()),
+        Err(_) => text.to_string(),
+    }
+}
+
+/// Whether an attribute of a change, or anything in it, is marked sensitive on one side.
+fn is_sensitive(c: &ResourceChange, side: Side, attribute: &str) -> bool {
+    c.values
+        .as_ref()
+        .is_some_and(|v| v.is_sensitive(side, attribute))
+}
+
+/// Whether an attribute is marked sensitive on one side: with `item`, one item of a list (a set
+/// is marked as a whole, a list item by item).
+fn sensitive_at(values: &Values, side: Side, attribute: &str, item: Option<usize>) -> bool {
+    match values.sensitive(side) {
+        Value::Bool(b) => *b,
+        Value::Object(marks) => match (marks.get(attribute), item) {
+            (Some(Value::Array(items)), Some(i)) => items.get(i).is_some_and(any_true),
+            (Some(mark), _) => any_true(mark),
+            (None, _) => false,
+        },
+        _ => false,
+    }
+}
+
+/// The principals whose names are sensitive somewhere in the change set, and the ids they go
+/// by: the address of the resource of the change set that defines them (`aws:role/ADDRESS`),
+/// or else the place that names them (`aws:role/ADDRESS.role`, `aws:user/ADDRESS.users#2`,
+/// `aws:user/ROLE-ADDRESS.assume_role_policy#1`, `aws:role/provider.aws.assume_role`).
+fn hidden(provider: &dyn Provider, shapes: &Shapes, set: &ChangeSet) -> Hidden {
+    let mut hidden = Hidden::default();
+    let changes = || {
+        set.changes
+            .iter()
+            .filter(|c| !c.data && c.deposed().is_none() && c.values.is_some())
+            .filter_map(|c| Some((c, shapes.get(false, &c.kind)?)))
+    };
+    let sides = |c: &ResourceChange| -> Vec<Side> {
+        [Side::Before, Side::After]
+            .into_iter()
+            .filter(|&side| exists(c, side))
+            .collect()
+    };
+    let by_address = |kind: &str, address: &str| {
+        PrincipalId::new(format!("{}:{kind}/{address}", provider.name()))
+    };
+    // The principals the change set defines, by the id their name gives; hidden when their
+    // name is sensitive on either side.
+    let mut defined: HashMap<PrincipalId, PrincipalId> = HashMap::default();
+    for (c, shape) in changes() {
+        let Some(defines) = &shape.principal else {
+            continue;
+        };
+        let by_address = by_address(&defines.kind, &c.address);
+        let sensitive = sides(c)
+            .into_iter()
+            .any(|side| is_sensitive(c, side, &defines.name));
+        for side in sides(c) {
+            if let Tri::Known(Value::String(name)) = attr(c, side, &defines.name) {
+                let id = provider.principal(&defines.kind, name);
+                if sensitive {
+                    hidden.hide(id.clone(), || by_address.clone());
+                }
+                defined.entry(id).or_insert_with(|| by_address.clone());
+            }
+        }
+    }
+    let place = |id: &PrincipalId, fallback: String| {
+        defined.get(id).cloned().unwrap_or_else(|| {
+            let kind = id.0.split_once('/').map_or(&*id.0, |(k, _)| k);
+            PrincipalId::new(format!("{kind}/{fallback}"))
+        })
+    };
+    // Principals named by a sensitive value.
+    for (c, shape) in changes() {
+        let values = c.values.as_ref().expect("filtered on values");
+        for r in shape.naming() {
+            let attribute = r.attribute.as_str();
+            for side in sides(c) {
+                match attr(c, side, attribute) {
+                    Tri::Known(Value::String(name))
+                        if sensitive_at(values, side, attribute, None) =>
+                    {
+                        let id = provider.principal(&r.kind, name);
+                        let shown = place(&id, format!("{}.{attribute}", c.address));
+                        hidden.hide(id, || shown);
+                    }
+                    Tri::Known(Value::Array(items)) => {
+                        for (i, name) in items.iter().enumerate() {
+                            let Some(name) = name.as_str() else { continue };
+                            if sensitive_at(values, side, attribute, Some(i)) {
+                                let id = provider.principal(&r.kind, name);
+                                let shown =
+                                    place(&id, format!("{}.{attribute}#{}", c.address, i + 1));
+                                hidden.hide(id, || shown);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    // Principals a sensitive trust document admits, numbered per principal in order of
+    // appearance.
+    for (c, shape) in changes() {
+        let Some(trust) = &shape.trust else {
+            continue;
+        };
+        let mut n = 0;
+        for side in sides(c) {
+            if !is_sensitive(c, side, trust) {
+                continue;
+            }
+            let Tri::Known(Value::String(text)) = attr(c, side, trust) else {
+                continue;
+            };
+            let Ok(trusted) = provider.trusted(text) else {
+                continue;
+            };
+            for (id, _) in trusted {
+                // `aws:anyone` names no one: there is nothing to hide.
+                if hidden.contains(&id) || !id.0.contains('/') {
+                    continue;
+                }
+                n += 1;
+                let shown = place(&id, format!("{}.{trust}#{n}", c.address));
+                hidden.hide(id, || shown);
+            }
+        }
+    }
+    // The pipeline identity, when the provider's configuration names it by a sensitive value.
+    for assumed in provider.pipeline(set).into_iter().filter(|a| a.sensitive) {
+        let shown = place(&assumed.id, assumed.place);
+        hidden.hide(assumed.id, || shown);
+    }
+    hidden
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sensitive_marks_cover_a_value_a_list_item_or_the_whole_object() {
+        let values = |marks: Value| Values {
+            before_sensitive: marks,
+            unchanged: true,
+            ..Values::default()
+        };
+        let v = values(serde_json::json!({"users": [false, true], "groups": true}));
+        assert!(!sensitive_at(&v, Side::After, "users", Some(0)));
+        assert!(sensitive_at(&v, Side::After, "users", Some(1)));
+        assert!(sensitive_at(&v, Side::After, "users", None));
+        assert!(sensitive_at(&v, Side::Before, "groups", Some(3)));
+        assert!(!sensitive_at(&v, Side::Before, "roles", None));
+        let whole = values(Value::Bool(true));
+        assert!(sensitive_at(&whole, Side::After, "name", None));
+    }
+}

@@ -1,0 +1,506 @@
+//! Extraction shapes: what each resource type of a provider states about principals (who is
+//! named where, which attribute holds a document or the key of one, which lists hold members),
+//! read from `rulesets/<provider>/shapes.toml` and validated.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// One resource type's table as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShape {
+    #[serde(default)]
+    principal: Option<RawDefines>,
+    #[serde(default)]
+    trust: Option<String>,
+    #[serde(default)]
+    own: Option<RawOwn>,
+    #[serde(default)]
+    holders: Vec<RawRef>,
+    #[serde(default)]
+    document: Option<String>,
+    #[serde(default)]
+    attaches: Option<String>,
+    #[serde(default)]
+    definition: Option<RawDefinition>,
+    #[serde(default)]
+    group: Option<RawRef>,
+    #[serde(default)]
+    member: Option<RawRef>,
+    #[serde(default)]
+    names: Vec<RawRef>,
+    #[serde(default)]
+    source: Option<RawSource>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefines {
+    kind: String,
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOwn {
+    #[serde(default)]
+    inline: Option<String>,
+    #[serde(default)]
+    document: Option<String>,
+    #[serde(default)]
+    attached: Option<String>,
+    #[serde(default)]
+    only_configured: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRef {
+    attribute: String,
+    kind: String,
+    #[serde(default)]
+    list: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefinition {
+    key: String,
+    document: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    text: String,
+    #[serde(default)]
+    blocks: Option<String>,
+}
+
+/// The principal a resource is: `aws_iam_role` is an `aws:role/NAME`.
+#[derive(Debug, Clone)]
+pub(crate) struct Defines {
+    /// The KIND of `PROVIDER:KIND/NAME`.
+    pub(crate) kind: String,
+    /// The attribute that holds its name.
+    pub(crate) name: String,
+}
+
+/// An attribute that names principals of one kind.
+#[derive(Debug, Clone)]
+pub(crate) struct Ref {
+    pub(crate) attribute: String,
+    pub(crate) kind: String,
+    /// A list of names rather than one.
+    pub(crate) list: bool,
+    /// The resource type that defines principals of this kind: where a name known only after
+    /// apply is looked for.
+    pub(crate) defined_by: String,
+    /// The attribute of that type that holds the name.
+    pub(crate) name: String,
+}
+
+/// The documents a principal holds by its own attributes (a role's `inline_policy` blocks and
+/// `managed_policy_arns`).
+#[derive(Debug, Clone)]
+pub(crate) struct Own {
+    /// A list of blocks, each with its document under `document`.
+    pub(crate) inline: Option<String>,
+    pub(crate) document: String,
+    /// A list of keys of documents (ARNs of policies).
+    pub(crate) attached: Option<String>,
+    /// Read only where the configuration sets them: the provider mirrors into them what is
+    /// attached separately.
+    pub(crate) only_configured: bool,
+}
+
+/// A document others attach by key (a customer-managed policy, attached by ARN): a change to
+/// it changes what every holder holds.
+#[derive(Debug, Clone)]
+pub(crate) struct Definition {
+    /// The attribute others attach it by.
+    pub(crate) key: String,
+    /// The attribute that holds the document.
+    pub(crate) document: String,
+}
+
+/// A data source that renders a document (`aws_iam_policy_document`), followed from a document
+/// known only after apply.
+#[derive(Debug, Clone)]
+pub(crate) struct Source {
+    /// The rendered document.
+    pub(crate) text: String,
+    /// The blocks it is rendered from, read while the text is unknown.
+    pub(crate) blocks: Option<String>,
+}
+
+/// Group membership: every `member` belongs to every `group`.
+#[derive(Debug, Clone)]
+pub(crate) struct Membership {
+    pub(crate) group: Ref,
+    pub(crate) member: Ref,
+}
+
+/// How to read one resource type: what it states about principals.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Shape {
+    /// The resource is a principal.
+    pub(crate) principal: Option<Defines>,
+    /// The principal's trust document: whoever it admits may assume the principal and holds
+    /// what it holds.
+    pub(crate) trust: Option<String>,
+    /// The principal's own documents.
+    pub(crate) own: Option<Own>,
+    /// The principals the resource gives a document to (in this order).
+    pub(crate) holders: Vec<Ref>,
+    /// The attribute that holds the document given to the holders.
+    pub(crate) document: Option<String>,
+    /// The attribute that holds the key of the document given to the holders: a bundle the
+    /// provider defines (an AWS-managed policy) or a definition of the change set.
+    pub(crate) attaches: Option<String>,
+    pub(crate) definition: Option<Definition>,
+    pub(crate) membership: Option<Membership>,
+    /// Attributes that name principals without giving them anything (an access key's user):
+    /// read when the resource changes, to know whether those names are sensitive.
+    pub(crate) names: Vec<Ref>,
+    pub(crate) source: Option<Source>,
+}
+
+impl Shape {
+    /// Whether the resource states grants of the principal it is (a role's trust and own
+    /// policies), not only its name (a user).
+    pub(crate) fn grants_itself(&self) -> bool {
+        self.principal.is_some() && (self.trust.is_some() || self.own.is_some())
+    }
+
+    /// Every attribute that names principals: holders, then membership, then mentions.
+    pub(crate) fn naming(&self) -> impl Iterator<Item = &Ref> {
+        let membership = self
+            .membership
+            .iter()
+            .flat_map(|m| [&m.group, &m.member].into_iter());
+        self.holders.iter().chain(membership).chain(&self.names)
+    }
+
+    /// The attributes read of a changed resource (or a data source): all it names.
+    pub(crate) fn changed_attributes(&self) -> Vec<&str> {
+        let mut out = self.unchanged_attributes();
+        out.extend(self.own.iter().filter_map(|o| o.inline.as_deref()));
+        out.extend(self.document.as_deref());
+        out.extend(self.definition.iter().map(|d| d.document.as_str()));
+        out.extend(self.names.iter().map(|r| r.attribute.as_str()));
+        if let Some(s) = &self.source {
+            out.push(&s.text);
+            out.extend(s.blocks.as_deref());
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The attributes read first of an unchanged resource: those that say whom it concerns,
+    /// not the documents (read later, only for the principals the change touches).
+    pub(crate) fn unchanged_attributes(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        out.extend(self.principal.iter().map(|p| p.name.as_str()));
+        out.extend(self.trust.as_deref());
+        out.extend(self.own.iter().filter_map(|o| o.attached.as_deref()));
+        out.extend(self.holders.iter().map(|r| r.attribute.as_str()));
+        out.extend(self.attaches.as_deref());
+        out.extend(self.definition.iter().map(|d| d.key.as_str()));
+        if let Some(m) = &self.membership {
+            out.push(&m.group.attribute);
+            out.push(&m.member.attribute);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The attributes that hold documents a reviewer reads as a diff when they change.
+    pub(crate) fn documents(&self) -> impl Iterator<Item = &str> {
+        self.document
+            .as_deref()
+            .into_iter()
+            .chain(self.definition.iter().map(|d| d.document.as_str()))
+            .chain(self.trust.as_deref())
+    }
+}
+
+/// A provider's shapes: resource types and data sources, by type.
+#[derive(Debug, Default)]
+pub(crate) struct Shapes {
+    pub(crate) resources: BTreeMap<String, Shape>,
+    /// Data sources, by their type without `data.`.
+    pub(crate) data: BTreeMap<String, Shape>,
+}
+
+impl Shapes {
+    /// The shape of a change's type, if the provider reads it.
+    pub(crate) fn get(&self, data: bool, kind: &str) -> Option<&Shape> {
+        if data {
+            self.data.get(kind)
+        } else {
+            self.resources.get(kind)
+        }
+    }
+
+    /// Every type read, `data.` prefixed for data sources, with its shape.
+    pub(crate) fn all(&self) -> impl Iterator<Item = (String, &Shape)> {
+        let resources = self.resources.iter().map(|(k, s)| (k.clone(), s));
+        let data = self.data.iter().map(|(k, s)| (format!("data.{k}"), s));
+        resources.chain(data)
+    }
+}
+
+/// Read and validate a provider's shapes file; problems are added to `problems`, each naming
+/// the file and the table.
+pub(crate) fn load(name: &str, text: &str, problems: &mut Vec<String>) -> Shapes {
+    let tables: BTreeMap<String, toml::Value> = match toml::from_str(text) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(format!("{name}: {}", super::one_line(&e.to_string())));
+            return Shapes::default();
+        }
+    };
+    let mut raw: Vec<(String, RawShape)> = Vec::new();
+    for (kind, value) in tables {
+        match RawShape::deserialize(value) {
+            Ok(shape) => raw.push((kind, shape)),
+            Err(e) => problems.push(format!(
+                "{name}: [{kind}]: {}",
+                super::one_line(&e.to_string())
+            )),
+        }
+    }
+    // Which type defines each kind of principal: references are followed to it.
+    let mut definers: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
+    for (kind, shape) in &raw {
+        if let Some(p) = &shape.principal {
+            if let Some((other, _)) = definers.insert(&p.kind, (kind, &p.name)) {
+                problems.push(format!(
+                    "{name}: [{kind}]: principal kind \"{}\" is defined by [{other}] already",
+                    p.kind
+                ));
+            }
+        }
+    }
+    let mut out = Shapes::default();
+    for (kind, shape) in &raw {
+        let table = format!("{name}: [{kind}]");
+        match validate(shape, &definers, kind.starts_with("data.")) {
+            Ok(valid) => {
+                match kind.strip_prefix("data.") {
+                    Some(bare) => out.data.insert(bare.to_string(), valid),
+                    None => out.resources.insert(kind.clone(), valid),
+                };
+            }
+            Err(errors) => problems.extend(errors.into_iter().map(|e| format!("{table}: {e}"))),
+        }
+    }
+    out
+}
+
+/// Check one shape against the kinds the file defines.
+fn validate(
+    raw: &RawShape,
+    definers: &BTreeMap<&str, (&str, &str)>,
+    data: bool,
+) -> Result<Shape, Vec<String>> {
+    let mut errors = Vec::new();
+    let mut reference = |r: &RawRef, field: &str| -> Option<Ref> {
+        if r.attribute.is_empty() {
+            errors.push(format!("{field}: the attribute is empty"));
+        }
+        match definers.get(r.kind.as_str()) {
+            Some((defined_by, name)) => Some(Ref {
+                attribute: r.attribute.clone(),
+                kind: r.kind.clone(),
+                list: r.list,
+                defined_by: (*defined_by).to_string(),
+                name: (*name).to_string(),
+            }),
+            None => {
+                errors.push(format!(
+                    "{field}: principal kind \"{}\" is defined by no resource type (a table \
+                     with principal = {{ kind = \"{}\", name = ... }})",
+                    r.kind, r.kind
+                ));
+                None
+            }
+        }
+    };
+    let holders: Vec<Ref> = raw
+        .holders
+        .iter()
+        .filter_map(|r| reference(r, "holders"))
+        .collect();
+    let names: Vec<Ref> = raw
+        .names
+        .iter()
+        .filter_map(|r| reference(r, "names"))
+        .collect();
+    let group = raw.group.as_ref().and_then(|r| reference(r, "group"));
+    let member = raw.member.as_ref().and_then(|r| reference(r, "member"));
+    if raw.group.is_some() != raw.member.is_some() {
+        errors.push("group and member go together: one is missing".to_string());
+    }
+    let membership = group
+        .zip(member)
+        .map(|(group, member)| Membership { group, member });
+    let own = raw.own.as_ref().map(|o| Own {
+        inline: o.inline.clone(),
+        document: o.document.clone().unwrap_or_default(),
+        attached: o.attached.clone(),
+        only_configured: o.only_configured,
+    });
+    if let Some(o) = &raw.own {
+        if o.inline.is_none() && o.attached.is_none() {
+            errors.push("own: needs inline or attached".to_string());
+        }
+        if o.inline.is_some() != o.document.is_some() {
+            errors.push("own: inline and document go together".to_string());
+        }
+    }
+    if raw.principal.is_none() && (raw.trust.is_some() || raw.own.is_some()) {
+        errors.push("trust and own belong to a principal: principal is missing".to_string());
+    }
+    let documents = usize::from(raw.document.is_some()) + usize::from(raw.attaches.is_some());
+    match (raw.holders.is_empty(), documents) {
+        (false, 1) | (true, 0) => {}
+        (false, _) => {
+            errors.push("holders need one of document or attaches".to_string());
+        }
+        (true, _) => errors.push("document and attaches need holders".to_string()),
+    }
+    if data != raw.source.is_some() {
+        errors.push(if data {
+            "a data source is read only as a source = { text, blocks }".to_string()
+        } else {
+            "source is for data sources (\"data.TYPE\") only".to_string()
+        });
+    }
+    let shape = Shape {
+        principal: raw.principal.as_ref().map(|p| Defines {
+            kind: p.kind.clone(),
+            name: p.name.clone(),
+        }),
+        trust: raw.trust.clone(),
+        own,
+        holders,
+        document: raw.document.clone(),
+        attaches: raw.attaches.clone(),
+        definition: raw.definition.as_ref().map(|d| Definition {
+            key: d.key.clone(),
+            document: d.document.clone(),
+        }),
+        membership,
+        names,
+        source: raw.source.as_ref().map(|s| Source {
+            text: s.text.clone(),
+            blocks: s.blocks.clone(),
+        }),
+    };
+    if shape.changed_attributes().is_empty() {
+        errors.push("says nothing: name what the resource states".to_string());
+    }
+    if errors.is_empty() {
+        Ok(shape)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<String> {
+        let mut problems = Vec::new();
+        load("rulesets/x/shapes.toml", text, &mut problems);
+        problems
+    }
+
+    #[test]
+    fn errors_name_the_file_and_the_table() {
+        let p =
+            problems("[x_role]\nprincipal = { kind = \"role\", name = \"name\" }\nholderz = []\n");
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with("rulesets/x/shapes.toml: [x_role]: "),
+            "{p:?}"
+        );
+        assert!(p[0].contains("holderz"), "{p:?}");
+
+        let p = problems(
+            "[x_role_policy]\nholders = [{ attribute = \"role\", kind = \"rol\" }]\ndocument = \"policy\"\n",
+        );
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with(
+                "rulesets/x/shapes.toml: [x_role_policy]: holders: principal kind \"rol\""
+            ),
+            "{p:?}"
+        );
+
+        let p = problems(
+            "[x_role]\nprincipal = { kind = \"role\", name = \"name\" }\n\
+             [x_attachment]\nholders = [{ attribute = \"role\", kind = \"role\" }]\n",
+        );
+        assert_eq!(
+            p,
+            ["rulesets/x/shapes.toml: [x_attachment]: holders need one of document or attaches"]
+        );
+
+        let p = problems("[\"data.x_document\"]\ndocument = \"json\"\n");
+        assert!(
+            p.iter()
+                .any(|e| e.contains("[data.x_document]: a data source is read only as a source")),
+            "{p:?}"
+        );
+        assert!(problems("not toml [")
+            .iter()
+            .all(|e| e.starts_with("rulesets/x/shapes.toml: ")));
+    }
+
+    #[test]
+    fn a_kind_is_defined_once() {
+        let p = problems(
+            "[x_role]\nprincipal = { kind = \"role\", name = \"name\" }\n\
+             [x_other_role]\nprincipal = { kind = \"role\", name = \"id\" }\n",
+        );
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].contains("is defined by [x_other_role] already"),
+            "{p:?}"
+        );
+    }
+
+    /// What a shape reads: all it names when the resource changes; when it does not, only
+    /// whom it concerns (documents are read later, for the principals the change touches).
+    #[test]
+    fn unchanged_resources_read_whom_they_concern() {
+        let mut p = Vec::new();
+        let shapes = load(
+            "s.toml",
+            "[x_role]\nprincipal = { kind = \"role\", name = \"name\" }\ntrust = \"trust\"\n\
+             own = { inline = \"inline\", document = \"policy\", attached = \"arns\" }\n\
+             [x_role_policy]\nholders = [{ attribute = \"role\", kind = \"role\" }]\ndocument = \"policy\"\n\
+             [x_key]\nnames = [{ attribute = \"role\", kind = \"role\" }]\n",
+            &mut p,
+        );
+        assert!(p.is_empty(), "{p:?}");
+        let role = &shapes.resources["x_role"];
+        assert_eq!(
+            role.changed_attributes(),
+            ["arns", "inline", "name", "trust"]
+        );
+        assert_eq!(role.unchanged_attributes(), ["arns", "name", "trust"]);
+        let policy = &shapes.resources["x_role_policy"];
+        assert_eq!(policy.changed_attributes(), ["policy", "role"]);
+        assert_eq!(policy.unchanged_attributes(), ["role"]);
+        assert_eq!(policy.holders[0].defined_by, "x_role");
+        let key = &shapes.resources["x_key"];
+        assert!(key.unchanged_attributes().is_empty());
+    }
+}
