@@ -6,6 +6,9 @@
 pub(crate) mod aws;
 pub(crate) mod engine;
 
+#[cfg(test)]
+mod tests;
+
 use crate::model::{Effect, Grant, PrincipalId, Unknown};
 use crate::normalize::ChangeSet;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};

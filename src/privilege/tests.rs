@@ -1,0 +1,210 @@
+//! Meta-tests of the provider registry: it is complete (every provider the rulesets name has an
+//! extractor, every ruleset file belongs to one), and every provider is exercised by fixtures
+//! (every resource type of its shapes appears in one, and some fixture reports its principals).
+
+use super::{engine, provider, PROVIDERS};
+use crate::normalize;
+use crate::ruleset::{self, Ruleset};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every file below a folder whose name ends so, sorted.
+fn files(dir: &Path, ending: &str) -> Vec<PathBuf> {
+    fn walk(dir: &Path, ending: &str, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, ending, out);
+            } else if path.to_string_lossy().ends_with(ending) {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, ending, &mut out);
+    out.sort();
+    out
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(root())
+        .expect("under the repository")
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+#[test]
+fn provider_names_are_unique_and_ids_prefixes() {
+    let names: BTreeSet<&str> = PROVIDERS.iter().map(|p| p.name()).collect();
+    assert_eq!(
+        names.len(),
+        PROVIDERS.len(),
+        "a provider is registered twice"
+    );
+    for p in PROVIDERS {
+        assert!(
+            p.name()
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+            "{}: a provider's name is the prefix of its principal ids",
+            p.name()
+        );
+        let (path, _) = p.shapes();
+        assert_eq!(path, format!("rulesets/{}/shapes.toml", p.name()));
+        assert_eq!(provider(p.name()).map(|q| q.name()), Some(p.name()));
+    }
+}
+
+/// Every ruleset file under `rulesets/` is built in (the duties, or a registered provider's
+/// rulesets or shapes), and every provider a built-in file names (`[[grants]] provider = ...`,
+/// `[[configures]]`, `[[evidence]]`, a shapes file) has an extractor in [`PROVIDERS`]: data for
+/// a provider nothing reads would silently do nothing.
+#[test]
+fn every_provider_the_rulesets_name_has_an_extractor() {
+    let mut embedded: BTreeSet<String> = ruleset::builtin()
+        .into_iter()
+        .map(|(name, _)| name.to_string())
+        .collect();
+    embedded.extend(PROVIDERS.iter().map(|p| p.shapes().0.to_string()));
+    let mut named: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for path in files(&root().join("rulesets"), ".toml") {
+        let rel = relative(&path);
+        // Pulumi's type tokens are the normalizer's data, not a ruleset.
+        if rel == "rulesets/pulumi.toml" {
+            continue;
+        }
+        assert!(
+            embedded.contains(&rel),
+            "{rel} is under rulesets/ but no provider embeds it: register its provider in \
+             PROVIDERS (src/privilege/mod.rs)"
+        );
+        let text = std::fs::read_to_string(&path).expect("readable ruleset");
+        let value: toml::Value = toml::from_str(&text).expect("ruleset parses");
+        for table in ["grants", "configures", "evidence"] {
+            for entry in value
+                .get(table)
+                .and_then(|t| t.as_array())
+                .into_iter()
+                .flatten()
+            {
+                if let Some(p) = entry.get("provider").and_then(|p| p.as_str()) {
+                    named.entry(p.to_string()).or_default().insert(rel.clone());
+                }
+            }
+        }
+        if let Some(p) = rel
+            .strip_prefix("rulesets/")
+            .and_then(|r| r.strip_suffix("/shapes.toml"))
+        {
+            named.entry(p.to_string()).or_default().insert(rel.clone());
+        }
+    }
+    for (p, files) in &named {
+        assert!(
+            provider(p).is_some(),
+            "{files:?} name provider \"{p}\", which has no extractor in PROVIDERS"
+        );
+    }
+    for p in PROVIDERS {
+        assert!(
+            named.contains_key(p.name()),
+            "{} is registered but no ruleset names it",
+            p.name()
+        );
+    }
+}
+
+/// What reviewing every fixture shows of the providers: the resource types of their changes,
+/// and the principals extraction reports.
+struct Seen {
+    kinds: BTreeSet<String>,
+    principals: BTreeSet<String>,
+}
+
+fn review_fixtures(paths: &[PathBuf], ruleset: &Ruleset) -> Seen {
+    let wanted = crate::extract::wanted_attributes(ruleset);
+    let mut seen = Seen {
+        kinds: BTreeSet::new(),
+        principals: BTreeSet::new(),
+    };
+    for path in paths {
+        let source = crate::load::read(path).expect("a fixture loads");
+        let Ok(mut set) = normalize::normalize(&[source], &wanted) else {
+            continue;
+        };
+        for c in &set.changes {
+            let kind = if c.data {
+                format!("data.{}", c.kind)
+            } else {
+                c.kind.to_string()
+            };
+            seen.kinds.insert(kind);
+        }
+        let extraction =
+            crate::extract::extract(&mut set, &wanted, ruleset).expect("a fixture extracts");
+        seen.principals
+            .extend(extraction.reported.iter().map(|p| p.0.to_string()));
+    }
+    seen
+}
+
+/// Every registered provider has fixtures of its own (`testdata/providers/<name>/`), every
+/// resource type its shapes read appears in some fixture the tests review, and some fixture
+/// reports principals of it: a shape no fixture uses is untested data.
+#[test]
+fn every_provider_has_fixtures_that_exercise_it() {
+    let ruleset = Ruleset::load(&[]).expect("built-in rulesets are valid");
+    let testdata = root().join("testdata");
+    let mut paths = Vec::new();
+    for dir in ["plans", "previews", "example", "providers"] {
+        paths.extend(files(&testdata.join(dir), ".json"));
+    }
+    let seen = review_fixtures(&paths, &ruleset);
+    for p in PROVIDERS {
+        let own = files(&testdata.join("providers").join(p.name()), ".json");
+        assert!(
+            !own.is_empty(),
+            "{}: no fixture under testdata/providers/{}/",
+            p.name(),
+            p.name()
+        );
+        let prefix = format!("{}:", p.name());
+        assert!(
+            seen.principals.iter().any(|id| id.starts_with(&prefix)),
+            "{}: no fixture reports a principal of it",
+            p.name()
+        );
+        let unused: Vec<String> = ruleset
+            .shapes(p.name())
+            .all()
+            .map(|(kind, _)| kind)
+            .filter(|kind| !seen.kinds.contains(kind))
+            .collect();
+        assert!(
+            unused.is_empty(),
+            "{}: no fixture has a change of {unused:?} (rulesets/{}/shapes.toml)",
+            p.name(),
+            p.name()
+        );
+    }
+}
+
+/// The engine on a change set with nothing any provider reads: nothing is touched, nothing
+/// extracted.
+#[test]
+fn a_change_set_without_principals_extracts_nothing() {
+    let ruleset = Ruleset::load(&[]).expect("built-in rulesets are valid");
+    let set = normalize::ChangeSet::default();
+    let resolver = crate::resolve::Resolver::new(&set);
+    for p in PROVIDERS {
+        let touched = engine::touched(*p, ruleset.shapes(p.name()), &set, &resolver);
+        assert!(touched.complete.is_empty());
+    }
+}

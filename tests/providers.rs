@@ -1,0 +1,122 @@
+//! Providers as users meet them: the fixtures of `testdata/providers/<provider>/`, which
+//! exercise the resource types no other fixture uses, reach their verdicts, and what users see
+//! of them is snapshotted. (That every registered provider has such fixtures, and that every
+//! resource type of its shapes appears in one, is checked in `src/privilege/tests.rs`.)
+
+mod common;
+
+use common::{fired, json_files, principal, relative, root, run, strings};
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// A fixture under testdata/providers, its exit code and the (rule, principal) pairs that fire.
+type Expectation = (&'static str, i32, &'static [(&'static str, &'static str)]);
+
+const EXPECTED: &[Expectation] = &[(
+    // bob gains privilege administration through his group's new inline policy and the power
+    // to stop the trail through his own: both duties of a forbidden pair, one principal.
+    "aws/user-and-group-policies.json",
+    1,
+    &[("toxic-combination", "aws:user/bob")],
+)];
+
+fn json(path: &str) -> (i32, Value) {
+    let r = run(&["review", "--format", "json", path]);
+    assert!(
+        r.code == 0 || r.code == 1,
+        "{path}: exit {}: {}",
+        r.code,
+        r.stderr
+    );
+    (
+        r.code,
+        serde_json::from_str(&r.stdout).expect("the report is JSON"),
+    )
+}
+
+#[test]
+fn every_provider_fixture_reaches_its_verdict() {
+    for (file, code, findings) in EXPECTED {
+        let (got, report) = json(&format!("testdata/providers/{file}"));
+        assert_eq!(got, *code, "{file}: exit code\n{report:#}");
+        let want: BTreeSet<(String, String)> = findings
+            .iter()
+            .map(|(r, p)| (r.to_string(), p.to_string()))
+            .collect();
+        assert_eq!(fired(&report), want, "{file}: findings");
+    }
+}
+
+#[test]
+fn every_provider_fixture_is_in_the_table() {
+    let dir = root().join("testdata/providers");
+    for f in json_files(&dir) {
+        let rel = f
+            .strip_prefix(&dir)
+            .expect("under testdata/providers")
+            .to_string_lossy()
+            .replace('\\', "/");
+        assert!(
+            EXPECTED.iter().any(|(name, _, _)| *name == rel),
+            "{rel} belongs to no expectation"
+        );
+    }
+}
+
+/// The inline policies of users and of groups: a member holds what the group's policy grants,
+/// marked as passed on by the group; the group itself holds only that.
+#[test]
+fn user_and_group_policies_reach_the_user_and_through_the_group() {
+    let (_, report) = json("testdata/providers/aws/user-and-group-policies.json");
+    let bob = principal(&report, "aws:user/bob");
+    let gained: Vec<(&str, &str)> = bob["gained"]
+        .as_array()
+        .expect("gained")
+        .iter()
+        .map(|g| {
+            (
+                g["permission"].as_str().expect("permission"),
+                g["via"].as_str().expect("via"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        gained,
+        [
+            ("cloudtrail:StopLogging", "aws_iam_user_policy.bob_trail"),
+            ("iam:AttachUserPolicy", "aws_iam_group_policy.ops_iam"),
+            ("iam:PutUserPolicy", "aws_iam_group_policy.ops_iam"),
+        ]
+    );
+    assert_eq!(
+        strings(&bob["duties_gained"]),
+        ["audit_evidence", "privilege_admin"]
+    );
+    let ops = principal(&report, "aws:group/ops");
+    assert_eq!(strings(&ops["duties_gained"]), ["privilege_admin"]);
+}
+
+/// Named after the fixture (`providers__json@aws__user-and-group-policies.json.snap`), so that
+/// adding a fixture never renames another's snapshot.
+#[test]
+fn snapshots_of_every_provider_fixture() {
+    let dir = root().join("testdata/providers");
+    for path in json_files(&dir) {
+        let rel = relative(&path);
+        let name = rel
+            .strip_prefix("testdata/providers/")
+            .expect("under testdata/providers")
+            .replace('/', "__");
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_suffix(name);
+        settings.set_input_file(&path);
+        settings.bind(|| {
+            let text = run(&["review", "--exit-zero", &rel]);
+            assert_eq!(text.code, 0, "{}", text.stderr);
+            insta::assert_snapshot!("text", text.stdout);
+            let json = run(&["review", "--exit-zero", "--format", "json", &rel]);
+            insta::assert_snapshot!("json", json.stdout);
+        });
+    }
+}
