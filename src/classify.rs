@@ -166,8 +166,9 @@ impl<'r> Classifier<'r> {
     }
 
     /// The duties a principal's grants confer together: allowed less unconditionally denied.
-    pub(crate) fn duties(&mut self, principal: &PrincipalId, grants: &[Grant]) -> Duties {
-        let Some(provider) = privilege::provider_of(principal) else {
+    /// `provider`: the principal's ([`privilege::provider_of`]).
+    pub(crate) fn duties(&mut self, provider: Option<usize>, grants: &[Grant]) -> Duties {
+        let Some(provider) = provider else {
             return Duties::new();
         };
         let mut allowed = BTreeSet::new();
@@ -191,9 +192,9 @@ impl<'r> Classifier<'r> {
             .collect()
     }
 
-    /// The duties one Allow grant confers on its own.
-    pub(crate) fn grant_duties(&mut self, grant: &Grant) -> Duties {
-        let Some(provider) = privilege::provider_of(&grant.principal) else {
+    /// The duties one Allow grant of a principal of `provider` confers on its own.
+    pub(crate) fn grant_duties(&mut self, provider: Option<usize>, grant: &Grant) -> Duties {
+        let Some(provider) = provider else {
             return Duties::new();
         };
         if grant.effect == Effect::Deny {
@@ -222,11 +223,12 @@ pub(crate) fn principals(deltas: Vec<Delta>, ruleset: &Ruleset) -> Vec<Principal
     let own: HashMap<PrincipalId, [Duties; 2]> = deltas
         .iter()
         .map(|d| {
+            let provider = privilege::provider_of(&d.principal);
             (
                 d.principal.clone(),
                 [
-                    classifier.duties(&d.principal, &d.before),
-                    classifier.duties(&d.principal, &d.after),
+                    classifier.duties(provider, &d.before),
+                    classifier.duties(provider, &d.after),
                 ],
             )
         })
@@ -252,6 +254,7 @@ pub(crate) fn principals(deltas: Vec<Delta>, ruleset: &Ruleset) -> Vec<Principal
         if d.gained.is_empty() && d.lost.is_empty() && duties_before == duties_after {
             continue;
         }
+        let provider = privilege::provider_of(&d.principal);
         let mut gained_by_duty = ByDuty::default();
         let mut gained_unknown = Vec::new();
         for g in &d.gained {
@@ -260,7 +263,7 @@ pub(crate) fn principals(deltas: Vec<Delta>, ruleset: &Ruleset) -> Vec<Principal
             }
             let duties = match &g.permission {
                 Permission::Assume(role) => own.get(role).map(|d| d[1].clone()).unwrap_or_default(),
-                _ => classifier.grant_duties(g),
+                _ => classifier.grant_duties(provider, g),
             };
             for duty in duties {
                 if duties_after.contains(&duty) {

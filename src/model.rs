@@ -168,8 +168,9 @@ pub(crate) enum Permission {
     Action(Text),
     /// `NotAction`: every action except those matching these patterns.
     NotAction(Vec<String>),
-    /// Everything an AWS-managed policy grants, by ARN (`arn:aws:iam::aws:policy/...`). Kept
-    /// whole rather than one grant per action: the delta then reads "gains AdministratorAccess".
+    /// Everything a bundle the provider defines grants, by name: an AWS-managed policy by ARN
+    /// (`arn:aws:iam::aws:policy/...`). Kept whole rather than one grant per action: the delta
+    /// then reads "gains AdministratorAccess".
     Managed(Text),
     /// `sts:AssumeRole` of a role whose trust policy admits the principal: it holds what the
     /// role holds, without the role's grants being copied to it.

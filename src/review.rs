@@ -7,7 +7,7 @@ use crate::judge::{self, Drift, InputSummary, Judged, Pipeline, Report};
 use crate::load::{LoadError, Source};
 use crate::model::{PrincipalId, Text};
 use crate::normalize;
-use crate::privilege::{self, engine, Hidden, PROVIDERS};
+use crate::privilege::{self, engine, Hidden};
 use crate::ruleset::{Ruleset, Severity};
 use rustc_hash::FxHashMap as HashMap;
 
@@ -47,8 +47,7 @@ pub(crate) fn review(
     let unknowns = std::mem::take(&mut extraction.unknowns);
     // What needs the change set's values, first: then the values go, before the principals
     // are classified (the peak of a big review).
-    let shapes: Vec<_> = PROVIDERS.iter().map(|p| ruleset.shapes(p.name())).collect();
-    let (documents, documents_total) = engine::documents(&set, &shapes);
+    let (documents, documents_total) = engine::documents(&set, ruleset);
     let weakenings = classify::weakenings(&set.changes, ruleset);
     let changes = classify::touched(&set.changes, &weakenings, ruleset);
     let drift = drift(&set.drift, ruleset);

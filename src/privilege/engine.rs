@@ -6,15 +6,17 @@
 //! its principal holds (one level: chains of trust are not followed). Only the principals whose
 //! privileges the change can alter are read in full: they are found first ([`touched`]).
 
-use super::{Actions, Extraction, Hidden, Provider, Statement};
+use super::{Actions, Extraction, Hidden, Provider, Statement, PROVIDERS};
 use crate::model::{
     any_true, Effect, Grant, Permission, PrincipalId, ResourceChange, Side, Text, Unknown, Values,
 };
 use crate::normalize::ChangeSet;
 use crate::resolve::{attr, Resolver, Tri};
 use crate::ruleset::shapes::{Defines, Definition, Membership as Members, Ref, Shape, Shapes};
+use crate::ruleset::Ruleset;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::Value;
+use std::cell::{Cell, RefCell};
 
 /// The principals a change set can alter for one provider, found before any document is read.
 pub(crate) struct Touched {
@@ -70,9 +72,53 @@ struct Trust {
     conditional: bool,
 }
 
+/// Looks resource types up in a provider's shapes by the address of their name: the changes of
+/// a change set share one text per type, so a big plan's hundreds of thousands of lookups are
+/// a few comparisons of addresses (most changes come in runs of one type), not of names.
+struct Lookup<'r> {
+    shapes: &'r Shapes,
+    /// The last type looked up, by address and length, and its shape.
+    last: Cell<(*const u8, usize, Option<&'r Shape>)>,
+    /// Every type looked up, the same way.
+    seen: RefCell<HashMap<(usize, usize), Option<&'r Shape>>>,
+}
+
+impl<'r> Lookup<'r> {
+    fn new(shapes: &'r Shapes) -> Lookup<'r> {
+        Lookup {
+            shapes,
+            last: Cell::new((std::ptr::null(), 0, None)),
+            seen: RefCell::new(HashMap::default()),
+        }
+    }
+
+    /// The shape of a resource type.
+    ///
+    /// NOTE: the names looked up are those of the change set, which outlives the lookup: an
+    /// address cannot be reused for another name meanwhile.
+    fn resource(&self, kind: &str) -> Option<&'r Shape> {
+        let (at, len, shape) = self.last.get();
+        if at == kind.as_ptr() && len == kind.len() {
+            return shape;
+        }
+        let shape = *self
+            .seen
+            .borrow_mut()
+            .entry((kind.as_ptr() as usize, kind.len()))
+            .or_insert_with(|| self.shapes.get(false, kind));
+        self.last.set((kind.as_ptr(), kind.len(), shape));
+        shape
+    }
+
+    /// The shape of a data source.
+    fn data(&self, kind: &str) -> Option<&'r Shape> {
+        self.shapes.get(true, kind)
+    }
+}
+
 struct Extractor<'r, 'a> {
     provider: &'r dyn Provider,
-    shapes: &'r Shapes,
+    shapes: Lookup<'r>,
     set: &'a ChangeSet,
     resolver: &'r Resolver<'a>,
     /// Principals whose names are sensitive, and the ids they go by.
@@ -84,6 +130,8 @@ struct Extractor<'r, 'a> {
     touched: Option<&'a Touched>,
     texts: HashSet<Text>,
     actions: HashMap<String, Text>,
+    /// The holders of the change being read.
+    holders: Vec<PrincipalId>,
 }
 
 /// Find the principals a change set can alter, from the changed resources and the parts of the
@@ -156,12 +204,10 @@ impl<'r, 'a> Extractor<'r, 'a> {
         touched: Option<&'a Touched>,
         hidden: &'r Hidden,
     ) -> Extractor<'r, 'a> {
+        let shapes = Lookup::new(shapes);
         let mut definitions = HashMap::default();
-        for c in set.changes.iter().filter(|c| !c.data) {
-            let Some(d) = shapes
-                .get(false, &c.kind)
-                .and_then(|s| s.definition.as_ref())
-            else {
+        for c in set.changes.iter().filter(|c| !c.data && c.values.is_some()) {
+            let Some(d) = shapes.resource(&c.kind).and_then(|s| s.definition.as_ref()) else {
                 continue;
             };
             for side in [Side::Before, Side::After] {
@@ -181,6 +227,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
             touched,
             texts: HashSet::default(),
             actions: HashMap::default(),
+            holders: Vec::new(),
         }
     }
 
@@ -199,7 +246,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
         if c.data || c.values.is_none() || c.deposed().is_some() {
             return None;
         }
-        self.shapes.get(false, &c.kind)
+        self.shapes.resource(&c.kind)
     }
 
     /// The principals whose grants the change set can alter.
@@ -249,7 +296,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                     mine.push(me);
                 }
                 for r in &shape.holders {
-                    mine.extend(self.named(c, side, r));
+                    self.named(c, side, r, &mut mine);
                 }
                 if let Some(m) = &shape.membership {
                     for (user, group) in self.memberships(c, side, m) {
@@ -333,7 +380,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
             }
             let Some(d) = self
                 .shapes
-                .get(false, &c.kind)
+                .resource(&c.kind)
                 .and_then(|s| s.definition.as_ref())
             else {
                 continue;
@@ -392,10 +439,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
     /// Whether an unchanged resource states the same grants on both sides: not when it
     /// attaches a definition, which the change may alter.
     fn self_contained(&self, c: &ResourceChange, shape: &Shape) -> bool {
-        let definition = |key: &Value| {
-            key.as_str()
-                .is_some_and(|k| self.provider.bundle(k).is_none())
-        };
+        let definition = |key: &Value| key.as_str().is_some_and(|k| !self.provider.is_bundle(k));
         if let Some(attaches) = &shape.attaches {
             match attr(c, Side::Before, attaches) {
                 Tri::Known(key) if definition(key) => return false,
@@ -480,9 +524,10 @@ impl<'r, 'a> Extractor<'r, 'a> {
             self.principal(c, shape, defines, side, grants, trusts);
         }
         if !shape.holders.is_empty() {
-            let mut principals = Vec::new();
+            // NOTE: one list, reused: most changes of a big plan give one principal a policy.
+            let mut principals = std::mem::take(&mut self.holders);
             for r in &shape.holders {
-                principals.extend(self.named(c, side, r));
+                self.named(c, side, r, &mut principals);
             }
             principals.retain(|p| self.needed(p));
             if !principals.is_empty() {
@@ -496,10 +541,12 @@ impl<'r, 'a> Extractor<'r, 'a> {
                         origin: None,
                     },
                 };
-                for p in principals {
-                    self.push(grants, &doc, &p, c, None);
+                for p in &principals {
+                    self.push(grants, &doc, p, c, None);
                 }
             }
+            principals.clear();
+            self.holders = principals;
         }
         if let Some(m) = &shape.membership {
             for (user, group) in self.memberships(c, side, m) {
@@ -692,11 +739,13 @@ impl<'r, 'a> Extractor<'r, 'a> {
         } else {
             (&m.member, &m.group)
         };
-        let firsts = self.named(c, side, first);
+        let mut firsts = Vec::new();
+        self.named(c, side, first, &mut firsts);
         if firsts.is_empty() {
             return Vec::new();
         }
-        let seconds = self.named(c, side, second);
+        let mut seconds = Vec::new();
+        self.named(c, side, second, &mut seconds);
         let mut out = Vec::new();
         for f in &firsts {
             for s in &seconds {
@@ -816,12 +865,12 @@ impl<'r, 'a> Extractor<'r, 'a> {
         t
     }
 
-    /// The principals an attribute names: one, or a list.
-    fn named(&mut self, c: &ResourceChange, side: Side, r: &Ref) -> Vec<PrincipalId> {
+    /// Add the principals an attribute names (one, or a list) to `out`.
+    fn named(&mut self, c: &ResourceChange, side: Side, r: &Ref, out: &mut Vec<PrincipalId>) {
         if r.list {
-            self.principals(c, side, r)
+            out.append(&mut self.principals(c, side, r));
         } else {
-            self.one(c, side, r).into_iter().collect()
+            out.extend(self.one(c, side, r));
         }
     }
 
@@ -982,7 +1031,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
             return None;
         }
         self.shapes
-            .get(false, &c.kind)
+            .resource(&c.kind)
             .and_then(|s| s.definition.as_ref())
     }
 
@@ -992,7 +1041,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
         if let Some(t) = self.resolver.follow(c, attribute) {
             let target = t.change;
             let source = (target.data)
-                .then(|| self.shapes.get(true, &target.kind))
+                .then(|| self.shapes.data(&target.kind))
                 .flatten()
                 .and_then(|s| s.source.as_ref());
             if let Some(source) = source {
@@ -1153,22 +1202,27 @@ impl<'r, 'a> Extractor<'r, 'a> {
 }
 
 /// The documents a change set alters, in address order: each changed resource's document
-/// attributes before and after, for reviewers to read as a diff.
+/// attributes before and after, for reviewers to read as a diff (of every provider).
 pub(crate) fn documents(
     set: &ChangeSet,
-    shapes: &[&Shapes],
+    ruleset: &Ruleset,
 ) -> (Vec<crate::model::PolicyChange>, usize) {
     use crate::model::{DocumentText, PolicyChange};
     /// The most document text kept (the comment and the job summary show less): the rest is
     /// only counted.
     const ROOM: usize = 2 << 20;
+    let lookups: Vec<Lookup> = PROVIDERS
+        .iter()
+        .map(|p| Lookup::new(ruleset.shapes(p.name())))
+        .collect();
     let mut candidates: Vec<(&str, &str, &ResourceChange)> = Vec::new();
     for c in set
         .changes
         .iter()
         .filter(|c| c.action.is_change() && !c.data && c.values.is_some())
     {
-        let Some(shape) = shapes.iter().find_map(|s| s.get(false, &c.kind)) else {
+        let shape = lookups.iter().find_map(|l| l.resource(&c.kind));
+        let Some(shape) = shape else {
             continue;
         };
         candidates.extend(shape.documents().map(|a| (c.address.as_str(), a, c)));
@@ -1258,11 +1312,12 @@ fn sensitive_at(values: &Values, side: Side, attribute: &str, item: Option<usize
 /// `aws:user/ROLE-ADDRESS.assume_role_policy#1`, `aws:role/provider.aws.assume_role`).
 fn hidden(provider: &dyn Provider, shapes: &Shapes, set: &ChangeSet) -> Hidden {
     let mut hidden = Hidden::default();
+    let shapes = Lookup::new(shapes);
     let changes = || {
         set.changes
             .iter()
             .filter(|c| !c.data && c.deposed().is_none() && c.values.is_some())
-            .filter_map(|c| Some((c, shapes.get(false, &c.kind)?)))
+            .filter_map(|c| Some((c, shapes.resource(&c.kind)?)))
     };
     let sides = |c: &ResourceChange| -> Vec<Side> {
         [Side::Before, Side::After]

@@ -74,6 +74,11 @@ pub(crate) trait Provider: Sync {
         None
     }
 
+    /// Whether a key attaches a bundle: [`Provider::bundle`] without naming it.
+    fn is_bundle(&self, key: &str) -> bool {
+        self.bundle(key).is_some()
+    }
+
     /// What a bundle grants, by the name [`Provider::bundle`] gave it.
     fn bundle_statements(&self, _name: &str) -> Option<Vec<Statement>> {
         None
@@ -115,8 +120,11 @@ pub(crate) fn provider(name: &str) -> Option<&'static dyn Provider> {
 
 /// The index in [`PROVIDERS`] of the provider a principal belongs to (`aws:role/x` → AWS).
 pub(crate) fn provider_of(id: &PrincipalId) -> Option<usize> {
-    let (name, _) = id.0.split_once(':')?;
-    PROVIDERS.iter().position(|p| p.name() == name)
+    let id = id.0.as_str();
+    PROVIDERS.iter().position(|p| {
+        id.strip_prefix(p.name())
+            .is_some_and(|rest| rest.starts_with(':'))
+    })
 }
 
 /// A pipeline principal as users write it: a provider's own form (an ARN, a role name), or a

@@ -184,6 +184,7 @@ fn every_provider_has_fixtures_that_exercise_it() {
         let unused: Vec<String> = ruleset
             .shapes(p.name())
             .all()
+            .into_iter()
             .map(|(kind, _)| kind)
             .filter(|kind| !seen.kinds.contains(kind))
             .collect();

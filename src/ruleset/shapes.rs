@@ -2,6 +2,7 @@
 //! named where, which attribute holds a document or the key of one, which lists hold members),
 //! read from `rulesets/<provider>/shapes.toml` and validated.
 
+use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -228,11 +229,13 @@ impl Shape {
 }
 
 /// A provider's shapes: resource types and data sources, by type.
+///
+/// NOTE: hashed, not a tree: every change of a big plan is looked up several times.
 #[derive(Debug, Default)]
 pub(crate) struct Shapes {
-    pub(crate) resources: BTreeMap<String, Shape>,
+    pub(crate) resources: HashMap<String, Shape>,
     /// Data sources, by their type without `data.`.
-    pub(crate) data: BTreeMap<String, Shape>,
+    pub(crate) data: HashMap<String, Shape>,
 }
 
 impl Shapes {
@@ -245,11 +248,13 @@ impl Shapes {
         }
     }
 
-    /// Every type read, `data.` prefixed for data sources, with its shape.
-    pub(crate) fn all(&self) -> impl Iterator<Item = (String, &Shape)> {
+    /// Every type read, `data.` prefixed for data sources, with its shape, sorted by type.
+    pub(crate) fn all(&self) -> Vec<(String, &Shape)> {
         let resources = self.resources.iter().map(|(k, s)| (k.clone(), s));
         let data = self.data.iter().map(|(k, s)| (format!("data.{k}"), s));
-        resources.chain(data)
+        let mut out: Vec<(String, &Shape)> = resources.chain(data).collect();
+        out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        out
     }
 }
 

@@ -66,7 +66,7 @@ impl Provider for Aws {
     }
 
     fn document(&self, text: &str) -> Result<Vec<super::Statement>, String> {
-        policy::parse_text(text).map(neutral)
+        policy::parse_neutral(text)
     }
 
     fn document_from_blocks(
@@ -90,11 +90,13 @@ impl Provider for Aws {
         managed_policy(key).map(|_| managed_arn(key))
     }
 
+    fn is_bundle(&self, key: &str) -> bool {
+        managed_policy(key).is_some()
+    }
+
     /// What an AWS-managed policy states.
     fn bundle_statements(&self, name: &str) -> Option<Vec<super::Statement>> {
-        managed_policy(name)
-            .and_then(|raw| policy::parse_text(raw.get()).ok())
-            .map(neutral)
+        managed_policy(name).and_then(|raw| policy::parse_neutral(raw.get()).ok())
     }
 
     fn missing(&self, arn: &str, sensitive: bool) -> String {

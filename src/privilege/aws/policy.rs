@@ -79,18 +79,52 @@ pub(crate) struct Statement {
 impl Statement {
     /// The statement as the provider-neutral engine reads it.
     pub(crate) fn into_neutral(self) -> crate::privilege::Statement {
-        crate::privilege::Statement {
-            effect: self.effect,
-            scope: self.resources.display(),
-            broad: self.resources.is_broad(),
-            conditional: self.condition.is_some(),
-            actions: self.actions,
-        }
+        neutral(
+            self.effect,
+            self.actions,
+            &self.resources,
+            self.condition.is_some(),
+        )
+    }
+}
+
+fn neutral(
+    effect: Effect,
+    actions: Actions,
+    resources: &Resources,
+    conditional: bool,
+) -> crate::privilege::Statement {
+    crate::privilege::Statement {
+        effect,
+        actions,
+        scope: resources.display(),
+        broad: resources.is_broad(),
+        conditional,
     }
 }
 
 /// Parse a policy document given as a JSON string (as Terraform renders `policy` attributes).
 pub(crate) fn parse_text(text: &str) -> Result<Vec<Statement>, String> {
+    parse_raw(text)?
+        .into_iter()
+        .map(RawStatement::into_statement)
+        .collect()
+}
+
+/// Parse a policy document into the statements the engine reads: the same as [`parse_text`],
+/// without the principals (only trust policies name them).
+pub(crate) fn parse_neutral(text: &str) -> Result<Vec<crate::privilege::Statement>, String> {
+    parse_raw(text)?
+        .into_iter()
+        .map(|s| {
+            let conditional = s.conditional();
+            let (effect, actions, resources) = s.parts()?;
+            Ok(neutral(effect, actions, &resources, conditional))
+        })
+        .collect()
+}
+
+fn parse_raw(text: &str) -> Result<Vec<RawStatement>, String> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
@@ -102,11 +136,7 @@ pub(crate) fn parse_text(text: &str) -> Result<Vec<Statement>, String> {
             format!("the policy is not valid JSON: {e}")
         }
     })?;
-    doc.statement
-        .0
-        .into_iter()
-        .map(RawStatement::into_statement)
-        .collect()
+    Ok(doc.statement.0)
 }
 
 /// A policy document as written.
@@ -136,7 +166,15 @@ struct RawStatement {
 }
 
 impl RawStatement {
-    fn into_statement(self) -> Result<Statement, String> {
+    /// Whether the statement has conditions (an empty `Condition` has none).
+    fn conditional(&self) -> bool {
+        self.condition
+            .as_ref()
+            .is_some_and(|c| c.as_object().is_some_and(|m| !m.is_empty()))
+    }
+
+    /// Its effect, actions and resources.
+    fn parts(self) -> Result<(Effect, Actions, Resources), String> {
         let effect = match self.effect.as_deref() {
             Some(e) if e.eq_ignore_ascii_case("allow") => Effect::Allow,
             Some(e) if e.eq_ignore_ascii_case("deny") => Effect::Deny,
@@ -158,7 +196,17 @@ impl RawStatement {
             // Trust policies have no Resource: the role itself is the resource.
             (None, None) => Resources::Resource(Vec::new()),
         };
-        let principals = match self.principal {
+        Ok((effect, actions, resources))
+    }
+
+    fn into_statement(mut self) -> Result<Statement, String> {
+        let principal = self.principal.take();
+        let condition = self
+            .condition
+            .take()
+            .filter(|c| c.as_object().is_some_and(|m| !m.is_empty()));
+        let (effect, actions, resources) = self.parts()?;
+        let principals = match principal {
             Some(Value::String(star)) => vec![("AWS".to_string(), star)],
             Some(Value::Object(map)) => map
                 .iter()
@@ -166,9 +214,6 @@ impl RawStatement {
                 .collect(),
             _ => Vec::new(),
         };
-        let condition = self
-            .condition
-            .filter(|c| c.as_object().is_some_and(|m| !m.is_empty()));
         Ok(Statement {
             effect,
             actions,
