@@ -270,7 +270,7 @@ fn prepare(options: &ReviewOptions) -> anyhow::Result<(Ruleset, Settings, Vec<St
     Ok((ruleset, settings, accounts))
 }
 
-/// Read every input; stdin at most once.
+/// Open every input (stdin is read by the review, once); `-` at most once.
 fn read_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<load::Source>> {
     let mut stdin_used = false;
     let mut sources = Vec::new();

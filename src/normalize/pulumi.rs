@@ -2,9 +2,110 @@
 //! Terraform resource types and camelCase attributes become snake_case, so that extractors are
 //! written once.
 
-use crate::load::{RawPreview, RawState, RawStep};
+use super::{Configuration, Format, Input, Pieces, Wanted};
+use crate::load::{self, strip_position, First, LoadError, Opened, Place};
 use crate::model::{Action, Head, ResourceChange, Text, Values};
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 use serde_json::{Map, Value};
+
+/// `pulumi preview --json`.
+pub(crate) struct Preview;
+
+/// Top-level keys of a preview that say it is one (Pulumi's `PreviewDigest`).
+const KEYS: &[&str] = &["steps", "changeSummary"];
+
+/// Top-level keys a preview may begin with, which say so only while the object goes on past
+/// the first bytes: a whole object with neither `steps` nor `changeSummary` is no preview.
+const FIRST_KEYS: &[&str] = &["config", "diagnostics", "duration", "maybeCorrupt"];
+
+impl Format for Preview {
+    fn name(&self) -> &'static str {
+        "a Pulumi preview (`pulumi preview --json`)"
+    }
+
+    fn sniff(&self, first: &First<'_>) -> bool {
+        matches!(first, First::Bytes { object: Some(top), .. }
+            if top.has_any(KEYS) || (!top.whole() && top.has_any(FIRST_KEYS)))
+    }
+
+    fn read(&self, opened: Opened<'_>, index: usize, wanted: &Wanted) -> Result<Pieces, LoadError> {
+        let name = opened.name;
+        let steps = read_steps(opened)?;
+        let changes = changes(index, &steps, wanted);
+        Ok(Pieces {
+            input: Input {
+                name: name.to_string(),
+                format_version: "pulumi-preview".to_string(),
+                terraform_version: None,
+                configuration: Configuration::default(),
+                resource_changes: changes.len(),
+                variables: Default::default(),
+            },
+            changes,
+            drift: Vec::new(),
+        })
+    }
+}
+
+/// One step of a Pulumi preview.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawStep {
+    pub(crate) op: String,
+    pub(crate) urn: String,
+    #[serde(default, rename = "oldState")]
+    pub(crate) old_state: Option<RawState>,
+    #[serde(default, rename = "newState")]
+    pub(crate) new_state: Option<RawState>,
+}
+
+/// A resource's state in a Pulumi step.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawState {
+    #[serde(default, rename = "type")]
+    pub(crate) kind: Option<String>,
+    #[serde(default)]
+    pub(crate) inputs: Option<serde_json::Value>,
+    #[serde(default)]
+    pub(crate) outputs: Option<serde_json::Value>,
+}
+
+/// Read a preview's `steps`. Every top-level value is streamed and checked; only `steps` is
+/// kept.
+fn read_steps(opened: Opened<'_>) -> Result<Vec<RawStep>, LoadError> {
+    let name = opened.name;
+    let mut s = opened.json()?;
+    let mut steps = None;
+    load::members(&mut s, |s, key| {
+        s.capture(|bytes, at| {
+            let place = Place { name, bytes, at };
+            let error = |e: serde_json::Error| {
+                let message = match e.classify() {
+                    serde_json::error::Category::Data => format!(
+                        "not a Pulumi preview: {} (expected the output of `pulumi preview --json`)",
+                        strip_position(&e)
+                    ),
+                    _ => format!("invalid JSON: {}", strip_position(&e)),
+                };
+                place.error(&e, message)
+            };
+            if key == "steps" {
+                steps = Some(serde_json::from_slice::<Vec<RawStep>>(bytes).map_err(error)?);
+            } else {
+                // NOTE: what is skipped is checked as strictly as what is read: a preview is
+                // small, and one that is not JSON is refused whole.
+                serde_json::from_slice::<IgnoredAny>(bytes).map_err(error)?;
+            }
+            Ok(())
+        })
+    })?;
+    steps.ok_or_else(|| LoadError::Invalid {
+        name: name.to_string(),
+        message: "this looks like `pulumi preview --json` output without `steps`: expected \
+                  the output of `pulumi preview --json` or `terraform show -json PLANFILE`"
+            .to_string(),
+    })
+}
 
 /// What Pulumi writes for a value known only after apply.
 const UNKNOWN: &str = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -167,19 +268,14 @@ fn properties(state: &RawState) -> &Value {
 }
 
 /// The resource changes of a preview.
-pub(crate) fn changes(
-    input: usize,
-    preview: &RawPreview,
-    wants_values: &super::Wanted,
-) -> Vec<ResourceChange> {
-    preview
-        .steps
+fn changes(input: usize, steps: &[RawStep], wants_values: &Wanted) -> Vec<ResourceChange> {
+    steps
         .iter()
         .filter_map(|step| change(input, step, wants_values))
         .collect()
 }
 
-fn change(input: usize, step: &RawStep, wants_values: &super::Wanted) -> Option<ResourceChange> {
+fn change(input: usize, step: &RawStep, wants_values: &Wanted) -> Option<ResourceChange> {
     let (action, actions): (Action, &[&str]) = match step.op.as_str() {
         "same" | "refresh" => (Action::NoOp, &["no-op"]),
         "create" | "import" => (Action::Create, &["create"]),
