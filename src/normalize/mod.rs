@@ -247,3 +247,153 @@ pub(crate) fn complete(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    /// Every file and folder under `testdata/` that could be an input: not `bad/` (broken on
+    /// purpose) nor the generator.
+    fn candidates() -> Vec<PathBuf> {
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+                .expect("a readable folder")
+                .map(|e| e.expect("an entry").path())
+                .collect();
+            entries.sort();
+            for path in entries {
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                if path.is_dir() && name != "bad" && name != "generate" {
+                    out.push(path.clone());
+                    walk(&path, out);
+                } else if path.is_file() && name != "README.md" {
+                    out.push(path);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata"),
+            &mut out,
+        );
+        out
+    }
+
+    /// Registry completeness: every fixture file is recognised by exactly one format (a folder
+    /// by at most one), every format in `FORMATS` recognises fixtures of its own, and each of
+    /// them reviews without error.
+    #[test]
+    fn every_format_has_fixtures_that_review() {
+        let ruleset = crate::ruleset::Ruleset::load(&[]).expect("the built-in rulesets load");
+        let settings = crate::review::Settings {
+            pipeline_principals: Vec::new(),
+            approval_severity: crate::ruleset::Severity::Medium,
+        };
+        let mut fixtures: Vec<(&str, usize)> = FORMATS.iter().map(|f| (f.name(), 0)).collect();
+        for path in candidates() {
+            let source = load::read(&path).expect("the fixture opens");
+            let opened = source.open().expect("the fixture opens");
+            let first = opened.first();
+            let claims: Vec<usize> = (0..FORMATS.len())
+                .filter(|&i| FORMATS[i].sniff(&first))
+                .collect();
+            drop(opened);
+            match claims.as_slice() {
+                [] if path.is_dir() => continue,
+                [i] => fixtures[*i].1 += 1,
+                _ => panic!(
+                    "{}: recognised by {} formats, not one",
+                    path.display(),
+                    claims.len()
+                ),
+            }
+            if let Err(e) = crate::review::review(&[source], &settings, &ruleset) {
+                panic!("{}: {e}", path.display());
+            }
+        }
+        for (name, n) in fixtures {
+            assert!(n > 0, "no fixture under testdata/ is {name}");
+        }
+    }
+
+    #[test]
+    fn formats_have_distinct_names() {
+        let mut names: Vec<&str> = FORMATS.iter().map(|f| f.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), FORMATS.len());
+    }
+
+    #[test]
+    fn a_directory_is_refused_by_the_registry() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let source = load::read(dir.path()).expect("a directory is an input");
+        let err = normalize(&[source], &Wanted::default())
+            .expect_err("no format reads directories")
+            .to_string();
+        let name = dir.path().display().to_string();
+        assert!(
+            err.starts_with(&format!(
+                "{name}: is a directory, and no input format reads directories yet"
+            )),
+            "{err}"
+        );
+        for format in FORMATS {
+            assert!(err.contains(format.name()), "{err}");
+        }
+    }
+
+    /// Counts what is read of it, and hands it over in small pieces as a pipe would.
+    struct Counted {
+        text: &'static [u8],
+        read: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    impl std::io::Read for Counted {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.text.len()).min(4096);
+            buf[..n].copy_from_slice(&self.text[..n]);
+            self.text = &self.text[n..];
+            self.read.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+            Ok(n)
+        }
+    }
+
+    /// A preview used to be read twice (as a plan, then as a preview): read as it comes, as
+    /// stdin is, it is read once and reads the same as from memory.
+    #[test]
+    fn a_preview_is_read_once() {
+        let text = include_bytes!("../../testdata/previews/sensitive-secrets.json");
+        let wanted = crate::extract::wanted_attributes(
+            &crate::ruleset::Ruleset::load(&[]).expect("the built-in rulesets load"),
+        );
+        let read = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let stream = Source::from_reader(
+            "<stdin>",
+            Counted {
+                text,
+                read: read.clone(),
+            },
+        );
+        let streamed = normalize(std::slice::from_ref(&stream), &wanted).expect("reads");
+        assert_eq!(read.load(std::sync::atomic::Ordering::Relaxed), text.len());
+        assert!(stream.open().is_err(), "a stream can be read once only");
+        let held =
+            normalize(&[Source::from_bytes("<stdin>", text.to_vec())], &wanted).expect("reads");
+        assert_eq!(streamed.inputs[0].format_version, "pulumi-preview");
+        assert!(streamed.changes.len() >= 5);
+        assert_eq!(format!("{streamed:?}"), format!("{held:?}"));
+    }
+
+    /// A plan's keys decide, wherever a preview's are: the registry asks the plan first.
+    #[test]
+    fn a_plan_key_wins_over_a_preview_key() {
+        let source = Source::from_bytes(
+            "in.json",
+            br#"{"steps": [], "format_version": "1.2", "resource_changes": []}"#.to_vec(),
+        );
+        let set = normalize(&[source], &Wanted::default()).expect("a plan");
+        assert_eq!(set.inputs[0].format_version, "1.2");
+    }
+}

@@ -340,6 +340,106 @@ fn change(input: usize, step: &RawStep, wants_values: &Wanted) -> Option<Resourc
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::Source;
+
+    const FIXTURE: &str = include_str!("../../testdata/previews/sensitive-secrets.json");
+
+    /// Whether the preview reader recognises an input from its first bytes.
+    fn sniffed(text: &str) -> bool {
+        let source = Source::from_bytes("in.json", text.as_bytes().to_vec());
+        let opened = source.open().expect("opens");
+        Preview.sniff(&opened.first())
+    }
+
+    /// The fixture's top-level members in another order (`rank` of each key).
+    fn reordered(rank: impl Fn(&str) -> usize) -> String {
+        let v: Value = serde_json::from_str(FIXTURE).expect("the fixture is JSON");
+        let mut members: Vec<(String, Value)> = v
+            .as_object()
+            .expect("an object")
+            .clone()
+            .into_iter()
+            .collect();
+        members.sort_by_key(|(k, _)| rank(k));
+        let body: Vec<String> = members
+            .iter()
+            .map(|(k, v)| format!("{}: {v:#}", Value::from(k.as_str())))
+            .collect();
+        format!("{{\n{}\n}}\n", body.join(",\n"))
+    }
+
+    fn steps(text: &str) -> Result<String, LoadError> {
+        let source = Source::from_bytes("in.json", text.as_bytes().to_vec());
+        let steps = read_steps(source.open()?)?;
+        Ok(format!("{steps:?}"))
+    }
+
+    #[test]
+    fn a_preview_is_recognised_whatever_the_order_of_its_keys() {
+        let order = ["changeSummary", "duration", "steps", "config"];
+        let rank = |k: &str| order.iter().position(|o| *o == k).unwrap_or(9);
+        let big = format!(
+            r#"{{"diagnostics": [{{"message": "{}"}}], "steps": []}}"#,
+            "x".repeat(crate::load::PREFIX)
+        );
+        for text in [FIXTURE, &reordered(rank), &reordered(|k| 9 - rank(k)), &big] {
+            assert!(sniffed(text), "{}", &text[..80]);
+        }
+        assert!(sniffed(
+            r#"{"duration": 1, "changeSummary": {"create": 1}}"#
+        ));
+        // `config` alone says "preview" only while the object goes on past the first bytes.
+        assert!(!sniffed(r#"{"config": {"a": "b"}}"#));
+        let big = format!(
+            r#"{{"config": {{"a": "{}"}}}}"#,
+            "x".repeat(crate::load::PREFIX)
+        );
+        assert!(sniffed(&big));
+        assert!(!sniffed(
+            r#"{"format_version": "1.2", "resource_changes": []}"#
+        ));
+        assert!(!sniffed("[]"));
+    }
+
+    #[test]
+    fn the_steps_are_the_same_whatever_the_order_of_the_keys() {
+        let order = ["changeSummary", "duration", "steps", "config"];
+        let rank = |k: &str| order.iter().position(|o| *o == k).unwrap_or(9);
+        let want = steps(FIXTURE).expect("the fixture reads");
+        assert!(want.contains("aws:iam/role:Role"), "{want}");
+        assert_eq!(steps(&reordered(rank)).expect("reads"), want);
+        assert_eq!(steps(&reordered(|k| 9 - rank(k))).expect("reads"), want);
+    }
+
+    #[test]
+    fn a_preview_that_is_not_as_pulumi_writes_it_is_refused_in_place() {
+        for (text, says) in [
+            (
+                r#"{"changeSummary": {"create": 1}}"#,
+                "in.json: this looks like `pulumi preview --json` output without `steps`",
+            ),
+            (
+                "{\"steps\": [\n  {\"op\": \"create\"}\n]}",
+                "in.json:2:18: not a Pulumi preview: missing field `urn`",
+            ),
+            (
+                r#"{"steps": 3}"#,
+                "in.json:1:11: not a Pulumi preview: invalid type: integer `3`, expected a sequence",
+            ),
+            (
+                r#"{"config": {"a": tru}, "steps": []}"#,
+                "in.json:1:21: invalid JSON: expected ident",
+            ),
+            (
+                r#"{"steps": [], "steps": []}"#,
+                "in.json:1:23: invalid plan: the key `steps` appears twice",
+            ),
+            (r#"{"steps": [] "#, "in.json:1:14: the file ends too early"),
+        ] {
+            let err = steps(text).expect_err(text).to_string();
+            assert!(err.starts_with(says), "{text}: {err}");
+        }
+    }
 
     #[test]
     fn the_exceptions_table_reads() {
