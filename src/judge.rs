@@ -117,6 +117,11 @@ pub(crate) fn judge(input: Judged, ruleset: &Ruleset, approval_severity: Severit
         ruleset,
     };
     let mut findings = rules::check(&ctx);
+    // NOTE: the one place that decides which findings need an independent approver; every
+    // format and the gate read `requires_approval`.
+    for f in &mut findings {
+        f.requires_approval = f.severity >= approval_severity;
+    }
     findings.sort_by(|a, b| {
         (b.severity, a.rule, &a.principals, &a.resources, &a.message).cmp(&(
             a.severity,
@@ -126,7 +131,7 @@ pub(crate) fn judge(input: Judged, ruleset: &Ruleset, approval_severity: Severit
             &b.message,
         ))
     });
-    let verdict = if findings.iter().any(|f| f.severity >= approval_severity) {
+    let verdict = if findings.iter().any(|f| f.requires_approval) {
         Verdict::ApprovalRequired
     } else {
         Verdict::Pass

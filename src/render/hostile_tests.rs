@@ -126,6 +126,7 @@ fn hostile_report() -> Report {
                 references: vec![h("finding.reference")],
                 rationale: h("finding.rationale"),
                 possible: true,
+                requires_approval: true,
             },
             Finding {
                 rule: "toxic-combination",
@@ -138,6 +139,7 @@ fn hostile_report() -> Report {
                 references: vec![h("low.reference")],
                 rationale: h("low.rationale"),
                 possible: false,
+                requires_approval: false,
             },
         ],
         principals: vec![Principal {

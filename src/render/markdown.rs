@@ -238,7 +238,7 @@ fn context(report: &Report, ruleset: &Ruleset, room: usize) -> Context {
     let needing = report
         .findings
         .iter()
-        .filter(|f| f.severity >= report.approval_severity)
+        .filter(|f| f.requires_approval)
         .count();
     let mut c = Context {
         verdict: verdict(report.verdict, needing),
@@ -513,7 +513,7 @@ fn finding(f: &Finding, report: &Report) -> FindingView {
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
-        below: f.severity < report.approval_severity,
+        below: !f.requires_approval,
     }
 }
 

@@ -4,7 +4,7 @@
 //! the log is readable here; `tests/sarif.rs` validates every fixture's log against the schema.
 
 use crate::judge::Report;
-use crate::rules::{Finding, Rule, RULES};
+use crate::rules::{self, Finding, Rule};
 use crate::ruleset::Severity;
 use serde::Serialize;
 
@@ -189,7 +189,7 @@ pub(crate) fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::R
                     name: "foureyes",
                     version: env!("CARGO_PKG_VERSION"),
                     information_uri: INFORMATION_URI,
-                    rules: RULES.iter().map(|r| descriptor(r)).collect(),
+                    rules: rules::all().map(descriptor).collect(),
                 },
             },
             invocations: [Invocation {
@@ -259,7 +259,7 @@ fn result<'a>(f: &'a Finding, artifact: Option<&str>) -> SarifResult<'a> {
     }
     SarifResult {
         rule_id: f.rule,
-        rule_index: RULES.iter().position(|r| r.id == f.rule),
+        rule_index: rules::all().position(|r| r.id == f.rule),
         level: level(f.severity),
         // NOTE: code scanning shows the message to people: hidden characters from the plan
         // (direction marks, controls) are shown escaped. The data fields keep the raw values.

@@ -76,7 +76,7 @@ pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
     let needing = report
         .findings
         .iter()
-        .filter(|f| f.severity >= report.approval_severity)
+        .filter(|f| f.requires_approval)
         .count();
     match report.verdict {
         Verdict::ApprovalRequired => writeln!(
@@ -152,7 +152,7 @@ pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
                     t(&f.references.join(", "))
                 )?;
             }
-            if f.severity < report.approval_severity {
+            if !f.requires_approval {
                 writeln!(
                     out,
                     "            {}",
