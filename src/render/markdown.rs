@@ -256,7 +256,7 @@ fn context(report: &Report, ruleset: &Ruleset, room: usize) -> Context {
     };
     // Findings, most severe first (the judge sorted them so).
     c.findings = budget.take_all(
-        report.findings.iter().map(|f| finding(f, report)),
+        report.findings.iter().map(finding),
         |f| {
             f.severity.len()
                 + f.rule.len()
@@ -497,7 +497,7 @@ fn counts(findings: &[Finding]) -> Vec<CountRow> {
         .collect()
 }
 
-fn finding(f: &Finding, report: &Report) -> FindingView {
+fn finding(f: &Finding) -> FindingView {
     FindingView {
         severity: severity_badge(f.severity),
         rule: Md::ours(f.rule),
