@@ -262,6 +262,7 @@ fn prepare(options: &ReviewOptions) -> anyhow::Result<(Ruleset, Settings, Vec<St
             .as_deref()
             .and_then(Severity::parse)
             .unwrap_or(config.approval_severity),
+        unmodelled_identity_requires_approval: config.unmodelled_identity_requires_approval,
     };
     Ok((ruleset, settings, accounts))
 }

@@ -4,6 +4,7 @@
 pub(crate) mod privilege_and_evidence;
 pub(crate) mod self_escalation;
 pub(crate) mod toxic_combination;
+pub(crate) mod unmodelled_identity_change;
 
 use crate::classify::Principal;
 use crate::model::{Grant, PrincipalId, Weakening};
@@ -95,6 +96,7 @@ pub(crate) const RULES: &[&dyn Check] = &[
     &privilege_and_evidence::PrivilegeAndEvidence,
     &toxic_combination::ToxicCombination,
     &self_escalation::SelfEscalation,
+    &unmodelled_identity_change::UnmodelledIdentityChange,
 ];
 
 /// Every rule's metadata, in the registry's order.
@@ -110,6 +112,10 @@ pub(crate) struct Context<'a> {
     /// The identities that apply the change.
     pub(crate) pipeline: &'a [PrincipalId],
     pub(crate) ruleset: &'a Ruleset,
+    /// What the review could not judge.
+    pub(crate) coverage: &'a crate::coverage::Coverage,
+    /// The configuration asks for an approver for unmodelled identity and audit changes.
+    pub(crate) unmodelled_identity_requires_approval: bool,
 }
 
 /// One hazard found, built from its rule's metadata ([`Rule::finding`]), so it cannot lose the
