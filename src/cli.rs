@@ -183,11 +183,7 @@ pub fn main() -> u8 {
                 eprintln!(
                     "error: there is no rule `{}`; the rules are: {}",
                     crate::escape::terminal(&rule),
-                    rules::RULES
-                        .iter()
-                        .map(|r| r.id)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    rules::all().map(|r| r.id).collect::<Vec<_>>().join(", ")
                 );
                 EXIT_ERROR
             }
@@ -197,9 +193,9 @@ pub fn main() -> u8 {
 
 /// The rules, aligned: id, severity, title; then the duties.
 fn rules_text(ruleset: &Ruleset) -> String {
-    let w = rules::RULES.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let w = rules::all().map(|r| r.id.len()).max().unwrap_or(0);
     let mut out = String::new();
-    for r in rules::RULES {
+    for r in rules::all() {
         out.push_str(&format!(
             "{:w$}  {:8}  {}\n",
             r.id,
@@ -266,6 +262,7 @@ fn prepare(options: &ReviewOptions) -> anyhow::Result<(Ruleset, Settings, Vec<St
             .as_deref()
             .and_then(Severity::parse)
             .unwrap_or(config.approval_severity),
+        unmodelled_identity_requires_approval: config.unmodelled_identity_requires_approval,
     };
     Ok((ruleset, settings, accounts))
 }

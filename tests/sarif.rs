@@ -97,10 +97,14 @@ fn the_schema_check_refuses_a_broken_log() {
 
 #[test]
 fn sarif() {
-    insta::glob!("../testdata", "{plans/**/*.json,example/*.json}", |path| {
-        let rel = relative(path);
-        insta::assert_snapshot!(sarif_text(&rel));
-    });
+    insta::glob!(
+        "../testdata",
+        "{plans/**/*.json,example/*.json,coverage/*.json}",
+        |path| {
+            let rel = relative(path);
+            insta::assert_snapshot!(sarif_text(&rel));
+        }
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! the log is readable here; `tests/sarif.rs` validates every fixture's log against the schema.
 
 use crate::judge::Report;
-use crate::rules::{Finding, Rule, RULES};
+use crate::rules::{self, Finding, Rule};
 use crate::ruleset::Severity;
 use serde::Serialize;
 
@@ -98,6 +98,16 @@ struct RuleProperties {
 #[serde(rename_all = "camelCase")]
 struct Invocation {
     execution_successful: bool,
+    /// What foureyes could not judge: identity and audit changes of types it does not model.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+/// A `notification`: something about the run, not a result.
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Text,
 }
 
 #[derive(Serialize)]
@@ -175,6 +185,27 @@ struct ResultProperties<'a> {
     references: &'a [String],
     /// The finding rests on values known only after apply.
     possible: bool,
+    /// The finding needs an independent approver.
+    requires_approval: bool,
+}
+
+/// A warning when identity or audit changes went unjudged: a pass over them is partial.
+fn notifications(report: &Report) -> Vec<Notification> {
+    if !report.coverage.partial() {
+        return Vec::new();
+    }
+    vec![Notification {
+        level: "warning",
+        message: Text {
+            text: crate::escape::terminal(&format!(
+                "Not reviewed: {} change(s) to identity, access, logging or audit resources of \
+                 types foureyes does not model: {}. A pass is only partial; review them by hand.",
+                report.coverage.identity_changes(),
+                report.coverage.identity_summary()
+            ))
+            .into_owned(),
+        },
+    }]
 }
 
 /// Write the report as SARIF 2.1.0: pretty-printed JSON with a trailing newline.
@@ -189,11 +220,12 @@ pub(crate) fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::R
                     name: "foureyes",
                     version: env!("CARGO_PKG_VERSION"),
                     information_uri: INFORMATION_URI,
-                    rules: RULES.iter().map(|r| descriptor(r)).collect(),
+                    rules: rules::all().map(descriptor).collect(),
                 },
             },
             invocations: [Invocation {
                 execution_successful: true,
+                tool_execution_notifications: notifications(report),
             }],
             results: report
                 .findings
@@ -259,7 +291,7 @@ fn result<'a>(f: &'a Finding, artifact: Option<&str>) -> SarifResult<'a> {
     }
     SarifResult {
         rule_id: f.rule,
-        rule_index: RULES.iter().position(|r| r.id == f.rule),
+        rule_index: rules::all().position(|r| r.id == f.rule),
         level: level(f.severity),
         // NOTE: code scanning shows the message to people: hidden characters from the plan
         // (direction marks, controls) are shown escaped. The data fields keep the raw values.
@@ -284,6 +316,7 @@ fn result<'a>(f: &'a Finding, artifact: Option<&str>) -> SarifResult<'a> {
             principals: &f.principals,
             references: &f.references,
             possible: f.possible,
+            requires_approval: f.requires_approval,
         },
     }
 }
