@@ -162,17 +162,11 @@ enum What<'s> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum First<'a> {
     /// A directory (its path).
-    Directory(
-        #[expect(
-            dead_code,
-            reason = "for the sniff of the `.tf` tree reader (issue 13)"
-        )]
-        &'a Path,
-    ),
+    Directory(#[allow(dead_code, reason = "for the `.tf` tree reader (issue 13)")] &'a Path),
     Bytes {
         /// The first bytes as they are (a byte-order mark included): [`PREFIX`] of them, or
         /// all of a shorter input.
-        #[expect(dead_code, reason = "for formats that are not JSON")]
+        #[allow(dead_code, reason = "for formats that are not JSON")]
         bytes: &'a [u8],
         /// Where the input opens a JSON object: the top-level keys seen in `bytes`.
         object: Option<&'a TopLevel>,

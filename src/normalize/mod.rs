@@ -27,6 +27,12 @@ pub(crate) trait Format: Sync {
     /// Read the whole input, once, into the change set's pieces. `index` is the input's place
     /// among the inputs; `wanted` says which values the review reads (the rest is skipped).
     fn read(&self, opened: Opened<'_>, index: usize, wanted: &Wanted) -> Result<Pieces, LoadError>;
+
+    /// Whether its inputs are directories, not files (for the error on a directory that no
+    /// format recognises).
+    fn reads_directories(&self) -> bool {
+        false
+    }
 }
 
 /// The input formats, in the order they are asked: the first whose sniff recognises an input
@@ -55,17 +61,32 @@ fn format_of(opened: Opened<'_>) -> Result<(&'static dyn Format, Opened<'_>), Lo
         return Ok((*format, opened));
     }
     match first {
-        First::Directory(_) => Err(LoadError::Invalid {
-            name: opened.name.to_string(),
-            message: format!(
-                "is a directory, and no input format reads directories yet: expected a file, {}",
-                FORMATS
+        First::Directory(_) => {
+            let (directories, files): (Vec<&dyn Format>, Vec<&dyn Format>) =
+                FORMATS.iter().partition(|f| f.reads_directories());
+            let names = |formats: Vec<&dyn Format>| {
+                formats
                     .iter()
                     .map(|f| f.name())
                     .collect::<Vec<_>>()
                     .join(" or ")
-            ),
-        }),
+            };
+            let message = if directories.is_empty() {
+                format!(
+                    "is a directory, and no input format reads directories yet: expected a file, {}",
+                    names(files)
+                )
+            } else {
+                format!(
+                    "is a directory that no input format reads: expected {}",
+                    names(directories)
+                )
+            };
+            Err(LoadError::Invalid {
+                name: opened.name.to_string(),
+                message,
+            })
+        }
         First::Bytes {
             object: Some(_), ..
         } => Ok((FALLBACK, opened)),
@@ -253,8 +274,8 @@ mod tests {
     use super::*;
     use std::path::{Path, PathBuf};
 
-    /// Every file and folder under `testdata/` that could be an input: not `bad/` (broken on
-    /// purpose) nor the generator.
+    /// Everything under `testdata/` that could be an input: `.json` files and folders, not in
+    /// `bad/` (broken on purpose) nor in the generator's folder.
     fn candidates() -> Vec<PathBuf> {
         fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -267,7 +288,7 @@ mod tests {
                 if path.is_dir() && name != "bad" && name != "generate" {
                     out.push(path.clone());
                     walk(&path, out);
-                } else if path.is_file() && name != "README.md" {
+                } else if path.is_file() && name.ends_with(".json") {
                     out.push(path);
                 }
             }
@@ -289,6 +310,7 @@ mod tests {
         let settings = crate::review::Settings {
             pipeline_principals: Vec::new(),
             approval_severity: crate::ruleset::Severity::Medium,
+            unmodelled_identity_requires_approval: false,
         };
         let mut fixtures: Vec<(&str, usize)> = FORMATS.iter().map(|f| (f.name(), 0)).collect();
         for path in candidates() {
@@ -312,6 +334,10 @@ mod tests {
                 panic!("{}: {e}", path.display());
             }
         }
+        assert!(
+            fixtures.iter().map(|(_, n)| n).sum::<usize>() >= 30,
+            "{fixtures:?}"
+        );
         for (name, n) in fixtures {
             assert!(n > 0, "no fixture under testdata/ is {name}");
         }
