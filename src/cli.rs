@@ -29,7 +29,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Review one or more Terraform plans (`terraform show -json`) as one change set.
+    /// Review one or more Terraform plans (`terraform show -json`) or Pulumi previews
+    /// (`pulumi preview --json`) as one change set.
     ///
     /// Exit codes: 0 no independent approval required, 1 required, 2 usage, configuration or
     /// input error.
@@ -67,7 +68,8 @@ enum RulesFormat {
 
 #[derive(Debug, clap::Args)]
 struct ReviewArgs {
-    /// Plan JSON files, or `-` for stdin. Several plans are reviewed as one change set.
+    /// Plan or preview JSON files, or `-` for stdin; the format is recognised from the content.
+    /// Several inputs are reviewed as one change set.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
     /// Output format.

@@ -188,11 +188,11 @@ impl TopLevel {
         let mut s = Scanner::new("", bytes);
         let mut top = TopLevel::default();
         // NOTE: an error only ends what the first bytes say; the reader reports it in place.
-        let _ = members_of(&mut s, |s, key| {
+        top.whole = members_of(&mut s, |s, key| {
             top.keys.push(key.to_string());
             s.skip()
         })
-        .map(|_| top.whole = true);
+        .is_ok();
         top
     }
 
