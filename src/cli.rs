@@ -1,6 +1,7 @@
 //! The command line: parse arguments, run the review, write the report, choose the exit code.
 
 use crate::config;
+use crate::exit::Exit;
 use crate::load;
 use crate::publish::{self, github};
 use crate::render::{self, Format};
@@ -10,13 +11,6 @@ use crate::ruleset::{Ruleset, Severity};
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-
-/// Exit code: no independent approval required.
-pub const EXIT_PASS: u8 = 0;
-/// Exit code: independent approval required.
-pub const EXIT_APPROVAL: u8 = 1;
-/// Exit code: usage, configuration or input error.
-pub const EXIT_ERROR: u8 = 2;
 
 /// Reviews infrastructure changes for segregation of duties: who gains which privilege, and
 /// whether one identity could both change privilege and hide the evidence.
@@ -140,13 +134,18 @@ struct GithubArgs {
 
 /// Run the command line and return the exit code.
 pub fn main() -> u8 {
+    run().code()
+}
+
+/// Run the command line.
+fn run() -> Exit {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {
-                EXIT_ERROR
+                Exit::Error
             } else {
-                EXIT_PASS
+                Exit::Pass
             };
             let _ = e.print();
             return code;
@@ -157,7 +156,7 @@ pub fn main() -> u8 {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("{}", crate::escape::ci_log(&format!("error: {e:#}")));
-                EXIT_ERROR
+                Exit::Error
             }
         },
         Command::Github(args) => match github_command(&args) {
@@ -165,7 +164,7 @@ pub fn main() -> u8 {
             Err(e) => {
                 // NOTE: an API can echo the token back, into any error.
                 eprintln!("{}", github::error_line(&e));
-                EXIT_ERROR
+                Exit::Error
             }
         },
         Command::Rules(args) => {
@@ -189,7 +188,7 @@ pub fn main() -> u8 {
                         .collect::<Vec<_>>()
                         .join(", ")
                 );
-                EXIT_ERROR
+                Exit::Error
             }
         },
     }
@@ -217,14 +216,14 @@ fn rules_text(ruleset: &Ruleset) -> String {
 }
 
 /// Write to stdout; a closed pipe is not an error.
-fn print(text: &str) -> u8 {
+fn print(text: &str) -> Exit {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             eprintln!("error: cannot write: {e}");
-            EXIT_ERROR
+            Exit::Error
         }
-        _ => EXIT_PASS,
+        _ => Exit::Pass,
     }
 }
 
@@ -286,7 +285,7 @@ fn read_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<load::Source>> {
     Ok(sources)
 }
 
-fn github_command(args: &GithubArgs) -> anyhow::Result<u8> {
+fn github_command(args: &GithubArgs) -> anyhow::Result<Exit> {
     if !publish::valid_key(&args.comment_key) {
         anyhow::bail!(
             "--comment-key `{}` must be 1 to 64 letters, digits, `.`, `_`, `/` or `-`",
@@ -340,7 +339,7 @@ fn github_command(args: &GithubArgs) -> anyhow::Result<u8> {
     github::run(Some(reviewed), &options, &env)
 }
 
-fn review_command(args: &ReviewArgs) -> anyhow::Result<u8> {
+fn review_command(args: &ReviewArgs) -> anyhow::Result<Exit> {
     let (ruleset, settings, _) = prepare(&args.options)?;
     let sources = read_inputs(&args.inputs)?;
     let report = review::review(&sources, &settings, &ruleset)?;
@@ -370,8 +369,5 @@ fn review_command(args: &ReviewArgs) -> anyhow::Result<u8> {
         }
     };
     written?;
-    Ok(match report.verdict {
-        crate::judge::Verdict::ApprovalRequired if !args.options.exit_zero => EXIT_APPROVAL,
-        _ => EXIT_PASS,
-    })
+    Ok(Exit::of_verdict(report.verdict, args.options.exit_zero))
 }

@@ -9,6 +9,7 @@ pub mod cli;
 pub(crate) mod config;
 pub(crate) mod delta;
 pub(crate) mod escape;
+pub mod exit;
 pub(crate) mod extract;
 pub(crate) mod glob;
 pub(crate) mod judge;

@@ -19,6 +19,7 @@ use super::{
     with_approval, Approvers, Change, Judged, Membership, Part, Person, Profile, Review,
     ReviewState, Standing, State,
 };
+use crate::exit::Exit;
 use crate::judge::{Report, Verdict};
 use crate::render::markdown;
 use crate::ruleset::Ruleset;
@@ -469,12 +470,12 @@ impl Outcome {
     }
 }
 
-/// Run the command: publish, judge, gate. Returns the exit code.
+/// Run the command: publish, judge, gate.
 pub(crate) fn run(
     reviewed: Option<Reviewed<'_>>,
     options: &Options,
     env: &Env,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Exit> {
     let edges = Edges {
         env,
         redactor: env.redactor(),
@@ -521,11 +522,7 @@ pub(crate) fn run(
         ),
         ("status", outcome.status.unwrap_or("none").to_owned()),
     ])?;
-    Ok(if outcome.open() || options.exit_zero {
-        crate::cli::EXIT_PASS
-    } else {
-        crate::cli::EXIT_APPROVAL
-    })
+    Ok(Exit::of_gate(outcome.open(), options.exit_zero))
 }
 
 async fn publish(
