@@ -313,11 +313,11 @@ fn security_severity(severity: Severity) -> &'static str {
 /// principals and resources. Each string is preceded by its length and each list by its count,
 /// so no two different findings feed the same bytes.
 fn fingerprint(f: &Finding) -> String {
-    let mut hash = Sha256::new();
-    let mut string = |hash: &mut Sha256, s: &str| {
+    fn string(hash: &mut Sha256, s: &str) {
         hash.update((s.len() as u64).to_le_bytes());
         hash.update(s.as_bytes());
-    };
+    }
+    let mut hash = Sha256::new();
     string(&mut hash, f.rule);
     for list in [&f.principals, &f.resources] {
         hash.update((list.len() as u64).to_le_bytes());
