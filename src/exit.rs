@@ -58,7 +58,10 @@ mod tests {
             Exit::of_verdict(Verdict::ApprovalRequired, false),
             Exit::ApprovalRequired
         );
-        assert_eq!(Exit::of_verdict(Verdict::ApprovalRequired, true), Exit::Pass);
+        assert_eq!(
+            Exit::of_verdict(Verdict::ApprovalRequired, true),
+            Exit::Pass
+        );
         assert_eq!(Exit::of_verdict(Verdict::Pass, false), Exit::Pass);
         assert_eq!(Exit::of_gate(false, false), Exit::ApprovalRequired);
         assert_eq!(Exit::of_gate(false, true), Exit::Pass);

@@ -666,7 +666,7 @@ async fn plan_run(
     // let an older approval count.
     let since = match &prior {
         Some(p) if p.fingerprint == fresh.fingerprint => p.since.clone(),
-        _ => ctx.api.server_time().unwrap_or_else(local_time),
+        _ => ctx.api.server_time().unwrap_or_else(super::time::now),
     };
     let state = State { since, ..fresh };
     outcome.state = Some(state.clone());
@@ -1652,14 +1652,6 @@ fn stop_token() -> String {
         .take(16)
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// The time on this machine, when GitHub's is not known.
-fn local_time() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    super::rfc3339(secs)
 }
 
 /// Cut text to `limit` characters, with an ellipsis.

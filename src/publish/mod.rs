@@ -5,6 +5,7 @@
 
 pub(crate) mod github;
 pub(crate) mod redact;
+pub(crate) mod time;
 
 use crate::judge::{Report, Verdict};
 use crate::ruleset::Severity;
@@ -335,7 +336,7 @@ fn check_state(state: &State) -> Result<(), String> {
     if state.fingerprint.len() != 64 || !is_hex(&state.fingerprint) {
         return Err("fingerprint is not a SHA-256".into());
     }
-    if utc(&state.since).is_none() {
+    if time::parse(&state.since).is_none() {
         return Err(format!(
             "since \"{}\" is not an RFC 3339 UTC time",
             state.since
@@ -617,7 +618,7 @@ pub(crate) fn conflict(
     }
     // NOTE: strictly after: the clocks count whole seconds, and nobody reads a comment and
     // approves in the second it appears.
-    if !after(&review.submitted, &change.since) {
+    if !time::after(&review.submitted, &change.since) {
         return Some(format!(
             "approved before the current findings were published ({})",
             change.since
@@ -774,77 +775,6 @@ pub(crate) fn noreply_login(email: &str) -> Option<String> {
 /// A commit id cut to the length people read.
 pub(crate) fn short(sha: &str) -> &str {
     sha.get(..12).unwrap_or(sha)
-}
-
-/// Whether timestamp `a` is after `b`, both RFC 3339 in UTC (`2026-11-22T07:50:57Z`), to the
-/// second. A timestamp in another shape is not trusted to be after anything.
-pub(crate) fn after(a: &str, b: &str) -> bool {
-    match (utc(a), utc(b)) {
-        (Some(a), Some(b)) => a > b,
-        _ => false,
-    }
-}
-
-/// `YYYY-MM-DDTHH:MM:SS` of an RFC 3339 UTC timestamp, fractions dropped.
-fn utc(t: &str) -> Option<&str> {
-    let t = t.strip_suffix('Z')?;
-    let whole = t.split('.').next()?;
-    let ok = whole.len() == 19
-        && whole.bytes().enumerate().all(|(i, b)| match i {
-            4 | 7 => b == b'-',
-            10 => b == b'T',
-            13 | 16 => b == b':',
-            _ => b.is_ascii_digit(),
-        });
-    ok.then_some(whole)
-}
-
-/// An HTTP date (`Sun, 22 Nov 2026 07:50:57 GMT`) as RFC 3339 UTC.
-pub(crate) fn http_date(text: &str) -> Option<String> {
-    let mut parts = text.split_whitespace().skip(1);
-    let day: u32 = parts.next()?.parse().ok()?;
-    let month = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let year: u32 = parts.next()?.parse().ok()?;
-    let time = parts.next()?;
-    (parts.next()? == "GMT").then_some(())?;
-    let out = format!("{year:04}-{month:02}-{day:02}T{time}Z");
-    utc(&out).is_some().then_some(out)
-}
-
-/// Seconds since the Unix epoch as RFC 3339 UTC.
-pub(crate) fn rfc3339(secs: u64) -> String {
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3_600,
-        rem % 3_600 / 60,
-        rem % 60
-    )
 }
 
 #[cfg(test)]
@@ -1270,20 +1200,5 @@ mod tests {
         assert_eq!(a.teams, [("acme".into(), "security".into())]);
         assert!(Approvers::parse(&["a/b/c".into()]).is_err());
         assert!(Approvers::parse(&["$(id)".into()]).is_err());
-    }
-
-    #[test]
-    fn timestamps() {
-        assert_eq!(
-            http_date("Sun, 22 Nov 2026 07:50:57 GMT").as_deref(),
-            Some("2026-11-22T07:50:57Z")
-        );
-        assert_eq!(http_date("yesterday"), None);
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_795_333_857), "2026-11-22T07:50:57Z");
-        assert!(after("2026-11-22T07:50:58.123Z", "2026-11-22T07:50:57Z"));
-        assert!(!after("2026-11-22T07:50:57.999Z", "2026-11-22T07:50:57Z"));
-        assert!(!after("2026-11-22T07:50:56Z", "2026-11-22T07:50:57Z"));
-        assert!(!after("2026-11-22 08:00", "2026-11-22T07:50:57Z"));
     }
 }

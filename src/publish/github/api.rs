@@ -321,7 +321,10 @@ impl Api {
                     .map(str::trim)
                     .map(str::to_owned)
             };
-            if let Some(date) = header("date").as_deref().and_then(super::super::http_date) {
+            if let Some(date) = header("date")
+                .as_deref()
+                .and_then(crate::publish::time::http_date)
+            {
                 *self.clock.borrow_mut() = Some(date);
             }
             if (200..300).contains(&status) {
