@@ -3,12 +3,12 @@
 use crate::config;
 use crate::exit::Exit;
 use crate::load;
-use crate::publish::{self, github};
+use crate::publish::{self, Registered};
 use crate::render::{self, Format};
 use crate::review::{self, Settings};
 use crate::rules;
 use crate::ruleset::{Ruleset, Severity};
-use clap::{Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -21,25 +21,22 @@ struct Cli {
     command: Command,
 }
 
+/// The commands other than the forges'; those come from [`publish::FORGES`] ([`command`]), and
+/// are listed after `review`.
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Review one or more Terraform plans (`terraform show -json`) as one change set.
     ///
     /// Exit codes: 0 no independent approval required, 1 required, 2 usage, configuration or
     /// input error.
+    #[command(display_order = 0)]
     Review(ReviewArgs),
-    /// In GitHub Actions on a pull request: review, keep one sticky comment up to date, and set
-    /// a commit status that passes only once someone independent of the change approves.
-    ///
-    /// Reads GITHUB_TOKEN, GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_EVENT_NAME,
-    /// GITHUB_EVENT_PATH, GITHUB_STEP_SUMMARY and GITHUB_OUTPUT. Exit codes: 0 no approval
-    /// required or independently approved, 1 approval missing, 2 usage, configuration, input or
-    /// GitHub API error.
-    Github(GithubArgs),
     /// List the rules: id, severity and title.
+    #[command(display_order = 100)]
     Rules(RulesArgs),
     /// Explain a rule: what it finds, why it matters, an example, how to fix the change and how
     /// to record a justified exception.
+    #[command(display_order = 101)]
     Explain {
         /// A rule id, as `foureyes rules` lists them.
         rule: String,
@@ -98,11 +95,13 @@ struct ReviewOptions {
     exit_zero: bool,
 }
 
+/// The options of every forge command (`foureyes github`); a forge words some of their help
+/// its own way ([`Registered::help`]).
 #[derive(Debug, clap::Args)]
-struct GithubArgs {
-    /// Plan JSON files. Optional on `pull_request_review` events: the verdict is then read back
-    /// from foureyes' own comment, and the run can only count approvals, so the job needs no
-    /// cloud credentials.
+struct ForgeArgs {
+    /// Plan JSON files. Optional on review events: the verdict is then read back from
+    /// foureyes' own comment, and the run can only count approvals, so the job needs no cloud
+    /// credentials.
     #[arg(value_name = "INPUT")]
     inputs: Vec<PathBuf>,
     #[command(flatten)]
@@ -122,14 +121,31 @@ struct GithubArgs {
     /// Print the comment, the status and the approvals that would count; write nothing.
     #[arg(long)]
     dry_run: bool,
-    /// Give up on a request to GitHub that has not answered in full within this many seconds
-    /// (connecting, the headers and the whole body).
-    #[arg(long, value_name = "SECS", default_value_t = github::REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
+    /// Give up on a request to the forge that has not answered in full within this many
+    /// seconds (connecting, the headers and the whole body).
+    #[arg(long, value_name = "SECS", default_value_t = publish::REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
     request_timeout: u64,
-    /// Give up when talking to GitHub takes longer than this many seconds in all, retries and
-    /// rate-limit waits included.
-    #[arg(long, value_name = "SECS", default_value_t = github::RUN_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=21600))]
+    /// Give up when talking to the forge takes longer than this many seconds in all, retries
+    /// and rate-limit waits included.
+    #[arg(long, value_name = "SECS", default_value_t = publish::RUN_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=21600))]
     timeout: u64,
+}
+
+/// The command line: the commands of [`Cli`], and one per forge of [`publish::FORGES`], with
+/// the forge's help.
+fn command() -> clap::Command {
+    let mut cli = Cli::command();
+    for (i, forge) in publish::FORGES.iter().enumerate() {
+        let mut sub = ForgeArgs::augment_args(clap::Command::new(forge.name))
+            .about(forge.about)
+            .long_about(forge.long_about)
+            .display_order(10 + i);
+        for (id, help) in forge.help {
+            sub = sub.mut_arg(*id, |arg| arg.help(*help));
+        }
+        cli = cli.subcommand(sub);
+    }
+    cli
 }
 
 /// Run the command line and return the exit code.
@@ -139,8 +155,27 @@ pub fn main() -> u8 {
 
 /// Run the command line.
 fn run() -> Exit {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = command().try_get_matches().and_then(|matches| {
+        let forge = matches
+            .subcommand()
+            .and_then(|(name, sub)| Some((publish::find(name)?, sub)));
+        Ok(match forge {
+            Some((forge, sub)) => Parsed::Forge(forge, ForgeArgs::from_arg_matches(sub)?),
+            None => Parsed::Cli(Cli::from_arg_matches(&matches)?),
+        })
+    });
+    let cli = match parsed {
+        Ok(Parsed::Cli(cli)) => cli,
+        Ok(Parsed::Forge(forge, args)) => {
+            return match forge_command(forge, &args) {
+                Ok(code) => code,
+                Err(e) => {
+                    // NOTE: an API can echo the token back, into any error.
+                    eprintln!("{}", (forge.error_line)(&e));
+                    Exit::Error
+                }
+            };
+        }
         Err(e) => {
             let code = if e.use_stderr() {
                 Exit::Error
@@ -156,14 +191,6 @@ fn run() -> Exit {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("{}", crate::escape::ci_log(&format!("error: {e:#}")));
-                Exit::Error
-            }
-        },
-        Command::Github(args) => match github_command(&args) {
-            Ok(code) => code,
-            Err(e) => {
-                // NOTE: an API can echo the token back, into any error.
-                eprintln!("{}", github::error_line(&e));
                 Exit::Error
             }
         },
@@ -192,6 +219,13 @@ fn run() -> Exit {
             }
         },
     }
+}
+
+/// What the command line asked for.
+enum Parsed {
+    Cli(Cli),
+    /// A forge's command.
+    Forge(&'static Registered, ForgeArgs),
 }
 
 /// The rules, aligned: id, severity, title; then the duties.
@@ -285,8 +319,9 @@ fn read_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<load::Source>> {
     Ok(sources)
 }
 
-fn github_command(args: &GithubArgs) -> anyhow::Result<Exit> {
-    if !publish::valid_key(&args.comment_key) {
+/// A forge's command: review the plan if there is one, then publish and gate on the forge.
+fn forge_command(forge: &Registered, args: &ForgeArgs) -> anyhow::Result<Exit> {
+    if !publish::state::valid_key(&args.comment_key) {
         anyhow::bail!(
             "--comment-key `{}` must be 1 to 64 letters, digits, `.`, `_`, `/` or `-`",
             crate::escape::terminal(&args.comment_key)
@@ -303,40 +338,34 @@ fn github_command(args: &GithubArgs) -> anyhow::Result<Exit> {
     if status_context.trim().is_empty() || status_context.chars().any(char::is_control) {
         anyhow::bail!("--status-context must be a name on one line");
     }
-    let approvers = publish::Approvers::parse(&args.approvers).map_err(anyhow::Error::msg)?;
+    let approvers =
+        publish::approval::Approvers::parse(&args.approvers).map_err(anyhow::Error::msg)?;
     let (ruleset, settings, accounts) = prepare(&args.options)?;
-    let options = github::Options {
+    let options = publish::Options {
         key: args.comment_key.clone(),
         approvers,
         status_context,
         dry_run: args.dry_run,
         exit_zero: args.options.exit_zero,
         pipeline: accounts,
-        deadlines: github::Deadlines {
+        deadlines: publish::Deadlines {
             request: std::time::Duration::from_secs(args.request_timeout),
             run: std::time::Duration::from_secs(args.timeout),
         },
     };
-    let env = github::Env::from_process();
     if args.inputs.is_empty() {
-        if env.event_name != "pull_request_review" {
-            anyhow::bail!(
-                "no plan given: foureyes github needs the plan, except on pull_request_review \
-                 events, where it reads the verdict back from its own comment and counts approvals"
-            );
-        }
-        return github::run(None, &options, &env);
+        return (forge.run)(None, &options);
     }
     let sources = read_inputs(&args.inputs)?;
     let report = review::review(&sources, &settings, &ruleset)?;
     drop(sources);
     let text = render::render(&report, Format::Text, &ruleset, false);
-    let reviewed = github::Reviewed {
+    let reviewed = publish::Reviewed {
         report: &report,
         ruleset: &ruleset,
         text,
     };
-    github::run(Some(reviewed), &options, &env)
+    (forge.run)(Some(reviewed), &options)
 }
 
 fn review_command(args: &ReviewArgs) -> anyhow::Result<Exit> {
@@ -370,4 +399,41 @@ fn review_command(args: &ReviewArgs) -> anyhow::Result<Exit> {
     };
     written?;
     Ok(Exit::of_verdict(report.verdict, args.options.exit_zero))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every forge the command line offers is in the registry: any command that takes the
+    /// forge options (`--comment-key`) is a registered forge, and each registered forge is a
+    /// command with its own help.
+    #[test]
+    fn every_forge_the_cli_offers_is_registered() {
+        let cli = command();
+        // NOTE: clap checks here that each forge's help names an option that exists.
+        cli.clone().debug_assert();
+        let mut offered: Vec<&str> = cli
+            .get_subcommands()
+            .filter(|c| c.get_arguments().any(|a| a.get_id() == "comment_key"))
+            .map(clap::Command::get_name)
+            .collect();
+        offered.sort_unstable();
+        let mut registered: Vec<&str> = publish::FORGES.iter().map(|f| f.name).collect();
+        registered.sort_unstable();
+        assert_eq!(offered, registered);
+        for forge in publish::FORGES {
+            let sub = cli
+                .find_subcommand(forge.name)
+                .expect("each forge is a command");
+            assert_eq!(
+                sub.get_about().map(ToString::to_string).as_deref(),
+                Some(forge.about)
+            );
+        }
+        // The commands of `Cli` itself are not forges.
+        assert!(Cli::command()
+            .get_subcommands()
+            .all(|c| publish::find(c.get_name()).is_none()));
+    }
 }
