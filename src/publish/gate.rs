@@ -808,3 +808,341 @@ async fn request_reviews<J: Job>(
         .await
         .map(|()| None)
 }
+
+/// The gate on a forge that is not GitHub: an in-memory one, to show that the trait is all the
+/// gate needs, and that what it decides does not depend on GitHub's words.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::publish::approval::{Approvers, Commit, Identity, Profile, Review};
+    use crate::publish::state::{Authorship, Counts, STATE_SCHEMA};
+    use crate::publish::{Deadlines, Terms};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use std::time::Duration;
+
+    const HEAD: &str = "1111111111111111111111111111111111111111";
+
+    /// What the forge holds and what the job printed.
+    #[derive(Default)]
+    struct World {
+        comments: Vec<(Comment<u64>, Authorship)>,
+        reviews: Vec<Review>,
+        statuses: Vec<(StatusState, String)>,
+        /// Make `authorship` fail: a timeout, or the forge cannot say.
+        authorship_fails: Option<bool>,
+        log: String,
+        warnings: Vec<String>,
+        outputs: Vec<(String, String)>,
+    }
+
+    struct Memory(Rc<RefCell<World>>);
+
+    impl Forge for Memory {
+        type CommentId = u64;
+        const COMMENT_LIMIT: usize = 1_000_000;
+        const DESCRIPTION_LIMIT: usize = 255;
+
+        async fn change_request(&self) -> Result<ChangeRequest, ForgeError> {
+            Ok(ChangeRequest {
+                name: "merge request !7".into(),
+                head: HEAD.into(),
+                author: "alice".into(),
+                open: true,
+                state: "opened".into(),
+                commits: Some(1),
+                ..ChangeRequest::default()
+            })
+        }
+
+        async fn comments(&self) -> Result<Vec<Comment<u64>>, ForgeError> {
+            Ok(self
+                .0
+                .borrow()
+                .comments
+                .iter()
+                .map(|(c, _)| c.clone())
+                .collect())
+        }
+
+        async fn authorship(
+            &self,
+            comments: &[&Comment<u64>],
+        ) -> Result<Vec<Option<Authorship>>, ForgeError> {
+            let world = self.0.borrow();
+            match world.authorship_fails {
+                Some(true) => return Err(ForgeError::timeout("too slow".into())),
+                Some(false) => return Err(ForgeError::new("cannot say".into(), None)),
+                None => {}
+            }
+            Ok(comments
+                .iter()
+                .map(|c| {
+                    let (_, a) = world.comments.iter().find(|(k, _)| k.id == c.id)?;
+                    Some(a.clone())
+                })
+                .collect())
+        }
+
+        async fn create_comment(&self, _: &str, what: &str) -> Result<Option<String>, ForgeError> {
+            Err(ForgeError::new(
+                format!("{what}: not in a review run"),
+                None,
+            ))
+        }
+
+        async fn update_comment(
+            &self,
+            id: &u64,
+            body: &str,
+            _: &str,
+        ) -> Result<Option<String>, ForgeError> {
+            let mut world = self.0.borrow_mut();
+            let (c, a) = world
+                .comments
+                .iter_mut()
+                .find(|(c, _)| c.id == *id)
+                .expect("the comment exists");
+            c.body = Some(body.to_owned());
+            a.body = body.to_owned();
+            Ok(Some(c.url.clone()))
+        }
+
+        async fn reviews(&self) -> Result<Vec<Review>, ForgeError> {
+            Ok(self.0.borrow().reviews.clone())
+        }
+
+        async fn commits(&self) -> Result<Vec<Commit>, ForgeError> {
+            let bob = Identity {
+                login: Some("bob".into()),
+                name: "Bob".into(),
+                email: "bob@example.com".into(),
+            };
+            Ok(vec![Commit {
+                sha: HEAD.into(),
+                message: "Stop the trail".into(),
+                author: bob.clone(),
+                committer: bob,
+            }])
+        }
+
+        async fn profile(&self, _: &str) -> Result<Profile, ForgeError> {
+            Ok(Profile::default())
+        }
+
+        async fn team_member(&self, _: &str, _: &str, _: &str) -> Result<bool, ForgeError> {
+            Ok(false)
+        }
+
+        async fn request_reviews(&self, _: &[&str], _: &[&str], _: &str) -> Result<(), ForgeError> {
+            Ok(())
+        }
+
+        async fn set_status(&self, status: &Status<'_>) -> Result<(), ForgeError> {
+            assert_eq!(status.commit, HEAD);
+            self.0
+                .borrow_mut()
+                .statuses
+                .push((status.state, status.description.to_owned()));
+            Ok(())
+        }
+
+        fn clock(&self) -> Option<String> {
+            None
+        }
+
+        fn account_of_address(&self, _: &str) -> Option<String> {
+            None
+        }
+    }
+
+    struct MemoryJob(Rc<RefCell<World>>);
+
+    impl Job for MemoryJob {
+        type Forge = Memory;
+        const TERMS: Terms = Terms {
+            forge: "Testforge",
+            request: "merge request",
+            summary: "the job's report artifact",
+            team_access: "team approvers need a token that may read the group's members",
+        };
+        const SUMMARY_LIMIT: usize = 1 << 20;
+
+        fn connect(&self, _: &Options) -> Result<Memory, ForgeError> {
+            Ok(Memory(self.0.clone()))
+        }
+
+        fn report_place(&self) -> String {
+            "the job's report artifact".into()
+        }
+
+        fn log(&self, text: &str, warnings: &[String]) -> anyhow::Result<()> {
+            let mut world = self.0.borrow_mut();
+            world.log.push_str(text);
+            world.warnings.extend_from_slice(warnings);
+            Ok(())
+        }
+
+        fn summary(&self, _: &str) {}
+
+        fn outputs(&self, values: &[(&str, String)]) -> anyhow::Result<()> {
+            let mut world = self.0.borrow_mut();
+            world.outputs = values
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect();
+            Ok(())
+        }
+
+        fn redact(&self, text: &str) -> String {
+            text.to_owned()
+        }
+    }
+
+    fn options() -> Options {
+        Options {
+            key: "default".into(),
+            approvers: Approvers::default(),
+            status_context: "foureyes/independent-approval".into(),
+            dry_run: false,
+            exit_zero: false,
+            pipeline: Vec::new(),
+            deadlines: Deadlines {
+                request: Duration::from_secs(1),
+                run: Duration::from_secs(10),
+            },
+        }
+    }
+
+    /// A world with foureyes' own comment for a review that needs approval.
+    fn world(editor: Option<&str>) -> Rc<RefCell<World>> {
+        let state = State {
+            tool: "foureyes".into(),
+            version: "0".into(),
+            schema: STATE_SCHEMA,
+            key: "default".into(),
+            head: HEAD.into(),
+            verdict: "approval_required".into(),
+            approval_severity: "medium".into(),
+            fingerprint: "0".repeat(64),
+            since: "2026-11-22T08:00:00Z".into(),
+            counts: Counts {
+                findings: 1,
+                gating: 1,
+                worst: Some("critical".into()),
+                by_rule: [("toxic-combination".to_owned(), 1)].into(),
+                by_severity: [("critical".to_owned(), 1)].into(),
+            },
+        };
+        let body = sticky_body(&state, "# report", "waiting");
+        let comment = Comment {
+            id: 1,
+            body: Some(body.clone()),
+            author: Some(crate::publish::Account {
+                login: "foureyes-bot".into(),
+                bot: true,
+            }),
+            url: "https://forge.example/mr/7#note_1".into(),
+        };
+        let authorship = Authorship {
+            viewer_did_author: true,
+            author: Some("foureyes-bot".into()),
+            editor: editor.map(str::to_owned),
+            last_edited_at: editor.map(|_| "2026-11-22T08:30:00Z".to_owned()),
+            body,
+        };
+        Rc::new(RefCell::new(World {
+            comments: vec![(comment, authorship)],
+            ..World::default()
+        }))
+    }
+
+    fn approval(login: &str) -> Review {
+        Review {
+            login: login.into(),
+            bot: false,
+            state: ReviewState::Approved,
+            commit: HEAD.into(),
+            submitted: "2026-11-22T09:00:00Z".into(),
+        }
+    }
+
+    fn gate(world: &Rc<RefCell<World>>) -> anyhow::Result<Exit> {
+        run(&MemoryJob(world.clone()), None, &options())
+    }
+
+    #[test]
+    fn on_another_forge_only_an_independent_approval_opens_the_gate() {
+        let w = world(None);
+        let original = w.borrow().comments[0].0.body.clone().unwrap_or_default();
+        assert_eq!(gate(&w).expect("runs"), Exit::ApprovalRequired);
+        assert_eq!(
+            w.borrow().statuses,
+            [(
+                StatusState::Failure,
+                "Needs an independent approval: 1 finding, worst critical".into()
+            )]
+        );
+        w.borrow_mut().reviews = vec![approval("alice"), approval("bob")];
+        assert_eq!(gate(&w).expect("runs"), Exit::ApprovalRequired);
+        let log = w.borrow().log.clone();
+        assert!(
+            log.contains("alice: does not count: the merge request's author"),
+            "{log}"
+        );
+        assert!(
+            log.contains("bob: does not count: author of 111111111111"),
+            "{log}"
+        );
+        w.borrow_mut().reviews.push(approval("ivan"));
+        assert_eq!(gate(&w).expect("runs"), Exit::Pass);
+        let world = w.borrow();
+        assert_eq!(
+            world.statuses.last(),
+            Some(&(
+                StatusState::Success,
+                "Independently approved by ivan".into()
+            ))
+        );
+        let body = world.comments[0].0.body.clone().unwrap_or_default();
+        assert!(body.contains("not the merge request's author"), "{body}");
+        // Only the approval section was rewritten: the marker and the state are as they were.
+        assert_eq!(body.lines().next(), original.lines().next());
+        assert_eq!(body.lines().last(), original.lines().last());
+        assert!(world
+            .outputs
+            .contains(&("approved-by".to_owned(), "ivan".to_owned())));
+    }
+
+    #[test]
+    fn on_another_forge_a_comment_it_cannot_vouch_for_decides_nothing() {
+        // Edited by someone else.
+        let w = world(Some("mallory"));
+        w.borrow_mut().reviews = vec![approval("ivan")];
+        assert_eq!(gate(&w).expect("runs"), Exit::ApprovalRequired);
+        assert!(w.borrow().statuses.is_empty());
+        assert!(
+            w.borrow()
+                .warnings
+                .iter()
+                .any(|x| x.contains("it was edited by mallory")),
+            "{:?}",
+            w.borrow().warnings
+        );
+        // The forge cannot say who wrote it.
+        let w = world(None);
+        w.borrow_mut().reviews = vec![approval("ivan")];
+        w.borrow_mut().authorship_fails = Some(false);
+        assert_eq!(gate(&w).expect("runs"), Exit::ApprovalRequired);
+        assert!(w.borrow().statuses.is_empty());
+        assert!(w
+            .borrow()
+            .warnings
+            .iter()
+            .any(|x| x.contains("cannot tell who wrote or edited the foureyes comment")));
+        // The forge does not answer in time: an error, nothing decided.
+        w.borrow_mut().authorship_fails = Some(true);
+        assert!(gate(&w).is_err());
+        assert!(w.borrow().statuses.is_empty());
+    }
+}
