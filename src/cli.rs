@@ -261,9 +261,12 @@ fn print(text: &str) -> Exit {
     }
 }
 
-/// The ruleset and settings the options ask for, and the GitHub accounts among the pipeline
-/// principals (`github:user/LOGIN`).
-fn prepare(options: &ReviewOptions) -> anyhow::Result<(Ruleset, Settings, Vec<String>)> {
+/// The ruleset and settings the options ask for, and the accounts of `forge` among the
+/// pipeline principals (`github:user/LOGIN` for GitHub).
+fn prepare(
+    options: &ReviewOptions,
+    forge: Option<&Registered>,
+) -> anyhow::Result<(Ruleset, Settings, Vec<String>)> {
     let cwd = std::env::current_dir()?;
     let config = config::load(options.config.as_deref(), &cwd)?;
     let mut extra = config.rulesets.clone();
@@ -273,17 +276,24 @@ fn prepare(options: &ReviewOptions) -> anyhow::Result<(Ruleset, Settings, Vec<St
         extra.push((path.display().to_string(), text));
     }
     let ruleset = Ruleset::load(&extra)?;
-    // NOTE: GitHub accounts are not cloud identities: naming one must not replace the cloud
+    // NOTE: forge accounts are not cloud identities: naming one must not replace the cloud
     // identities of the configuration or those detected in the plan.
     let split = |list: &[String]| -> (Vec<String>, Vec<String>) {
-        let (github, cloud): (Vec<&String>, Vec<&String>) = list
-            .iter()
-            .partition(|p| p.trim().starts_with("github:user/"));
-        let logins = github
-            .iter()
-            .map(|p| p.trim()["github:user/".len()..].to_owned())
-            .collect();
-        (logins, cloud.into_iter().cloned().collect())
+        let (mut logins, mut cloud) = (Vec::new(), Vec::new());
+        for principal in list {
+            let account = publish::FORGES.iter().find_map(|f| {
+                let login = principal.trim().strip_prefix(f.account_prefix)?;
+                Some((f.name, login))
+            });
+            match account {
+                Some((name, login)) if forge.is_some_and(|f| f.name == name) => {
+                    logins.push(login.to_owned());
+                }
+                Some(_) => {}
+                None => cloud.push(principal.clone()),
+            }
+        }
+        (logins, cloud)
     };
     let (mut accounts, cloud) = split(&options.pipeline_principals);
     let (configured_accounts, configured_cloud) = split(&config.pipeline_principals);
@@ -340,7 +350,7 @@ fn forge_command(forge: &Registered, args: &ForgeArgs) -> anyhow::Result<Exit> {
     }
     let approvers =
         publish::approval::Approvers::parse(&args.approvers).map_err(anyhow::Error::msg)?;
-    let (ruleset, settings, accounts) = prepare(&args.options)?;
+    let (ruleset, settings, accounts) = prepare(&args.options, Some(forge))?;
     let options = publish::Options {
         key: args.comment_key.clone(),
         approvers,
@@ -369,7 +379,7 @@ fn forge_command(forge: &Registered, args: &ForgeArgs) -> anyhow::Result<Exit> {
 }
 
 fn review_command(args: &ReviewArgs) -> anyhow::Result<Exit> {
-    let (ruleset, settings, _) = prepare(&args.options)?;
+    let (ruleset, settings, _) = prepare(&args.options, None)?;
     let sources = read_inputs(&args.inputs)?;
     let report = review::review(&sources, &settings, &ruleset)?;
     drop(sources);

@@ -36,6 +36,9 @@ pub(crate) struct Registered {
     pub(crate) long_about: &'static str,
     /// The help of the options whose wording names the forge: option id and help.
     pub(crate) help: &'static [(&'static str, &'static str)],
+    /// How a pipeline principal names an account of this forge (`github:user/`): its
+    /// approvals never count, and it is not a cloud identity.
+    pub(crate) account_prefix: &'static str,
     /// Publish a review made in this run (or, without one, count approvals) and set the gate.
     pub(crate) run: fn(Option<Reviewed<'_>>, &Options) -> anyhow::Result<Exit>,
     /// The line printed for an error the command stops on: escaped for the CI log, and with

@@ -55,6 +55,7 @@ pub(crate) const FORGE: Registered = Registered {
              and rate-limit waits included",
         ),
     ],
+    account_prefix: "github:user/",
     run,
     error_line,
 };
