@@ -75,6 +75,27 @@ impl Outcome {
         self.state.as_ref().is_none_or(State::approval_required)
     }
 
+    /// The status to set, and its description: success on a counted approval, or when this
+    /// run's own review needs none; failure otherwise.
+    fn status(&self, state: &State) -> (StatusState, String) {
+        if let Some(first) = self.approved_by().first() {
+            (
+                StatusState::Success,
+                format!(
+                    "Independently approved by {}",
+                    crate::escape::terminal(first)
+                ),
+            )
+        } else if !state.approval_required() && self.mode == Mode::Plan {
+            (
+                StatusState::Success,
+                "No independent approval required".to_owned(),
+            )
+        } else {
+            (StatusState::Failure, text::missing_description(state))
+        }
+    }
+
     /// Whether the change may merge. A run with the plan opens on its own review (nothing
     /// needs approval) or on a counted approval; a run without it only on a counted approval.
     pub(crate) fn open(&self) -> bool {
@@ -473,7 +494,7 @@ async fn set_status<J: Job>(ctx: &Ctx<'_, J>, outcome: &mut Outcome) -> Result<(
         .clone()
         .expect("the state is set before the status");
     let head = outcome.head.clone();
-    let (status, description) = text::status(outcome, &state);
+    let (status, description) = outcome.status(&state);
     if options.dry_run {
         outcome.would.push(format!(
             "set the status `{}` on {} to {}: {description}",

@@ -4,9 +4,9 @@
 
 use crate::escape;
 use crate::publish::approval::{short, Judged, Standing};
-use crate::publish::gate::{Mode, Outcome};
+use crate::publish::gate::Outcome;
 use crate::publish::state::{cut_bytes, is_commit, sticky_body, State, APPROVAL_ROOM};
-use crate::publish::{Options, Reviewed, Terms};
+use crate::publish::{Options, Reviewed, StatusState, Terms};
 use crate::render::markdown;
 use std::fmt::Write as _;
 
@@ -103,26 +103,8 @@ pub(crate) fn approval_lines(outcome: &Outcome) -> (String, Vec<(String, String)
     (headline, reviewers)
 }
 
-/// The status: its state and description, from what the run decided.
-pub(crate) fn status(outcome: &Outcome, state: &State) -> (crate::publish::StatusState, String) {
-    use crate::publish::StatusState;
-    if let Some(first) = outcome.approved_by().first() {
-        (
-            StatusState::Success,
-            format!("Independently approved by {}", escape::terminal(first)),
-        )
-    } else if !state.approval_required() && outcome.mode == Mode::Plan {
-        (
-            StatusState::Success,
-            "No independent approval required".to_owned(),
-        )
-    } else {
-        (StatusState::Failure, missing_description(state))
-    }
-}
-
 /// The status description while approval is missing.
-fn missing_description(state: &State) -> String {
+pub(crate) fn missing_description(state: &State) -> String {
     let gating = state.counts.gating;
     format!(
         "Needs an independent approval: {gating} finding{}{}",
@@ -348,7 +330,7 @@ pub(crate) fn outputs(outcome: &Outcome) -> Vec<(&'static str, String)> {
             "status",
             outcome
                 .status
-                .map_or("none", crate::publish::StatusState::as_str)
+                .map_or("none", StatusState::as_str)
                 .to_owned(),
         ),
     ]
