@@ -165,6 +165,9 @@ struct Found<'a, Id> {
     trusted: Option<String>,
 }
 
+/// Reach the forge, read the change request, and decide. When deciding fails after the head
+/// is known, a run whose review needs approval leaves a failing status on it, so that no
+/// earlier success stands for it.
 async fn publish<J: Job>(
     job: &J,
     reviewed: Option<&Reviewed<'_>>,
