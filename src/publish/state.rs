@@ -67,6 +67,8 @@ pub(crate) struct State {
 pub(crate) struct Gist<'a> {
     pub(crate) rule: &'a str,
     pub(crate) severity: Severity,
+    /// As the judge decided: the finding needs an independent approver.
+    pub(crate) requires_approval: bool,
     pub(crate) duties: &'a [String],
     pub(crate) principals: &'a [String],
     pub(crate) resources: &'a [String],
@@ -81,6 +83,7 @@ impl State {
             .map(|f| Gist {
                 rule: f.rule,
                 severity: f.severity,
+                requires_approval: f.requires_approval,
                 duties: &f.duties,
                 principals: &f.principals,
                 resources: &f.resources,
@@ -94,9 +97,9 @@ impl State {
             head: head.to_owned(),
             verdict: report.verdict.as_str().to_owned(),
             approval_severity: report.approval_severity.as_str().to_owned(),
-            fingerprint: fingerprint(&gists, report.approval_severity),
+            fingerprint: fingerprint(&gists),
             since: since.to_owned(),
-            counts: counts(&gists, report.approval_severity),
+            counts: counts(&gists),
         }
     }
 
@@ -106,8 +109,9 @@ impl State {
     }
 }
 
-/// Count the findings by rule and severity, and those that require approval.
-pub(crate) fn counts(findings: &[Gist<'_>], approval_severity: Severity) -> Counts {
+/// Count the findings by rule and severity, and those that require approval (as the judge
+/// decided: the threshold is applied there, once).
+pub(crate) fn counts(findings: &[Gist<'_>]) -> Counts {
     let mut out = Counts {
         findings: findings.len(),
         ..Counts::default()
@@ -118,7 +122,7 @@ pub(crate) fn counts(findings: &[Gist<'_>], approval_severity: Severity) -> Coun
         *out.by_severity
             .entry(f.severity.as_str().to_owned())
             .or_default() += 1;
-        if f.severity >= approval_severity {
+        if f.requires_approval {
             out.gating += 1;
             worst = worst.max(Some(f.severity));
         }
@@ -128,10 +132,10 @@ pub(crate) fn counts(findings: &[Gist<'_>], approval_severity: Severity) -> Coun
 }
 
 /// A fingerprint of the findings that require approval, in any order.
-pub(crate) fn fingerprint(findings: &[Gist<'_>], approval_severity: Severity) -> String {
+pub(crate) fn fingerprint(findings: &[Gist<'_>]) -> String {
     let mut lines: Vec<String> = findings
         .iter()
-        .filter(|f| f.severity >= approval_severity)
+        .filter(|f| f.requires_approval)
         .map(|f| {
             [
                 f.rule,
@@ -407,10 +411,12 @@ impl Authorship {
 mod tests {
     use super::*;
 
+    /// A finding as the judge leaves it at the default threshold (medium).
     fn gist<'a>(rule: &'a str, severity: Severity, principals: &'a [String]) -> Gist<'a> {
         Gist {
             rule,
             severity,
+            requires_approval: severity >= Severity::Medium,
             duties: &[],
             principals,
             resources: &[],
@@ -433,9 +439,9 @@ mod tests {
             head: "a".repeat(40),
             verdict: "approval_required".into(),
             approval_severity: "medium".into(),
-            fingerprint: fingerprint(&gists, Severity::Medium),
+            fingerprint: fingerprint(&gists),
             since: "2026-11-22T07:50:57Z".into(),
-            counts: counts(&gists, Severity::Medium),
+            counts: counts(&gists),
         }
     }
 
@@ -449,12 +455,12 @@ mod tests {
         let fa = gist("toxic-combination", Severity::Critical, &a);
         let fb = gist("self-escalation", Severity::High, &b);
         let low = gist("toxic-combination", Severity::Low, &c);
-        let fp = fingerprint(&[fa, fb], Severity::Medium);
+        let fp = fingerprint(&[fa, fb]);
         assert_eq!(fp.len(), 64);
-        assert_eq!(fp, fingerprint(&[fb, fa], Severity::Medium));
-        assert_eq!(fp, fingerprint(&[fa, fb, low], Severity::Medium));
-        assert_ne!(fp, fingerprint(&[fa], Severity::Medium));
-        assert_ne!(fp, fingerprint(&[], Severity::Medium));
+        assert_eq!(fp, fingerprint(&[fb, fa]));
+        assert_eq!(fp, fingerprint(&[fa, fb, low]));
+        assert_ne!(fp, fingerprint(&[fa]));
+        assert_ne!(fp, fingerprint(&[]));
     }
 
     #[test]
