@@ -87,10 +87,14 @@ impl Outcome {
                 ),
             )
         } else if !state.approval_required() && self.mode == Mode::Plan {
-            (
-                StatusState::Success,
-                "No independent approval required".to_owned(),
-            )
+            let description = match state.counts.unreviewed_identity {
+                0 => "No independent approval required".to_owned(),
+                n => format!(
+                    "Partial pass: {n} identity or audit change{} foureyes does not model",
+                    if n == 1 { "" } else { "s" }
+                ),
+            };
+            (StatusState::Success, description)
         } else {
             (StatusState::Failure, text::missing_description(state))
         }
@@ -1056,6 +1060,7 @@ mod tests {
                 worst: Some("critical".into()),
                 by_rule: [("toxic-combination".to_owned(), 1)].into(),
                 by_severity: [("critical".to_owned(), 1)].into(),
+                unreviewed_identity: 0,
             },
         };
         let body = sticky_body(&state, "# report", "waiting");

@@ -31,6 +31,10 @@ pub(crate) struct Counts {
     pub(crate) by_rule: BTreeMap<String, usize>,
     /// Findings per severity.
     pub(crate) by_severity: BTreeMap<String, usize>,
+    /// Changes to identity or audit resources of types foureyes does not model: a pass over
+    /// them is only partial.
+    #[serde(default)]
+    pub(crate) unreviewed_identity: usize,
 }
 
 /// What the sticky comment remembers of the review it shows: everything a later run decides
@@ -99,7 +103,10 @@ impl State {
             approval_severity: report.approval_severity.as_str().to_owned(),
             fingerprint: fingerprint(&gists),
             since: since.to_owned(),
-            counts: counts(&gists),
+            counts: Counts {
+                unreviewed_identity: report.coverage.identity_changes(),
+                ..counts(&gists)
+            },
         }
     }
 

@@ -168,6 +168,14 @@ pub(crate) fn minimal_body(state: &State, note: &str, pointer: &str, section: &s
                 .map(|w| format!(", worst {w}"))
                 .unwrap_or_default()
         )
+    } else if c.unreviewed_identity > 0 {
+        format!(
+            "### :warning: Partial pass: nothing at or above {} in what foureyes reviewed; {} \
+             identity or audit change{} of types it does not model not reviewed",
+            state.approval_severity,
+            c.unreviewed_identity,
+            if c.unreviewed_identity == 1 { "" } else { "s" }
+        )
     } else {
         format!(
             "### :white_check_mark: No independent approval required: nothing at or above {}",
