@@ -1,22 +1,16 @@
 //! The command line: parse arguments, run the review, write the report, choose the exit code.
 
 use crate::config;
+use crate::exit::Exit;
 use crate::load;
-use crate::publish::{self, github};
+use crate::publish::{self, Registered};
 use crate::render::{self, Format};
 use crate::review::{self, Settings};
 use crate::rules;
 use crate::ruleset::{Ruleset, Severity};
-use clap::{Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-
-/// Exit code: no independent approval required.
-pub const EXIT_PASS: u8 = 0;
-/// Exit code: independent approval required.
-pub const EXIT_APPROVAL: u8 = 1;
-/// Exit code: usage, configuration or input error.
-pub const EXIT_ERROR: u8 = 2;
 
 /// Reviews infrastructure changes for segregation of duties: who gains which privilege, and
 /// whether one identity could both change privilege and hide the evidence.
@@ -27,25 +21,23 @@ struct Cli {
     command: Command,
 }
 
+/// The commands other than the forges'; those come from [`publish::FORGES`] ([`command`]), and
+/// are listed after `review`.
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Review one or more Terraform plans (`terraform show -json`) as one change set.
+    /// Review one or more Terraform plans (`terraform show -json`) or Pulumi previews
+    /// (`pulumi preview --json`) as one change set.
     ///
     /// Exit codes: 0 no independent approval required, 1 required, 2 usage, configuration or
     /// input error.
+    #[command(display_order = 0)]
     Review(ReviewArgs),
-    /// In GitHub Actions on a pull request: review, keep one sticky comment up to date, and set
-    /// a commit status that passes only once someone independent of the change approves.
-    ///
-    /// Reads GITHUB_TOKEN, GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_EVENT_NAME,
-    /// GITHUB_EVENT_PATH, GITHUB_STEP_SUMMARY and GITHUB_OUTPUT. Exit codes: 0 no approval
-    /// required or independently approved, 1 approval missing, 2 usage, configuration, input or
-    /// GitHub API error.
-    Github(GithubArgs),
     /// List the rules: id, severity and title.
+    #[command(display_order = 100)]
     Rules(RulesArgs),
     /// Explain a rule: what it finds, why it matters, an example, how to fix the change and how
     /// to record a justified exception.
+    #[command(display_order = 101)]
     Explain {
         /// A rule id, as `foureyes rules` lists them.
         rule: String,
@@ -67,7 +59,8 @@ enum RulesFormat {
 
 #[derive(Debug, clap::Args)]
 struct ReviewArgs {
-    /// Plan JSON files, or `-` for stdin. Several plans are reviewed as one change set.
+    /// Plan or preview JSON files, or `-` for stdin; the format is recognised from the content.
+    /// Several inputs are reviewed as one change set.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
     /// Output format.
@@ -104,11 +97,13 @@ struct ReviewOptions {
     exit_zero: bool,
 }
 
+/// The options of every forge command (`foureyes github`); a forge words some of their help
+/// its own way ([`Registered::help`]).
 #[derive(Debug, clap::Args)]
-struct GithubArgs {
-    /// Plan JSON files. Optional on `pull_request_review` events: the verdict is then read back
-    /// from foureyes' own comment, and the run can only count approvals, so the job needs no
-    /// cloud credentials.
+struct ForgeArgs {
+    /// Plan JSON files. Optional on review events: the verdict is then read back from
+    /// foureyes' own comment, and the run can only count approvals, so the job needs no cloud
+    /// credentials.
     #[arg(value_name = "INPUT")]
     inputs: Vec<PathBuf>,
     #[command(flatten)]
@@ -128,25 +123,66 @@ struct GithubArgs {
     /// Print the comment, the status and the approvals that would count; write nothing.
     #[arg(long)]
     dry_run: bool,
-    /// Give up on a request to GitHub that has not answered in full within this many seconds
-    /// (connecting, the headers and the whole body).
-    #[arg(long, value_name = "SECS", default_value_t = github::REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
+    /// Give up on a request to the forge that has not answered in full within this many
+    /// seconds (connecting, the headers and the whole body).
+    #[arg(long, value_name = "SECS", default_value_t = publish::REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
     request_timeout: u64,
-    /// Give up when talking to GitHub takes longer than this many seconds in all, retries and
-    /// rate-limit waits included.
-    #[arg(long, value_name = "SECS", default_value_t = github::RUN_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=21600))]
+    /// Give up when talking to the forge takes longer than this many seconds in all, retries
+    /// and rate-limit waits included.
+    #[arg(long, value_name = "SECS", default_value_t = publish::RUN_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=21600))]
     timeout: u64,
+}
+
+/// The command line: the commands of [`Cli`], and one per forge of [`publish::FORGES`], with
+/// the forge's help.
+fn command() -> clap::Command {
+    let mut cli = Cli::command();
+    for (i, forge) in publish::FORGES.iter().enumerate() {
+        let mut sub = ForgeArgs::augment_args(clap::Command::new(forge.name))
+            .about(forge.about)
+            .long_about(forge.long_about)
+            .display_order(10 + i);
+        for (id, help) in forge.help {
+            sub = sub.mut_arg(*id, |arg| arg.help(*help));
+        }
+        cli = cli.subcommand(sub);
+    }
+    cli
 }
 
 /// Run the command line and return the exit code.
 pub fn main() -> u8 {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    run().code()
+}
+
+/// Run the command line.
+fn run() -> Exit {
+    let parsed = command().try_get_matches().and_then(|matches| {
+        let forge = matches
+            .subcommand()
+            .and_then(|(name, sub)| Some((publish::find(name)?, sub)));
+        Ok(match forge {
+            Some((forge, sub)) => Parsed::Forge(forge, ForgeArgs::from_arg_matches(sub)?),
+            None => Parsed::Cli(Cli::from_arg_matches(&matches)?),
+        })
+    });
+    let cli = match parsed {
+        Ok(Parsed::Cli(cli)) => cli,
+        Ok(Parsed::Forge(forge, args)) => {
+            return match forge_command(forge, &args) {
+                Ok(code) => code,
+                Err(e) => {
+                    // NOTE: an API can echo the token back, into any error.
+                    eprintln!("{}", (forge.error_line)(&e));
+                    Exit::Error
+                }
+            };
+        }
         Err(e) => {
             let code = if e.use_stderr() {
-                EXIT_ERROR
+                Exit::Error
             } else {
-                EXIT_PASS
+                Exit::Pass
             };
             let _ = e.print();
             return code;
@@ -157,15 +193,7 @@ pub fn main() -> u8 {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("{}", crate::escape::ci_log(&format!("error: {e:#}")));
-                EXIT_ERROR
-            }
-        },
-        Command::Github(args) => match github_command(&args) {
-            Ok(code) => code,
-            Err(e) => {
-                // NOTE: an API can echo the token back, into any error.
-                eprintln!("{}", github::error_line(&e));
-                EXIT_ERROR
+                Exit::Error
             }
         },
         Command::Rules(args) => {
@@ -183,23 +211,26 @@ pub fn main() -> u8 {
                 eprintln!(
                     "error: there is no rule `{}`; the rules are: {}",
                     crate::escape::terminal(&rule),
-                    rules::RULES
-                        .iter()
-                        .map(|r| r.id)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    rules::all().map(|r| r.id).collect::<Vec<_>>().join(", ")
                 );
-                EXIT_ERROR
+                Exit::Error
             }
         },
     }
 }
 
+/// What the command line asked for.
+enum Parsed {
+    Cli(Cli),
+    /// A forge's command.
+    Forge(&'static Registered, ForgeArgs),
+}
+
 /// The rules, aligned: id, severity, title; then the duties.
 fn rules_text(ruleset: &Ruleset) -> String {
-    let w = rules::RULES.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let w = rules::all().map(|r| r.id.len()).max().unwrap_or(0);
     let mut out = String::new();
-    for r in rules::RULES {
+    for r in rules::all() {
         out.push_str(&format!(
             "{:w$}  {:8}  {}\n",
             r.id,
@@ -217,20 +248,23 @@ fn rules_text(ruleset: &Ruleset) -> String {
 }
 
 /// Write to stdout; a closed pipe is not an error.
-fn print(text: &str) -> u8 {
+fn print(text: &str) -> Exit {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             eprintln!("error: cannot write: {e}");
-            EXIT_ERROR
+            Exit::Error
         }
-        _ => EXIT_PASS,
+        _ => Exit::Pass,
     }
 }
 
-/// The ruleset and settings the options ask for, and the GitHub accounts among the pipeline
-/// principals (`github:user/LOGIN`).
-fn prepare(options: &ReviewOptions) -> anyhow::Result<(Ruleset, Settings, Vec<String>)> {
+/// The ruleset and settings the options ask for, and the accounts of `forge` among the
+/// pipeline principals (`github:user/LOGIN` for GitHub).
+fn prepare(
+    options: &ReviewOptions,
+    forge: Option<&Registered>,
+) -> anyhow::Result<(Ruleset, Settings, Vec<String>)> {
     let cwd = std::env::current_dir()?;
     let config = config::load(options.config.as_deref(), &cwd)?;
     let mut extra = config.rulesets.clone();
@@ -240,17 +274,24 @@ fn prepare(options: &ReviewOptions) -> anyhow::Result<(Ruleset, Settings, Vec<St
         extra.push((path.display().to_string(), text));
     }
     let ruleset = Ruleset::load(&extra)?;
-    // NOTE: GitHub accounts are not cloud identities: naming one must not replace the cloud
+    // NOTE: forge accounts are not cloud identities: naming one must not replace the cloud
     // identities of the configuration or those detected in the plan.
     let split = |list: &[String]| -> (Vec<String>, Vec<String>) {
-        let (github, cloud): (Vec<&String>, Vec<&String>) = list
-            .iter()
-            .partition(|p| p.trim().starts_with("github:user/"));
-        let logins = github
-            .iter()
-            .map(|p| p.trim()["github:user/".len()..].to_owned())
-            .collect();
-        (logins, cloud.into_iter().cloned().collect())
+        let (mut logins, mut cloud) = (Vec::new(), Vec::new());
+        for principal in list {
+            let account = publish::FORGES.iter().find_map(|f| {
+                let login = principal.trim().strip_prefix(f.account_prefix)?;
+                Some((f.name, login))
+            });
+            match account {
+                Some((name, login)) if forge.is_some_and(|f| f.name == name) => {
+                    logins.push(login.to_owned());
+                }
+                Some(_) => {}
+                None => cloud.push(principal.clone()),
+            }
+        }
+        (logins, cloud)
     };
     let (mut accounts, cloud) = split(&options.pipeline_principals);
     let (configured_accounts, configured_cloud) = split(&config.pipeline_principals);
@@ -266,11 +307,12 @@ fn prepare(options: &ReviewOptions) -> anyhow::Result<(Ruleset, Settings, Vec<St
             .as_deref()
             .and_then(Severity::parse)
             .unwrap_or(config.approval_severity),
+        unmodelled_identity_requires_approval: config.unmodelled_identity_requires_approval,
     };
     Ok((ruleset, settings, accounts))
 }
 
-/// Read every input; stdin at most once.
+/// Open every input (stdin is read by the review, once); `-` at most once.
 fn read_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<load::Source>> {
     let mut stdin_used = false;
     let mut sources = Vec::new();
@@ -286,8 +328,9 @@ fn read_inputs(inputs: &[PathBuf]) -> anyhow::Result<Vec<load::Source>> {
     Ok(sources)
 }
 
-fn github_command(args: &GithubArgs) -> anyhow::Result<u8> {
-    if !publish::valid_key(&args.comment_key) {
+/// A forge's command: review the plan if there is one, then publish and gate on the forge.
+fn forge_command(forge: &Registered, args: &ForgeArgs) -> anyhow::Result<Exit> {
+    if !publish::state::valid_key(&args.comment_key) {
         anyhow::bail!(
             "--comment-key `{}` must be 1 to 64 letters, digits, `.`, `_`, `/` or `-`",
             crate::escape::terminal(&args.comment_key)
@@ -304,44 +347,38 @@ fn github_command(args: &GithubArgs) -> anyhow::Result<u8> {
     if status_context.trim().is_empty() || status_context.chars().any(char::is_control) {
         anyhow::bail!("--status-context must be a name on one line");
     }
-    let approvers = publish::Approvers::parse(&args.approvers).map_err(anyhow::Error::msg)?;
-    let (ruleset, settings, accounts) = prepare(&args.options)?;
-    let options = github::Options {
+    let approvers =
+        publish::approval::Approvers::parse(&args.approvers).map_err(anyhow::Error::msg)?;
+    let (ruleset, settings, accounts) = prepare(&args.options, Some(forge))?;
+    let options = publish::Options {
         key: args.comment_key.clone(),
         approvers,
         status_context,
         dry_run: args.dry_run,
         exit_zero: args.options.exit_zero,
         pipeline: accounts,
-        deadlines: github::Deadlines {
+        deadlines: publish::Deadlines {
             request: std::time::Duration::from_secs(args.request_timeout),
             run: std::time::Duration::from_secs(args.timeout),
         },
     };
-    let env = github::Env::from_process();
     if args.inputs.is_empty() {
-        if env.event_name != "pull_request_review" {
-            anyhow::bail!(
-                "no plan given: foureyes github needs the plan, except on pull_request_review \
-                 events, where it reads the verdict back from its own comment and counts approvals"
-            );
-        }
-        return github::run(None, &options, &env);
+        return (forge.run)(None, &options);
     }
     let sources = read_inputs(&args.inputs)?;
     let report = review::review(&sources, &settings, &ruleset)?;
     drop(sources);
     let text = render::render(&report, Format::Text, &ruleset, false);
-    let reviewed = github::Reviewed {
+    let reviewed = publish::Reviewed {
         report: &report,
         ruleset: &ruleset,
         text,
     };
-    github::run(Some(reviewed), &options, &env)
+    (forge.run)(Some(reviewed), &options)
 }
 
-fn review_command(args: &ReviewArgs) -> anyhow::Result<u8> {
-    let (ruleset, settings, _) = prepare(&args.options)?;
+fn review_command(args: &ReviewArgs) -> anyhow::Result<Exit> {
+    let (ruleset, settings, _) = prepare(&args.options, None)?;
     let sources = read_inputs(&args.inputs)?;
     let report = review::review(&sources, &settings, &ruleset)?;
     drop(sources);
@@ -370,8 +407,42 @@ fn review_command(args: &ReviewArgs) -> anyhow::Result<u8> {
         }
     };
     written?;
-    Ok(match report.verdict {
-        crate::judge::Verdict::ApprovalRequired if !args.options.exit_zero => EXIT_APPROVAL,
-        _ => EXIT_PASS,
-    })
+    Ok(Exit::of_verdict(report.verdict, args.options.exit_zero))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every forge the command line offers is in the registry: any command that takes the
+    /// forge options (`--comment-key`) is a registered forge, and each registered forge is a
+    /// command with its own help.
+    #[test]
+    fn every_forge_the_cli_offers_is_registered() {
+        let cli = command();
+        // NOTE: clap checks here that each forge's help names an option that exists.
+        cli.clone().debug_assert();
+        let mut offered: Vec<&str> = cli
+            .get_subcommands()
+            .filter(|c| c.get_arguments().any(|a| a.get_id() == "comment_key"))
+            .map(clap::Command::get_name)
+            .collect();
+        offered.sort_unstable();
+        let mut registered: Vec<&str> = publish::FORGES.iter().map(|f| f.name).collect();
+        registered.sort_unstable();
+        assert_eq!(offered, registered);
+        for forge in publish::FORGES {
+            let sub = cli
+                .find_subcommand(forge.name)
+                .expect("each forge is a command");
+            assert_eq!(
+                sub.get_about().map(ToString::to_string).as_deref(),
+                Some(forge.about)
+            );
+        }
+        // The commands of `Cli` itself are not forges.
+        assert!(Cli::command()
+            .get_subcommands()
+            .all(|c| publish::find(c.get_name()).is_none()));
+    }
 }

@@ -18,6 +18,10 @@ struct RawConfig {
     /// Extra ruleset files, relative to the configuration file.
     #[serde(default)]
     rulesets: Vec<PathBuf>,
+    /// What a change to an identity or audit type that foureyes does not model does: `warn`
+    /// (the default) or `require_approval`.
+    #[serde(default)]
+    unmodelled_identity: Option<String>,
 }
 
 /// The validated configuration.
@@ -27,6 +31,8 @@ pub(crate) struct Config {
     pub(crate) approval_severity: Severity,
     /// Extra ruleset files: (name as shown, contents).
     pub(crate) rulesets: Vec<(String, String)>,
+    /// Changes to identity or audit types that foureyes does not model require approval.
+    pub(crate) unmodelled_identity_requires_approval: bool,
 }
 
 impl Default for Config {
@@ -35,6 +41,7 @@ impl Default for Config {
             pipeline_principals: Vec::new(),
             approval_severity: Severity::Medium,
             rulesets: Vec::new(),
+            unmodelled_identity_requires_approval: false,
         }
     }
 }
@@ -85,6 +92,17 @@ pub(crate) fn parse(name: &str, text: &str, base: &Path) -> Result<Config, Confi
             Severity::Medium
         }),
     };
+    let unmodelled_identity_requires_approval = match raw.unmodelled_identity.as_deref() {
+        None | Some("warn") => false,
+        Some("require_approval") => true,
+        Some(other) => {
+            problems.push(format!(
+                "{name}: unmodelled_identity = \"{}\" is not one of warn, require_approval",
+                crate::escape::terminal(other)
+            ));
+            false
+        }
+    };
     let mut rulesets = Vec::new();
     for r in &raw.rulesets {
         let path = base.join(r);
@@ -108,6 +126,7 @@ pub(crate) fn parse(name: &str, text: &str, base: &Path) -> Result<Config, Confi
         pipeline_principals: raw.pipeline_principals,
         approval_severity,
         rulesets,
+        unmodelled_identity_requires_approval,
     })
 }
 
@@ -126,6 +145,31 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains(".foureyes.toml:2:1"), "{text}");
         assert!(text.contains("pipeline_principal"), "{text}");
+    }
+
+    #[test]
+    fn unmodelled_identity_is_warn_or_require_approval() {
+        let c = parse(
+            "c.toml",
+            "unmodelled_identity = \"require_approval\"\n",
+            Path::new("."),
+        )
+        .expect("parses");
+        assert!(c.unmodelled_identity_requires_approval);
+        let c =
+            parse("c.toml", "unmodelled_identity = \"warn\"\n", Path::new(".")).expect("parses");
+        assert!(!c.unmodelled_identity_requires_approval);
+        let err = parse(
+            "c.toml",
+            "unmodelled_identity = \"ignore\"\n",
+            Path::new("."),
+        )
+        .expect_err("not a choice");
+        assert!(
+            err.to_string()
+                .contains("not one of warn, require_approval"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! verdict. The one place that applies the approval threshold.
 
 use crate::classify::{Principal, TouchedChange};
+use crate::coverage::Coverage;
 use crate::model::{Head, PolicyChange, PrincipalId, Text, Unknown, Weakening};
+use crate::review::Settings;
 use crate::rules::{self, Context, Finding};
 use crate::ruleset::{Ruleset, Severity};
 
@@ -74,6 +76,8 @@ pub(crate) struct Report {
     pub(crate) documents_total: usize,
     /// Resource changes that change something (not no-op or read).
     pub(crate) changed: usize,
+    /// What the review could not judge.
+    pub(crate) coverage: Coverage,
 }
 
 impl Report {
@@ -105,18 +109,27 @@ pub(crate) struct Judged {
     pub(crate) documents_total: usize,
     /// Resource changes that change something (not no-op or read).
     pub(crate) changed: usize,
+    pub(crate) coverage: Coverage,
 }
 
 /// Run the rules and decide.
-pub(crate) fn judge(input: Judged, ruleset: &Ruleset, approval_severity: Severity) -> Report {
+pub(crate) fn judge(input: Judged, ruleset: &Ruleset, settings: &Settings) -> Report {
+    let approval_severity = settings.approval_severity;
     let pipeline_ids: Vec<PrincipalId> = input.pipeline.iter().map(|p| p.id.clone()).collect();
     let ctx = Context {
         principals: &input.principals,
         weakenings: &input.weakenings,
         pipeline: &pipeline_ids,
         ruleset,
+        coverage: &input.coverage,
+        unmodelled_identity_requires_approval: settings.unmodelled_identity_requires_approval,
     };
     let mut findings = rules::check(&ctx);
+    // NOTE: the one place that decides which findings need an independent approver; every
+    // format and the gate read `requires_approval`.
+    for f in &mut findings {
+        f.requires_approval = f.severity >= approval_severity;
+    }
     findings.sort_by(|a, b| {
         (b.severity, a.rule, &a.principals, &a.resources, &a.message).cmp(&(
             a.severity,
@@ -126,7 +139,7 @@ pub(crate) fn judge(input: Judged, ruleset: &Ruleset, approval_severity: Severit
             &b.message,
         ))
     });
-    let verdict = if findings.iter().any(|f| f.severity >= approval_severity) {
+    let verdict = if findings.iter().any(|f| f.requires_approval) {
         Verdict::ApprovalRequired
     } else {
         Verdict::Pass
@@ -144,6 +157,7 @@ pub(crate) fn judge(input: Judged, ruleset: &Ruleset, approval_severity: Severit
         pipeline: input.pipeline,
         documents: input.documents,
         documents_total: input.documents_total,
+        coverage: input.coverage,
         changed: input.changed,
     }
 }

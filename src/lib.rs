@@ -7,8 +7,10 @@
 pub(crate) mod classify;
 pub mod cli;
 pub(crate) mod config;
+pub(crate) mod coverage;
 pub(crate) mod delta;
 pub(crate) mod escape;
+pub mod exit;
 pub(crate) mod extract;
 pub(crate) mod glob;
 pub(crate) mod judge;

@@ -1,24 +1,24 @@
-//! Load: bytes → a parsed document, with errors that name the file, the place and what was
-//! expected.
+//! Load: an input (a file, stdin, a directory) → its first bytes, to recognise its format by,
+//! and the rest, to be read once by that format's reader; and the tools those readers share to
+//! read JSON with errors that name the file, the place and what was expected.
 //!
-//! Plans can be 100 MB and more. A Terraform plan is streamed: its top level is read in chunks
-//! ([`scan`]), every part is validated, the parts the review does not need (`planned_values`,
-//! `prior_state`, ...) are only skipped, and each resource change is handed over as raw bytes
-//! to be parsed on its own. Neither the file nor a parsed tree of it is ever held whole.
+//! Plans can be 100 MB and more. Nothing here holds an input whole: the first bytes
+//! ([`PREFIX`]) are read ahead, and the reader then gets them followed by the rest, unread.
+//! JSON is streamed by [`Scanner`], which validates what it skips without building anything.
 
 mod scan;
 
-pub(crate) use scan::Pos;
+pub(crate) use scan::{Parsed, Pos, Scanner};
 
-use crate::normalize::Configuration;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-/// One input: a file, or what was read from stdin.
+/// One input: a file, a directory, or stdin.
 #[derive(Debug)]
 pub(crate) struct Source {
     /// The name users know the input by: the path as given, or `<stdin>`.
@@ -26,14 +26,29 @@ pub(crate) struct Source {
     data: Data,
 }
 
-#[derive(Debug)]
 enum Data {
     File(PathBuf),
+    Directory(PathBuf),
+    /// Read as it comes (stdin), so it can be read once only: [`Source::open`] takes it.
+    Stream(Mutex<Option<Box<dyn Read + Send>>>),
+    #[cfg(test)]
     Bytes(Vec<u8>),
 }
 
+impl std::fmt::Debug for Data {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Data::File(path) => f.debug_tuple("File").field(path).finish(),
+            Data::Directory(path) => f.debug_tuple("Directory").field(path).finish(),
+            Data::Stream(_) => f.write_str("Stream"),
+            #[cfg(test)]
+            Data::Bytes(bytes) => write!(f, "Bytes({})", bytes.len()),
+        }
+    }
+}
+
 impl Source {
-    /// An input held in memory (stdin, tests).
+    /// An input held in memory (tests).
     #[cfg(test)]
     pub(crate) fn from_bytes(name: &str, bytes: Vec<u8>) -> Source {
         Source {
@@ -42,35 +57,69 @@ impl Source {
         }
     }
 
-    fn reader(&self) -> Result<Box<dyn Read + '_>, LoadError> {
-        match &self.data {
-            Data::File(path) => {
-                let file = std::fs::File::open(path).map_err(|source| LoadError::Io {
-                    name: self.name.clone(),
-                    source,
-                })?;
-                Ok(Box::new(file))
-            }
-            Data::Bytes(bytes) => Ok(Box::new(bytes.as_slice())),
+    /// An input read as it comes, as stdin is: it can be opened once only (tests).
+    #[cfg(test)]
+    pub(crate) fn from_reader(name: &str, reader: impl Read + Send + 'static) -> Source {
+        Source {
+            name: name.to_string(),
+            data: Data::Stream(Mutex::new(Some(Box::new(reader)))),
         }
     }
 
-    fn all(&self) -> Result<Cow<'_, [u8]>, LoadError> {
-        match &self.data {
-            Data::File(path) => {
-                std::fs::read(path)
-                    .map(Cow::Owned)
-                    .map_err(|source| LoadError::Io {
-                        name: self.name.clone(),
-                        source,
-                    })
+    /// Open the input: read its first bytes (up to [`PREFIX`]) and see what they are. The
+    /// rest is left for the reader of its format.
+    pub(crate) fn open(&self) -> Result<Opened<'_>, LoadError> {
+        let name = self.name.as_str();
+        let io = |source| LoadError::Io {
+            name: name.to_string(),
+            source,
+        };
+        let mut rest: Box<dyn Read + '_> = match &self.data {
+            Data::Directory(path) => {
+                return Ok(Opened {
+                    name,
+                    what: What::Directory(path),
+                })
             }
-            Data::Bytes(bytes) => Ok(Cow::Borrowed(bytes)),
-        }
+            Data::File(path) => Box::new(std::fs::File::open(path).map_err(io)?),
+            Data::Stream(stream) => {
+                // NOTE: a poisoned lock only means another thread panicked while taking the
+                // stream; the stream is as good (or as gone) as it was.
+                let taken = stream
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take();
+                match taken {
+                    Some(reader) => reader,
+                    None => {
+                        return Err(LoadError::Invalid {
+                            name: name.to_string(),
+                            message: "was read already: it can be read only once".to_string(),
+                        })
+                    }
+                }
+            }
+            #[cfg(test)]
+            Data::Bytes(bytes) => Box::new(bytes.as_slice()),
+        };
+        let mut head = Vec::with_capacity(PREFIX);
+        (&mut rest)
+            .take(PREFIX as u64)
+            .read_to_end(&mut head)
+            .map_err(io)?;
+        let object = opens_object(&head).then(|| TopLevel::of(&head));
+        Ok(Opened {
+            name,
+            what: What::Bytes { head, rest, object },
+        })
     }
 }
 
-/// Why an input could not be read as a plan.
+/// How much of an input is read to recognise its format: enough for the top-level keys a
+/// plan or a preview starts with, little enough to cost nothing.
+pub(crate) const PREFIX: usize = 64 << 10;
+
+/// Why an input could not be read.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum LoadError {
     #[error("{name}: cannot read: {source}")]
@@ -90,120 +139,252 @@ pub(crate) enum LoadError {
     },
 }
 
-/// One element of `resource_changes` or `resource_drift`; `C` is how much of its `change` is
-/// read: all of it ([`RawChange`]) or only what it does ([`HeadChange`]).
-#[derive(Debug, Deserialize)]
-#[serde(bound(deserialize = "C: Deserialize<'de>"))]
-pub(crate) struct RawResourceChange<'a, C = RawChange<'a>> {
-    /// Missing in the drift entries of some early 1.x plans: then built from the other fields.
-    #[serde(borrow, default)]
-    pub(crate) address: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    pub(crate) previous_address: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    pub(crate) module_address: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    pub(crate) mode: Option<Cow<'a, str>>,
-    #[serde(borrow, rename = "type")]
-    pub(crate) kind: Cow<'a, str>,
-    #[serde(borrow, default)]
-    pub(crate) name: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    pub(crate) index: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub(crate) deposed: Option<Cow<'a, str>>,
-    pub(crate) change: C,
-    #[serde(borrow, default)]
-    pub(crate) action_reason: Option<Cow<'a, str>>,
+/// An input being read: its first bytes, read to recognise its format, and the rest, not read
+/// yet. Whoever reads it gets all of it, from its first byte, once.
+pub(crate) struct Opened<'s> {
+    /// The name users know the input by.
+    pub(crate) name: &'s str,
+    what: What<'s>,
 }
 
-impl<C> RawResourceChange<'_, C> {
-    /// The instance address, built from module address, type, name and index when absent.
-    pub(crate) fn address(&self) -> Cow<'_, str> {
-        if let Some(a) = &self.address {
-            return Cow::Borrowed(a);
-        }
-        let mut a = String::new();
-        if let Some(m) = self.module_address.as_deref().filter(|m| !m.is_empty()) {
-            a.push_str(m);
-            a.push('.');
-        }
-        if self.mode.as_deref() == Some("data") {
-            a.push_str("data.");
-        }
-        a.push_str(&self.kind);
-        a.push('.');
-        a.push_str(self.name.as_deref().unwrap_or("?"));
-        if let Some(index) = self.index.filter(|i| i.get() != "null") {
-            a.push_str(&format!("[{}]", index.get()));
-        }
-        Cow::Owned(a)
+enum What<'s> {
+    Directory(&'s Path),
+    Bytes {
+        /// The first [`PREFIX`] bytes, or all of a shorter input.
+        head: Vec<u8>,
+        rest: Box<dyn Read + 's>,
+        /// Where the input opens a JSON object: its top-level keys in `head`.
+        object: Option<TopLevel>,
+    },
+}
+
+/// What the first bytes of an input show: all that a format's sniff sees.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum First<'a> {
+    /// A directory (its path).
+    Directory(#[allow(dead_code, reason = "for the `.tf` tree reader (issue 13)")] &'a Path),
+    Bytes {
+        /// The first bytes as they are (a byte-order mark included): [`PREFIX`] of them, or
+        /// all of a shorter input.
+        #[allow(dead_code, reason = "for formats that are not JSON")]
+        bytes: &'a [u8],
+        /// Where the input opens a JSON object: the top-level keys seen in `bytes`.
+        object: Option<&'a TopLevel>,
+    },
+}
+
+/// The top-level keys of a JSON object, as far as the first bytes of its input go.
+#[derive(Debug, Default)]
+pub(crate) struct TopLevel {
+    keys: Vec<String>,
+    whole: bool,
+}
+
+impl TopLevel {
+    /// The keys of the object that starts `head` (after a byte-order mark), in order, as far
+    /// as `head` goes or until something that is not JSON.
+    fn of(head: &[u8]) -> TopLevel {
+        let bytes = head.strip_prefix(&BOM[..]).unwrap_or(head);
+        let mut s = Scanner::new("", bytes);
+        let mut top = TopLevel::default();
+        // NOTE: an error only ends what the first bytes say; the reader reports it in place.
+        top.whole = members_of(&mut s, |s, key| {
+            top.keys.push(key.to_string());
+            s.skip()
+        })
+        .is_ok();
+        top
+    }
+
+    /// Whether `key` is among the keys.
+    pub(crate) fn has(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| k == key)
+    }
+
+    /// Whether any of `keys` is among the keys.
+    pub(crate) fn has_any(&self, keys: &[&str]) -> bool {
+        keys.iter().any(|k| self.has(k))
+    }
+
+    /// Whether the object ends within the first bytes: then these are all its keys.
+    pub(crate) fn whole(&self) -> bool {
+        self.whole
     }
 }
 
-/// What a change does, without its values: enough to decide whether its values are read.
-#[derive(Debug, Deserialize)]
-pub(crate) struct HeadChange<'a> {
-    #[serde(borrow)]
-    pub(crate) actions: Vec<Cow<'a, str>>,
-    #[serde(default)]
-    pub(crate) importing: Option<IgnoredAny>,
+/// UTF-8's byte-order mark, as Windows tools write it.
+const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// How much of the input the checks of what it is look at (as they always have).
+const HEAD: usize = 512;
+
+/// Whether an input's first bytes open a JSON object: after a byte-order mark and whitespace
+/// within the first [`HEAD`] bytes, a `{`. What is not is refused by [`Opened::refused`].
+fn opens_object(head: &[u8]) -> bool {
+    let head = &head[..head.len().min(HEAD)];
+    let bytes = head.strip_prefix(&BOM[..]).unwrap_or(head);
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return false;
+    }
+    bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
-/// The `change` object of a resource change.
-#[derive(Debug, Deserialize)]
-pub(crate) struct RawChange<'a> {
-    #[serde(borrow)]
-    pub(crate) actions: Vec<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    pub(crate) before: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub(crate) after: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub(crate) after_unknown: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub(crate) before_sensitive: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub(crate) after_sensitive: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    pub(crate) importing: Option<&'a RawValue>,
+impl<'s> Opened<'s> {
+    /// What the first bytes show.
+    pub(crate) fn first(&self) -> First<'_> {
+        match &self.what {
+            What::Directory(path) => First::Directory(path),
+            What::Bytes { head, object, .. } => First::Bytes {
+                bytes: head,
+                object: object.as_ref(),
+            },
+        }
+    }
+
+    /// The input as JSON, from its first byte (a byte-order mark skipped), streamed.
+    pub(crate) fn json(self) -> Result<Scanner<'s, impl Read + 's>, LoadError> {
+        let What::Bytes { head, rest, .. } = self.what else {
+            return Err(LoadError::Invalid {
+                name: self.name.to_string(),
+                message: "is a directory: expected JSON".to_string(),
+            });
+        };
+        let bom = head.starts_with(&BOM);
+        let mut s = Scanner::new(self.name, std::io::Cursor::new(head).chain(rest));
+        if bom {
+            s.prefix(BOM.len())?;
+            s.skip_bytes(BOM.len());
+        }
+        Ok(s)
+    }
+
+    /// Why no format reads an input whose first bytes open no JSON object: it is UTF-16,
+    /// empty, binary, the output of a wrapper, a JSON array, or text.
+    // NOTE: these messages are a contract (tests, the README): they name the Terraform plan,
+    // the format most inputs are meant to be, whatever format is expected.
+    pub(crate) fn refused(self) -> LoadError {
+        let name = self.name;
+        let What::Bytes { head, rest, .. } = self.what else {
+            return LoadError::Invalid {
+                name: name.to_string(),
+                message: "is a directory".to_string(),
+            };
+        };
+        let invalid = |message: &str| LoadError::Invalid {
+            name: name.to_string(),
+            message: message.to_string(),
+        };
+        let mut s = Scanner::new(name, std::io::Cursor::new(head).chain(rest));
+        let head = match s.prefix(HEAD) {
+            Ok(head) => head.to_vec(),
+            Err(e) => return e,
+        };
+        let mut bytes = head.as_slice();
+        if bytes.starts_with(&BOM) {
+            bytes = &bytes[BOM.len()..];
+            s.skip_bytes(BOM.len());
+        }
+        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            return invalid(
+                "the file is UTF-16 (as PowerShell's `>` writes it): expected UTF-8 JSON; \
+                 write the plan with `terraform show -json tfplan | Out-File -Encoding utf8 plan.json`",
+            );
+        }
+        match s.at_end() {
+            Ok(true) => return invalid(
+                "the file is empty: expected a Terraform plan as written by `terraform show -json`",
+            ),
+            Ok(false) => {}
+            Err(e) => return e,
+        }
+        let at = s.here();
+        let first = bytes
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(0);
+        let what = if std::str::from_utf8(bytes).is_err() || bytes.contains(&0) {
+            "binary data, not JSON"
+        } else if bytes[first..].starts_with(b"[command]") {
+            "the output of the setup-terraform wrapper (`[command]...`), not the plan; \
+             set `terraform_wrapper: false` or write the plan with `terraform show -json` to a file"
+        } else if bytes.get(first) == Some(&b'[') && !head.starts_with(&BOM) && s.rest_is_json() {
+            "a JSON array"
+        } else {
+            "text that is not JSON (is there a wrapper's output around the plan?)"
+        };
+        LoadError::At {
+            name: name.to_string(),
+            line: at.line,
+            column: at.column,
+            message: format!(
+                "found {what}: expected a JSON object, a Terraform plan as written by `terraform show -json`"
+            ),
+        }
+    }
 }
 
-/// `pulumi preview --json` output: the steps of the preview.
-#[derive(Debug, Deserialize)]
-pub(crate) struct RawPreview {
-    pub(crate) steps: Vec<RawStep>,
+/// Open an input: a path, or `-` for stdin. A file is opened now, to fail before any work if
+/// it cannot be; stdin is read when the review reads it.
+pub(crate) fn read(input: &Path) -> Result<Source, LoadError> {
+    if input.as_os_str() == "-" {
+        return Ok(Source {
+            name: "<stdin>".to_string(),
+            data: Data::Stream(Mutex::new(Some(Box::new(std::io::stdin())))),
+        });
+    }
+    let name = input.display().to_string();
+    match std::fs::File::open(input).and_then(|f| f.metadata()) {
+        Ok(m) if m.is_dir() => Ok(Source {
+            name,
+            data: Data::Directory(input.to_path_buf()),
+        }),
+        Ok(_) => Ok(Source {
+            name,
+            data: Data::File(input.to_path_buf()),
+        }),
+        Err(source) => Err(LoadError::Io { name, source }),
+    }
 }
 
-/// One step of a Pulumi preview.
-#[derive(Debug, Deserialize)]
-pub(crate) struct RawStep {
-    pub(crate) op: String,
-    pub(crate) urn: String,
-    #[serde(default, rename = "oldState")]
-    pub(crate) old_state: Option<RawState>,
-    #[serde(default, rename = "newState")]
-    pub(crate) new_state: Option<RawState>,
+/// Read the members of a JSON object one by one: `each` gets each key and reads or skips its
+/// value. A key given twice is refused (JSON readers disagree on which of the two counts), and
+/// so is anything after the object. Returns the keys, in order.
+pub(crate) fn members<'n, R: Read>(
+    s: &mut Scanner<'n, R>,
+    each: impl FnMut(&mut Scanner<'n, R>, &str) -> Result<(), LoadError>,
+) -> Result<Vec<String>, LoadError> {
+    let seen = members_of(s, each)?;
+    if !s.at_end()? {
+        return Err(s.error("invalid JSON: trailing characters after the plan"));
+    }
+    Ok(seen)
 }
 
-/// A resource's state in a Pulumi step.
-#[derive(Debug, Deserialize)]
-pub(crate) struct RawState {
-    #[serde(default, rename = "type")]
-    pub(crate) kind: Option<String>,
-    #[serde(default)]
-    pub(crate) inputs: Option<serde_json::Value>,
-    #[serde(default)]
-    pub(crate) outputs: Option<serde_json::Value>,
-}
-
-/// Which list a resource change comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Section {
-    /// `resource_changes`: what the change does.
-    Changes,
-    /// `resource_drift`: what changed outside Terraform.
-    Drift,
+/// [`members`], without looking past the object's end.
+fn members_of<'n, R: Read>(
+    s: &mut Scanner<'n, R>,
+    mut each: impl FnMut(&mut Scanner<'n, R>, &str) -> Result<(), LoadError>,
+) -> Result<Vec<String>, LoadError> {
+    let mut seen: Vec<String> = Vec::new();
+    s.expect(b'{', "`{`")?;
+    if !s.eat(b'}')? {
+        loop {
+            let key = s.key()?;
+            if seen.contains(&key) {
+                return Err(s.error(format!(
+                    "invalid plan: the key `{}` appears twice",
+                    crate::escape::terminal(&key)
+                )));
+            }
+            each(s, &key)?;
+            seen.push(key);
+            if s.eat(b'}')? {
+                break;
+            }
+            s.expect(b',', "`,` or `}`")?;
+        }
+    }
+    Ok(seen)
 }
 
 /// A piece of an input: its bytes and where they start, to report errors in place.
@@ -237,376 +418,6 @@ impl Place<'_> {
             message,
         }
     }
-}
-
-/// What a Terraform plan says besides its resource changes and configuration.
-#[derive(Debug, Default)]
-pub(crate) struct PlanHead {
-    pub(crate) format_version: String,
-    pub(crate) terraform_version: Option<String>,
-    /// The root module's variables: their values by name.
-    pub(crate) variables: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// What a loaded input is.
-#[derive(Debug)]
-pub(crate) enum Loaded {
-    /// A Terraform plan, whose resource changes went to the caller one by one.
-    Terraform(PlanHead),
-    Pulumi(RawPreview),
-}
-
-/// Read an input: a path, or `-` for stdin.
-pub(crate) fn read(input: &Path) -> Result<Source, LoadError> {
-    if input.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .map_err(|source| LoadError::Io {
-                name: "<stdin>".to_string(),
-                source,
-            })?;
-        return Ok(Source {
-            name: "<stdin>".to_string(),
-            data: Data::Bytes(bytes),
-        });
-    }
-    let name = input.display().to_string();
-    // Fail now, before any work, if the file cannot be opened.
-    match std::fs::File::open(input).and_then(|f| f.metadata()) {
-        Ok(m) if m.is_dir() => Err(LoadError::Invalid {
-            name,
-            message: "is a directory: expected a plan JSON file".to_string(),
-        }),
-        Ok(_) => Ok(Source {
-            name,
-            data: Data::File(input.to_path_buf()),
-        }),
-        Err(source) => Err(LoadError::Io { name, source }),
-    }
-}
-
-/// Takes the plan's `configuration`, as raw bytes with their place.
-pub(crate) type OnConfiguration<'f> = dyn FnMut(Place<'_>) -> Result<(), LoadError> + 'f;
-
-/// Takes one resource change: what it does, and its raw bytes with their place.
-pub(crate) type OnChange<'f> = dyn for<'b> FnMut(
-        Section,
-        Place<'b>,
-        RawResourceChange<'b, HeadChange<'b>>,
-    ) -> Result<(), LoadError>
-    + 'f;
-
-/// Load an input. A Terraform plan's configuration and resource changes are handed over as
-/// they are read, one by one.
-pub(crate) fn load(
-    source: &Source,
-    config: &mut OnConfiguration<'_>,
-    each: &mut OnChange<'_>,
-) -> Result<Loaded, LoadError> {
-    let name = source.name.as_str();
-    let invalid = |message: &str| LoadError::Invalid {
-        name: name.to_string(),
-        message: message.to_string(),
-    };
-    let mut s = scan::Scanner::new(name, source.reader()?);
-    let head = s.prefix(512)?.to_vec();
-    let mut bytes = head.as_slice();
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        bytes = &bytes[3..];
-        s.skip_bytes(3);
-    }
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(invalid(
-            "the file is UTF-16 (as PowerShell's `>` writes it): expected UTF-8 JSON; \
-             write the plan with `terraform show -json tfplan | Out-File -Encoding utf8 plan.json`",
-        ));
-    }
-    if s.at_end()? {
-        return Err(invalid(
-            "the file is empty: expected a Terraform plan as written by `terraform show -json`",
-        ));
-    }
-    let first = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(0);
-    if bytes.get(first) != Some(&b'{') {
-        let what = if std::str::from_utf8(bytes).is_err() || bytes.contains(&0) {
-            "binary data, not JSON"
-        } else if bytes[first..].starts_with(b"[command]") {
-            "the output of the setup-terraform wrapper (`[command]...`), not the plan; \
-             set `terraform_wrapper: false` or write the plan with `terraform show -json` to a file"
-        } else if bytes.get(first) == Some(&b'[') && array(source) {
-            "a JSON array"
-        } else {
-            "text that is not JSON (is there a wrapper's output around the plan?)"
-        };
-        return Err(s.error(format!(
-            "found {what}: expected a JSON object, a Terraform plan as written by `terraform show -json`"
-        )));
-    }
-    let mut plan = PlanHead::default();
-    let mut seen: Vec<String> = Vec::new();
-    // The first error in a resource change: reported after the checks of what the document
-    // is, which explain more.
-    let mut element_error: Option<LoadError> = None;
-    s.expect(b'{', "`{`")?;
-    if !s.eat(b'}')? {
-        loop {
-            let key = s.key()?;
-            if seen.contains(&key) {
-                return Err(s.error(format!(
-                    "invalid plan: the key `{}` appears twice",
-                    crate::escape::terminal(&key)
-                )));
-            }
-            match key.as_str() {
-                "format_version" | "terraform_version" => {
-                    let value = s.capture(|b, at| {
-                        serde_json::from_slice::<String>(b).map_err(|e| {
-                            Place { name, bytes: b, at }
-                                .error(&e, format!("`{key}` is not a string"))
-                        })
-                    })?;
-                    if key == "format_version" {
-                        plan.format_version = value;
-                    } else {
-                        plan.terraform_version = Some(value);
-                    }
-                }
-                "resource_changes" | "resource_drift" => {
-                    let section = if key == "resource_changes" {
-                        Section::Changes
-                    } else {
-                        Section::Drift
-                    };
-                    s.ws()?;
-                    if !s.eat(b'[')? {
-                        if s.eat(b'n')? {
-                            return Err(s.error(format!(
-                                "at `{key}`: not a Terraform plan: expected an array"
-                            )));
-                        }
-                        return Err(s.error(format!(
-                            "at `{key}`: not a Terraform plan: invalid type, expected an array \
-                             (expected the output of `terraform show -json PLANFILE`)"
-                        )));
-                    }
-                    if !s.eat(b']')? {
-                        loop {
-                            // serde_json reads each resource change where it lies in the
-                            // buffer; one that is not as Terraform writes it is reported after
-                            // the checks of what the document is, and skipped.
-                            s.parse(|avail, at| {
-                                let mut stream = serde_json::Deserializer::from_slice(avail)
-                                    .into_iter::<RawResourceChange<'_, HeadChange<'_>>>(
-                                );
-                                match stream.next() {
-                                    Some(Ok(raw)) => {
-                                        let used = stream.byte_offset();
-                                        let bytes = &avail[..used];
-                                        if element_error.is_none() {
-                                            if let Err(e) =
-                                                each(section, Place { name, bytes, at }, raw)
-                                            {
-                                                element_error = Some(e);
-                                            }
-                                        }
-                                        scan::Parsed::Done((), used)
-                                    }
-                                    Some(Err(e)) if e.is_eof() => scan::Parsed::NeedMore,
-                                    None => scan::Parsed::NeedMore,
-                                    Some(Err(e)) if e.is_data() => {
-                                        // Valid JSON, not a resource change: note it, skip it.
-                                        let mut stream =
-                                            serde_json::Deserializer::from_slice(avail)
-                                                .into_iter::<IgnoredAny>();
-                                        match stream.next() {
-                                            Some(Ok(_)) => {
-                                                if element_error.is_none() {
-                                                    element_error = Some(resource_change_error(
-                                                        section,
-                                                        Place {
-                                                            name,
-                                                            bytes: avail,
-                                                            at,
-                                                        },
-                                                        &e,
-                                                    ));
-                                                }
-                                                scan::Parsed::Done((), stream.byte_offset())
-                                            }
-                                            Some(Err(e)) if e.is_eof() => scan::Parsed::NeedMore,
-                                            _ => scan::Parsed::NeedMore,
-                                        }
-                                    }
-                                    Some(Err(e)) => scan::Parsed::Failed(
-                                        Place {
-                                            name,
-                                            bytes: avail,
-                                            at,
-                                        }
-                                        .error(&e, format!("invalid JSON: {}", strip_position(&e))),
-                                    ),
-                                }
-                            })?;
-                            if s.eat(b']')? {
-                                break;
-                            }
-                            s.expect(b',', "`,` or `]`")?;
-                        }
-                    }
-                }
-                "configuration" => {
-                    // Handed over whole, to be parsed by the caller (on another thread).
-                    s.capture(|bytes, at| config(Place { name, bytes, at }))?;
-                }
-                "variables" => {
-                    plan.variables = s.capture(|bytes, at| variables(Place { name, bytes, at }))?;
-                }
-                _ => s.skip()?,
-            }
-            seen.push(key);
-            if s.eat(b'}')? {
-                break;
-            }
-            s.expect(b',', "`,` or `}`")?;
-        }
-    }
-    if !s.at_end()? {
-        return Err(s.error("invalid JSON: trailing characters after the plan"));
-    }
-    let has = |k: &str| seen.iter().any(|x| x == k);
-    if has("steps") && !has("format_version") {
-        let bytes = source.all()?;
-        let preview: RawPreview = serde_json::from_slice(&bytes).map_err(|e| {
-            let message = match e.classify() {
-                serde_json::error::Category::Data => format!(
-                    "not a Pulumi preview: {} (expected the output of `pulumi preview --json`)",
-                    strip_position(&e)
-                ),
-                _ => format!("invalid JSON: {}", strip_position(&e)),
-            };
-            LoadError::At {
-                name: name.to_string(),
-                line: e.line(),
-                column: e.column(),
-                message,
-            }
-        })?;
-        return Ok(Loaded::Pulumi(preview));
-    }
-    check_plan(&has, &plan.format_version).map_err(|m| invalid(&m))?;
-    if let Some(e) = element_error {
-        return Err(e);
-    }
-    Ok(Loaded::Terraform(plan))
-}
-
-/// Whether an input is a valid JSON array (to say so in the error).
-fn array(source: &Source) -> bool {
-    source
-        .all()
-        .is_ok_and(|b| serde_json::from_slice::<IgnoredAny>(&b).is_ok())
-}
-
-/// Check that a document is a Terraform plan this version can read, from its keys.
-fn check_plan(has: &dyn Fn(&str) -> bool, version: &str) -> Result<(), String> {
-    if has("plan_format_version") {
-        return Err(
-            "this is an HCP Terraform redacted JSON plan (`plan_format_version`), which \
-             foureyes does not read: expected the output of `terraform show -json PLANFILE`"
-                .to_string(),
-        );
-    }
-    if has("changeSummary") && !has("format_version") {
-        return Err(
-            "this looks like `pulumi preview --json` output without `steps`: expected \
-             the output of `pulumi preview --json` or `terraform show -json PLANFILE`"
-                .to_string(),
-        );
-    }
-    if !has("format_version") {
-        return Err(
-            "not a Terraform plan: there is no `format_version`; expected the output of \
-             `terraform show -json PLANFILE`"
-                .to_string(),
-        );
-    }
-    let major = version.split('.').next().unwrap_or("");
-    // NOTE: a version that is not a number (hand-written test plans say "test_format_version")
-    // is read as the current format; a known other major version is refused.
-    if major.parse::<u64>().is_ok_and(|m| m > 1) {
-        return Err(format!(
-            "unsupported plan format_version \"{}\": foureyes reads format versions 0.x and 1.x",
-            crate::escape::terminal(version)
-        ));
-    }
-    if !has("resource_changes") && has("values") && !has("planned_values") && !has("prior_state") {
-        return Err(
-            "this is Terraform state (`terraform show -json` without a plan file), not a \
-             plan: expected `terraform show -json PLANFILE`"
-                .to_string(),
-        );
-    }
-    Ok(())
-}
-
-/// The values of a plan's `variables` (`{"NAME": {"value": ...}}`).
-// NOTE: no parser message here: it could quote a value, and values can be sensitive.
-fn variables(
-    place: Place<'_>,
-) -> Result<std::collections::BTreeMap<String, serde_json::Value>, LoadError> {
-    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(place.bytes)
-        .map_err(|e| place.error(&e, "`variables` is not an object of variables".to_string()))?;
-    Ok(map
-        .into_iter()
-        .filter_map(|(k, mut v)| Some((k, v.get_mut("value")?.take())))
-        .collect())
-}
-
-/// Parse a plan's `configuration`.
-pub(crate) fn configuration(place: Place<'_>) -> Result<Configuration, LoadError> {
-    serde_json::from_slice(place.bytes).map_err(|e| {
-        place.error(
-            &e,
-            format!(
-                "`configuration` is not as Terraform writes it: {}",
-                strip_position(&e)
-            ),
-        )
-    })
-}
-
-/// Parse one resource change, saying where and what is wrong when it is not as Terraform
-/// writes it.
-pub(crate) fn resource_change<'a>(
-    section: Section,
-    place: Place<'a>,
-) -> Result<RawResourceChange<'a>, LoadError> {
-    serde_json::from_slice(place.bytes).map_err(|e| resource_change_error(section, place, &e))
-}
-
-/// Say where and what is wrong in a resource change that is not as Terraform writes it.
-fn resource_change_error(section: Section, place: Place<'_>, e: &serde_json::Error) -> LoadError {
-    let list = match section {
-        Section::Changes => "resource_changes",
-        Section::Drift => "resource_drift",
-    };
-    let mut de = serde_json::Deserializer::from_slice(place.bytes);
-    let path = match serde_path_to_error::deserialize::<_, RawResourceChange<'_>>(&mut de) {
-        Err(e) if e.path().to_string() != "." => format!("{list}[].{}", e.path()),
-        _ => list.to_string(),
-    };
-    place.error(
-        e,
-        format!(
-            "at `{path}`: not a Terraform plan: {} (expected the output of `terraform show -json PLANFILE`)",
-            strip_position(e)
-        ),
-    )
 }
 
 /// serde_json appends " at line L column C"; the position is reported separately.
@@ -823,21 +634,125 @@ impl<'de> serde::de::Visitor<'de> for Key {
 mod tests {
     use super::*;
 
-    fn source(text: &[u8]) -> Source {
-        Source::from_bytes("plan.json", text.to_vec())
+    /// What an input's first bytes show: its top-level keys when it opens a JSON object.
+    fn keys(text: &[u8]) -> Option<(Vec<String>, bool)> {
+        let source = Source::from_bytes("in.json", text.to_vec());
+        let opened = source.open().expect("opens");
+        match opened.first() {
+            First::Bytes { object, .. } => object.map(|t| (t.keys.clone(), t.whole())),
+            First::Directory(_) => panic!("not a directory"),
+        }
     }
 
-    fn load_all(text: &[u8]) -> Result<(Loaded, usize), LoadError> {
-        let mut n = 0;
-        let loaded = load(
-            &source(text),
-            &mut |p| configuration(p).map(|_| ()),
-            &mut |_, _, _| {
-                n += 1;
-                Ok(())
-            },
-        )?;
-        Ok((loaded, n))
+    /// The error for an input that opens no JSON object.
+    fn refused(text: &[u8]) -> String {
+        let source = Source::from_bytes("in.json", text.to_vec());
+        let opened = source.open().expect("opens");
+        assert!(
+            matches!(opened.first(), First::Bytes { object: None, .. }),
+            "{:?}",
+            String::from_utf8_lossy(text)
+        );
+        opened.refused().to_string()
+    }
+
+    #[test]
+    fn the_first_bytes_show_the_top_level_keys() {
+        let (k, whole) =
+            keys(br#" {"format_version": "1.2", "resource_changes": []}"#).expect("an object");
+        assert_eq!(k, ["format_version", "resource_changes"]);
+        assert!(whole);
+        // Keys mean what JSON says they mean; a byte-order mark is no hindrance.
+        let (k, _) = keys(b"\xEF\xBB\xBF{\"st\\u0065ps\": []}").expect("an object");
+        assert_eq!(k, ["steps"]);
+        // A value longer than the first bytes: its key is seen, what follows is not.
+        let mut text = br#"{"planned_values": {"pad": ""#.to_vec();
+        text.extend(std::iter::repeat_n(b'x', PREFIX));
+        text.extend(br#""}, "format_version": "1.2"}"#);
+        let (k, whole) = keys(&text).expect("an object");
+        assert_eq!(k, ["planned_values"]);
+        assert!(!whole);
+        // What is not JSON ends what the first bytes say, not the opening.
+        let (k, whole) = keys(br#"{"config": {}, "steps": [}"#).expect("an object");
+        assert_eq!(k, ["config", "steps"]);
+        assert!(!whole);
+    }
+
+    #[test]
+    fn what_opens_no_json_object_is_refused_as_it_always_was() {
+        for (text, says) in [
+            (&b"\xFF\xFE{\0}\0"[..], "the file is UTF-16"),
+            (b"\xEF\xBB\xBF\xFF\xFE{\0", "the file is UTF-16"),
+            (b"", "the file is empty"),
+            (b"  \n\t ", "the file is empty"),
+            (b"\xEF\xBB\xBF", "the file is empty"),
+            (b"\x1f\x8b\x08\x00\xff\xfe", "found binary data, not JSON"),
+            (b"\0{}", "found binary data"),
+            (
+                b"[command]terraform show -json\n{}",
+                "setup-terraform wrapper",
+            ),
+            (b"\n  [1, {\"a\": 2}]\n", "in.json:2:3: found a JSON array"),
+            (b"[1, 2", "found text that is not JSON"),
+            (b"\xEF\xBB\xBF[1]", "found text that is not JSON"),
+            (b"hello", "in.json:1:1: found text that is not JSON"),
+        ] {
+            let err = refused(text);
+            assert!(err.starts_with("in.json"), "{err}");
+            assert!(
+                err.contains(says),
+                "{:?}: {err}",
+                String::from_utf8_lossy(text)
+            );
+        }
+        // Only the first 512 bytes are looked at, as always: a plan after more whitespace
+        // than that is text.
+        let mut text = vec![b' '; 600];
+        text.extend(br#"{"format_version": "1.2"}"#);
+        assert!(refused(&text).contains("in.json:1:601: found text that is not JSON"));
+    }
+
+    #[test]
+    fn a_stream_is_read_once() {
+        let source = Source::from_reader("<stdin>", &br#"{"steps": []}"#[..]);
+        let opened = source.open().expect("opens");
+        assert!(matches!(
+            opened.first(),
+            First::Bytes { object: Some(t), .. } if t.has("steps")
+        ));
+        drop(opened);
+        let again = source.open().err().expect("read already").to_string();
+        assert_eq!(again, "<stdin>: was read already: it can be read only once");
+    }
+
+    #[test]
+    fn a_directory_is_an_input_with_no_bytes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let source = read(dir.path()).expect("a directory is an input");
+        let opened = source.open().expect("opens");
+        assert!(matches!(opened.first(), First::Directory(_)));
+        let missing = read(&dir.path().join("missing.json")).expect_err("no such file");
+        assert!(missing.to_string().contains("cannot read"), "{missing}");
+    }
+
+    #[test]
+    fn the_reader_gets_the_input_from_its_first_byte() {
+        let mut text = b"\xEF\xBB\xBF{\"k\": \"".to_vec();
+        text.extend(std::iter::repeat_n(b'x', 3 * PREFIX));
+        text.extend(b"\"}");
+        let source = Source::from_bytes("in.json", text.clone());
+        let mut s = source.open().expect("opens").json().expect("JSON");
+        let mut len = 0;
+        members(&mut s, |s, key| {
+            assert_eq!(key, "k");
+            len = s.capture(|b, at| {
+                assert_eq!((at.line, at.column), (1, 10));
+                Ok(b.len())
+            })?;
+            Ok(())
+        })
+        .expect("read");
+        assert_eq!(len, 3 * PREFIX + 2);
     }
 
     #[test]
@@ -862,39 +777,5 @@ mod tests {
     fn line_column_counts_from_one() {
         assert_eq!(line_column(b"ab\ncd", 0), (1, 1));
         assert_eq!(line_column(b"ab\ncd", 4), (2, 2));
-    }
-
-    #[test]
-    fn deep_nesting_is_an_error_not_a_stack_overflow() {
-        let mut text = b"{\"format_version\":\"1.2\",\"resource_changes\":[{\"address\":\"a\",\"type\":\"t\",\"change\":{\"actions\":[\"create\"],\"after\":".to_vec();
-        text.extend(std::iter::repeat_n(b'[', 200_000));
-        let err = load_all(&text).expect_err("deep nesting must fail");
-        assert!(err.to_string().starts_with("plan.json:1:"), "{err}");
-    }
-
-    #[test]
-    fn a_state_file_is_not_a_plan() {
-        let err =
-            load_all(br#"{"format_version":"1.0","values":{}}"#).expect_err("state is not a plan");
-        assert!(err.to_string().contains("Terraform state"), "{err}");
-    }
-
-    #[test]
-    fn resource_changes_are_handed_over_one_by_one() {
-        let text = br#"{"format_version":"1.2","planned_values":{"x":[1,2,{"y":null}]},
-"resource_changes":[{"address":"a.b","type":"a","change":{"actions":["no-op"]}},
-{"address":"a.c","type":"a","change":{"actions":["create"]}}],"configuration":{}}"#;
-        let (loaded, n) = load_all(text).expect("loads");
-        assert_eq!(n, 2);
-        assert!(matches!(loaded, Loaded::Terraform(p) if p.format_version == "1.2"));
-    }
-
-    #[test]
-    fn a_bad_resource_change_is_reported_in_place() {
-        let text = b"{\"format_version\":\"1.2\",\n\"resource_changes\":[\n  {\"address\":\"a.b\",\"change\":{\"actions\":[]}}]}";
-        let err = load_all(text).expect_err("no type").to_string();
-        assert!(err.starts_with("plan.json:3:"), "{err}");
-        assert!(err.contains("missing field `type`"), "{err}");
-        assert!(err.contains("resource_changes"), "{err}");
     }
 }

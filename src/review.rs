@@ -1,6 +1,7 @@
 //! The review: every pipeline stage from loaded inputs to the report, as pure functions.
 
 use crate::classify;
+use crate::coverage;
 use crate::delta;
 use crate::extract;
 use crate::judge::{self, Drift, InputSummary, Judged, Pipeline, Report};
@@ -18,6 +19,8 @@ pub(crate) struct Settings {
     pub(crate) pipeline_principals: Vec<String>,
     /// Findings at or above this severity require an independent approver.
     pub(crate) approval_severity: Severity,
+    /// Changes to identity or audit types that foureyes does not model require approval.
+    pub(crate) unmodelled_identity_requires_approval: bool,
 }
 
 /// Review sources as one change set.
@@ -52,6 +55,13 @@ pub(crate) fn review(
     let changes = classify::touched(&set.changes, &weakenings, ruleset);
     let drift = drift(&set.drift, ruleset);
     let changed = set.changes.iter().filter(|c| c.action.is_change()).count();
+    let modelled = |kind: &str| {
+        wanted.changed.contains_key(kind)
+            || wanted.unchanged.contains_key(kind)
+            || ruleset.evidence.contains_key(kind)
+            || !ruleset.configured_duties(kind).is_empty()
+    };
+    let coverage = coverage::coverage(&set.changes, &modelled);
     // NOTE: freeing a big change set takes a while; another thread does it meanwhile. What
     // the report keeps of the changes (their heads) is shared, not freed.
     drop(set);
@@ -68,9 +78,10 @@ pub(crate) fn review(
             documents,
             documents_total,
             changed,
+            coverage,
         },
         ruleset,
-        settings.approval_severity,
+        settings,
     );
     Ok(report)
 }

@@ -1191,3 +1191,22 @@ async fn a_co_author_address_of_a_linked_commit_author_is_that_account() {
     assert!(r.stdout.contains("ivan: counts"), "{}", r.stdout);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
+
+/// A pass over identity changes foureyes does not model is a partial pass in the comment and
+/// the status too, never a clean one (issue 9).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_partial_pass_says_so_in_the_comment_and_the_status() {
+    let fake = Fake::start().await;
+    let r = run(&fake, "pull_request", &["testdata/coverage/gcp-iam.json"]).await;
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let body = &comment_bodies(&fake)[0];
+    assert!(body.contains("### :warning: Partial pass"), "{body}");
+    assert!(body.contains("google\\_project\\_iam\\_member"), "{body}");
+    assert_eq!(
+        statuses(&fake)[0],
+        (
+            "success".into(),
+            "Partial pass: 3 identity or audit changes foureyes does not model".into()
+        )
+    );
+}

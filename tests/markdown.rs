@@ -13,7 +13,7 @@ fn markdown(args: &[&str]) -> String {
 fn snapshots_of_every_fixture() {
     insta::glob!(
         "../testdata",
-        "{plans/**/*.json,example/*.json,hostile/*.json}",
+        "{plans/**/*.json,example/*.json,hostile/*.json,coverage/*.json}",
         |path| {
             let rel = relative(path);
             insta::assert_snapshot!("markdown", markdown(&[&rel]));

@@ -222,26 +222,70 @@ fn every_fixture_is_in_the_table_and_every_rule_fires_and_stays_quiet() {
             "{rel} belongs to no expectation"
         );
     }
-    for rule in [
-        "privilege-and-evidence",
-        "toxic-combination",
-        "self-escalation",
-    ] {
+    // Every rule of the registry, as `foureyes rules` lists them.
+    let listed = run(&["rules"]).stdout;
+    let rules: Vec<&str> = listed
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(rules.len() >= 4, "{listed}");
+    for rule in rules {
         let dir = format!("{rule}/");
+        let configured_fires = CONFIGURED.iter().any(|(_, _, fs)| fs.contains(&rule));
+        let configured_quiet = CONFIGURED.iter().any(|(_, _, fs)| !fs.contains(&rule));
         assert!(
-            EXPECTED
-                .iter()
-                .any(|(_, _, fs)| fs.iter().any(|(r, _)| *r == rule)),
+            configured_fires
+                || EXPECTED
+                    .iter()
+                    .any(|(_, _, fs)| fs.iter().any(|(r, _)| *r == rule)),
             "{rule} has no fixture that fires it"
         );
         assert!(
-            EXPECTED.iter().any(|(name, _, fs)| (name.starts_with(&dir)
-                || name.starts_with("precision/"))
-                && !fs.iter().any(|(r, _)| *r == rule)),
+            configured_quiet
+                || EXPECTED.iter().any(|(name, _, fs)| (name.starts_with(&dir)
+                    || name.starts_with("precision/"))
+                    && !fs.iter().any(|(r, _)| *r == rule)),
             "{rule} has no fixture that must not fire it"
         );
     }
+    for (args, code, rules) in CONFIGURED {
+        let (got, report) = json(args);
+        assert_eq!(got, *code, "{args:?}");
+        let mut fired: Vec<&str> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter_map(|f| f["rule"].as_str())
+            .collect();
+        fired.dedup();
+        assert_eq!(&fired, rules, "{args:?}");
+    }
 }
+
+/// Fixtures reviewed with options (a configuration): the arguments, the exit code and the rules
+/// that fire.
+const CONFIGURED: &[(&[&str], i32, &[&str])] = &[
+    (
+        &[
+            "--config",
+            "testdata/coverage/require-approval.toml",
+            "testdata/coverage/gcp-iam.json",
+        ],
+        1,
+        &["unmodelled-identity-change"],
+    ),
+    (
+        &[
+            "--config",
+            "testdata/coverage/require-approval.toml",
+            "testdata/plans/precision/new-service.json",
+        ],
+        0,
+        &[],
+    ),
+    (&["testdata/coverage/oci-identity.json"], 0, &[]),
+];
 
 #[test]
 fn privilege_delta_says_who_gains_what_and_via_which_resource() {
@@ -749,14 +793,18 @@ weakened_when = [{ attribute = "tags", change = "changed", says = "changes the t
 
 #[test]
 fn snapshots_of_every_fixture() {
-    insta::glob!("../testdata", "{plans/**/*.json,example/*.json}", |path| {
-        let rel = relative(path);
-        let text = run(&["review", "--exit-zero", &rel]);
-        assert_eq!(text.code, 0, "{}", text.stderr);
-        insta::assert_snapshot!("text", text.stdout);
-        let json = run(&["review", "--exit-zero", "--format", "json", &rel]);
-        insta::assert_snapshot!("json", json.stdout);
-    });
+    insta::glob!(
+        "../testdata",
+        "{plans/**/*.json,example/*.json,coverage/*.json}",
+        |path| {
+            let rel = relative(path);
+            let text = run(&["review", "--exit-zero", &rel]);
+            assert_eq!(text.code, 0, "{}", text.stderr);
+            insta::assert_snapshot!("text", text.stdout);
+            let json = run(&["review", "--exit-zero", "--format", "json", &rel]);
+            insta::assert_snapshot!("json", json.stdout);
+        }
+    );
 }
 
 /// Every real plan and preview of the shared corpus is reviewed without error; the files

@@ -97,10 +97,14 @@ fn the_schema_check_refuses_a_broken_log() {
 
 #[test]
 fn sarif() {
-    insta::glob!("../testdata", "{plans/**/*.json,example/*.json}", |path| {
-        let rel = relative(path);
-        insta::assert_snapshot!(sarif_text(&rel));
-    });
+    insta::glob!(
+        "../testdata",
+        "{plans/**/*.json,example/*.json,coverage/*.json}",
+        |path| {
+            let rel = relative(path);
+            insta::assert_snapshot!(sarif_text(&rel));
+        }
+    );
 }
 
 #[test]
@@ -160,10 +164,10 @@ fn a_finding_is_one_result_pointing_at_its_rule_plan_and_resources() {
             .any(|l| l["fullyQualifiedName"] == "aws:role/ci-deployer" && l["kind"] == "principal"),
         "{logical:#?}"
     );
-    let fingerprint = r["partialFingerprints"]["foureyesFinding/v1"]
+    let fingerprint = r["partialFingerprints"]["foureyesFinding/v2"]
         .as_str()
         .expect("our fingerprint");
-    assert_eq!(fingerprint.len(), 16);
+    assert_eq!(fingerprint.len(), 64);
     assert!(fingerprint.bytes().all(|b| b.is_ascii_hexdigit()));
     assert_eq!(r["properties"]["severity"], "critical");
     assert_eq!(r["properties"]["possible"], false);

@@ -293,6 +293,13 @@ impl<'n, R: Read> Scanner<'n, R> {
         }
     }
 
+    /// Whether the rest of the input, from here, is one JSON value with nothing after it but
+    /// whitespace. Reads the input to its end.
+    pub(crate) fn rest_is_json(&mut self) -> bool {
+        let rest = std::io::Cursor::new(&self.buf[self.pos..]).chain(&mut self.reader);
+        serde_json::from_reader::<_, serde::de::IgnoredAny>(rest).is_ok()
+    }
+
     /// Skip one value, validating it.
     pub(crate) fn skip(&mut self) -> Result<(), LoadError> {
         self.value()

@@ -2,9 +2,110 @@
 //! Terraform resource types and camelCase attributes become snake_case, so that extractors are
 //! written once.
 
-use crate::load::{RawPreview, RawState, RawStep};
+use super::{Configuration, Format, Input, Pieces, Wanted};
+use crate::load::{self, strip_position, First, LoadError, Opened, Place};
 use crate::model::{Action, Head, ResourceChange, Text, Values};
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 use serde_json::{Map, Value};
+
+/// `pulumi preview --json`.
+pub(crate) struct Preview;
+
+/// Top-level keys of a preview that say it is one (Pulumi's `PreviewDigest`).
+const KEYS: &[&str] = &["steps", "changeSummary"];
+
+/// Top-level keys a preview may begin with, which say so only while the object goes on past
+/// the first bytes: a whole object with neither `steps` nor `changeSummary` is no preview.
+const FIRST_KEYS: &[&str] = &["config", "diagnostics", "duration", "maybeCorrupt"];
+
+impl Format for Preview {
+    fn name(&self) -> &'static str {
+        "a Pulumi preview (`pulumi preview --json`)"
+    }
+
+    fn sniff(&self, first: &First<'_>) -> bool {
+        matches!(first, First::Bytes { object: Some(top), .. }
+            if top.has_any(KEYS) || (!top.whole() && top.has_any(FIRST_KEYS)))
+    }
+
+    fn read(&self, opened: Opened<'_>, index: usize, wanted: &Wanted) -> Result<Pieces, LoadError> {
+        let name = opened.name;
+        let steps = read_steps(opened)?;
+        let changes = changes(index, &steps, wanted);
+        Ok(Pieces {
+            input: Input {
+                name: name.to_string(),
+                format_version: "pulumi-preview".to_string(),
+                terraform_version: None,
+                configuration: Configuration::default(),
+                resource_changes: changes.len(),
+                variables: Default::default(),
+            },
+            changes,
+            drift: Vec::new(),
+        })
+    }
+}
+
+/// One step of a Pulumi preview.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawStep {
+    pub(crate) op: String,
+    pub(crate) urn: String,
+    #[serde(default, rename = "oldState")]
+    pub(crate) old_state: Option<RawState>,
+    #[serde(default, rename = "newState")]
+    pub(crate) new_state: Option<RawState>,
+}
+
+/// A resource's state in a Pulumi step.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawState {
+    #[serde(default, rename = "type")]
+    pub(crate) kind: Option<String>,
+    #[serde(default)]
+    pub(crate) inputs: Option<serde_json::Value>,
+    #[serde(default)]
+    pub(crate) outputs: Option<serde_json::Value>,
+}
+
+/// Read a preview's `steps`. Every top-level value is streamed and checked; only `steps` is
+/// kept.
+fn read_steps(opened: Opened<'_>) -> Result<Vec<RawStep>, LoadError> {
+    let name = opened.name;
+    let mut s = opened.json()?;
+    let mut steps = None;
+    load::members(&mut s, |s, key| {
+        s.capture(|bytes, at| {
+            let place = Place { name, bytes, at };
+            let error = |e: serde_json::Error| {
+                let message = match e.classify() {
+                    serde_json::error::Category::Data => format!(
+                        "not a Pulumi preview: {} (expected the output of `pulumi preview --json`)",
+                        strip_position(&e)
+                    ),
+                    _ => format!("invalid JSON: {}", strip_position(&e)),
+                };
+                place.error(&e, message)
+            };
+            if key == "steps" {
+                steps = Some(serde_json::from_slice::<Vec<RawStep>>(bytes).map_err(error)?);
+            } else {
+                // NOTE: what is skipped is checked as strictly as what is read: a preview is
+                // small, and one that is not JSON is refused whole.
+                serde_json::from_slice::<IgnoredAny>(bytes).map_err(error)?;
+            }
+            Ok(())
+        })
+    })?;
+    steps.ok_or_else(|| LoadError::Invalid {
+        name: name.to_string(),
+        message: "this looks like `pulumi preview --json` output without `steps`: expected \
+                  the output of `pulumi preview --json` or `terraform show -json PLANFILE`"
+            .to_string(),
+    })
+}
 
 /// What Pulumi writes for a value known only after apply.
 const UNKNOWN: &str = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -167,19 +268,14 @@ fn properties(state: &RawState) -> &Value {
 }
 
 /// The resource changes of a preview.
-pub(crate) fn changes(
-    input: usize,
-    preview: &RawPreview,
-    wants_values: &super::Wanted,
-) -> Vec<ResourceChange> {
-    preview
-        .steps
+fn changes(input: usize, steps: &[RawStep], wants_values: &Wanted) -> Vec<ResourceChange> {
+    steps
         .iter()
         .filter_map(|step| change(input, step, wants_values))
         .collect()
 }
 
-fn change(input: usize, step: &RawStep, wants_values: &super::Wanted) -> Option<ResourceChange> {
+fn change(input: usize, step: &RawStep, wants_values: &Wanted) -> Option<ResourceChange> {
     let (action, actions): (Action, &[&str]) = match step.op.as_str() {
         "same" | "refresh" => (Action::NoOp, &["no-op"]),
         "create" | "import" => (Action::Create, &["create"]),
@@ -244,6 +340,106 @@ fn change(input: usize, step: &RawStep, wants_values: &super::Wanted) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::Source;
+
+    const FIXTURE: &str = include_str!("../../testdata/previews/sensitive-secrets.json");
+
+    /// Whether the preview reader recognises an input from its first bytes.
+    fn sniffed(text: &str) -> bool {
+        let source = Source::from_bytes("in.json", text.as_bytes().to_vec());
+        let opened = source.open().expect("opens");
+        Preview.sniff(&opened.first())
+    }
+
+    /// The fixture's top-level members in another order (`rank` of each key).
+    fn reordered(rank: impl Fn(&str) -> usize) -> String {
+        let v: Value = serde_json::from_str(FIXTURE).expect("the fixture is JSON");
+        let mut members: Vec<(String, Value)> = v
+            .as_object()
+            .expect("an object")
+            .clone()
+            .into_iter()
+            .collect();
+        members.sort_by_key(|(k, _)| rank(k));
+        let body: Vec<String> = members
+            .iter()
+            .map(|(k, v)| format!("{}: {v:#}", Value::from(k.as_str())))
+            .collect();
+        format!("{{\n{}\n}}\n", body.join(",\n"))
+    }
+
+    fn steps(text: &str) -> Result<String, LoadError> {
+        let source = Source::from_bytes("in.json", text.as_bytes().to_vec());
+        let steps = read_steps(source.open()?)?;
+        Ok(format!("{steps:?}"))
+    }
+
+    #[test]
+    fn a_preview_is_recognised_whatever_the_order_of_its_keys() {
+        let order = ["changeSummary", "duration", "steps", "config"];
+        let rank = |k: &str| order.iter().position(|o| *o == k).unwrap_or(9);
+        let big = format!(
+            r#"{{"diagnostics": [{{"message": "{}"}}], "steps": []}}"#,
+            "x".repeat(crate::load::PREFIX)
+        );
+        for text in [FIXTURE, &reordered(rank), &reordered(|k| 9 - rank(k)), &big] {
+            assert!(sniffed(text), "{}", &text[..80]);
+        }
+        assert!(sniffed(
+            r#"{"duration": 1, "changeSummary": {"create": 1}}"#
+        ));
+        // `config` alone says "preview" only while the object goes on past the first bytes.
+        assert!(!sniffed(r#"{"config": {"a": "b"}}"#));
+        let big = format!(
+            r#"{{"config": {{"a": "{}"}}}}"#,
+            "x".repeat(crate::load::PREFIX)
+        );
+        assert!(sniffed(&big));
+        assert!(!sniffed(
+            r#"{"format_version": "1.2", "resource_changes": []}"#
+        ));
+        assert!(!sniffed("[]"));
+    }
+
+    #[test]
+    fn the_steps_are_the_same_whatever_the_order_of_the_keys() {
+        let order = ["changeSummary", "duration", "steps", "config"];
+        let rank = |k: &str| order.iter().position(|o| *o == k).unwrap_or(9);
+        let want = steps(FIXTURE).expect("the fixture reads");
+        assert!(want.contains("aws:iam/role:Role"), "{want}");
+        assert_eq!(steps(&reordered(rank)).expect("reads"), want);
+        assert_eq!(steps(&reordered(|k| 9 - rank(k))).expect("reads"), want);
+    }
+
+    #[test]
+    fn a_preview_that_is_not_as_pulumi_writes_it_is_refused_in_place() {
+        for (text, says) in [
+            (
+                r#"{"changeSummary": {"create": 1}}"#,
+                "in.json: this looks like `pulumi preview --json` output without `steps`",
+            ),
+            (
+                "{\"steps\": [\n  {\"op\": \"create\"}\n]}",
+                "in.json:2:18: not a Pulumi preview: missing field `urn`",
+            ),
+            (
+                r#"{"steps": 3}"#,
+                "in.json:1:11: not a Pulumi preview: invalid type: integer `3`, expected a sequence",
+            ),
+            (
+                r#"{"config": {"a": tru}, "steps": []}"#,
+                "in.json:1:21: invalid JSON: expected ident",
+            ),
+            (
+                r#"{"steps": [], "steps": []}"#,
+                "in.json:1:23: invalid plan: the key `steps` appears twice",
+            ),
+            (r#"{"steps": [] "#, "in.json:1:14: the file ends too early"),
+        ] {
+            let err = steps(text).expect_err(text).to_string();
+            assert!(err.starts_with(says), "{text}: {err}");
+        }
+    }
 
     #[test]
     fn the_exceptions_table_reads() {

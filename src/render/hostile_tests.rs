@@ -6,6 +6,7 @@
 
 use super::{render, Format};
 use crate::classify::{ByDuty, Principal, TouchedChange};
+use crate::coverage::{Coverage, NotReviewed};
 use crate::judge::{Drift, InputSummary, Pipeline, Report, Verdict};
 use crate::model::{
     DocumentText, Duties, Effect, Extra, Grant, Head, Permission, PolicyChange, PrincipalId, Text,
@@ -126,6 +127,7 @@ fn hostile_report() -> Report {
                 references: vec![h("finding.reference")],
                 rationale: h("finding.rationale"),
                 possible: true,
+                requires_approval: true,
             },
             Finding {
                 rule: "toxic-combination",
@@ -138,6 +140,7 @@ fn hostile_report() -> Report {
                 references: vec![h("low.reference")],
                 rationale: h("low.rationale"),
                 possible: false,
+                requires_approval: false,
             },
         ],
         principals: vec![Principal {
@@ -178,6 +181,14 @@ fn hostile_report() -> Report {
             after: DocumentText::Text(h("document.after")),
         }],
         documents_total: 1,
+        coverage: Coverage {
+            not_reviewed: vec![NotReviewed {
+                kind: t("coverage.kind"),
+                count: 2,
+                family: Some("google"),
+                addresses: vec![t("coverage.address")],
+            }],
+        },
         changed: 3,
     }
 }
@@ -199,6 +210,7 @@ const SHOWN: &[&str] = &[
     "drift.weakening",
     "unknown.detail",
     "pipeline.id",
+    "coverage.kind",
 ];
 
 #[test]

@@ -47,6 +47,26 @@ struct JsonReport<'a, F1, F2, F3, F4, F5, F6, F7, F8> {
     /// The identities that apply the change and how foureyes knows.
     pipeline_principals: Lazy<F7>,
     inputs: Lazy<F8>,
+    /// What the review could not judge.
+    coverage: JsonCoverage<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonCoverage<'a> {
+    /// Identity, access, logging or audit changes went unjudged: a pass is only partial.
+    partial: bool,
+    not_reviewed: Vec<JsonNotReviewed<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonNotReviewed<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    count: usize,
+    /// The type concerns identity, access, logging or audit.
+    identity: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    family: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -62,6 +82,8 @@ struct JsonFinding<'a> {
     rationale: &'a str,
     /// The finding rests on values known only after apply.
     possible: bool,
+    /// The finding needs an independent approver (its severity is at or above the threshold).
+    requires_approval: bool,
 }
 
 #[derive(Serialize)]
@@ -178,6 +200,7 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 references: &f.references,
                 rationale: &f.rationale,
                 possible: f.possible,
+                requires_approval: f.requires_approval,
             })
         }),
         principals: Lazy(|| {
@@ -239,6 +262,20 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 resource_changes: i.resource_changes,
             })
         }),
+        coverage: JsonCoverage {
+            partial: report.coverage.partial(),
+            not_reviewed: report
+                .coverage
+                .not_reviewed
+                .iter()
+                .map(|n| JsonNotReviewed {
+                    kind: &n.kind,
+                    count: n.count,
+                    identity: n.identity(),
+                    family: n.family,
+                })
+                .collect(),
+        },
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")

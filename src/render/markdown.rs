@@ -57,6 +57,7 @@ struct Context {
     documents: Section<DocumentView>,
     changes: Section<ChangeView>,
     drift: Section<Md>,
+    not_reviewed: Section<Md>,
     trimmed: Md,
     approval: bool,
     version: Md,
@@ -238,10 +239,10 @@ fn context(report: &Report, ruleset: &Ruleset, room: usize) -> Context {
     let needing = report
         .findings
         .iter()
-        .filter(|f| f.severity >= report.approval_severity)
+        .filter(|f| f.requires_approval)
         .count();
     let mut c = Context {
-        verdict: verdict(report.verdict, needing),
+        verdict: verdict(report.verdict, needing, report.coverage.partial()),
         summary: summary(report),
         threshold: Md::ours(report.approval_severity.as_str()),
         approval: report.verdict == Verdict::ApprovalRequired,
@@ -256,7 +257,7 @@ fn context(report: &Report, ruleset: &Ruleset, room: usize) -> Context {
     };
     // Findings, most severe first (the judge sorted them so).
     c.findings = budget.take_all(
-        report.findings.iter().map(|f| finding(f, report)),
+        report.findings.iter().map(finding),
         |f| {
             f.severity.len()
                 + f.rule.len()
@@ -354,6 +355,24 @@ fn context(report: &Report, ruleset: &Ruleset, room: usize) -> Context {
         Md::len,
         4,
     );
+    c.not_reviewed = section(
+        &mut budget,
+        report.coverage.not_reviewed.iter().map(|n| {
+            Md::ours(format!(
+                "{}: {}{}",
+                Md::clipped(&n.kind, 200),
+                plural(n.count, "change", "changes"),
+                if n.identity() {
+                    " (identity, access, logging or audit)"
+                } else {
+                    ""
+                }
+            ))
+        }),
+        report.coverage.not_reviewed.len(),
+        Md::len,
+        4,
+    );
     if budget.short {
         let mut left = Vec::new();
         if c.findings_left > 0 {
@@ -374,6 +393,10 @@ fn context(report: &Report, ruleset: &Ruleset, room: usize) -> Context {
             ("policy diff", (c.documents.items.len(), c.documents.total)),
             ("change", (c.changes.items.len(), c.changes.total)),
             ("drifted resource", (c.drift.items.len(), c.drift.total)),
+            (
+                "type not reviewed",
+                (c.not_reviewed.items.len(), c.not_reviewed.total),
+            ),
         ] {
             if s.0 < s.1 {
                 left.push(plural(s.1 - s.0, name, &format!("{name}s")));
@@ -411,7 +434,7 @@ fn trimmed(left: &[&str]) -> Md {
     ))
 }
 
-fn verdict(verdict: Verdict, needing: usize) -> Md {
+fn verdict(verdict: Verdict, needing: usize, partial: bool) -> Md {
     Md::ours(match verdict {
         Verdict::ApprovalRequired => format!(
             ":no_entry: Independent approval required: {} {}",
@@ -422,6 +445,11 @@ fn verdict(verdict: Verdict, needing: usize) -> Md {
                 "findings need an approver who is not the author, a committer or the pipeline"
             }
         ),
+        // NOTE: a pass over identity or audit changes foureyes could not judge is partial.
+        Verdict::Pass if partial => {
+            ":warning: Partial pass: no independent approval required for what foureyes reviewed"
+                .to_owned()
+        }
         Verdict::Pass => ":white_check_mark: No independent approval required".to_owned(),
     })
 }
@@ -453,6 +481,27 @@ fn summary(report: &Report) -> Md {
         summary.push_str(&format!(
             " · {} known only after apply, treated as possibly privileged",
             plural(report.unknowns.len(), "value", "values")
+        ));
+    }
+    if report.coverage.partial() {
+        const TYPES: usize = 10;
+        let identity: Vec<String> = report
+            .coverage
+            .identity()
+            .take(TYPES)
+            .map(|n| format!("{} ({})", Md::clipped(&n.kind, 200), n.count))
+            .collect();
+        let more = report.coverage.identity().count().saturating_sub(TYPES);
+        summary.push_str(&format!(
+            "\n\n:warning: **Not reviewed:** {} to identity, access, logging or audit resources of \
+             types foureyes does not model: {}{}. Review them by hand.",
+            plural(report.coverage.identity_changes(), "change", "changes"),
+            identity.join(", "),
+            if more > 0 {
+                format!(" and {more} more types")
+            } else {
+                String::new()
+            }
         ));
     }
     // A few pipeline identities, each cut short: they are named in full in the full report.
@@ -497,7 +546,7 @@ fn counts(findings: &[Finding]) -> Vec<CountRow> {
         .collect()
 }
 
-fn finding(f: &Finding, report: &Report) -> FindingView {
+fn finding(f: &Finding) -> FindingView {
     FindingView {
         severity: severity_badge(f.severity),
         rule: Md::ours(f.rule),
@@ -513,7 +562,7 @@ fn finding(f: &Finding, report: &Report) -> FindingView {
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
-        below: f.severity < report.approval_severity,
+        below: !f.requires_approval,
     }
 }
 

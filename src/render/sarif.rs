@@ -4,9 +4,10 @@
 //! the log is readable here; `tests/sarif.rs` validates every fixture's log against the schema.
 
 use crate::judge::Report;
-use crate::rules::{Finding, Rule, RULES};
+use crate::rules::{self, Finding, Rule};
 use crate::ruleset::Severity;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 /// Where editors and GitHub find the schema of the log.
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -98,6 +99,16 @@ struct RuleProperties {
 #[serde(rename_all = "camelCase")]
 struct Invocation {
     execution_successful: bool,
+    /// What foureyes could not judge: identity and audit changes of types it does not model.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+/// A `notification`: something about the run, not a result.
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Text,
 }
 
 #[derive(Serialize)]
@@ -163,7 +174,7 @@ struct LogicalLocation<'a> {
 struct Fingerprints {
     /// Our own fingerprint. Bump the version if what it hashes changes, so code scanning does
     /// not match old alerts to new results by accident.
-    #[serde(rename = "foureyesFinding/v1")]
+    #[serde(rename = "foureyesFinding/v2")]
     finding: String,
 }
 
@@ -175,6 +186,27 @@ struct ResultProperties<'a> {
     references: &'a [String],
     /// The finding rests on values known only after apply.
     possible: bool,
+    /// The finding needs an independent approver.
+    requires_approval: bool,
+}
+
+/// A warning when identity or audit changes went unjudged: a pass over them is partial.
+fn notifications(report: &Report) -> Vec<Notification> {
+    if !report.coverage.partial() {
+        return Vec::new();
+    }
+    vec![Notification {
+        level: "warning",
+        message: Text {
+            text: crate::escape::terminal(&format!(
+                "Not reviewed: {} change(s) to identity, access, logging or audit resources of \
+                 types foureyes does not model: {}. A pass is only partial; review them by hand.",
+                report.coverage.identity_changes(),
+                report.coverage.identity_summary()
+            ))
+            .into_owned(),
+        },
+    }]
 }
 
 /// Write the report as SARIF 2.1.0: pretty-printed JSON with a trailing newline.
@@ -189,11 +221,12 @@ pub(crate) fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::R
                     name: "foureyes",
                     version: env!("CARGO_PKG_VERSION"),
                     information_uri: INFORMATION_URI,
-                    rules: RULES.iter().map(|r| descriptor(r)).collect(),
+                    rules: rules::all().map(descriptor).collect(),
                 },
             },
             invocations: [Invocation {
                 execution_successful: true,
+                tool_execution_notifications: notifications(report),
             }],
             results: report
                 .findings
@@ -259,7 +292,7 @@ fn result<'a>(f: &'a Finding, artifact: Option<&str>) -> SarifResult<'a> {
     }
     SarifResult {
         rule_id: f.rule,
-        rule_index: RULES.iter().position(|r| r.id == f.rule),
+        rule_index: rules::all().position(|r| r.id == f.rule),
         level: level(f.severity),
         // NOTE: code scanning shows the message to people: hidden characters from the plan
         // (direction marks, controls) are shown escaped. The data fields keep the raw values.
@@ -284,6 +317,7 @@ fn result<'a>(f: &'a Finding, artifact: Option<&str>) -> SarifResult<'a> {
             principals: &f.principals,
             references: &f.references,
             possible: f.possible,
+            requires_approval: f.requires_approval,
         },
     }
 }
@@ -308,40 +342,23 @@ fn security_severity(severity: Severity) -> &'static str {
 }
 
 /// A stable identity for a finding across runs, so code scanning tracks one alert rather than
-/// opening a new one each time: FNV-1a (64-bit) over the rule id, principals and resources.
-/// Each string is preceded by its length and each list by its count, so no two different
-/// findings feed the same bytes.
+/// opening a new one each time: SHA-256 (the hash foureyes uses everywhere) over the rule id,
+/// principals and resources. Each string is preceded by its length and each list by its count,
+/// so no two different findings feed the same bytes.
 fn fingerprint(f: &Finding) -> String {
-    let mut hash = Fnv1a::new();
-    hash.string(f.rule);
+    fn string(hash: &mut Sha256, s: &str) {
+        hash.update((s.len() as u64).to_le_bytes());
+        hash.update(s.as_bytes());
+    }
+    let mut hash = Sha256::new();
+    string(&mut hash, f.rule);
     for list in [&f.principals, &f.resources] {
-        hash.write(&(list.len() as u64).to_le_bytes());
+        hash.update((list.len() as u64).to_le_bytes());
         for item in list {
-            hash.string(item);
+            string(&mut hash, item);
         }
     }
-    format!("{:016x}", hash.0)
-}
-
-/// 64-bit FNV-1a: tiny, stable across platforms and releases (unlike `std`'s `Hasher`s).
-struct Fnv1a(u64);
-
-impl Fnv1a {
-    fn new() -> Fnv1a {
-        Fnv1a(0xcbf2_9ce4_8422_2325)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-
-    fn string(&mut self, s: &str) {
-        self.write(&(s.len() as u64).to_le_bytes());
-        self.write(s.as_bytes());
-    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The input's name as a relative URI reference, as code scanning expects: `./` dropped,
@@ -420,17 +437,28 @@ fn escape_markdown(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn finding(principals: &[&str], resources: &[&str]) -> Finding {
+        let list = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect();
+        Finding {
+            principals: list(principals),
+            resources: list(resources),
+            ..crate::rules::toxic_combination::RULE.finding(String::new())
+        }
+    }
+
     #[test]
-    fn fnv1a_matches_the_reference_vectors() {
-        let mut h = Fnv1a::new();
-        h.write(b"");
-        assert_eq!(h.0, 0xcbf2_9ce4_8422_2325);
-        let mut h = Fnv1a::new();
-        h.write(b"a");
-        assert_eq!(h.0, 0xaf63_dc4c_8601_ec8c);
-        let mut h = Fnv1a::new();
-        h.write(b"foobar");
-        assert_eq!(h.0, 0x8594_4171_f739_67e8);
+    fn the_fingerprint_is_sha256_over_length_prefixed_fields() {
+        // SHA-256 of le64(17) "toxic-combination" le64(1) le64(10) "aws:role/a" le64(1)
+        // le64(14) "aws_iam_role.a": change what is hashed, and this and the key's version change.
+        assert_eq!(
+            fingerprint(&finding(&["aws:role/a"], &["aws_iam_role.a"])),
+            "a9a3da10b0b0b751d4c98e239423ea9949e0db160e1e3d26ecaa8cc10707c3f9"
+        );
+        // The same strings in other lists are another finding.
+        assert_ne!(
+            fingerprint(&finding(&["aws:role/a", "aws_iam_role.a"], &[])),
+            fingerprint(&finding(&["aws:role/a"], &["aws_iam_role.a"]))
+        );
     }
 
     #[test]

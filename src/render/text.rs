@@ -76,7 +76,7 @@ pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
     let needing = report
         .findings
         .iter()
-        .filter(|f| f.severity >= report.approval_severity)
+        .filter(|f| f.requires_approval)
         .count();
     match report.verdict {
         Verdict::ApprovalRequired => writeln!(
@@ -89,12 +89,31 @@ pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
                 if needing == 1 { "needs" } else { "need" }
             ))
         )?,
+        // NOTE: a pass over identity or audit changes foureyes could not judge is a partial
+        // pass, never a clean one.
+        Verdict::Pass if report.coverage.partial() => writeln!(
+            out,
+            "{} {}",
+            s.yellow("PARTIAL PASS"),
+            s.bold("— no independent approval required for what foureyes reviewed")
+        )?,
         Verdict::Pass => writeln!(
             out,
             "{} {}",
             s.green("PASS"),
             s.bold("— no independent approval required")
         )?,
+    }
+    if report.coverage.partial() {
+        let n = report.coverage.identity_changes();
+        writeln!(
+            out,
+            "  {} {} to identity, access, logging or audit resources of types foureyes does not \
+             model: {}",
+            s.yellow("not reviewed:"),
+            plural(n, "change", "changes"),
+            t(&report.coverage.identity_summary())
+        )?;
     }
     writeln!(
         out,
@@ -152,7 +171,7 @@ pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
                     t(&f.references.join(", "))
                 )?;
             }
-            if f.severity < report.approval_severity {
+            if !f.requires_approval {
                 writeln!(
                     out,
                     "            {}",
@@ -280,6 +299,28 @@ pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
                 "  {}  {}{weak}",
                 t(&d.actions.join(",")),
                 t(&d.address)
+            )?;
+        }
+    }
+
+    if !report.coverage.not_reviewed.is_empty() {
+        writeln!(
+            out,
+            "\n{}",
+            s.bold("Not reviewed (types foureyes does not model)")
+        )?;
+        let w = widest(report.coverage.not_reviewed.iter().map(|n| t(&n.kind)));
+        for n in &report.coverage.not_reviewed {
+            writeln!(
+                out,
+                "  {}  {}{}",
+                pad(&t(&n.kind), w),
+                plural(n.count, "change", "changes"),
+                if n.identity() {
+                    format!("  {}", s.yellow("identity, access, logging or audit"))
+                } else {
+                    String::new()
+                }
             )?;
         }
     }

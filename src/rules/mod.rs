@@ -4,6 +4,7 @@
 pub(crate) mod privilege_and_evidence;
 pub(crate) mod self_escalation;
 pub(crate) mod toxic_combination;
+pub(crate) mod unmodelled_identity_change;
 
 use crate::classify::Principal;
 use crate::model::{Grant, PrincipalId, Weakening};
@@ -56,14 +57,14 @@ fn capitalize(text: &str) -> String {
 
 /// The rule with this id.
 pub(crate) fn find(id: &str) -> Option<&'static Rule> {
-    RULES.iter().copied().find(|r| r.id == id)
+    all().find(|r| r.id == id)
 }
 
 /// The rule reference, as the README carries it: the rules, the duties they speak of, and
 /// each rule's documentation.
 pub(crate) fn reference(ruleset: &Ruleset) -> String {
     let mut out = String::from("| rule | severity | title |\n| --- | --- | --- |\n");
-    for r in RULES {
+    for r in all() {
         out.push_str(&format!(
             "| `{}` | {} | {} |\n",
             r.id,
@@ -75,19 +76,33 @@ pub(crate) fn reference(ruleset: &Ruleset) -> String {
     for (id, d) in &ruleset.duties {
         out.push_str(&format!("| `{id}` | {}: {} |\n", d.title, d.description));
     }
-    for r in RULES {
+    for r in all() {
         out.push('\n');
         out.push_str(&r.explain());
     }
     out
 }
 
-/// Every rule, in the order they are documented.
-pub(crate) const RULES: &[&Rule] = &[
-    &privilege_and_evidence::RULE,
-    &toxic_combination::RULE,
-    &self_escalation::RULE,
+/// What every rule is: its metadata (the one source of its documentation and of its findings'
+/// id and title) and its check over the classified change set.
+pub(crate) trait Check: Sync {
+    fn rule(&self) -> &'static Rule;
+    fn check(&self, ctx: &Context<'_>) -> Vec<Finding>;
+}
+
+/// Every rule, in the order they are documented: the one registry. A rule is one file in
+/// `src/rules/` and one line here.
+pub(crate) const RULES: &[&dyn Check] = &[
+    &privilege_and_evidence::PrivilegeAndEvidence,
+    &toxic_combination::ToxicCombination,
+    &self_escalation::SelfEscalation,
+    &unmodelled_identity_change::UnmodelledIdentityChange,
 ];
+
+/// Every rule's metadata, in the registry's order.
+pub(crate) fn all() -> impl Iterator<Item = &'static Rule> {
+    RULES.iter().map(|r| r.rule())
+}
 
 /// What the rules look at.
 pub(crate) struct Context<'a> {
@@ -97,9 +112,14 @@ pub(crate) struct Context<'a> {
     /// The identities that apply the change.
     pub(crate) pipeline: &'a [PrincipalId],
     pub(crate) ruleset: &'a Ruleset,
+    /// What the review could not judge.
+    pub(crate) coverage: &'a crate::coverage::Coverage,
+    /// The configuration asks for an approver for unmodelled identity and audit changes.
+    pub(crate) unmodelled_identity_requires_approval: bool,
 }
 
-/// One hazard found, built from its rule's metadata.
+/// One hazard found, built from its rule's metadata ([`Rule::finding`]), so it cannot lose the
+/// rule's id or title.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Finding {
     pub(crate) rule: &'static str,
@@ -115,15 +135,34 @@ pub(crate) struct Finding {
     pub(crate) rationale: String,
     /// Whether the finding rests on values known only after apply.
     pub(crate) possible: bool,
+    /// Whether it needs an independent approver: decided by `judge` alone (the approval
+    /// threshold); renderers and publishers read it, never recompute it.
+    pub(crate) requires_approval: bool,
+}
+
+impl Rule {
+    /// A finding of this rule, with its id, title and severity (the rule's own, or `High` for
+    /// the rules whose severity comes from the SoD matrix, which then set it).
+    pub(crate) fn finding(&'static self, message: String) -> Finding {
+        Finding {
+            rule: self.id,
+            severity: self.severity.unwrap_or(Severity::High),
+            title: self.title.to_owned(),
+            message,
+            duties: Vec::new(),
+            principals: Vec::new(),
+            resources: Vec::new(),
+            references: Vec::new(),
+            rationale: String::new(),
+            possible: false,
+            requires_approval: false,
+        }
+    }
 }
 
 /// Run every rule.
 pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    out.extend(privilege_and_evidence::check(ctx));
-    out.extend(toxic_combination::check(ctx));
-    out.extend(self_escalation::check(ctx));
-    out
+    RULES.iter().flat_map(|r| r.check(ctx)).collect()
 }
 
 /// "iam:PutRolePolicy via aws_iam_role_policy.x" for up to three grants, then "and N more".
@@ -202,12 +241,12 @@ pub(crate) fn sorted(mut v: Vec<String>) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::RULES;
+    use super::{all, RULES};
 
     #[test]
     fn rule_ids_are_unique_kebab_case_and_documented() {
-        let mut ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
-        for r in RULES {
+        let mut ids: Vec<&str> = all().map(|r| r.id).collect();
+        for r in all() {
             assert!(
                 r.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
                 "{}",

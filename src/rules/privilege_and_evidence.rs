@@ -1,7 +1,7 @@
 //! `privilege-and-evidence`: one change set both grants privilege administration and weakens
 //! audit or evidence configuration, so whoever applies it could grant and hide in one step.
 
-use super::{describe_grants, join_ids, passed_on_from, sorted, Context, Finding, Rule};
+use super::{describe_grants, join_ids, passed_on_from, sorted, Check, Context, Finding, Rule};
 use crate::model::Grant;
 use crate::ruleset::Severity;
 
@@ -33,7 +33,20 @@ justification and the date to revisit it in that approving review. foureyes neve
 anyone's behalf."#,
 };
 
-pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
+/// The rule, for the registry.
+pub(crate) struct PrivilegeAndEvidence;
+
+impl Check for PrivilegeAndEvidence {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn check(&self, ctx: &Context<'_>) -> Vec<Finding> {
+        check(ctx)
+    }
+}
+
+fn check(ctx: &Context<'_>) -> Vec<Finding> {
     if ctx.weakenings.is_empty() {
         return Vec::new();
     }
@@ -99,15 +112,12 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
         |f| f.rationale.clone(),
     );
     vec![Finding {
-        rule: RULE.id,
-        severity: RULE.severity.unwrap_or(Severity::Critical),
-        title: RULE.title.to_string(),
-        message,
         duties: vec!["audit_evidence".to_string(), "privilege_admin".to_string()],
         principals: sorted(gainers),
         resources: sorted(resources),
         references,
         rationale,
         possible,
+        ..RULE.finding(message)
     }]
 }

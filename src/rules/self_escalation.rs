@@ -1,6 +1,6 @@
 //! `self-escalation`: the identity that applies the change gains privilege in it.
 
-use super::{describe_grants, Context, Finding, Rule};
+use super::{describe_grants, Check, Context, Finding, Rule};
 use crate::model::{Effect, Grant, Permission};
 use crate::ruleset::Severity;
 
@@ -29,7 +29,20 @@ deploy), have the change approved by someone independent of it and say in that r
 permission and why."#,
 };
 
-pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
+/// The rule, for the registry.
+pub(crate) struct SelfEscalation;
+
+impl Check for SelfEscalation {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn check(&self, ctx: &Context<'_>) -> Vec<Finding> {
+        check(ctx)
+    }
+}
+
+fn check(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for p in ctx.principals {
         if !ctx.pipeline.contains(&p.id) {
@@ -65,10 +78,6 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
         resources.sort();
         resources.dedup();
         out.push(Finding {
-            rule: RULE.id,
-            severity: RULE.severity.unwrap_or(Severity::High),
-            title: RULE.title.to_string(),
-            message,
             duties,
             principals: vec![p.id.to_string()],
             resources,
@@ -82,6 +91,7 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
                         its own privileges, the next change can use them with nobody else involved."
                     .to_string(),
             possible,
+            ..RULE.finding(message)
         });
     }
     out

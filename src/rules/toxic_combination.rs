@@ -1,7 +1,7 @@
 //! `toxic-combination`: a principal gains a grant after which it holds duties that the SoD
 //! matrix forbids together. One finding per principal, naming every combination it completes.
 
-use super::{describe_grants, passed_on_from, sorted, Context, Finding, Rule};
+use super::{describe_grants, passed_on_from, sorted, Check, Context, Finding, Rule};
 use crate::model::Grant;
 use crate::model::PrincipalId;
 use crate::ruleset::{Forbidden, Severity};
@@ -35,7 +35,20 @@ organisation accepts can be given a lower severity, below `approval_severity`, i
 ruleset (`[[forbidden]]` with the same duties)."#,
 };
 
-pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
+/// The rule, for the registry.
+pub(crate) struct ToxicCombination;
+
+impl Check for ToxicCombination {
+    fn rule(&self) -> &'static Rule {
+        &RULE
+    }
+
+    fn check(&self, ctx: &Context<'_>) -> Vec<Finding> {
+        check(ctx)
+    }
+}
+
+fn check(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out: Vec<(Finding, Option<Vec<PrincipalId>>)> = Vec::new();
     for p in ctx.principals {
         // Combinations completed for certain, and those that permissions known only after
@@ -113,10 +126,8 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
         let from = passed_on_from(&grants);
         out.push((
             Finding {
-                rule: RULE.id,
                 severity: top.severity,
                 title: format!("{}: {}", RULE.title, top.title),
-                message,
                 duties: sorted(
                     fired
                         .iter()
@@ -128,6 +139,7 @@ pub(crate) fn check(ctx: &Context<'_>) -> Vec<Finding> {
                 references,
                 rationale: top.rationale.clone(),
                 possible: is_possible,
+                ..RULE.finding(message)
             },
             from,
         ));

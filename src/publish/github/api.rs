@@ -4,6 +4,7 @@
 //! never sent anywhere but in the `Authorization` header.
 
 use crate::publish::redact::Redactor;
+use crate::publish::{Deadlines, ForgeError};
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
@@ -14,15 +15,6 @@ const ATTEMPTS: u32 = 5;
 const BACKOFF: Duration = Duration::from_millis(500);
 /// Pages read of one list at most (100 items each).
 const PAGES: usize = 100;
-
-/// How long foureyes waits for GitHub.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Deadlines {
-    /// One request, from connecting to the last byte of the answer.
-    pub(crate) request: Duration,
-    /// Every request of the run, with retries and rate-limit waits.
-    pub(crate) run: Duration,
-}
 
 /// A failed request, worded for the person reading the job log.
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +84,19 @@ impl ApiError {
     /// Whether the run is out of time: nothing more can be asked of GitHub.
     pub(crate) fn is_out_of_time(&self) -> bool {
         matches!(self, ApiError::OutOfTime { .. })
+    }
+}
+
+impl From<ApiError> for ForgeError {
+    fn from(e: ApiError) -> ForgeError {
+        let message = e.to_string();
+        if e.is_out_of_time() {
+            ForgeError::out_of_time(message)
+        } else if e.is_timeout() {
+            ForgeError::timeout(message)
+        } else {
+            ForgeError::new(message, e.status())
+        }
     }
 }
 
@@ -321,7 +326,10 @@ impl Api {
                     .map(str::trim)
                     .map(str::to_owned)
             };
-            if let Some(date) = header("date").as_deref().and_then(super::super::http_date) {
+            if let Some(date) = header("date")
+                .as_deref()
+                .and_then(crate::publish::time::http_date)
+            {
                 *self.clock.borrow_mut() = Some(date);
             }
             if (200..300).contains(&status) {
