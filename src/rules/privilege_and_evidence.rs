@@ -3,7 +3,7 @@
 
 use super::{describe_grants, join_ids, passed_on_from, sorted, Check, Context, Finding, Rule};
 use crate::model::Grant;
-use crate::ruleset::Severity;
+use crate::ruleset::{Severity, AUDIT_EVIDENCE, PRIVILEGE_ADMIN};
 
 pub(crate) const RULE: Rule = Rule {
     id: "privilege-and-evidence",
@@ -54,9 +54,9 @@ fn check(ctx: &Context<'_>) -> Vec<Finding> {
     // apply, which may include it), with the grants that do it.
     let mut candidates: Vec<(String, Vec<&Grant>, bool)> = Vec::new();
     for p in ctx.principals {
-        if let Some(list) = p.gained_by_duty.get("privilege_admin") {
+        if let Some(list) = p.gained_by_duty.get(PRIVILEGE_ADMIN) {
             candidates.push((p.id.to_string(), list.iter().collect(), false));
-        } else if !p.gained_unknown.is_empty() && !p.duties_before.contains("privilege_admin") {
+        } else if !p.gained_unknown.is_empty() && !p.duties_before.contains(PRIVILEGE_ADMIN) {
             candidates.push((p.id.to_string(), p.gained_unknown.iter().collect(), true));
         }
     }
@@ -103,8 +103,8 @@ fn check(ctx: &Context<'_>) -> Vec<Finding> {
     let mut resources: Vec<String> = grants.iter().map(|g| g.via.to_string()).collect();
     resources.extend(ctx.weakenings.iter().map(|w| w.address.to_string()));
     let pair = ctx.ruleset.forbidden.iter().find(|f| {
-        f.duties.iter().any(|d| d == "privilege_admin")
-            && f.duties.iter().any(|d| d == "audit_evidence")
+        f.duties.iter().any(|d| d == PRIVILEGE_ADMIN)
+            && f.duties.iter().any(|d| d == AUDIT_EVIDENCE)
     });
     let references = pair.map(|f| f.references.clone()).unwrap_or_default();
     let rationale = pair.map_or_else(
@@ -112,7 +112,7 @@ fn check(ctx: &Context<'_>) -> Vec<Finding> {
         |f| f.rationale.clone(),
     );
     vec![Finding {
-        duties: vec!["audit_evidence".to_string(), "privilege_admin".to_string()],
+        duties: vec![AUDIT_EVIDENCE.to_string(), PRIVILEGE_ADMIN.to_string()],
         principals: sorted(gainers),
         resources: sorted(resources),
         references,

@@ -2,7 +2,7 @@
 
 use super::{describe_grants, Check, Context, Finding, Rule};
 use crate::model::{Effect, Grant, Permission};
-use crate::ruleset::Severity;
+use crate::ruleset::{Severity, PRIVILEGE_ADMIN};
 
 pub(crate) const RULE: Rule = Rule {
     id: "self-escalation",
@@ -60,8 +60,8 @@ fn check(ctx: &Context<'_>) -> Vec<Finding> {
             .iter()
             .all(|g| matches!(g.permission, Permission::Unknown(_)));
         let mut duties: Vec<String> = p.duties_gained().into_iter().collect();
-        if duties.is_empty() && p.gained_by_duty.contains_key("privilege_admin") {
-            duties.push("privilege_admin".to_string());
+        if duties.is_empty() && p.gained_by_duty.contains_key(PRIVILEGE_ADMIN) {
+            duties.push(PRIVILEGE_ADMIN.to_string());
         }
         let duty_text = if duties.is_empty() {
             String::new()

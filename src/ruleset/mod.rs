@@ -20,9 +20,6 @@ const DUTIES: (&str, &str) = (
 /// The duty that changes who holds access: the rules that ask whether a principal gains
 /// privilege compare with it. Duties are data; the few the code names are named once, here,
 /// and a meta-test checks that `rulesets/duties.toml` defines each ([`NAMED_DUTIES`]).
-// TODO: src/rules/ still compares the literal "privilege_admin"; use this once its
-// restructuring (issue 9, rules axis) lands.
-#[allow(dead_code)]
 pub(crate) const PRIVILEGE_ADMIN: &str = "privilege_admin";
 
 /// The duty that changes audit logging and evidence: a change that weakens evidence touches

@@ -30,8 +30,8 @@ impl Provider for Aws {
 
     fn rulesets(&self) -> &'static [(&'static str, &'static str)] {
         &[(
-            "rulesets/aws.toml",
-            include_str!("../../../rulesets/aws.toml"),
+            "rulesets/aws/grants.toml",
+            include_str!("../../../rulesets/aws/grants.toml"),
         )]
     }
 
