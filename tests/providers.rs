@@ -5,10 +5,9 @@
 
 mod common;
 
-use common::{fired, json_files, principal, relative, root, run, strings};
+use common::{gained, json_files, principal, relative, root, run, strings};
 
 use serde_json::Value;
-use std::collections::BTreeSet;
 
 /// A fixture under testdata/providers, its exit code and the (rule, principal) pairs that fire.
 type Expectation = (&'static str, i32, &'static [(&'static str, &'static str)]);
@@ -40,11 +39,7 @@ fn every_provider_fixture_reaches_its_verdict() {
     for (file, code, findings) in EXPECTED {
         let (got, report) = json(&format!("testdata/providers/{file}"));
         assert_eq!(got, *code, "{file}: exit code\n{report:#}");
-        let want: BTreeSet<(String, String)> = findings
-            .iter()
-            .map(|(r, p)| (r.to_string(), p.to_string()))
-            .collect();
-        assert_eq!(fired(&report), want, "{file}: findings");
+        common::assert_fired(&report, findings, file);
     }
 }
 
@@ -70,19 +65,8 @@ fn every_provider_fixture_is_in_the_table() {
 fn user_and_group_policies_reach_the_user_and_through_the_group() {
     let (_, report) = json("testdata/providers/aws/user-and-group-policies.json");
     let bob = principal(&report, "aws:user/bob");
-    let gained: Vec<(&str, &str)> = bob["gained"]
-        .as_array()
-        .expect("gained")
-        .iter()
-        .map(|g| {
-            (
-                g["permission"].as_str().expect("permission"),
-                g["via"].as_str().expect("via"),
-            )
-        })
-        .collect();
     assert_eq!(
-        gained,
+        gained(bob),
         [
             ("cloudtrail:StopLogging", "aws_iam_user_policy.bob_trail"),
             ("iam:AttachUserPolicy", "aws_iam_group_policy.ops_iam"),

@@ -193,11 +193,7 @@ fn every_fixture_reaches_its_verdict() {
         let path = format!("testdata/plans/{file}");
         let (got, report) = json(&[&path]);
         assert_eq!(got, *code, "{file}: exit code\n{report:#}");
-        let want: BTreeSet<(String, String)> = findings
-            .iter()
-            .map(|(r, p)| (r.to_string(), p.to_string()))
-            .collect();
-        assert_eq!(fired(&report), want, "{file}: findings");
+        common::assert_fired(&report, findings, file);
         let verdict = if *code == 1 {
             "approval_required"
         } else {
@@ -857,17 +853,7 @@ fn unchanged_attachment_of_a_changed_policy_gains_what_the_policy_gains() {
     let (code, report) = json(&["testdata/example/plan.json"]);
     assert_eq!(code, 1);
     let p = principal(&report, "aws:role/ci-deployer");
-    let gained: Vec<(&str, &str)> = p["gained"]
-        .as_array()
-        .expect("gained")
-        .iter()
-        .map(|g| {
-            (
-                g["permission"].as_str().expect("permission"),
-                g["via"].as_str().expect("via"),
-            )
-        })
-        .collect();
+    let gained = common::gained(p);
     assert!(
         gained.contains(&("iam:PutRolePolicy", "aws_iam_policy.ci_deploy")),
         "{gained:?}"

@@ -242,6 +242,16 @@ pub fn fired(report: &Value) -> BTreeSet<(String, String)> {
     out
 }
 
+/// The findings of a JSON report are exactly these `(rule, principal)` pairs.
+#[track_caller]
+pub fn assert_fired(report: &Value, want: &[(&str, &str)], file: &str) {
+    let want: BTreeSet<(String, String)> = want
+        .iter()
+        .map(|(r, p)| (r.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(fired(report), want, "{file}: findings");
+}
+
 /// A principal of a JSON report, by id.
 pub fn principal<'a>(report: &'a Value, id: &str) -> &'a Value {
     report["principals"]
@@ -250,6 +260,21 @@ pub fn principal<'a>(report: &'a Value, id: &str) -> &'a Value {
         .iter()
         .find(|p| p["id"] == id)
         .unwrap_or_else(|| panic!("principal {id} in {report:#}"))
+}
+
+/// What a principal of a JSON report gained: `(permission, via)` in report order.
+pub fn gained(principal: &Value) -> Vec<(&str, &str)> {
+    principal["gained"]
+        .as_array()
+        .expect("gained")
+        .iter()
+        .map(|g| {
+            (
+                g["permission"].as_str().expect("permission"),
+                g["via"].as_str().expect("via"),
+            )
+        })
+        .collect()
 }
 
 /// A JSON array of strings.
