@@ -193,6 +193,7 @@ fn every_json_report_follows_the_schema() {
         "testdata/example",
         "testdata/coverage",
         "testdata/hostile",
+        "testdata/providers",
     ] {
         files.extend(json_files(&root().join(dir)));
     }

@@ -65,7 +65,7 @@ fn plan_text_only_ever_becomes_text() {
 #[test]
 fn every_fixture_renders_inert_markdown() {
     let mut files = Vec::new();
-    for dir in ["testdata/plans", "testdata/example"] {
+    for dir in ["testdata/plans", "testdata/example", "testdata/providers"] {
         files.extend(json_files(&root().join(dir)));
     }
     for f in files {

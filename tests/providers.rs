@@ -9,16 +9,60 @@ use common::{gained, json_files, principal, relative, root, run, strings};
 
 use serde_json::Value;
 
-/// A fixture under testdata/providers, its exit code and the (rule, principal) pairs that fire.
-type Expectation = (&'static str, i32, &'static [(&'static str, &'static str)]);
+/// What a fixture must give: read from the `expect.toml` beside it, one `[[fixture]]` per
+/// fixture of the directory, so that fixtures and their expectations are added together (and
+/// areas of work do not meet in one table):
+///
+/// ```toml
+/// [[fixture]]
+/// file = "user-and-group-policies.json"   # beside this file
+/// exit = 1                                 # 0 pass, 1 approval required
+/// findings = [["toxic-combination", "aws:user/bob"]]   # (rule, principal), exactly these
+/// why = "..."                              # what the fixture shows
+/// ```
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    fixture: Vec<Fixture>,
+}
 
-const EXPECTED: &[Expectation] = &[(
-    // bob gains privilege administration through his group's new inline policy and the power
-    // to stop the trail through his own: both duties of a forbidden pair, one principal.
-    "aws/user-and-group-policies.json",
-    1,
-    &[("toxic-combination", "aws:user/bob")],
-)];
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fixture {
+    file: String,
+    exit: i32,
+    #[serde(default)]
+    findings: Vec<(String, String)>,
+    #[allow(dead_code)]
+    why: String,
+}
+
+/// Every expectation under testdata/providers: (path from the repository root, expectation).
+fn expectations() -> Vec<(String, Fixture)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![root().join("testdata/providers")];
+    while let Some(dir) = dirs.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)
+            .expect("readable directory")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.file_name().is_some_and(|n| n == "expect.toml") {
+                let text = std::fs::read_to_string(&path).expect("readable expect.toml");
+                let expect: Expect =
+                    toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", relative(&path)));
+                for f in expect.fixture {
+                    out.push((relative(&dir.join(&f.file)), f));
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
 
 fn json(path: &str) -> (i32, Value) {
     let r = run(&["review", "--format", "json", path]);
@@ -36,25 +80,34 @@ fn json(path: &str) -> (i32, Value) {
 
 #[test]
 fn every_provider_fixture_reaches_its_verdict() {
-    for (file, code, findings) in EXPECTED {
-        let (got, report) = json(&format!("testdata/providers/{file}"));
-        assert_eq!(got, *code, "{file}: exit code\n{report:#}");
-        common::assert_fired(&report, findings, file);
+    let all = expectations();
+    assert!(!all.is_empty());
+    for (file, expect) in &all {
+        let (got, report) = json(file);
+        assert_eq!(got, expect.exit, "{file}: exit code\n{report:#}");
+        let want: Vec<(&str, &str)> = expect
+            .findings
+            .iter()
+            .map(|(r, p)| (r.as_str(), p.as_str()))
+            .collect();
+        common::assert_fired(&report, &want, file);
     }
 }
 
 #[test]
-fn every_provider_fixture_is_in_the_table() {
-    let dir = root().join("testdata/providers");
-    for f in json_files(&dir) {
-        let rel = f
-            .strip_prefix(&dir)
-            .expect("under testdata/providers")
-            .to_string_lossy()
-            .replace('\\', "/");
+fn every_provider_fixture_has_an_expectation() {
+    let all = expectations();
+    for f in json_files(&root().join("testdata/providers")) {
+        let rel = relative(&f);
         assert!(
-            EXPECTED.iter().any(|(name, _, _)| *name == rel),
-            "{rel} belongs to no expectation"
+            all.iter().any(|(name, _)| *name == rel),
+            "{rel} belongs to no expectation: add it to the expect.toml beside it"
+        );
+    }
+    for (name, _) in &all {
+        assert!(
+            root().join(name).is_file(),
+            "{name} is expected but missing"
         );
     }
 }

@@ -32,6 +32,7 @@ fn schema() -> Value {
 /// Every fixture a review runs on, relative to the repository root.
 fn fixtures() -> Vec<String> {
     let mut files = json_files(&root().join("testdata/plans"));
+    files.extend(json_files(&root().join("testdata/providers")));
     files.push(root().join("testdata/example/plan.json"));
     files.sort();
     files.iter().map(|f| relative(f)).collect()
