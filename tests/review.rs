@@ -176,8 +176,12 @@ const EXPECTED: &[Expectation] = &[
     ("format/v0-1.json", 0, &[]),
     // PowerUserAccess already holds privilege administration (IAM Identity Center's sso:*
     // actions are not excluded by its NotAction) and audit powers: adding IAMFullAccess
-    // completes no new combination.
-    ("powers/poweruser-plus-iam.json", 0, &[]),
+    // completes no new combination, but it is more power inside a forbidden pair.
+    (
+        "powers/poweruser-plus-iam.json",
+        1,
+        &[("toxic-combination", "aws:role/ops-admin")],
+    ),
     // Allow * with the audit services denied: no audit duty, but privilege administration
     // and deployment next to approval control.
     (

@@ -1,5 +1,7 @@
-//! `toxic-combination`: a principal gains a grant after which it holds duties that the SoD
-//! matrix forbids together. One finding per principal, naming every combination it completes.
+//! `toxic-combination`: a principal gains a grant in a duty of a pair the SoD matrix forbids
+//! together and holds both duties after the change, also when it held both before (more power
+//! inside a forbidden pair). One finding per principal, naming every combination it completes
+//! or adds to.
 
 use super::{describe_grants, passed_on_from, sorted, Check, Context, Finding, Rule};
 use crate::model::Grant;
@@ -10,14 +12,18 @@ pub(crate) const RULE: Rule = Rule {
     id: "toxic-combination",
     title: "principal gains a forbidden combination of duties",
     severity: None,
-    summary: "a principal gains a grant after which it holds two duties that the SoD matrix \
-              forbids together (e.g. privilege_admin and audit_evidence)",
+    summary: "a principal gains a grant in a duty of a pair the SoD matrix forbids together \
+              (e.g. privilege_admin and audit_evidence) and holds both duties after the change, \
+              also when it held both before; gains outside the pair's duties do not fire it",
     docs: r#"**Why it matters.** The SoD matrix (`rulesets/duties.toml`) names duties that must never
 sit with one identity: privilege administration with audit and evidence, secrets with audit and
 evidence, privilege administration with approval control, deployment with approval control. A
 principal that holds both sides of such a pair needs nobody else to abuse them: it can grant
 itself access and erase the record, read secrets and hide the reading, or ship and approve its
-own change. The finding names the grant that completes the combination.
+own change. The finding names the grant that completes the combination. More power inside a
+pair already held is a gain too: a role with `PowerUserAccess` (which already holds
+`cloudtrail:*` and IAM Identity Center's `sso:*`) given `IAMFullAccess` fires. A gain outside
+the pair's duties (the same role given `s3:GetObject`) does not.
 
 **Example.** The `auditor` role may already stop trails (`cloudtrail:StopLogging`); the change
 attaches `IAMFullAccess` to it. From then on the role can change anyone's privileges and stop
@@ -56,11 +62,14 @@ fn check(ctx: &Context<'_>) -> Vec<Finding> {
         let mut certain: Vec<&Forbidden> = Vec::new();
         let mut possible: Vec<&Forbidden> = Vec::new();
         for f in &ctx.ruleset.forbidden {
-            if f.duties.iter().all(|d| p.duties_before.contains(d)) {
-                continue;
-            }
-            if f.duties.iter().all(|d| p.duties_after.contains(d)) {
+            let held_after = f.duties.iter().all(|d| p.duties_after.contains(d));
+            // A gain inside the pair: a grant that confers one of its duties. More power
+            // inside a forbidden pair is a gain even when both were held before; a gain
+            // outside the pair's duties is not.
+            if held_after && f.duties.iter().any(|d| p.gained_by_duty.contains_key(d)) {
                 certain.push(f);
+            } else if held_after {
+                continue;
             } else if f.severity == Severity::Critical
                 && !p.gained_unknown.is_empty()
                 && f.duties.iter().any(|d| p.duties_after.contains(d))
@@ -73,10 +82,17 @@ fn check(ctx: &Context<'_>) -> Vec<Finding> {
         let Some(top) = fired.iter().max_by_key(|f| f.severity) else {
             continue;
         };
+        // The grants that complete or add to the combinations: those of the duties newly
+        // held, or, when every duty was held before, those that add to any of them.
+        let newly = |d: &&String| !p.duties_before.contains(d);
+        let fresh = fired
+            .iter()
+            .flat_map(|f| f.duties.iter())
+            .any(|d| newly(&d));
         let mut grants: Vec<&Grant> = fired
             .iter()
             .flat_map(|f| f.duties.iter())
-            .filter(|d| !p.duties_before.contains(d))
+            .filter(|d| !fresh || newly(d))
             .filter_map(|d| p.gained_by_duty.get(d))
             .flatten()
             .collect();
@@ -108,12 +124,20 @@ fn check(ctx: &Context<'_>) -> Vec<Finding> {
                 combos.join("; "),
                 top.title
             )
-        } else {
+        } else if fresh {
             format!(
                 "{} gains {} and so holds {}: it could {}.",
                 p.id,
                 describe_grants(&grants),
                 combos.join("; "),
+                top.title
+            )
+        } else {
+            format!(
+                "{} already held {} and gains more within it ({}): it could {}.",
+                p.id,
+                combos.join("; "),
+                describe_grants(&grants),
                 top.title
             )
         };
