@@ -7,7 +7,7 @@ use crate::model::{
     Action, Duties, Effect, Grant, Head, Permission, PrincipalId, ResourceChange, Side, Text,
     Weakening,
 };
-use crate::privilege::{self, Actions, PROVIDERS};
+use crate::privilege::{self, Actions, Issued, PROVIDERS};
 use crate::ruleset::{Change, Condition, DutyAction, Evidence, Ruleset, AUDIT_EVIDENCE};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::Value;
@@ -25,6 +25,16 @@ pub(crate) struct Principal {
     pub(crate) gained_by_duty: ByDuty,
     /// Gained grants whose permissions are unknown until apply.
     pub(crate) gained_unknown: Vec<Grant>,
+    /// The duties held after the change whose powers it widens: newly held, or held before
+    /// and given actions beyond those held then (an administrator given `s3:*` widens none).
+    pub(crate) widened: Duties,
+}
+
+/// A long-lived credential the change issues, with what its holder holds after the change.
+#[derive(Debug)]
+pub(crate) struct Credential {
+    pub(crate) issued: Issued,
+    pub(crate) duties: Duties,
 }
 
 /// Grants by the duty they confer: a short list in duty order (most principals gain one or two
@@ -35,6 +45,11 @@ pub(crate) struct ByDuty(Vec<(String, Vec<Grant>)>);
 impl ByDuty {
     pub(crate) fn get(&self, duty: &str) -> Option<&Vec<Grant>> {
         self.find(duty).ok().map(|i| &self.0[i].1)
+    }
+
+    /// The duties, in order.
+    pub(crate) fn duties(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(duty, _)| duty)
     }
 
     pub(crate) fn contains_key(&self, duty: &str) -> bool {
@@ -171,6 +186,16 @@ impl<'r> Classifier<'r> {
         let Some(provider) = provider else {
             return Duties::new();
         };
+        let table = self.tables[provider];
+        self.actions(provider, grants)
+            .iter()
+            .map(|&i| table[i as usize].duty.clone())
+            .collect()
+    }
+
+    /// The duty actions (indices into the provider's table) grants allow together, less those
+    /// unconditionally denied.
+    fn actions(&mut self, provider: usize, grants: &[Grant]) -> BTreeSet<u32> {
         let mut allowed = BTreeSet::new();
         let mut denied = BTreeSet::new();
         for g in grants {
@@ -185,9 +210,18 @@ impl<'r> Classifier<'r> {
                 Effect::Deny => {}
             }
         }
+        allowed.difference(&denied).copied().collect()
+    }
+
+    /// The duties whose actions the grants of `after` allow beyond those of `before`.
+    fn widened(&mut self, provider: Option<usize>, before: &[Grant], after: &[Grant]) -> Duties {
+        let Some(provider) = provider else {
+            return Duties::new();
+        };
+        let was = self.actions(provider, before);
         let table = self.tables[provider];
-        allowed
-            .difference(&denied)
+        self.actions(provider, after)
+            .difference(&was)
             .map(|&i| table[i as usize].duty.clone())
             .collect()
     }
@@ -217,7 +251,11 @@ fn counts_as_broad(g: &Grant) -> bool {
 
 /// Classify each reported principal's delta: the duties it holds on its own and through the
 /// roles it may assume. Principals whose grants and duties do not change are left out.
-pub(crate) fn principals(deltas: Vec<Delta>, ruleset: &Ruleset) -> Vec<Principal> {
+pub(crate) fn principals(
+    deltas: Vec<Delta>,
+    issued: Vec<Issued>,
+    ruleset: &Ruleset,
+) -> (Vec<Principal>, Vec<Credential>) {
     let mut classifier = Classifier::new(ruleset);
     // The duties each principal holds through its own grants, before and after.
     let own: HashMap<PrincipalId, [Duties; 2]> = deltas
@@ -243,6 +281,22 @@ pub(crate) fn principals(deltas: Vec<Delta>, ruleset: &Ruleset) -> Vec<Principal
             .flatten()
             .collect()
     };
+    // What each holder of a new credential holds after the change, whether or not it changes.
+    let holders: HashSet<&PrincipalId> = issued.iter().map(|k| &k.holder).collect();
+    let mut held: HashMap<PrincipalId, Duties> = HashMap::default();
+    for d in deltas.iter().filter(|d| holders.contains(&d.principal)) {
+        let none = Duties::new();
+        let own_after = own.get(&d.principal).map_or(&none, |o| &o[1]);
+        let duties: Duties = own_after.union(&assumed(&d.after, 1)).cloned().collect();
+        held.insert(d.principal.clone(), duties);
+    }
+    let credentials = issued
+        .into_iter()
+        .map(|issued| Credential {
+            duties: held.get(&issued.holder).cloned().unwrap_or_default(),
+            issued,
+        })
+        .collect();
     let mut out = Vec::new();
     for d in deltas.into_iter().filter(|d| d.reported) {
         let none = Duties::new();
@@ -288,6 +342,26 @@ pub(crate) fn principals(deltas: Vec<Delta>, ruleset: &Ruleset) -> Vec<Principal
                 }
             }
         }
+        // Which duties the change widens: newly held ones, and, for those held before, new
+        // actions of its own grants; what comes through an assumed role counts as widening.
+        let mut widened: Vec<String> = duties_after.difference(&duties_before).cloned().collect();
+        let again: Vec<&String> = gained_by_duty
+            .duties()
+            .filter(|duty| duties_before.contains(duty))
+            .collect();
+        if !again.is_empty() {
+            let own_widened = classifier.widened(provider, &d.before, &d.after);
+            for duty in again {
+                let through_role = gained_by_duty.get(duty).is_some_and(|list| {
+                    list.iter().any(|g| {
+                        matches!(g.permission, Permission::Assume(_)) || g.through.is_some()
+                    })
+                });
+                if through_role || own_widened.contains(duty) {
+                    widened.push(duty.clone());
+                }
+            }
+        }
         out.push(Principal {
             id: d.principal,
             gained: d.gained,
@@ -296,9 +370,10 @@ pub(crate) fn principals(deltas: Vec<Delta>, ruleset: &Ruleset) -> Vec<Principal
             duties_after,
             gained_by_duty,
             gained_unknown,
+            widened: widened.into_iter().collect(),
         });
     }
-    out
+    (out, credentials)
 }
 
 /// The changes that touch a duty's configuration (or weaken evidence), in address order.

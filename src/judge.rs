@@ -110,6 +110,8 @@ pub(crate) struct Judged {
     /// Resource changes that change something (not no-op or read).
     pub(crate) changed: usize,
     pub(crate) coverage: Coverage,
+    /// Long-lived credentials the change issues, with what their holders hold.
+    pub(crate) credentials: Vec<crate::classify::Credential>,
 }
 
 /// Run the rules and decide.
@@ -123,6 +125,7 @@ pub(crate) fn judge(input: Judged, ruleset: &Ruleset, settings: &Settings) -> Re
         ruleset,
         coverage: &input.coverage,
         unmodelled_identity_requires_approval: settings.unmodelled_identity_requires_approval,
+        credentials: &input.credentials,
     };
     let mut findings = rules::check(&ctx);
     // NOTE: the one place that decides which findings need an independent approver; every

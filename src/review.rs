@@ -65,7 +65,8 @@ pub(crate) fn review(
     // NOTE: freeing a big change set takes a while; another thread does it meanwhile. What
     // the report keeps of the changes (their heads) is shared, not freed.
     drop(set);
-    let principals = classify::principals(delta::delta(extraction), ruleset);
+    let issued = std::mem::take(&mut extraction.issued);
+    let (principals, credentials) = classify::principals(delta::delta(extraction), issued, ruleset);
     let report = judge::judge(
         Judged {
             principals,
@@ -79,6 +80,7 @@ pub(crate) fn review(
             documents_total,
             changed,
             coverage,
+            credentials,
         },
         ruleset,
         settings,

@@ -230,22 +230,49 @@ fn every_fixture_is_in_the_table_and_every_rule_fires_and_stays_quiet() {
         .filter_map(|l| l.split_whitespace().next())
         .collect();
     assert!(rules.len() >= 4, "{listed}");
+    // Every fixture with its expected rules: those of testdata/plans (this table) and of
+    // testdata/providers (the expect.toml files beside them).
+    let mut fixtures: Vec<(String, Vec<String>)> = EXPECTED
+        .iter()
+        .map(|(name, _, fs)| {
+            (
+                format!("testdata/plans/{name}"),
+                fs.iter().map(|(r, _)| r.to_string()).collect(),
+            )
+        })
+        .collect();
+    fixtures.extend(common::expectations().into_iter().map(|(name, f)| {
+        let rules = f.findings.into_iter().map(|(r, _)| r).collect();
+        (name, rules)
+    }));
+    let dir_of = |name: &str| {
+        name.rsplit_once('/')
+            .map_or(String::new(), |(d, _)| d.to_owned())
+    };
     for rule in rules {
-        let dir = format!("{rule}/");
+        let fires = |fs: &Vec<String>| fs.iter().any(|r| r == rule);
         let configured_fires = CONFIGURED.iter().any(|(_, _, fs)| fs.contains(&rule));
         let configured_quiet = CONFIGURED.iter().any(|(_, _, fs)| !fs.contains(&rule));
         assert!(
-            configured_fires
-                || EXPECTED
-                    .iter()
-                    .any(|(_, _, fs)| fs.iter().any(|(r, _)| *r == rule)),
+            configured_fires || fixtures.iter().any(|(_, fs)| fires(fs)),
             "{rule} has no fixture that fires it"
         );
+        // A fixture that must not fire it: beside one that does (the same area of work), in
+        // the rule's own directory, or among the precision fixtures.
+        let firing_dirs: BTreeSet<String> = fixtures
+            .iter()
+            .filter(|(_, fs)| fires(fs))
+            .map(|(name, _)| dir_of(name))
+            .collect();
         assert!(
             configured_quiet
-                || EXPECTED.iter().any(|(name, _, fs)| (name.starts_with(&dir)
-                    || name.starts_with("precision/"))
-                    && !fs.iter().any(|(r, _)| *r == rule)),
+                || fixtures.iter().any(|(name, fs)| {
+                    let dir = dir_of(name);
+                    !fires(fs)
+                        && (firing_dirs.contains(&dir)
+                            || dir.ends_with(&format!("/{rule}"))
+                            || dir.ends_with("/precision"))
+                }),
             "{rule} has no fixture that must not fire it"
         );
     }

@@ -6,13 +6,16 @@
 //! its principal holds (one level: chains of trust are not followed). Only the principals whose
 //! privileges the change can alter are read in full: they are found first ([`touched`]).
 
-use super::{Actions, Extraction, Hidden, Provider, Statement, PROVIDERS};
+use super::{Actions, Extraction, Hidden, Issued, Provider, Statement, PROVIDERS};
 use crate::model::{
-    any_true, Effect, Grant, Permission, PrincipalId, ResourceChange, Side, Text, Unknown, Values,
+    any_true, Action, Effect, Grant, Permission, PrincipalId, ResourceChange, Side, Text, Unknown,
+    Values,
 };
 use crate::normalize::ChangeSet;
 use crate::resolve::{attr, Resolver, Tri};
-use crate::ruleset::shapes::{Defines, Definition, Membership as Members, Ref, Shape, Shapes};
+use crate::ruleset::shapes::{
+    Credential, Defines, Definition, Membership as Members, Ref, Shape, Shapes,
+};
 use crate::ruleset::Ruleset;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::Value;
@@ -32,6 +35,10 @@ pub(crate) struct Touched {
     trusts: HashMap<(usize, Side), (Vec<Trust>, Vec<Unknown>)>,
     /// Principals whose names are sensitive.
     hidden: Hidden,
+    /// Credentials the change issues, with their holders.
+    issued: Vec<Issued>,
+    /// Their holders.
+    holders: HashSet<PrincipalId>,
 }
 
 /// A key for a resource change of the change set while it is not moved: its address in memory.
@@ -177,6 +184,7 @@ pub(crate) fn extract<'a>(
         into.shrink_to_fit();
     }
     out.reported.extend(touched.report.iter().cloned());
+    out.issued.extend(touched.issued.iter().cloned());
     out.unknowns.append(&mut x.unknowns);
     out.pipeline.extend(
         provider
@@ -185,6 +193,19 @@ pub(crate) fn extract<'a>(
             .map(|p| (touched.hidden.show(p.id), p.source)),
     );
     out.hidden.extend(touched.hidden.clone());
+}
+
+/// Whether a change issues the credential it is: creates it, replaces it (a rotation), or turns
+/// it active again.
+fn issues(c: &ResourceChange, credential: &Credential) -> bool {
+    match c.action {
+        Action::Create | Action::CreateForget | Action::Replace { .. } => true,
+        Action::Update => credential.active.as_ref().is_some_and(|(attribute, value)| {
+            let is = |side| matches!(attr(c, side, attribute), Tri::Known(Value::String(v)) if v == value);
+            is(Side::After) && !is(Side::Before)
+        }),
+        _ => false,
+    }
 }
 
 /// Whether an object exists on one side of its change.
@@ -236,9 +257,11 @@ impl<'r, 'a> Extractor<'r, 'a> {
         self.touched.is_none_or(|t| t.needed.contains(p))
     }
 
-    /// Whether a principal is reported.
-    fn reported(&self, p: &PrincipalId) -> bool {
-        self.touched.is_none_or(|t| t.report.contains(p))
+    /// Whether what a principal holds through groups and roles is followed: it is reported,
+    /// or holds a credential the change issues.
+    fn followed(&self, p: &PrincipalId) -> bool {
+        self.touched
+            .is_none_or(|t| t.report.contains(p) || t.holders.contains(p))
     }
 
     /// The shape of a resource change the engine reads, if any.
@@ -262,6 +285,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
         let mut attachments: Vec<(Vec<PrincipalId>, String)> = Vec::new();
         let mut trust_cache: HashMap<(usize, Side), (Vec<Trust>, Vec<Unknown>)> =
             HashMap::default();
+        let mut issued: Vec<Issued> = Vec::new();
         for (i, c) in set.changes.iter().enumerate() {
             let Some(shape) = self.shape(c) else {
                 continue;
@@ -319,6 +343,15 @@ impl<'r, 'a> Extractor<'r, 'a> {
                     }
                 }
             }
+            if let Some(credential) = shape.credential.as_ref().filter(|k| issues(c, k)) {
+                if let Some(holder) = self.one(c, Side::After, &credential.holder) {
+                    issued.push(Issued {
+                        holder,
+                        via: c.address.clone(),
+                        what: credential.what.clone(),
+                    });
+                }
+            }
             if changed {
                 report.extend(mine.iter().cloned());
             }
@@ -349,17 +382,21 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 break;
             }
         }
+        // What holders of new credentials hold is read too: a key carries all of it.
         let mut needed = report.clone();
+        needed.extend(issued.iter().map(|k| k.holder.clone()));
+        let holders: HashSet<PrincipalId> = issued.iter().map(|k| k.holder.clone()).collect();
+        let read = |p: &PrincipalId| report.contains(p) || holders.contains(p);
         needed.extend(
             members
                 .iter()
-                .filter(|(u, _)| report.contains(u))
+                .filter(|(u, _)| read(u))
                 .map(|(_, g)| g.clone()),
         );
         needed.extend(
             trusts
                 .iter()
-                .filter(|(t, _)| report.contains(t))
+                .filter(|(t, _)| read(t))
                 .map(|(_, r)| r.clone()),
         );
         // Unchanged resources to read in full: those of needed principals, and the definitions
@@ -400,6 +437,8 @@ impl<'r, 'a> Extractor<'r, 'a> {
             complete,
             trusts: trust_cache,
             hidden: Hidden::default(),
+            issued,
+            holders,
         }
     }
 
@@ -550,7 +589,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
         }
         if let Some(m) = &shape.membership {
             for (user, group) in self.memberships(c, side, m) {
-                if self.reported(&user) {
+                if self.followed(&user) {
                     members.push(Membership {
                         user,
                         group,
@@ -587,7 +626,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 }
                 None => self.trusts(c, side, &me, trust, &defines.kind),
             };
-            found.retain(|t| self.reported(&t.trusted));
+            found.retain(|t| self.followed(&t.trusted));
             trusts.append(&mut found);
         }
         if !self.needed(&me) {

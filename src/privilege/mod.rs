@@ -186,6 +186,19 @@ pub(crate) struct Extraction {
     pub(crate) reported: HashSet<PrincipalId>,
     /// Principals whose names are sensitive, and the ids they go by instead.
     pub(crate) hidden: Hidden,
+    /// Long-lived credentials the change issues or re-activates, each with its holder: the
+    /// holders' grants are read (see [`Extraction::before`]) even when they do not change.
+    pub(crate) issued: Vec<Issued>,
+}
+
+/// A long-lived credential a change issues, rotates or re-activates for a principal.
+#[derive(Debug, Clone)]
+pub(crate) struct Issued {
+    pub(crate) holder: PrincipalId,
+    /// The resource that issues it.
+    pub(crate) via: crate::model::Text,
+    /// What it is: "an access key".
+    pub(crate) what: String,
 }
 
 /// Principals named somewhere in the change set by a value marked sensitive: for the id their

@@ -151,6 +151,7 @@ fn hostile_report() -> Report {
             duties_after: duties("after"),
             gained_by_duty: by_duty,
             gained_unknown: gained,
+            widened: duties("widened"),
         }],
         changes: vec![TouchedChange {
             head: head("change"),

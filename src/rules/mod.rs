@@ -2,6 +2,7 @@
 //! contract (users write them in config and exceptions) and never change meaning.
 
 pub(crate) mod privilege_and_evidence;
+pub(crate) mod privileged_credential;
 pub(crate) mod self_escalation;
 pub(crate) mod toxic_combination;
 pub(crate) mod unmodelled_identity_change;
@@ -96,6 +97,7 @@ pub(crate) const RULES: &[&dyn Check] = &[
     &privilege_and_evidence::PrivilegeAndEvidence,
     &toxic_combination::ToxicCombination,
     &self_escalation::SelfEscalation,
+    &privileged_credential::PrivilegedCredential,
     &unmodelled_identity_change::UnmodelledIdentityChange,
 ];
 
@@ -116,6 +118,8 @@ pub(crate) struct Context<'a> {
     pub(crate) coverage: &'a crate::coverage::Coverage,
     /// The configuration asks for an approver for unmodelled identity and audit changes.
     pub(crate) unmodelled_identity_requires_approval: bool,
+    /// Long-lived credentials the change issues, with what their holders hold after it.
+    pub(crate) credentials: &'a [crate::classify::Credential],
 }
 
 /// One hazard found, built from its rule's metadata ([`Rule::finding`]), so it cannot lose the

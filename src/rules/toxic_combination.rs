@@ -63,10 +63,14 @@ fn check(ctx: &Context<'_>) -> Vec<Finding> {
         let mut possible: Vec<&Forbidden> = Vec::new();
         for f in &ctx.ruleset.forbidden {
             let held_after = f.duties.iter().all(|d| p.duties_after.contains(d));
-            // A gain inside the pair: a grant that confers one of its duties. More power
+            // A gain inside the pair: a grant that widens one of its duties. More power
             // inside a forbidden pair is a gain even when both were held before; a gain
-            // outside the pair's duties is not.
-            if held_after && f.duties.iter().any(|d| p.gained_by_duty.contains_key(d)) {
+            // outside the pair's duties, or one that adds nothing to what was held, is not.
+            if held_after
+                && f.duties
+                    .iter()
+                    .any(|d| p.gained_by_duty.contains_key(d) && p.widened.contains(d))
+            {
                 certain.push(f);
             } else if held_after {
                 continue;

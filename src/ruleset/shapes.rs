@@ -32,6 +32,25 @@ struct RawShape {
     names: Vec<RawRef>,
     #[serde(default)]
     source: Option<RawSource>,
+    #[serde(default)]
+    credential: Option<RawCredential>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCredential {
+    attribute: String,
+    kind: String,
+    what: String,
+    #[serde(default)]
+    active: Option<RawActive>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawActive {
+    attribute: String,
+    value: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,6 +154,19 @@ pub(crate) struct Source {
     pub(crate) blocks: Option<String>,
 }
 
+/// A long-lived credential of a principal (an access key, a console password): issuing or
+/// rotating one gives whoever holds it everything the principal holds.
+#[derive(Debug, Clone)]
+pub(crate) struct Credential {
+    /// Who it belongs to.
+    pub(crate) holder: Ref,
+    /// What it is, as a sentence names it: "an access key".
+    pub(crate) what: String,
+    /// The attribute and value that say it is in use (`status = "Active"`): turning it to that
+    /// value re-issues it.
+    pub(crate) active: Option<(String, String)>,
+}
+
 /// Group membership: every `member` belongs to every `group`.
 #[derive(Debug, Clone)]
 pub(crate) struct Membership {
@@ -165,6 +197,7 @@ pub(crate) struct Shape {
     /// read when the resource changes, to know whether those names are sensitive.
     pub(crate) names: Vec<Ref>,
     pub(crate) source: Option<Source>,
+    pub(crate) credential: Option<Credential>,
 }
 
 impl Shape {
@@ -180,7 +213,11 @@ impl Shape {
             .membership
             .iter()
             .flat_map(|m| [&m.group, &m.member].into_iter());
-        self.holders.iter().chain(membership).chain(&self.names)
+        self.holders
+            .iter()
+            .chain(membership)
+            .chain(&self.names)
+            .chain(self.credential.iter().map(|c| &c.holder))
     }
 
     /// The attributes read of a changed resource (or a data source): all it names.
@@ -190,6 +227,10 @@ impl Shape {
         out.extend(self.document.as_deref());
         out.extend(self.definition.iter().map(|d| d.document.as_str()));
         out.extend(self.names.iter().map(|r| r.attribute.as_str()));
+        if let Some(c) = &self.credential {
+            out.push(&c.holder.attribute);
+            out.extend(c.active.as_ref().map(|(a, _)| a.as_str()));
+        }
         if let Some(s) = &self.source {
             out.push(&s.text);
             out.extend(s.blocks.as_deref());
@@ -345,6 +386,24 @@ fn validate(
         .iter()
         .filter_map(|r| reference(r, "names"))
         .collect();
+    let credential = raw.credential.as_ref().and_then(|c| {
+        let holder = reference(
+            &RawRef {
+                attribute: c.attribute.clone(),
+                kind: c.kind.clone(),
+                list: false,
+            },
+            "credential",
+        )?;
+        Some(Credential {
+            holder,
+            what: c.what.clone(),
+            active: c
+                .active
+                .as_ref()
+                .map(|a| (a.attribute.clone(), a.value.clone())),
+        })
+    });
     let group = raw.group.as_ref().and_then(|r| reference(r, "group"));
     let member = raw.member.as_ref().and_then(|r| reference(r, "member"));
     if raw.group.is_some() != raw.member.is_some() {
@@ -405,6 +464,7 @@ fn validate(
             text: s.text.clone(),
             blocks: s.blocks.clone(),
         }),
+        credential,
     };
     if shape.changed_attributes().is_empty() {
         errors.push("says nothing: name what the resource states".to_string());

@@ -285,3 +285,57 @@ pub fn strings(v: &Value) -> Vec<&str> {
         .map(|x| x.as_str().expect("string"))
         .collect()
 }
+
+/// What a fixture must give: read from the `expect.toml` beside it, one `[[fixture]]` per
+/// fixture of the directory, so that fixtures and their expectations are added together (and
+/// areas of work do not meet in one table):
+///
+/// ```toml
+/// [[fixture]]
+/// file = "user-and-group-policies.json"   # beside this file
+/// exit = 1                                 # 0 pass, 1 approval required
+/// findings = [["toxic-combination", "aws:user/bob"]]   # (rule, principal), exactly these
+/// why = "..."                              # what the fixture shows
+/// ```
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    pub fixture: Vec<Fixture>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    pub file: String,
+    pub exit: i32,
+    #[serde(default)]
+    pub findings: Vec<(String, String)>,
+    pub why: String,
+}
+
+/// Every expectation under testdata/providers: (path from the repository root, expectation).
+pub fn expectations() -> Vec<(String, Fixture)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![root().join("testdata/providers")];
+    while let Some(dir) = dirs.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)
+            .expect("readable directory")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.file_name().is_some_and(|n| n == "expect.toml") {
+                let text = std::fs::read_to_string(&path).expect("readable expect.toml");
+                let expect: Expect =
+                    toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", relative(&path)));
+                for f in expect.fixture {
+                    out.push((relative(&dir.join(&f.file)), f));
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
