@@ -35,6 +35,8 @@ pub(crate) struct Principal {
 pub(crate) struct Credential {
     pub(crate) issued: Issued,
     pub(crate) duties: Duties,
+    /// Some of what the holder holds after the change is known only after apply.
+    pub(crate) unknown: bool,
 }
 
 /// Grants by the duty they confer: a short list in duty order (most principals gain one or two
@@ -283,18 +285,26 @@ pub(crate) fn principals(
     };
     // What each holder of a new credential holds after the change, whether or not it changes.
     let holders: HashSet<&PrincipalId> = issued.iter().map(|k| &k.holder).collect();
-    let mut held: HashMap<PrincipalId, Duties> = HashMap::default();
+    let mut held: HashMap<PrincipalId, (Duties, bool)> = HashMap::default();
     for d in deltas.iter().filter(|d| holders.contains(&d.principal)) {
         let none = Duties::new();
         let own_after = own.get(&d.principal).map_or(&none, |o| &o[1]);
         let duties: Duties = own_after.union(&assumed(&d.after, 1)).cloned().collect();
-        held.insert(d.principal.clone(), duties);
+        let unknown = d
+            .after
+            .iter()
+            .any(|g| g.effect == Effect::Allow && matches!(g.permission, Permission::Unknown(_)));
+        held.insert(d.principal.clone(), (duties, unknown));
     }
     let credentials = issued
         .into_iter()
-        .map(|issued| Credential {
-            duties: held.get(&issued.holder).cloned().unwrap_or_default(),
-            issued,
+        .map(|issued| {
+            let (duties, unknown) = held.get(&issued.holder).cloned().unwrap_or_default();
+            Credential {
+                duties,
+                unknown,
+                issued,
+            }
         })
         .collect();
     let mut out = Vec::new();

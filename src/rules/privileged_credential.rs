@@ -11,8 +11,9 @@ pub(crate) const RULE: Rule = Rule {
     title: "long-lived credential for a privileged principal",
     severity: Some(Severity::High),
     summary: "a long-lived credential (access key, console password, service-specific \
-              credential, signing certificate) is issued or rotated for a principal that holds \
-              privilege administration or both duties of a forbidden pair after the change",
+              credential, signing certificate) is issued, rotated or made active again for a \
+              principal that holds privilege administration or both duties of a forbidden pair \
+              after the change, or permissions known only after apply",
     docs: r#"**Why it matters.** Service accounts and keys are where segregation of duties fails
 quietly. A credential carries everything its principal holds, for as long as it lives, to
 whoever has a copy: a CI secret store, a laptop, a log that echoed it. A new access key for a
@@ -60,7 +61,9 @@ fn check(ctx: &Context<'_>) -> Vec<Finding> {
             .filter(|f| f.duties.iter().all(holds))
             .collect();
         let admin = c.duties.contains(PRIVILEGE_ADMIN);
-        if !admin && pairs.is_empty() {
+        // What is known only after apply may be privilege administration: lean towards asking.
+        let possible = !admin && pairs.is_empty();
+        if possible && !c.unknown {
             continue;
         }
         let title = |d: &String| {
@@ -70,6 +73,9 @@ fn check(ctx: &Context<'_>) -> Vec<Finding> {
                 .map_or(d.clone(), |def| def.title.clone())
         };
         let what_it_holds = match pairs.iter().max_by_key(|f| f.severity) {
+            _ if possible => "permissions known only after apply, which may include privilege \
+                              administration"
+                .to_string(),
             Some(f) => format!(
                 "{} after the change (a forbidden pair: it could {})",
                 f.duties.iter().map(title).collect::<Vec<_>>().join(" + "),
@@ -100,6 +106,7 @@ fn check(ctx: &Context<'_>) -> Vec<Finding> {
             principals: vec![c.issued.holder.to_string()],
             resources: vec![c.issued.via.to_string()],
             references: sorted(references),
+            possible,
             rationale: "A long-lived credential carries everything its principal holds to whoever \
                         has a copy; for a principal that can change privilege or both act and \
                         hide the evidence, one leaked secret undoes the segregation of duties."

@@ -196,6 +196,26 @@ def credentials_service_credential_and_certificate():
     return Plan(res, timestamp="2024-10-02T14:12:30Z", provider_config=_gen().provider())
 
 
+def credentials_access_key_unknown_policy():
+    """etl-loader gets a new inline policy whose document is known only after apply (it names
+    a bucket the change creates) and an access key: what the key carries is unknown."""
+    gen = _gen()
+    res = [
+        _user("etl-loader", "etl_loader"),
+        Res("aws_iam_user_policy", "etl_loader_data", before=None,
+            after=aws.iam_user_policy("etl-loader", "load-data", U, new=True),
+            config={"name": C("load-data"), "policy": R("aws_s3_bucket.data.arn",
+                                                        "aws_s3_bucket.data"),
+                    "user": _ref("aws_iam_user.etl_loader", "name")}),
+        Res("aws_s3_bucket", "data", before=None,
+            after=aws.s3_bucket("acme-etl-data-%s" % ACCOUNT, new=True),
+            config={"bucket": C("acme-etl-data-%s" % ACCOUNT)}),
+        _access_key("etl_loader", "etl-loader", "etl_loader",
+                    after=aws.iam_access_key("etl-loader")),
+    ]
+    return Plan(res, timestamp="2024-10-02T14:40:51Z", provider_config=gen.provider())
+
+
 def toxic_admin_gains_s3_star():
     """ops-admin holds AdministratorAccess (unchanged) and gains `s3:*` on `*`: inside the
     forbidden pair's duties, but nothing it did not hold already."""
@@ -220,5 +240,7 @@ SCENARIOS = {
         credentials_login_profile_for_new_admin,
     "providers/aws/credentials/service-credential-and-certificate.json":
         credentials_service_credential_and_certificate,
+    "providers/aws/credentials/access-key-unknown-policy.json":
+        credentials_access_key_unknown_policy,
     "providers/aws/toxic/admin-gains-s3-star.json": toxic_admin_gains_s3_star,
 }
