@@ -38,7 +38,10 @@ pub(crate) fn wanted_attributes(ruleset: &Ruleset) -> Wanted {
                 Change::DetachesGuardrail(_) => &[&c.attribute],
                 _ => &[],
             };
-            for list in [changed.entry(kind.clone()).or_default(), deleted.entry(kind.clone()).or_default()] {
+            for list in [
+                changed.entry(kind.clone()).or_default(),
+                deleted.entry(kind.clone()).or_default(),
+            ] {
                 list.extend(attributes.iter().map(|a| a.to_string()));
             }
         }

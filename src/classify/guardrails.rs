@@ -118,9 +118,14 @@ fn policy(c: &ResourceChange, e: &Evidence, cond: &Condition, out: &mut Vec<Weak
     if created {
         return;
     }
-    let text = |side: Side| values.side(side).get(&cond.attribute).and_then(Value::as_str);
-    let sensitive =
-        values.is_sensitive(Side::Before, &cond.attribute) || values.is_sensitive(Side::After, &cond.attribute);
+    let text = |side: Side| {
+        values
+            .side(side)
+            .get(&cond.attribute)
+            .and_then(Value::as_str)
+    };
+    let sensitive = values.is_sensitive(Side::Before, &cond.attribute)
+        || values.is_sensitive(Side::After, &cond.attribute);
     let before = match text(Side::Before).map(|t| denied(&e.provider, t, protected)) {
         Some(Some(list)) if !list.is_empty() => list,
         // Nothing was denied before (or the document was never readable): nothing to lose.
@@ -148,7 +153,11 @@ fn policy(c: &ResourceChange, e: &Evidence, cond: &Condition, out: &mut Vec<Weak
                 "may {} ({} is known only after apply; it denied {})",
                 super::bare(&cond.says),
                 cond.attribute,
-                if sensitive { "some".to_string() } else { named(&before) }
+                if sensitive {
+                    "some".to_string()
+                } else {
+                    named(&before)
+                }
             ),
             true,
             out,
@@ -207,7 +216,10 @@ fn attachment(
     if values.is_sensitive(Side::Before, &cond.attribute) {
         push(
             c,
-            format!("may {} (the policy's id is sensitive)", super::bare(&cond.says)),
+            format!(
+                "may {} (the policy's id is sensitive)",
+                super::bare(&cond.says)
+            ),
             true,
             out,
         );
@@ -228,7 +240,10 @@ fn attachment(
             }
             push(
                 c,
-                format!("may {} (policy {id} could not be read)", super::bare(&cond.says)),
+                format!(
+                    "may {} (policy {id} could not be read)",
+                    super::bare(&cond.says)
+                ),
                 true,
                 out,
             );
@@ -245,5 +260,57 @@ fn attachment(
                 out,
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn protected() -> Vec<String> {
+        [
+            "cloudtrail:StopLogging",
+            "config:StopConfigurationRecorder",
+            "guardduty:DeleteDetector",
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    #[test]
+    fn a_guardrail_is_what_its_deny_statements_name_conditions_and_wildcards_included() {
+        let doc = r#"{"Statement":[
+            {"Effect":"Deny","Action":["cloudtrail:StopLogging"],"Resource":"*",
+             "Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/BreakGlass"}}},
+            {"Effect":"Deny","Action":"config:Stop*","Resource":"*"},
+            {"Effect":"Allow","Action":"guardduty:*","Resource":"*"}]}"#;
+        assert_eq!(
+            denied("aws", doc, &protected()),
+            Some(vec![
+                "cloudtrail:StopLogging".to_string(),
+                "config:StopConfigurationRecorder".to_string()
+            ])
+        );
+    }
+
+    /// A region allow-list (Deny everything but ...) denies audit actions too, in other
+    /// regions: it guards where, not audit services, and deleting it weakens no evidence.
+    #[test]
+    fn a_not_action_deny_is_no_guardrail_over_audit_services() {
+        let doc = r#"{"Statement":[{"Effect":"Deny","NotAction":["iam:*","sts:*"],
+            "Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"}}}]}"#;
+        assert_eq!(denied("aws", doc, &protected()), Some(Vec::new()));
+    }
+
+    #[test]
+    fn an_unreadable_document_is_not_read_as_no_guardrail() {
+        assert_eq!(denied("aws", "not json", &protected()), None);
+    }
+
+    #[test]
+    fn long_lists_of_actions_are_cut_with_a_count() {
+        let list: Vec<String> = (1..=6).map(|i| format!("svc:A{i}")).collect();
+        assert_eq!(named(&list), "svc:A1, svc:A2, svc:A3, svc:A4 and 2 more");
+        assert_eq!(named(&list[..2]), "svc:A1, svc:A2");
     }
 }

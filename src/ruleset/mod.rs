@@ -594,6 +594,24 @@ mod tests {
         }
     }
 
+    /// A guardrail condition without the actions it guards would silently guard nothing.
+    #[test]
+    fn a_guardrail_condition_needs_the_actions_it_guards() {
+        let err = Ruleset::load(&[(
+            "mine.toml".to_string(),
+            "[[evidence]]\nprovider = \"aws\"\ntype = \"aws_organizations_policy\"\n\
+             weakened_when = [{ attribute = \"content\", change = \"stops_denying\", says = \"x\" }]\n"
+                .to_string(),
+        )])
+        .expect_err("no actions");
+        assert!(
+            err.to_string()
+                .contains("mine.toml: [[evidence]] #1 (aws_organizations_policy)"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("needs actions"), "{err}");
+    }
+
     #[test]
     fn user_ruleset_errors_name_file_and_place() {
         let err = Ruleset::load(&[(
