@@ -324,8 +324,7 @@ def trusted_access_removed():
 def automation_rule(name, status):
     return {
         "actions": [{"finding_fields_update": [{
-            "confidence": None, "criticality": None, "note": [{"text": "Accepted risk",
-                                                                "updated_by": "secops"}],
+            "confidence": None, "criticality": None, "note": [],
             "related_findings": [], "severity": [], "types": None, "user_defined_fields": None,
             "verification_state": None, "workflow": [{"status": status}]}],
             "type": "FINDING_FIELDS_UPDATE"}],
@@ -343,9 +342,10 @@ def automation_rule(name, status):
                       "resource_application_name": [], "resource_details_other": [],
                       "resource_id": [], "resource_partition": [], "resource_region": [],
                       "resource_tags": [], "resource_type": [], "severity_label": [],
-                      "source_url": [], "title": [], "type": [], "user_defined_fields": [],
+                      "source_url": [], "title": [], "type": [], "updated_at": [],
+                      "user_defined_fields": [],
                       "verification_state": [], "workflow_status": []}],
-        "description": "Accepted GuardDuty findings", "id": U, "is_terminal": U,
+        "description": "Accepted GuardDuty findings", "id": U, "is_terminal": False,
         "rule_name": name, "rule_order": 1, "rule_status": U, "tags": SECURITY,
         "tags_all": aws.tags_all(SECURITY),
     }
@@ -360,11 +360,11 @@ def silencing_detection():
     gen = _gen()
     analyzer = "org-analyzer"
     macie = {"action": "ARCHIVE", "arn": U, "description": "Known test data",
-             "finding_criteria": [{"criterion": [{"eq": ["test-data"], "eq_exact_match": None,
+             "finding_criteria": [{"criterion": [{"eq": ["test-data"], "eq_exact_match": [],
                                                   "field": "resourcesAffected.s3Bucket.tags.key",
-                                                  "gt": None, "gte": None, "lt": None, "lte": None,
-                                                  "neq": None}]}],
-             "id": U, "name": "archive-test-data", "name_prefix": U, "position": 1,
+                                                  "gt": "", "gte": "", "lt": "", "lte": "",
+                                                  "neq": []}]}],
+             "id": U, "name": "archive-test-data", "name_prefix": U, "position": U,
              "tags": SECURITY, "tags_all": aws.tags_all(SECURITY), "timeouts": None}
     config_rule = {
         "arn": "arn:aws:config:%s:%s:config-rule/config-rule-a1b2c3" % (REGION, ACCOUNT),
@@ -407,13 +407,16 @@ def silencing_detection():
                 "rule_name": C("accepted-guardduty"), "rule_order": C(1)}),
         Res("aws_accessanalyzer_archive_rule", "partner_access", before=None,
             after={"analyzer_name": analyzer, "filter": [
-                {"contains": [], "criteria": "principal.AWS", "eq": ["999900001111"],
-                 "exists": U, "neq": []}], "id": U, "rule_name": "partner-access"},
+                {"contains": UL, "criteria": "principal.AWS", "eq": ["999900001111"],
+                 "exists": U, "neq": UL}], "id": U, "rule_name": "partner-access"},
             config={"analyzer_name": C(analyzer), "rule_name": C("partner-access"),
                     "filter": [{"criteria": C("principal.AWS"), "eq": C(["999900001111"])}]}),
         Res("aws_macie2_findings_filter", "test_data", before=None, after=macie,
             config={"action": C("ARCHIVE"), "description": C("Known test data"),
-                    "name": C("archive-test-data"), "position": C(1), "tags": C(SECURITY)}),
+                    "finding_criteria": [{"criterion": [{
+                        "eq": C(["test-data"]),
+                        "field": C("resourcesAffected.s3Bucket.tags.key")}]}],
+                    "name": C("archive-test-data"), "tags": C(SECURITY)}),
         Res("aws_config_config_rule", "cloudtrail_enabled", before=config_rule, after=None,
             reason="delete_because_no_resource_config"),
         Res("aws_config_conformance_pack", "cis", before=pack, after=None,
