@@ -13,6 +13,16 @@ use crate::ruleset::{Change, Condition, Evidence, Ruleset};
 use rustc_hash::FxHashMap as HashMap;
 use serde_json::Value;
 
+/// A guardrail policy of the change set, as its attachments read it.
+struct Document<'a> {
+    /// The provider whose policy language it is written in.
+    provider: &'a str,
+    /// Before the change (`None`: unknown or absent).
+    text: Option<&'a str>,
+    /// Marked sensitive: judged, but the actions it denies are not named.
+    sensitive: bool,
+}
+
 /// Whether a condition is one this module reads (the attribute conditions skip it).
 pub(super) fn reads(change: &Change) -> bool {
     matches!(
@@ -33,8 +43,8 @@ pub(super) fn weakenings(changes: &[ResourceChange], ruleset: &Ruleset, out: &mu
     };
     let is_policy = |k: &Change| matches!(k, Change::StopsDenying(_));
     let is_attachment = |k: &Change| matches!(k, Change::DetachesGuardrail(_));
-    // Policy id → (its provider, its document before the change).
-    let mut documents: HashMap<&str, (&str, Option<&str>)> = HashMap::default();
+    // Policy id → its document before the change.
+    let mut documents: HashMap<&str, Document<'_>> = HashMap::default();
     for c in changes {
         let Some(e) = guarded(c, is_policy) else {
             continue;
@@ -43,7 +53,15 @@ pub(super) fn weakenings(changes: &[ResourceChange], ruleset: &Ruleset, out: &mu
         for cond in e.conditions.iter().filter(|k| is_policy(&k.change)) {
             if let Some(id) = values.before.get("id").and_then(Value::as_str) {
                 let text = values.before.get(&cond.attribute).and_then(Value::as_str);
-                documents.insert(id, (e.provider.as_str(), text));
+                let sensitive = values.is_sensitive(Side::Before, &cond.attribute);
+                documents.insert(
+                    id,
+                    Document {
+                        provider: &e.provider,
+                        text,
+                        sensitive,
+                    },
+                );
             }
             policy(c, e, cond, out);
         }
@@ -202,7 +220,7 @@ fn policy(c: &ResourceChange, e: &Evidence, cond: &Condition, out: &mut Vec<Weak
 fn attachment(
     c: &ResourceChange,
     cond: &Condition,
-    documents: &HashMap<&str, (&str, Option<&str>)>,
+    documents: &HashMap<&str, Document<'_>>,
     out: &mut Vec<Weakening>,
 ) {
     let Some(values) = &c.values else { return };
@@ -226,12 +244,21 @@ fn attachment(
         return;
     }
     match documents.get(id) {
-        Some((provider, Some(text))) => {
+        Some(Document {
+            provider,
+            text: Some(text),
+            sensitive,
+        }) => {
             if let Some(list) = denied(provider, text, protected(cond)) {
                 if !list.is_empty() {
+                    let what = if *sensitive {
+                        "what silences audit services".to_string()
+                    } else {
+                        named(&list)
+                    };
                     push(
                         c,
-                        format!("{} (policy {id} denies {})", cond.says, named(&list)),
+                        format!("{} (policy {id} denies {what})", cond.says),
                         false,
                         out,
                     );
