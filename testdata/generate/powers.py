@@ -852,6 +852,63 @@ def json_copy(v):
     return json.loads(json.dumps(v))
 
 
+DETECTOR = hexid("detector", 32)
+
+
+def detection_tuned_quietly():
+    """GuardDuty keeps running, but a filter that only tagged findings now archives them, a
+    new trusted IP list silences findings from a /16, and a Security Hub automation rule that
+    only added a note now suppresses what it matches. ops-runner gains ssm:SendCommand on any
+    instance (compute takeover) in the same change."""
+    gen = _gen()
+    fil_before = {
+        "action": "NOOP", "arn": "arn:aws:guardduty:%s:%s:detector/%s/filter/scanners"
+                                 % (REGION, ACCOUNT, DETECTOR),
+        "description": "Known vulnerability scanners", "detector_id": DETECTOR,
+        "finding_criteria": [{"criterion": [
+            {"equals": ["Recon:EC2/PortProbeUnprotectedPort"], "field": "type",
+             "greater_than": "", "greater_than_or_equal": "", "less_than": "",
+             "less_than_or_equal": "", "not_equals": []}]}],
+        "id": "%s:scanners" % DETECTOR, "name": "scanners", "rank": 1, "tags": SECURITY,
+        "tags_all": aws.tags_all(SECURITY)}
+    rule_before = automation_rule("accepted-guardduty", "NOTIFIED")
+    rule_before.update(arn="arn:aws:securityhub:%s:%s:automation-rule/%s"
+                       % (REGION, ACCOUNT, hexid("rule", 36)),
+                       id="arn:aws:securityhub:%s:%s:automation-rule/%s"
+                       % (REGION, ACCOUNT, hexid("rule", 36)), rule_status="ENABLED")
+    rule_after = json_copy(rule_before)
+    rule_after["actions"][0]["finding_fields_update"][0]["workflow"] = [{"status": "SUPPRESSED"}]
+    doc = policy(statement(["ssm:SendCommand", "ssm:ListCommandInvocations"], "*",
+                           sid="RunOnInstances"))
+    res = [
+        existing_role("ops_runner", "ops-runner", aws.trust_service("ec2.amazonaws.com"),
+                      description=OPS_RUNNER, tags=PLATFORM),
+        new_inline("ops_runner_ssm", "ops_runner", "ops-runner", "run-commands", doc),
+        Res("aws_guardduty_filter", "scanners", before=fil_before,
+            after=dict(fil_before, action="ARCHIVE"),
+            config={"action": C("ARCHIVE"), "description": C("Known vulnerability scanners"),
+                    "detector_id": C(DETECTOR), "name": C("scanners"), "rank": C(1),
+                    "finding_criteria": [{"criterion": [{
+                        "equals": C(["Recon:EC2/PortProbeUnprotectedPort"]),
+                        "field": C("type")}]}],
+                    "tags": C(SECURITY)}),
+        Res("aws_guardduty_ipset", "office", before=None, after={
+            "activate": True, "arn": U, "detector_id": DETECTOR, "format": "TXT", "id": U,
+            "location": "https://s3.amazonaws.com/acme-security-lists/trusted.txt",
+            "name": "office", "tags": SECURITY, "tags_all": aws.tags_all(SECURITY)},
+            config={"activate": C(True), "detector_id": C(DETECTOR), "format": C("TXT"),
+                    "location": C("https://s3.amazonaws.com/acme-security-lists/trusted.txt"),
+                    "name": C("office"), "tags": C(SECURITY)}),
+        Res("aws_securityhub_automation_rule", "accepted_guardduty", before=rule_before,
+            after=rule_after,
+            config={"actions": [{"finding_fields_update": [{"workflow": [
+                {"status": C("SUPPRESSED")}]}], "type": C("FINDING_FIELDS_UPDATE")}],
+                "description": C("Accepted GuardDuty findings"),
+                "rule_name": C("accepted-guardduty"), "rule_order": C(1)}),
+    ]
+    return Plan(res, timestamp="2024-10-04T08:20:33Z", provider_config=gen.provider())
+
+
 SCENARIOS = {
     "providers/aws/powers/resource-policy-writer.json": resource_policy_writer,
     "providers/aws/powers/compute-takeover.json": compute_takeover,
@@ -861,6 +918,7 @@ SCENARIOS = {
     "providers/aws/powers/scp-attachment-unread.json": scp_attachment_unread,
     "providers/aws/powers/trusted-access-removed.json": trusted_access_removed,
     "providers/aws/powers/silencing-detection.json": silencing_detection,
+    "providers/aws/powers/detection-tuned-quietly.json": detection_tuned_quietly,
     "providers/aws/powers/new-ecs-service.json": new_ecs_service,
     "providers/aws/powers/deploy-one-function.json": deploy_one_function,
     "providers/aws/powers/deploy-role-broad-lambda.json": deploy_role_broad_lambda,
