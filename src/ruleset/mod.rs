@@ -566,6 +566,17 @@ mod tests {
                     }
                 }
             }
+            // The actions a guardrail condition protects, too.
+            for e in &raw.evidence {
+                let Some(provider) = privilege::provider(&e.provider) else {
+                    continue;
+                };
+                for a in e.weakened_when.iter().flat_map(|c| &c.actions) {
+                    if !crate::glob::is_pattern(a) && !provider.knows_action(a) {
+                        unknown.push(format!("{name}: {} {a}", e.kind));
+                    }
+                }
+            }
         }
         assert!(
             unknown.is_empty(),
