@@ -31,48 +31,45 @@ pub(super) fn reads(change: &Change) -> bool {
     )
 }
 
-/// What the guardrails of the change set lose, added to `out`. One pass builds the map from
-/// policy ids to documents (before the change), one more reads the attachments: linear.
+/// What the guardrails of the change set lose, added to `out`. One pass over the changes reads
+/// the policies (and keeps their documents by id) and sets the attachments aside, which are
+/// read afterwards against those documents: linear, one lookup per change.
 pub(super) fn weakenings(changes: &[ResourceChange], ruleset: &Ruleset, out: &mut Vec<Weakening>) {
-    let guarded = |c: &ResourceChange, want: fn(&Change) -> bool| -> Option<&Evidence> {
-        if c.data || !c.action.is_change() {
-            return None;
-        }
-        let e = ruleset.evidence.get(c.kind.as_ref())?;
-        e.conditions.iter().any(|k| want(&k.change)).then_some(e)
-    };
-    let is_policy = |k: &Change| matches!(k, Change::StopsDenying(_));
-    let is_attachment = |k: &Change| matches!(k, Change::DetachesGuardrail(_));
     // Policy id → its document before the change.
     let mut documents: HashMap<&str, Document<'_>> = HashMap::default();
+    let mut attachments: Vec<(&ResourceChange, &Condition)> = Vec::new();
     for c in changes {
-        let Some(e) = guarded(c, is_policy) else {
+        if c.data || !c.action.is_change() {
+            continue;
+        }
+        let Some(e) = ruleset.evidence.get(c.kind.as_ref()) else {
             continue;
         };
-        let Some(values) = &c.values else { continue };
-        for cond in e.conditions.iter().filter(|k| is_policy(&k.change)) {
-            if let Some(id) = values.before.get("id").and_then(Value::as_str) {
-                let text = values.before.get(&cond.attribute).and_then(Value::as_str);
-                let sensitive = values.is_sensitive(Side::Before, &cond.attribute);
-                documents.insert(
-                    id,
-                    Document {
-                        provider: &e.provider,
-                        text,
-                        sensitive,
-                    },
-                );
+        for cond in &e.conditions {
+            match cond.change {
+                Change::StopsDenying(_) => {
+                    let Some(values) = &c.values else { continue };
+                    if let Some(id) = values.before.get("id").and_then(Value::as_str) {
+                        let text = values.before.get(&cond.attribute).and_then(Value::as_str);
+                        let sensitive = values.is_sensitive(Side::Before, &cond.attribute);
+                        documents.insert(
+                            id,
+                            Document {
+                                provider: &e.provider,
+                                text,
+                                sensitive,
+                            },
+                        );
+                    }
+                    policy(c, e, cond, out);
+                }
+                Change::DetachesGuardrail(_) => attachments.push((c, cond)),
+                _ => {}
             }
-            policy(c, e, cond, out);
         }
     }
-    for c in changes {
-        let Some(e) = guarded(c, is_attachment) else {
-            continue;
-        };
-        for cond in e.conditions.iter().filter(|k| is_attachment(&k.change)) {
-            attachment(c, cond, &documents, out);
-        }
+    for (c, cond) in attachments {
+        attachment(c, cond, &documents, out);
     }
 }
 
