@@ -13,6 +13,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
+mod guardrails;
+
 /// A principal's delta with the duties it holds before and after.
 #[derive(Debug)]
 pub(crate) struct Principal {
@@ -450,6 +452,7 @@ pub(crate) fn weakenings(changes: &[ResourceChange], ruleset: &Ruleset) -> Vec<W
             weaken(c, e, &mut out);
         }
     }
+    guardrails::weakenings(changes, ruleset, &mut out);
     // NOTE: unstable: a stable sort would take half as much memory again, and equal
     // weakenings are removed next.
     out.sort_unstable();
@@ -497,6 +500,9 @@ fn weaken(c: &ResourceChange, evidence: &Evidence, out: &mut Vec<Weakening>) {
 
 /// Whether a condition holds for a change's values: `Some((what happens, only possibly))`.
 fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Option<(String, bool)> {
+    if guardrails::reads(&cond.change) {
+        return None;
+    }
     let before = if created {
         Vec::new()
     } else {
@@ -517,6 +523,7 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
         let relevant = match &cond.change {
             Change::TurnedOn => true,
             Change::Equals(_) => true,
+            Change::Present => !set(&b),
             _ => set(&b),
         };
         return relevant.then(|| {
@@ -558,8 +565,13 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
         Change::LostItems => {
             let items = |v: &Value| v.as_array().cloned().unwrap_or_default();
             let a_items = items(&a);
-            items(&b).iter().any(|x| !a_items.contains(x))
+            items(&b)
+                .iter()
+                .filter(|x| cond.items.as_ref().is_none_or(|only| only.contains(x)))
+                .any(|x| !a_items.contains(x))
         }
+        Change::Present => !set(&b) && set(&a),
+        Change::StopsDenying(_) | Change::DetachesGuardrail(_) => false,
         Change::Equals(v) => &a == v && (created || &b != v),
     };
     if !holds {
@@ -569,8 +581,22 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
         Change::TurnedOff | Change::TurnedOn | Change::Decreased { .. } => {
             format!("{}: {} → {}", cond.attribute, shown(&b), shown(&a))
         }
-        Change::Equals(_) if created => format!("{} = {}", cond.attribute, shown(&a)),
+        Change::Equals(_) | Change::Present if created => {
+            format!("{} = {}", cond.attribute, shown(&a))
+        }
         Change::Equals(_) => format!("{}: {} → {}", cond.attribute, shown(&b), shown(&a)),
+        Change::LostItems if cond.items.is_some() && !sensitive => {
+            let after = a.as_array().cloned().unwrap_or_default();
+            let lost: Vec<String> = b
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|x| cond.items.as_ref().is_some_and(|only| only.contains(x)))
+                .filter(|x| !after.contains(x))
+                .map(Value::to_string)
+                .collect();
+            format!("{} loses {}", cond.attribute, lost.join(", "))
+        }
         _ => format!("{} changed", cond.attribute),
     };
     Some((format!("{} ({detail})", cond.says), false))

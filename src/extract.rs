@@ -4,7 +4,7 @@ use crate::load::LoadError;
 use crate::normalize::{self, ChangeSet, Wanted};
 use crate::privilege::{engine, Extraction, PROVIDERS};
 use crate::resolve::Resolver;
-use crate::ruleset::Ruleset;
+use crate::ruleset::{Change, Ruleset};
 use std::collections::HashMap;
 
 /// For each resource type whose values the review needs (`data.` prefixed for data sources),
@@ -30,6 +30,21 @@ pub(crate) fn wanted_attributes(ruleset: &Ruleset) -> Wanted {
     // A deletion loses what privilege a resource gave; it weakens evidence whatever the values.
     let mut deleted = changed.clone();
     for (kind, evidence) in &ruleset.evidence {
+        // A guardrail's document and id (or an attachment's policy id) are read on deletion
+        // too: deleting one weakens evidence only if it guarded (`classify::guardrails`).
+        for c in &evidence.conditions {
+            let attributes: &[&str] = match c.change {
+                Change::StopsDenying(_) => &["id", &c.attribute],
+                Change::DetachesGuardrail(_) => &[&c.attribute],
+                _ => &[],
+            };
+            for list in [
+                changed.entry(kind.clone()).or_default(),
+                deleted.entry(kind.clone()).or_default(),
+            ] {
+                list.extend(attributes.iter().map(|a| a.to_string()));
+            }
+        }
         let list = changed.entry(kind.clone()).or_default();
         for c in &evidence.conditions {
             list.push(

@@ -137,6 +137,12 @@ struct RawCondition {
     zero_means_unlimited: bool,
     #[serde(default)]
     on_create: bool,
+    /// `lost_items`: only these items count (all, when absent).
+    #[serde(default)]
+    items: Option<Vec<toml::Value>>,
+    /// `stops_denying` and `detaches_guardrail`: the actions a guardrail's Deny protects.
+    #[serde(default)]
+    actions: Vec<String>,
     says: String,
 }
 
@@ -211,6 +217,14 @@ pub(crate) enum Change {
     Removed,
     /// Elements of a list or set were removed.
     LostItems,
+    /// A value that was empty or absent is set (or the resource is created with it set).
+    Present,
+    /// A policy document (a service control policy) no longer denies some of these actions:
+    /// a guardrail over audit services loosened, or deleted with the resource.
+    StopsDenying(Vec<String>),
+    /// An attachment of a policy whose id is this attribute is deleted, and the policy is (or
+    /// may be) a guardrail: a `stops_denying` policy of the change set denying these actions.
+    DetachesGuardrail(Vec<String>),
     /// The new value equals this one.
     Equals(serde_json::Value),
 }
@@ -222,12 +236,17 @@ pub(crate) struct Condition {
     pub(crate) attribute: String,
     pub(crate) change: Change,
     pub(crate) on_create: bool,
+    /// `lost_items`: only these items count (all, when `None`).
+    pub(crate) items: Option<Vec<serde_json::Value>>,
     pub(crate) says: String,
 }
 
 /// Audit or evidence configuration of one resource type.
 #[derive(Debug, Clone)]
 pub(crate) struct Evidence {
+    /// The provider of the ruleset that first defined it (whose policy language its documents
+    /// are written in).
+    pub(crate) provider: String,
     pub(crate) deletion: bool,
     pub(crate) conditions: Vec<Condition>,
 }
@@ -391,6 +410,7 @@ impl Ruleset {
                 }
             }
             let entry = self.evidence.entry(e.kind.clone()).or_insert(Evidence {
+                provider: e.provider.clone(),
                 deletion: e.deletion,
                 conditions: Vec::new(),
             });
@@ -423,6 +443,15 @@ fn condition(c: &RawCondition) -> Result<Condition, String> {
         "changed" => Change::Changed,
         "removed" => Change::Removed,
         "lost_items" => Change::LostItems,
+        "present" => Change::Present,
+        "stops_denying" | "detaches_guardrail" if c.actions.is_empty() => {
+            return Err(format!(
+                "weakened_when on \"{}\": change = \"{}\" needs actions",
+                c.attribute, c.change
+            ))
+        }
+        "stops_denying" => Change::StopsDenying(c.actions.clone()),
+        "detaches_guardrail" => Change::DetachesGuardrail(c.actions.clone()),
         "equals" => {
             let Some(v) = &c.value else {
                 return Err(format!(
@@ -435,15 +464,26 @@ fn condition(c: &RawCondition) -> Result<Condition, String> {
         other => {
             return Err(format!(
                 "weakened_when on \"{}\": change \"{other}\" is not one of turned_off, turned_on, \
-                 decreased, changed, removed, lost_items, equals",
+                 decreased, changed, removed, lost_items, present, equals, stops_denying, \
+                 detaches_guardrail",
                 c.attribute
             ))
         }
+    };
+    let items = match &c.items {
+        Some(list) => Some(
+            list.iter()
+                .map(serde_json::to_value)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())?,
+        ),
+        None => None,
     };
     Ok(Condition {
         attribute: c.attribute.clone(),
         change,
         on_create: c.on_create,
+        items,
         says: c.says.clone(),
     })
 }
@@ -526,6 +566,17 @@ mod tests {
                     }
                 }
             }
+            // The actions a guardrail condition protects, too.
+            for e in &raw.evidence {
+                let Some(provider) = privilege::provider(&e.provider) else {
+                    continue;
+                };
+                for a in e.weakened_when.iter().flat_map(|c| &c.actions) {
+                    if !crate::glob::is_pattern(a) && !provider.knows_action(a) {
+                        unknown.push(format!("{name}: {} {a}", e.kind));
+                    }
+                }
+            }
         }
         assert!(
             unknown.is_empty(),
@@ -552,6 +603,24 @@ mod tests {
         for f in &set.forbidden {
             assert!(f.references.iter().any(|r| r.starts_with("NIST")), "{f:?}");
         }
+    }
+
+    /// A guardrail condition without the actions it guards would silently guard nothing.
+    #[test]
+    fn a_guardrail_condition_needs_the_actions_it_guards() {
+        let err = Ruleset::load(&[(
+            "mine.toml".to_string(),
+            "[[evidence]]\nprovider = \"aws\"\ntype = \"aws_organizations_policy\"\n\
+             weakened_when = [{ attribute = \"content\", change = \"stops_denying\", says = \"x\" }]\n"
+                .to_string(),
+        )])
+        .expect_err("no actions");
+        assert!(
+            err.to_string()
+                .contains("mine.toml: [[evidence]] #1 (aws_organizations_policy)"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("needs actions"), "{err}");
     }
 
     #[test]
