@@ -1128,12 +1128,14 @@ def example_plan():
         statement(["s3:PutObject", "s3:GetObject"], "arn:aws:s3:::%s/*" % ARTIFACTS,
                   sid="Artifacts"),
         statement(["lambda:UpdateFunctionCode", "lambda:GetFunction"],
-                  "arn:aws:lambda:%s:%s:function:*" % (REGION, ACCOUNT), sid="Functions"))
+                  "arn:aws:lambda:%s:%s:function:%s" % (REGION, ACCOUNT, fn_name),
+                  sid="Functions"))
     deploy_after = policy(
         statement(["s3:PutObject", "s3:GetObject"], "arn:aws:s3:::%s/*" % ARTIFACTS,
                   sid="Artifacts"),
         statement(["lambda:UpdateFunctionCode", "lambda:GetFunction"],
-                  "arn:aws:lambda:%s:%s:function:*" % (REGION, ACCOUNT), sid="Functions"),
+                  "arn:aws:lambda:%s:%s:function:%s" % (REGION, ACCOUNT, fn_name),
+                  sid="Functions"),
         statement(["iam:PutRolePolicy", "iam:AttachRolePolicy"],
                   "arn:aws:iam::%s:role/*" % ACCOUNT, sid="ManageServiceRoles"))
     pol_before = aws.iam_policy("ci-deploy", deploy_before,
