@@ -288,6 +288,31 @@ pub(crate) fn principals(deltas: Vec<Delta>, ruleset: &Ruleset) -> Vec<Principal
                 }
             }
         }
+        // A duty newly held because a deny was lifted (a permissions boundary removed or
+        // widened): the grants that confer it are what the principal gains.
+        let lifted: Vec<&Grant> = d
+            .lost
+            .iter()
+            .filter(|g| g.effect == Effect::Deny)
+            .collect();
+        if !lifted.is_empty() {
+            for duty in duties_after.difference(&duties_before) {
+                if gained_by_duty.contains_key(duty) {
+                    continue;
+                }
+                for g in d.after.iter().filter(|g| g.effect == Effect::Allow) {
+                    if classifier.grant_duties(provider, g).contains(duty) {
+                        let lifted = lifted[0];
+                        let what = lifted.through.as_deref().unwrap_or(&lifted.via);
+                        let g = Grant {
+                            through: Some(format!("no longer denied by {what}").into()),
+                            ..g.clone()
+                        };
+                        gained_by_duty.push(duty, g);
+                    }
+                }
+            }
+        }
         out.push(Principal {
             id: d.principal,
             gained: d.gained,

@@ -85,6 +85,46 @@ impl Provider for Aws {
         policy::parse_text(text).map(|statements| trusted_in(&statements))
     }
 
+    /// Resource policies (bucket, key, secret, queue, topic, repository policies): `AWS`
+    /// principals by ARN (`aws:role/NAME`, another account's root as `aws:account/ID`), `*` as
+    /// `aws:anyone`. `Service` principals (`cloudtrail.amazonaws.com`) are AWS itself acting
+    /// for the resource, and `Federated` ones only assume roles: both are left out.
+    fn granted(
+        &self,
+        text: &str,
+    ) -> Result<Vec<(PrincipalId, super::Statement)>, String> {
+        let mut out = Vec::new();
+        for s in policy::parse_text(text)? {
+            if s.effect != Effect::Allow {
+                continue;
+            }
+            let named: Vec<PrincipalId> = s
+                .principals
+                .iter()
+                .filter(|(kind, _)| kind == "AWS")
+                .filter_map(|(kind, id)| trusted_principal(kind, id, None))
+                .collect();
+            if named.is_empty() {
+                continue;
+            }
+            let neutral = s.into_neutral();
+            for id in named {
+                out.push((id, neutral.clone()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// A Lambda permission's `principal`: an account id or ARN, or `*`; a service
+    /// (`s3.amazonaws.com`) is left out.
+    fn grantee(&self, text: &str) -> Option<PrincipalId> {
+        let text = text.trim();
+        if text.ends_with(".amazonaws.com") || text.ends_with(".amazonaws.com.cn") {
+            return None;
+        }
+        trusted_principal("AWS", text, None)
+    }
+
     /// An AWS-managed policy, by ARN in any partition: named by its ARN in the `aws` partition.
     fn bundle(&self, key: &str) -> Option<String> {
         managed_policy(key).map(|_| managed_arn(key))
@@ -105,6 +145,11 @@ impl Provider for Aws {
             (true, true) => {
                 "an AWS-managed policy whose ARN is sensitive is not in foureyes' table".into()
             }
+            // A permission set names a customer-managed policy of its target account by name.
+            (false, false) if !arn.starts_with("arn:") => format!(
+                "the customer-managed policy named {arn} (in the target account) is not in this \
+                 change set"
+            ),
             (false, false) => format!("the policy {arn} is not in this change set"),
             (false, true) => "a policy whose ARN is sensitive is not in this change set".into(),
         }
