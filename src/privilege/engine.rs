@@ -1428,10 +1428,14 @@ impl<'r, 'a> Extractor<'r, 'a> {
             }
             _ => return,
         };
+        let mut why = None;
         let statements = match doc {
             Doc::Statements { statements, .. } => Some(statements),
             Doc::Bundle { name, .. } => self.provider.bundle_statements(&name),
-            Doc::Unknown(_) => None,
+            Doc::Unknown(reason) => {
+                why = Some(reason);
+                None
+            }
         };
         let mut denies: Vec<(Permission, String, bool)> = Vec::new();
         let mut through = named.clone();
@@ -1454,8 +1458,14 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 }
             }
             None => {
-                let what = format!("{named} of {} cannot be read: what it allows is unknown", c.address);
-                self.note(c, top(path), &what);
+                let reason = why.unwrap_or_else(|| "its actions are known only after apply".into());
+                let what = format!(
+                    "what the {named} of {} allows is unknown: {reason}",
+                    c.address
+                );
+                if matches!(key, Tri::Unknown) {
+                    self.note(c, top(path), &what);
+                }
                 through = format!("{named} (not readable: taken to allow nothing)");
                 denies.push((Permission::Action(self.action("*")), "*".to_string(), true));
                 for p in principals {
