@@ -290,11 +290,7 @@ pub(crate) fn principals(deltas: Vec<Delta>, ruleset: &Ruleset) -> Vec<Principal
         }
         // A duty newly held because a deny was lifted (a permissions boundary removed or
         // widened): the grants that confer it are what the principal gains.
-        let lifted: Vec<&Grant> = d
-            .lost
-            .iter()
-            .filter(|g| g.effect == Effect::Deny)
-            .collect();
+        let lifted: Vec<&Grant> = d.lost.iter().filter(|g| g.effect == Effect::Deny).collect();
         if !lifted.is_empty() {
             for duty in duties_after.difference(&duties_before) {
                 if gained_by_duty.contains_key(duty) {

@@ -1424,7 +1424,10 @@ impl<'r, 'a> Extractor<'r, 'a> {
                         c.address
                     )),
                 };
-                (doc, "a permissions boundary known only after apply".to_string())
+                (
+                    doc,
+                    "a permissions boundary known only after apply".to_string(),
+                )
             }
             _ => return,
         };
@@ -1528,7 +1531,10 @@ impl<'r, 'a> Extractor<'r, 'a> {
         };
         let Some(text) = text.filter(|_| !sensitive) else {
             let detail = if sensitive {
-                format!("the policy of {} is sensitive: whom it grants is not shown", c.address)
+                format!(
+                    "the policy of {} is sensitive: whom it grants is not shown",
+                    c.address
+                )
             } else {
                 format!(
                     "the policy of {} is known only after apply: whom it grants is unknown",

@@ -89,10 +89,7 @@ impl Provider for Aws {
     /// principals by ARN (`aws:role/NAME`, another account's root as `aws:account/ID`), `*` as
     /// `aws:anyone`. `Service` principals (`cloudtrail.amazonaws.com`) are AWS itself acting
     /// for the resource, and `Federated` ones only assume roles: both are left out.
-    fn granted(
-        &self,
-        text: &str,
-    ) -> Result<Vec<(PrincipalId, super::Statement)>, String> {
+    fn granted(&self, text: &str) -> Result<Vec<(PrincipalId, super::Statement)>, String> {
         let mut out = Vec::new();
         for s in policy::parse_text(text)? {
             if s.effect != Effect::Allow {
