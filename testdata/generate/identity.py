@@ -326,6 +326,25 @@ def boundary_removed():
     return Plan(res, timestamp="2024-10-03T08:20:14Z", provider_config=gen.provider())
 
 
+def boundary_widened():
+    """The boundary of `ops-admin` (AdministratorAccess), a customer-managed policy of the
+    change set, is widened from `s3:*` to `s3:*` and `iam:*`: the role gains privilege
+    administration through its unchanged attachment."""
+    gen = _gen()
+    wider = policy(statement(["s3:*"], "*", sid="StorageOnly"),
+                   statement(["iam:*"], "*", sid="IdentityAdministration"))
+    before = aws.iam_policy("s3-only-boundary", S3_ONLY, description="Boundary: storage only")
+    res = [
+        _bounded_ops_admin(S3_ONLY_ARN, S3_ONLY_ARN),
+        gen.role_attachment("ops_admin", "ops-admin", ADMIN, new=False),
+        Res("aws_iam_policy", "s3_only_boundary", before=before,
+            after=dict(before, policy=wider),
+            config={"description": C("Boundary: storage only"),
+                    "name": C("s3-only-boundary"), "policy": E()}),
+    ]
+    return Plan(res, timestamp="2024-10-03T08:33:09Z", provider_config=gen.provider())
+
+
 ORG_BOUNDARY_ARN = "arn:aws:iam::%s:policy/org/workload-boundary" % ACCOUNT
 
 
@@ -517,6 +536,7 @@ SCENARIOS = {
     "providers/aws/identity/sso-read-only-assigned.json": sso_read_only_assigned,
     "providers/aws/identity/boundary-removed.json": boundary_removed,
     "providers/aws/identity/boundary-removed-unreadable.json": boundary_removed_unreadable,
+    "providers/aws/identity/boundary-widened.json": boundary_widened,
     "providers/aws/identity/boundary-added.json": boundary_added,
     "providers/aws/identity/resource-policy-cross-account.json": resource_policy_cross_account,
     "providers/aws/identity/resource-policy-ordinary.json": resource_policy_ordinary,
