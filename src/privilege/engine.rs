@@ -1913,4 +1913,99 @@ mod tests {
         let whole = values(Value::Bool(true));
         assert!(sensitive_at(&whole, Side::After, "name", None));
     }
+
+    fn change(after: Value, after_unknown: Value) -> ResourceChange {
+        ResourceChange {
+            head: std::sync::Arc::new(crate::model::Head {
+                address: "aws_ssoadmin_x.y".into(),
+                kind: "aws_ssoadmin_x".into(),
+                actions: std::sync::Arc::from(vec![Text::from("create")]),
+                data: false,
+                importing: false,
+                extra: None,
+            }),
+            input: 0,
+            action: crate::model::Action::Create,
+            values: Some(Box::new(Values {
+                after,
+                after_unknown,
+                ..Values::default()
+            })),
+            deferred: None,
+        }
+    }
+
+    /// Keys inside blocks (a permission set's boundary, a customer-managed policy's name) are
+    /// read by path, unknown where Terraform marks them so.
+    #[test]
+    fn paths_read_into_blocks() {
+        let c = change(
+            serde_json::json!({
+                "permissions_boundary": [{"managed_policy_arn": "arn:x", "customer_managed_policy_reference": []}],
+                "customer_managed_policy_reference": [{"path": "/"}],
+            }),
+            serde_json::json!({"customer_managed_policy_reference": [{"name": true}]}),
+        );
+        let arn = "permissions_boundary.0.managed_policy_arn";
+        assert!(matches!(read(&c, Side::After, arn), Tri::Known(Value::String(s)) if s == "arn:x"));
+        let name = "permissions_boundary.0.customer_managed_policy_reference.0.name";
+        assert!(matches!(read(&c, Side::After, name), Tri::Absent));
+        let unknown = "customer_managed_policy_reference.0.name";
+        assert!(matches!(read(&c, Side::After, unknown), Tri::Unknown));
+        let paths = [name.to_string(), arn.to_string()];
+        assert_eq!(
+            boundary_key(&c, Side::After, &paths).map(|(p, _)| p),
+            Some(arn)
+        );
+    }
+
+    #[test]
+    fn through_fills_the_group_the_address_and_attributes() {
+        let c = change(
+            serde_json::json!({"target_id": "111122223333"}),
+            serde_json::json!({"principal_id": true}),
+        );
+        let group = PrincipalId::new("aws:permission-set/ps-1");
+        assert_eq!(
+            through(
+                &c,
+                Side::After,
+                "assigned {group} in account {target_id} ({address})",
+                &group
+            ),
+            "assigned aws:permission-set/ps-1 in account 111122223333 (aws_ssoadmin_x.y)"
+        );
+        assert_eq!(
+            through(&c, Side::After, "{principal_id} {nothing} {", &group),
+            "(known after apply) (not set) {"
+        );
+    }
+
+    /// A boundary allows what its Allow statements name: all of it with `*`, all but what
+    /// every `NotAction` statement leaves out, or only the listed actions.
+    #[test]
+    fn what_a_boundary_allows() {
+        let allow = |actions: Actions| Statement {
+            effect: Effect::Allow,
+            actions,
+            scope: "*".into(),
+            broad: true,
+            conditional: false,
+        };
+        let list = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let only = allowed_by(&[allow(Actions::Action(list(&["s3:*", "logs:Get*"])))]);
+        assert!(matches!(only, Some(Allowed::Only(l)) if l == list(&["s3:*", "logs:Get*"])));
+        let all = allowed_by(&[
+            allow(Actions::Action(list(&["s3:*"]))),
+            allow(Actions::Action(list(&["*"]))),
+        ]);
+        assert!(matches!(all, Some(Allowed::Everything)));
+        let all_but = allowed_by(&[
+            allow(Actions::NotAction(list(&["iam:*", "organizations:*"]))),
+            allow(Actions::Action(list(&["iam:*"]))),
+        ]);
+        assert!(matches!(all_but, Some(Allowed::AllBut(l)) if l == list(&["organizations:*"])));
+        assert!(allowed_by(&[allow(Actions::Unknown)]).is_none());
+        assert!(matches!(allowed_by(&[]), Some(Allowed::Only(l)) if l.is_empty()));
+    }
 }

@@ -634,6 +634,77 @@ mod tests {
             .all(|e| e.starts_with("rulesets/x/shapes.toml: ")));
     }
 
+    /// An assignment names a user or a group by one attribute, told apart by another; its
+    /// `through` text names the attributes it reads.
+    #[test]
+    fn members_may_be_told_apart_by_another_attribute() {
+        let mut p = Vec::new();
+        let shapes = load(
+            "s.toml",
+            "[x_set]\nprincipal = { kind = \"set\", name = \"arn\" }\n\
+             [x_user]\nprincipal = { kind = \"user\", name = \"id\" }\n\
+             [x_group]\nprincipal = { kind = \"group\", name = \"id\" }\n\
+             [x_assignment]\ngroup = { attribute = \"set\", kind = \"set\" }\n\
+             member = [\n\
+               { attribute = \"who\", kind = \"group\", when = { attribute = \"type\", equals = \"GROUP\" } },\n\
+               { attribute = \"who\", kind = \"user\", when = { attribute = \"type\", equals = \"USER\" } },\n\
+             ]\nthrough = \"assigned {group} in {account} ({address})\"\n",
+            &mut p,
+        );
+        assert!(p.is_empty(), "{p:?}");
+        let a = &shapes.resources["x_assignment"];
+        assert_eq!(a.membership.len(), 2);
+        assert_eq!(a.membership[1].member.kind, "user");
+        assert_eq!(
+            a.membership[1].member.when,
+            Some(("type".to_string(), "USER".to_string()))
+        );
+        assert_eq!(a.unchanged_attributes(), ["account", "set", "type", "who"]);
+    }
+
+    #[test]
+    fn boundaries_resource_policies_and_one_grant() {
+        let mut p = Vec::new();
+        let shapes = load(
+            "s.toml",
+            "[x_role]\nprincipal = { kind = \"role\", name = \"name\" }\nboundary = [\"pb\"]\n\
+             [x_boundary]\nholders = [{ attribute = \"role\", kind = \"role\" }]\n\
+             boundary = [\"pb.0.arn\", \"pb.0.ref.0.name\"]\n\
+             [x_bucket_policy]\nresource_policy = { document = \"policy\", on = \"bucket\" }\n\
+             [x_permission]\ngrant = { principal = \"who\", action = \"action\", on = \"fn\" }\n",
+            &mut p,
+        );
+        assert!(p.is_empty(), "{p:?}");
+        assert!(shapes.resources["x_role"].grants_itself());
+        assert_eq!(
+            shapes.resources["x_boundary"].unchanged_attributes(),
+            ["pb", "role"]
+        );
+        let policy = &shapes.resources["x_bucket_policy"];
+        // Whom a resource policy concerns is in its document: read even when unchanged.
+        assert_eq!(policy.unchanged_attributes(), ["bucket", "policy"]);
+        assert_eq!(policy.documents().collect::<Vec<_>>(), ["policy"]);
+        assert_eq!(
+            shapes.resources["x_permission"].unchanged_attributes(),
+            ["action", "fn", "who"]
+        );
+
+        let p = problems("[x_thing]\nboundary = [\"pb\"]\n");
+        assert!(
+            p.iter()
+                .any(|e| e.contains("boundary belongs to a principal or to holders")),
+            "{p:?}"
+        );
+        let p = problems(
+            "[x_role]\nprincipal = { kind = \"role\", name = \"name\" }\n\
+             [x_a]\nthrough = \"x\"\nnames = [{ attribute = \"role\", kind = \"role\" }]\n",
+        );
+        assert!(
+            p.iter().any(|e| e.contains("through says how members")),
+            "{p:?}"
+        );
+    }
+
     #[test]
     fn a_kind_is_defined_once() {
         let p = problems(

@@ -548,6 +548,44 @@ mod tests {
         );
     }
 
+    /// Resource policies grant the identities they name; services act for the resource and
+    /// denies only narrow, so neither becomes a grant.
+    #[test]
+    fn resource_policies_grant_identities_not_services() {
+        let doc = r#"{"Statement":[
+            {"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"},
+            {"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::444455556666:root","arn:aws:iam::444455556666:role/ops"]},"Action":"kms:*","Resource":"*"},
+            {"Effect":"Allow","Principal":"*","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:eu-west-1:1:q"},
+            {"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}
+        ]}"#;
+        let granted: Vec<(String, String)> = Aws
+            .granted(doc)
+            .expect("a valid policy")
+            .into_iter()
+            .map(|(p, s)| (p.0.to_string(), s.scope))
+            .collect();
+        assert_eq!(
+            granted,
+            [
+                ("aws:account/444455556666".to_string(), "*".to_string()),
+                ("aws:role/ops".to_string(), "*".to_string()),
+                (
+                    "aws:anyone".to_string(),
+                    "arn:aws:sqs:eu-west-1:1:q".to_string()
+                ),
+            ]
+        );
+        assert_eq!(Aws.grantee("s3.amazonaws.com"), None);
+        assert_eq!(
+            Aws.grantee("*").map(|p| p.0.to_string()),
+            Some("aws:anyone".into())
+        );
+        assert_eq!(
+            Aws.grantee("444455556666").map(|p| p.0.to_string()),
+            Some("aws:account/444455556666".into())
+        );
+    }
+
     #[test]
     fn pipeline_principals_are_arns_names_or_ids() {
         let id = |t: &str| crate::privilege::principal_id(t).0.to_string();
