@@ -298,10 +298,14 @@ pub(crate) fn principals(deltas: Vec<Delta>, ruleset: &Ruleset) -> Vec<Principal
                 }
                 for g in d.after.iter().filter(|g| g.effect == Effect::Allow) {
                     if classifier.grant_duties(provider, g).contains(duty) {
+                        // Shown as coming from the change that lifted the deny.
                         let lifted = lifted[0];
                         let what = lifted.through.as_deref().unwrap_or(&lifted.via);
                         let g = Grant {
-                            through: Some(format!("no longer denied by {what}").into()),
+                            via: lifted.via.clone(),
+                            through: Some(
+                                format!("held via {}, no longer denied by {what}", g.via).into(),
+                            ),
                             ..g.clone()
                         };
                         gained_by_duty.push(duty, g);

@@ -1432,8 +1432,17 @@ impl<'r, 'a> Extractor<'r, 'a> {
             _ => return,
         };
         let mut why = None;
+        // The definition of the change set the boundary comes from, if any.
+        let mut origin = None;
         let statements = match doc {
-            Doc::Statements { statements, .. } => Some(statements),
+            Doc::Statements {
+                statements,
+                origin: from,
+                ..
+            } => {
+                origin = from;
+                Some(statements)
+            }
             Doc::Bundle { name, .. } => self.provider.bundle_statements(&name),
             Doc::Unknown(reason) => {
                 why = Some(reason);
@@ -1487,7 +1496,13 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 }
             }
         }
+        // NOTE: shown via the resource that gives the boundary (the principal), which is what
+        // a removal changes; a boundary defined in the change set is named beside it.
         let via = self.text(&c.address);
+        let through = match origin {
+            Some(definition) => format!("{through} ({definition})"),
+            None => through,
+        };
         let through: Text = through.into();
         for p in principals {
             for (permission, scope, broad) in &denies {
