@@ -1314,6 +1314,8 @@ fn read<'v>(c: &'v ResourceChange, side: Side, path: &str) -> Tri<'v> {
     let step_into = |v: &'v Value, step: &str| -> Option<&'v Value> {
         match (v, step.parse::<usize>()) {
             (Value::Array(items), Ok(i)) => items.get(i),
+            // A block of at most one is a list of one in Terraform, an object in Pulumi.
+            (Value::Object(_), Ok(0)) => Some(v),
             (Value::Object(map), _) => map.get(step),
             (Value::Bool(true), _) => Some(v),
             _ => None,
@@ -1371,10 +1373,9 @@ fn through(c: &ResourceChange, side: Side, text: &str, group: &PrincipalId) -> S
         match name {
             "group" => out.push_str(&group.0),
             "address" => out.push_str(&c.address),
+            attribute if is_sensitive(c, side, attribute) => out.push_str("(sensitive)"),
             attribute => match attr(c, side, attribute) {
-                Tri::Known(Value::String(v)) if !is_sensitive(c, side, attribute) => {
-                    out.push_str(v)
-                }
+                Tri::Known(Value::String(v)) => out.push_str(v),
                 Tri::Known(_) | Tri::Absent => out.push_str("(not set)"),
                 Tri::Unknown => out.push_str("(known after apply)"),
             },
@@ -1967,6 +1968,14 @@ mod tests {
         assert!(matches!(read(&c, Side::After, name), Tri::Absent));
         let unknown = "customer_managed_policy_reference.0.name";
         assert!(matches!(read(&c, Side::After, unknown), Tri::Unknown));
+        // Pulumi gives a block of at most one as an object.
+        let pulumi = change(
+            serde_json::json!({"permissions_boundary": {"managed_policy_arn": "arn:y"}}),
+            Value::Null,
+        );
+        assert!(
+            matches!(read(&pulumi, Side::After, arn), Tri::Known(Value::String(s)) if s == "arn:y")
+        );
         let paths = [name.to_string(), arn.to_string()];
         assert_eq!(
             boundary_key(&c, Side::After, &paths).map(|(p, _)| p),

@@ -246,8 +246,9 @@ APP_READ = policy(statement(["s3:GetObject", "s3:ListBucket"],
 
 def sso_read_only_assigned():
     """A new permission set `ReadOnly` (ReadOnlyAccess, the customer-managed policy `app-read`
-    of this change set by name, and a ReadOnlyAccess boundary) assigned to the group
-    `developers`: ordinary access that must pass."""
+    of this change set by name, `org-baseline` of the account, not in the change set, and a
+    ReadOnlyAccess boundary) assigned to the group `developers`: ordinary access that must
+    pass; what `org-baseline` grants is shown as unknown."""
     gen = _gen()
     ps_new = "aws_ssoadmin_permission_set.read_only"
     ref = R(ps_new + ".arn", ps_new)
@@ -270,6 +271,13 @@ def sso_read_only_assigned():
                 "name": R("aws_iam_policy.app_read.name", "aws_iam_policy.app_read"),
                 "path": C("/")}],
                 "instance_arn": C(INSTANCE), "permission_set_arn": ref}),
+        # A policy every account has, managed outside this change set: unknown here.
+        Res("aws_ssoadmin_customer_managed_policy_attachment", "org_baseline", before=None,
+            after=dict(ps_customer_attachment("", "org-baseline", new=True),
+                       permission_set_arn=U),
+            config={"customer_managed_policy_reference": [{"name": C("org-baseline"),
+                                                           "path": C("/")}],
+                    "instance_arn": C(INSTANCE), "permission_set_arn": ref}),
         Res("aws_ssoadmin_permissions_boundary_attachment", "read_only", before=None,
             after=dict(ps_boundary_attachment("", READ_ONLY, new=True), permission_set_arn=U),
             config={"instance_arn": C(INSTANCE), "permission_set_arn": ref,
