@@ -1,9 +1,12 @@
 //! The provider-neutral engine: each resource of the change set, read as its provider's shape
 //! says, → grants per principal, before and after the change.
 //!
-//! Direct grants come from documents given to principals (inline, or attached by key); members
-//! then receive their groups' grants, and the principals a trust document admits receive what
-//! its principal holds (one level: chains of trust are not followed). Only the principals whose
+//! Direct grants come from documents given to principals (inline, or attached by key) and from
+//! resource policies that name them (on that resource only); a permissions boundary denies what
+//! it does not allow. Members then receive their groups' grants (a group may be a member of
+//! another: an identity-store group assigned a permission set), and the principals a trust
+//! document admits receive what its principal holds (one level: chains of trust are not
+//! followed). Only the principals whose
 //! privileges the change can alter are read in full: they are found first ([`touched`]).
 
 use super::{Actions, Extraction, Hidden, Provider, Statement, PROVIDERS};
