@@ -1393,8 +1393,9 @@ impl<'r, 'a> Extractor<'r, 'a> {
     /// A permissions boundary given to principals: effective permissions are what they hold
     /// and the boundary allows, so it shows as a deny of all the boundary does not allow
     /// (removing or widening it gains what it blocked; adding one loses). A boundary that
-    /// cannot be read is taken to allow nothing, beside a grant that says it is unknown: its
-    /// removal then gains everything the principal holds.
+    /// cannot be read shows as a grant that says it is unknown, and is taken to allow nothing
+    /// where it was in place before the change (its removal then gains everything the
+    /// principal holds) and everything where the change puts it in place.
     fn boundary(
         &mut self,
         c: &ResourceChange,
@@ -1482,8 +1483,23 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 if matches!(key, Tri::Unknown) {
                     self.note(c, top(path), &what);
                 }
-                through = format!("{named} (not readable: taken to allow nothing)");
-                denies.push((Permission::Action(self.action("*")), "*".to_string(), true));
+                // NOTE: an unreadable boundary is taken to allow nothing where it was already
+                // in place (so its removal gains everything), and to allow everything where the
+                // change puts it in place (so a new one hides nothing): either way, towards
+                // asking. The same boundary on both sides reads the same.
+                let key_text = |k: Tri| match k {
+                    Tri::Known(Value::String(k)) => Some(k.clone()),
+                    _ => None,
+                };
+                let in_place = side == Side::Before
+                    || (exists(c, Side::Before)
+                        && key_text(key).is_some()
+                        && boundary_key(c, Side::Before, paths).and_then(|(_, k)| key_text(k))
+                            == key_text(key));
+                if in_place {
+                    through = format!("{named} (not readable: taken to allow nothing)");
+                    denies.push((Permission::Action(self.action("*")), "*".to_string(), true));
+                }
                 for p in principals {
                     self.push(grants, &Doc::Unknown(what.clone()), p, c, None);
                 }

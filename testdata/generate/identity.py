@@ -367,6 +367,19 @@ def boundary_removed_unreadable():
     return Plan(res, timestamp="2024-10-03T08:47:52Z", provider_config=gen.provider())
 
 
+def boundary_changed_unreadable():
+    """The boundary of `ops-admin` (AdministratorAccess) changes from `s3-only-boundary`
+    (`s3:*`, in the change set) to a policy managed outside it: what the new one allows is
+    unknown, so the role is taken to lose the old limit."""
+    gen = _gen()
+    res = [
+        _bounded_ops_admin(S3_ONLY_ARN, ORG_BOUNDARY_ARN),
+        gen.role_attachment("ops_admin", "ops-admin", ADMIN, new=False),
+        _boundary_policy(),
+    ]
+    return Plan(res, timestamp="2024-10-03T08:55:31Z", provider_config=gen.provider())
+
+
 def boundary_added():
     """The role `ops-admin` (AdministratorAccess) is given a boundary that allows only
     `s3:*`: it loses everything else, and must pass."""
@@ -545,6 +558,7 @@ SCENARIOS = {
     "providers/aws/identity/boundary-removed.json": boundary_removed,
     "providers/aws/identity/boundary-removed-unreadable.json": boundary_removed_unreadable,
     "providers/aws/identity/boundary-widened.json": boundary_widened,
+    "providers/aws/identity/boundary-changed-unreadable.json": boundary_changed_unreadable,
     "providers/aws/identity/boundary-added.json": boundary_added,
     "providers/aws/identity/resource-policy-cross-account.json": resource_policy_cross_account,
     "providers/aws/identity/resource-policy-ordinary.json": resource_policy_ordinary,
