@@ -354,24 +354,61 @@ pub(crate) fn principals(
                 }
             }
         }
-        // Which duties the change widens: newly held ones, and, for those held before, new
-        // actions of its own grants; what comes through an assumed role counts as widening.
-        let mut widened: Vec<String> = duties_after.difference(&duties_before).cloned().collect();
-        let again: Vec<&String> = gained_by_duty
+        // What the principal's own grants allow beyond what they allowed before, by duty:
+        // needed when a deny is lifted or a duty held before is given more.
+        let lifted: Vec<&Grant> = d.lost.iter().filter(|g| g.effect == Effect::Deny).collect();
+        let again = gained_by_duty
             .duties()
-            .filter(|duty| duties_before.contains(duty))
-            .collect();
-        if !again.is_empty() {
-            let own_widened = classifier.widened(provider, &d.before, &d.after);
-            for duty in again {
-                let through_role = gained_by_duty.get(duty).is_some_and(|list| {
-                    list.iter().any(|g| {
-                        matches!(g.permission, Permission::Assume(_)) || g.through.is_some()
-                    })
-                });
-                if through_role || own_widened.contains(duty) {
-                    widened.push(duty.clone());
+            .any(|duty| duties_before.contains(duty));
+        let own_widened = if lifted.is_empty() && !again {
+            Duties::new()
+        } else {
+            classifier.widened(provider, &d.before, &d.after)
+        };
+        // A duty newly held, or held before and widened, because a deny was lifted (a
+        // permissions boundary removed or widened): the grants that confer it are what the
+        // principal gains.
+        if let Some(&lifted) = lifted.first() {
+            let newly = duties_after.difference(&duties_before).cloned();
+            let more = own_widened
+                .iter()
+                .filter(|duty| duties_before.contains(duty))
+                .cloned();
+            let duties: Vec<String> = newly.chain(more).collect();
+            for duty in &duties {
+                if gained_by_duty.contains_key(duty) {
+                    continue;
                 }
+                for g in d.after.iter().filter(|g| g.effect == Effect::Allow) {
+                    if classifier.grant_duties(provider, g).contains(duty) {
+                        // Shown as coming from the change that lifted the deny.
+                        let what = lifted.through.as_deref().unwrap_or(&lifted.via);
+                        let g = Grant {
+                            via: lifted.via.clone(),
+                            through: Some(
+                                format!("held via {}, no longer denied by {what}", g.via).into(),
+                            ),
+                            ..g.clone()
+                        };
+                        gained_by_duty.push(duty, g);
+                    }
+                }
+            }
+        }
+        // Which duties the change widens: newly held ones, and, for those held before, new
+        // actions of its own grants; what comes through a group, an assumed role or a lifted
+        // deny counts as widening.
+        let mut widened: Vec<String> = duties_after.difference(&duties_before).cloned().collect();
+        for duty in gained_by_duty.duties() {
+            if !duties_before.contains(duty) {
+                continue;
+            }
+            let through = gained_by_duty.get(duty).is_some_and(|list| {
+                list.iter()
+                    .any(|g| matches!(g.permission, Permission::Assume(_)) || g.through.is_some())
+            });
+            if through || own_widened.contains(duty) {
+                widened.push(duty.clone());
             }
         }
         out.push(Principal {

@@ -179,10 +179,21 @@ pub(crate) enum Permission {
     Unknown(String),
 }
 
+/// The most patterns a `NotAction` permission's text names.
+const NOT_ACTION_SHOWN: usize = 8;
+
 impl fmt::Display for Permission {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Permission::Action(a) => f.write_str(a),
+            // NOTE: a permissions boundary's allowed actions can run to hundreds (ReadOnlyAccess):
+            // the grant keeps them all, its text names the first few.
+            Permission::NotAction(list) if list.len() > NOT_ACTION_SHOWN => write!(
+                f,
+                "all actions except {} and {} more",
+                list[..NOT_ACTION_SHOWN].join(", "),
+                list.len() - NOT_ACTION_SHOWN
+            ),
             Permission::NotAction(list) => write!(f, "all actions except {}", list.join(", ")),
             Permission::Managed(arn) => f.write_str(arn),
             Permission::Assume(_) => f.write_str("sts:AssumeRole"),

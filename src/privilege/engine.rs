@@ -1,9 +1,12 @@
 //! The provider-neutral engine: each resource of the change set, read as its provider's shape
 //! says, → grants per principal, before and after the change.
 //!
-//! Direct grants come from documents given to principals (inline, or attached by key); members
-//! then receive their groups' grants, and the principals a trust document admits receive what
-//! its principal holds (one level: chains of trust are not followed). Only the principals whose
+//! Direct grants come from documents given to principals (inline, or attached by key) and from
+//! resource policies that name them (on that resource only); a permissions boundary denies what
+//! it does not allow. Members then receive their groups' grants (a group may be a member of
+//! another: an identity-store group assigned a permission set), and the principals a trust
+//! document admits receive what its principal holds (one level: chains of trust are not
+//! followed). Only the principals whose
 //! privileges the change can alter are read in full: they are found first ([`touched`]).
 
 use super::{Actions, Extraction, Hidden, Issued, Provider, Statement, PROVIDERS};
@@ -14,7 +17,8 @@ use crate::model::{
 use crate::normalize::ChangeSet;
 use crate::resolve::{attr, Resolver, Tri};
 use crate::ruleset::shapes::{
-    Credential, Defines, Definition, Membership as Members, Ref, Shape, Shapes,
+    Credential, Defines, Definition, Membership as Members, OneGrant, Ref, ResourcePolicy, Shape,
+    Shapes,
 };
 use crate::ruleset::Ruleset;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -67,7 +71,8 @@ enum Doc {
 struct Membership {
     user: PrincipalId,
     group: PrincipalId,
-    via: String,
+    /// How the group's grants reach the member, as the shape says it.
+    through: String,
 }
 
 /// A principal allowed to assume another (a role), on one side.
@@ -232,8 +237,10 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 continue;
             };
             for side in [Side::Before, Side::After] {
-                if let Tri::Known(Value::String(key)) = attr(c, side, &d.key) {
-                    definitions.insert(key.as_str(), (c, d));
+                for k in std::iter::once(&d.key).chain(&d.name) {
+                    if let Tri::Known(Value::String(key)) = attr(c, side, k) {
+                        definitions.insert(key.as_str(), (c, d));
+                    }
                 }
             }
         }
@@ -317,12 +324,17 @@ impl<'r, 'a> Extractor<'r, 'a> {
                             }
                         }
                     }
+                    if let Some((_, Tri::Known(Value::String(key)))) =
+                        boundary_key(c, side, &shape.boundary)
+                    {
+                        attachments.push((vec![me.clone()], key.clone()));
+                    }
                     mine.push(me);
                 }
                 for r in &shape.holders {
                     self.named(c, side, r, &mut mine);
                 }
-                if let Some(m) = &shape.membership {
+                for m in &shape.membership {
                     for (user, group) in self.memberships(c, side, m) {
                         if changed {
                             report.insert(user.clone());
@@ -331,16 +343,31 @@ impl<'r, 'a> Extractor<'r, 'a> {
                     }
                 }
                 if let Some(d) = &shape.definition {
-                    if let Tri::Known(Value::String(key)) = attr(c, side, &d.key) {
-                        if changed {
-                            changed_definitions.insert(key.as_str());
+                    for k in std::iter::once(&d.key).chain(&d.name) {
+                        if let Tri::Known(Value::String(key)) = attr(c, side, k) {
+                            if changed {
+                                changed_definitions.insert(key.as_str());
+                            }
                         }
                     }
                 }
-                if let Some(attaches) = &shape.attaches {
-                    if let Tri::Known(Value::String(key)) = attr(c, side, attaches) {
-                        attachments.push((mine.clone(), key.clone()));
+                let key = match (&shape.attaches, shape.principal.is_none()) {
+                    (Some(attaches), _) => Some(read(c, side, attaches)),
+                    (None, true) => boundary_key(c, side, &shape.boundary).map(|(_, k)| k),
+                    (None, false) => None,
+                };
+                if let Some(Tri::Known(Value::String(key))) = key {
+                    attachments.push((mine.clone(), key.clone()));
+                }
+                if let Some(rp) = &shape.resource_policy {
+                    for (p, _) in self.granted(c, side, rp) {
+                        if !mine.contains(&p) {
+                            mine.push(p);
+                        }
                     }
+                }
+                if let Some(g) = &shape.grant {
+                    mine.extend(self.one_grant(c, side, g).map(|(p, _)| p));
                 }
             }
             if let Some(credential) = shape.credential.as_ref().filter(|k| issues(c, k)) {
@@ -382,17 +409,24 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 break;
             }
         }
-        // What holders of new credentials hold is read too: a key carries all of it.
+        // What holders of new credentials hold is read too: a key carries all of it. The
+        // groups of needed members are needed (groups may be members of others: an
+        // identity-store group is assigned a permission set).
         let mut needed = report.clone();
         needed.extend(issued.iter().map(|k| k.holder.clone()));
         let holders: HashSet<PrincipalId> = issued.iter().map(|k| k.holder.clone()).collect();
         let read = |p: &PrincipalId| report.contains(p) || holders.contains(p);
-        needed.extend(
-            members
+        loop {
+            let more: Vec<PrincipalId> = members
                 .iter()
-                .filter(|(u, _)| read(u))
-                .map(|(_, g)| g.clone()),
-        );
+                .filter(|(u, g)| needed.contains(u) && !needed.contains(g))
+                .map(|(_, g)| g.clone())
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            needed.extend(more);
+        }
         needed.extend(
             trusts
                 .iter()
@@ -422,9 +456,11 @@ impl<'r, 'a> Extractor<'r, 'a> {
             else {
                 continue;
             };
-            if let Tri::Known(Value::String(key)) = attr(c, Side::Before, &d.key) {
-                if wanted_keys.contains(key.as_str()) {
-                    complete.push(i);
+            for k in std::iter::once(&d.key).chain(&d.name) {
+                if let Tri::Known(Value::String(key)) = attr(c, Side::Before, k) {
+                    if wanted_keys.contains(key.as_str()) {
+                        complete.push(i);
+                    }
                 }
             }
         }
@@ -480,9 +516,14 @@ impl<'r, 'a> Extractor<'r, 'a> {
     fn self_contained(&self, c: &ResourceChange, shape: &Shape) -> bool {
         let definition = |key: &Value| key.as_str().is_some_and(|k| !self.provider.is_bundle(k));
         if let Some(attaches) = &shape.attaches {
-            match attr(c, Side::Before, attaches) {
+            match read(c, Side::Before, attaches) {
                 Tri::Known(key) if definition(key) => return false,
                 _ => {}
+            }
+        }
+        if let Some((_, Tri::Known(key))) = boundary_key(c, Side::Before, &shape.boundary) {
+            if definition(key) {
+                return false;
             }
         }
         match shape.own.as_ref().and_then(|o| o.attached.as_ref()) {
@@ -516,19 +557,43 @@ fn derive(found: Found) -> Vec<Grant> {
     for (i, g) in grants.iter().enumerate() {
         by_principal.entry(g.principal.clone()).or_default().push(i);
     }
-    let mut derived = Vec::new();
-    for m in &members {
-        for &i in by_principal.get(&m.group).map_or(&[][..], Vec::as_slice) {
-            let g = &grants[i];
-            derived.push(Grant {
-                principal: m.user.clone(),
-                through: Some(format!("member of {} ({})", m.group, m.via).into()),
-                from: Some(m.group.clone()),
-                ..g.clone()
-            });
+    // Groups may be members of others (an identity-store group is assigned a permission set):
+    // what a member receives passes on, a few levels at most.
+    const LEVELS: usize = 4;
+    let mut fresh = 0..grants.len();
+    for level in 0..LEVELS {
+        let mut derived = Vec::new();
+        for m in &members {
+            for &i in by_principal.get(&m.group).map_or(&[][..], Vec::as_slice) {
+                if !fresh.contains(&i) {
+                    continue;
+                }
+                let g = &grants[i];
+                let through = match (&g.through, level) {
+                    (Some(before), 1..) => format!("{}, {before}", m.through),
+                    _ => m.through.clone(),
+                };
+                derived.push(Grant {
+                    principal: m.user.clone(),
+                    through: Some(through.into()),
+                    from: Some(m.group.clone()),
+                    ..g.clone()
+                });
+            }
         }
+        if derived.is_empty() {
+            break;
+        }
+        let start = grants.len();
+        for (i, g) in derived.iter().enumerate() {
+            by_principal
+                .entry(g.principal.clone())
+                .or_default()
+                .push(start + i);
+        }
+        grants.append(&mut derived);
+        fresh = start..grants.len();
     }
-    grants.append(&mut derived);
     // Whoever may assume a role holds what the role holds.
     // NOTE: the role's grants are not copied: classification gives whoever may assume the
     // role the role's duties (a role can be trusted by many; copies would not scale).
@@ -573,12 +638,16 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 let doc = match (&shape.document, &shape.attaches) {
                     (Some(document), _) => self.inline_doc(c, side, document),
                     (None, Some(attaches)) => self.attached_doc(c, side, attaches),
-                    // A shape's holders come with one of them (checked when it is loaded).
-                    (None, None) => Doc::Statements {
-                        statements: Vec::new(),
-                        sensitive: false,
-                        origin: None,
-                    },
+                    (None, None) => {
+                        // A shape's holders come with one of document, attaches or boundary
+                        // (checked when it is loaded).
+                        self.boundary(c, side, &shape.boundary, &principals, grants);
+                        Doc::Statements {
+                            statements: Vec::new(),
+                            sensitive: false,
+                            origin: None,
+                        }
+                    }
                 };
                 for p in &principals {
                     self.push(grants, &doc, p, c, None);
@@ -587,14 +656,39 @@ impl<'r, 'a> Extractor<'r, 'a> {
             principals.clear();
             self.holders = principals;
         }
-        if let Some(m) = &shape.membership {
+        for m in &shape.membership {
             for (user, group) in self.memberships(c, side, m) {
-                if self.followed(&user) {
+                if self.needed(&user) {
+                    let through = through(c, side, &m.through, &group);
                     members.push(Membership {
                         user,
                         group,
-                        via: c.address.to_string(),
+                        through,
                     });
+                }
+            }
+        }
+        if let Some(rp) = &shape.resource_policy {
+            for (p, statement) in self.granted(c, side, rp) {
+                if self.needed(&p) {
+                    let doc = Doc::Statements {
+                        statements: vec![statement],
+                        sensitive: false,
+                        origin: None,
+                    };
+                    self.push(grants, &doc, &p, c, None);
+                }
+            }
+        }
+        if let Some(g) = &shape.grant {
+            if let Some((p, statement)) = self.one_grant(c, side, g) {
+                if self.needed(&p) {
+                    let doc = Doc::Statements {
+                        statements: vec![statement],
+                        sensitive: false,
+                        origin: None,
+                    };
+                    self.push(grants, &doc, &p, c, None);
                 }
             }
         }
@@ -631,6 +725,9 @@ impl<'r, 'a> Extractor<'r, 'a> {
         }
         if !self.needed(&me) {
             return;
+        }
+        if !shape.boundary.is_empty() {
+            self.boundary(c, side, &shape.boundary, std::slice::from_ref(&me), grants);
         }
         let Some(own) = &shape.own else {
             return;
@@ -906,6 +1003,12 @@ impl<'r, 'a> Extractor<'r, 'a> {
 
     /// Add the principals an attribute names (one, or a list) to `out`.
     fn named(&mut self, c: &ResourceChange, side: Side, r: &Ref, out: &mut Vec<PrincipalId>) {
+        if let Some((attribute, value)) = &r.when {
+            match attr(c, side, attribute) {
+                Tri::Known(Value::String(v)) if v == value => {}
+                _ => return,
+            }
+        }
         if r.list {
             out.append(&mut self.principals(c, side, r));
         } else {
@@ -1159,9 +1262,9 @@ impl<'r, 'a> Extractor<'r, 'a> {
 
     /// A document given by key (a policy ARN).
     fn attached_doc(&mut self, c: &ResourceChange, side: Side, attribute: &str) -> Doc {
-        match attr(c, side, attribute) {
+        match read(c, side, attribute) {
             Tri::Known(Value::String(key)) => {
-                self.doc_for_key(key, side, is_sensitive(c, side, attribute))
+                self.doc_for_key(key, side, is_sensitive(c, side, top(attribute)))
             }
             Tri::Known(_) | Tri::Absent => Doc::Statements {
                 statements: Vec::new(),
@@ -1169,12 +1272,12 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 origin: None,
             },
             Tri::Unknown => {
-                if let Some(t) = self.resolver.follow(c, attribute) {
+                if let Some(t) = self.resolver.follow(c, top(attribute)) {
                     if let Some(d) = self.definition(t.change) {
                         return self.definition_doc(t.change, d, Side::After);
                     }
                 }
-                let detail = if is_sensitive(c, side, attribute) {
+                let detail = if is_sensitive(c, side, top(attribute)) {
                     format!(
                         "the policy attached by {} is secret or known only after apply",
                         c.address
@@ -1238,6 +1341,409 @@ impl<'r, 'a> Extractor<'r, 'a> {
         // NOTE: duplicates are removed once, after extraction (`extract::extract`).
         self.unknowns.push(u);
     }
+}
+
+/// An attribute, or a path into its blocks (`permissions_boundary.0.managed_policy_arn`).
+fn read<'v>(c: &'v ResourceChange, side: Side, path: &str) -> Tri<'v> {
+    let Some((first, rest)) = path.split_once('.') else {
+        return attr(c, side, path);
+    };
+    let mut value = match attr(c, side, first) {
+        Tri::Known(v) => v,
+        other => return other,
+    };
+    let step_into = |v: &'v Value, step: &str| -> Option<&'v Value> {
+        match (v, step.parse::<usize>()) {
+            (Value::Array(items), Ok(i)) => items.get(i),
+            // A block of at most one is a list of one in Terraform, an object in Pulumi.
+            (Value::Object(_), Ok(0)) => Some(v),
+            (Value::Object(map), _) => map.get(step),
+            (Value::Bool(true), _) => Some(v),
+            _ => None,
+        }
+    };
+    let mut unknown = c
+        .values
+        .as_ref()
+        .filter(|_| side == Side::After)
+        .and_then(|v| v.after_unknown.get(first));
+    for step in rest.split('.') {
+        unknown = unknown.and_then(|u| step_into(u, step));
+        match step_into(value, step) {
+            Some(Value::Null) | None | Some(Value::Bool(true)) if unknown.is_some_and(any_true) => {
+                return Tri::Unknown
+            }
+            Some(Value::Null) | None => return Tri::Absent,
+            Some(next) => value = next,
+        }
+    }
+    Tri::Known(value)
+}
+
+/// The top-level attribute of a path into blocks.
+fn top(path: &str) -> &str {
+    path.split('.').next().unwrap_or(path)
+}
+
+/// The key of a permissions boundary: the first of the paths that holds one, with the path.
+fn boundary_key<'v, 'p>(
+    c: &'v ResourceChange,
+    side: Side,
+    paths: &'p [String],
+) -> Option<(&'p str, Tri<'v>)> {
+    paths.iter().find_map(|p| match read(c, side, p) {
+        Tri::Absent => None,
+        Tri::Known(Value::String(s)) if s.is_empty() => None,
+        Tri::Known(Value::Null) => None,
+        found => Some((p.as_str(), found)),
+    })
+}
+
+/// How a group's grants reach a member, from a shape's `through` text: `{group}`, `{address}`
+/// and `{ATTRIBUTE}` are replaced.
+fn through(c: &ResourceChange, side: Side, text: &str, group: &PrincipalId) -> String {
+    let mut out = String::with_capacity(text.len() + 40);
+    let mut rest = text;
+    while let Some((before, after)) = rest.split_once('{') {
+        out.push_str(before);
+        let Some((name, after)) = after.split_once('}') else {
+            out.push('{');
+            rest = after;
+            continue;
+        };
+        match name {
+            "group" => out.push_str(&group.0),
+            "address" => out.push_str(&c.address),
+            attribute if is_sensitive(c, side, attribute) => out.push_str("(sensitive)"),
+            attribute => match attr(c, side, attribute) {
+                Tri::Known(Value::String(v)) => out.push_str(v),
+                Tri::Known(_) | Tri::Absent => out.push_str("(not set)"),
+                Tri::Unknown => out.push_str("(known after apply)"),
+            },
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+impl<'r, 'a> Extractor<'r, 'a> {
+    /// A permissions boundary given to principals: effective permissions are what they hold
+    /// and the boundary allows, so it shows as a deny of all the boundary does not allow
+    /// (removing or widening it gains what it blocked; adding one loses). A boundary that
+    /// cannot be read shows as a grant that says it is unknown, and is taken to allow nothing
+    /// where it was in place before the change (its removal then gains everything the
+    /// principal holds) and everything where the change puts it in place.
+    fn boundary(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        paths: &[String],
+        principals: &[PrincipalId],
+        grants: &mut Vec<Grant>,
+    ) {
+        let Some((path, key)) = boundary_key(c, side, paths) else {
+            return;
+        };
+        let sensitive = is_sensitive(c, side, top(path));
+        let (doc, named) = match key {
+            Tri::Known(Value::String(key)) => {
+                let named = if sensitive {
+                    "a permissions boundary whose key is sensitive".to_string()
+                } else {
+                    format!("permissions boundary {key}")
+                };
+                (self.doc_for_key(key, side, sensitive), named)
+            }
+            Tri::Unknown => {
+                let followed = self
+                    .resolver
+                    .follow(c, top(path))
+                    .and_then(|t| Some((t.change, self.definition(t.change)?)));
+                let doc = match followed {
+                    Some((definition, d)) => self.definition_doc(definition, d, Side::After),
+                    None => Doc::Unknown(format!(
+                        "the permissions boundary of {} is known only after apply",
+                        c.address
+                    )),
+                };
+                (
+                    doc,
+                    "a permissions boundary known only after apply".to_string(),
+                )
+            }
+            _ => return,
+        };
+        let mut why = None;
+        // The definition of the change set the boundary comes from, if any.
+        let mut origin = None;
+        let statements = match doc {
+            Doc::Statements {
+                statements,
+                origin: from,
+                ..
+            } => {
+                origin = from;
+                Some(statements)
+            }
+            Doc::Bundle { name, .. } => self.provider.bundle_statements(&name),
+            Doc::Unknown(reason) => {
+                why = Some(reason);
+                None
+            }
+        };
+        let mut denies: Vec<(Permission, String, bool)> = Vec::new();
+        let mut through = named.clone();
+        match statements.as_ref().and_then(|s| allowed_by(s)) {
+            Some(Allowed::Everything) => {}
+            Some(Allowed::Only(mut list)) => {
+                list.iter_mut().for_each(|a| *a = self.provider.spell(a));
+                list.sort();
+                list.dedup();
+                let permission = if list.is_empty() {
+                    Permission::Action(self.action("*"))
+                } else {
+                    Permission::NotAction(list)
+                };
+                denies.push((permission, "*".to_string(), true));
+            }
+            Some(Allowed::AllBut(list)) => {
+                for a in list {
+                    denies.push((Permission::Action(self.action(&a)), "*".to_string(), true));
+                }
+            }
+            None => {
+                let reason = why.unwrap_or_else(|| "its actions are known only after apply".into());
+                let what = format!(
+                    "what the {named} of {} allows is unknown: {reason}",
+                    c.address
+                );
+                if matches!(key, Tri::Unknown) {
+                    self.note(c, top(path), &what);
+                }
+                // NOTE: an unreadable boundary is taken to allow nothing where it was already
+                // in place (so its removal gains everything), and to allow everything where the
+                // change puts it in place (so a new one hides nothing): either way, towards
+                // asking. The same boundary on both sides reads the same.
+                let key_text = |k: Tri| match k {
+                    Tri::Known(Value::String(k)) => Some(k.clone()),
+                    _ => None,
+                };
+                let in_place = side == Side::Before
+                    || (exists(c, Side::Before)
+                        && key_text(key).is_some()
+                        && boundary_key(c, Side::Before, paths).and_then(|(_, k)| key_text(k))
+                            == key_text(key));
+                if in_place {
+                    through = format!("{named} (not readable: taken to allow nothing)");
+                    denies.push((Permission::Action(self.action("*")), "*".to_string(), true));
+                }
+                for p in principals {
+                    self.push(grants, &Doc::Unknown(what.clone()), p, c, None);
+                }
+            }
+        }
+        // The boundary's own denies deny too.
+        for s in statements.iter().flatten() {
+            if s.effect != Effect::Deny || s.conditional {
+                continue;
+            }
+            if let Actions::Action(list) = &s.actions {
+                for a in list {
+                    denies.push((Permission::Action(self.action(a)), s.scope.clone(), s.broad));
+                }
+            }
+        }
+        // NOTE: shown via the resource that gives the boundary (the principal), which is what
+        // a removal changes; a boundary defined in the change set is named beside it.
+        let via = self.text(&c.address);
+        let through = match origin {
+            Some(definition) => format!("{through} ({definition})"),
+            None => through,
+        };
+        let through: Text = through.into();
+        for p in principals {
+            for (permission, scope, broad) in &denies {
+                let scope = self.text(scope);
+                grants.push(Grant {
+                    principal: p.clone(),
+                    effect: Effect::Deny,
+                    permission: permission.clone(),
+                    scope,
+                    broad: *broad,
+                    conditional: false,
+                    via: via.clone(),
+                    through: Some(through.clone()),
+                    from: None,
+                    sensitive,
+                });
+            }
+        }
+    }
+
+    /// Whom a resource policy grants, and what: each principal its statements name, with the
+    /// statement scoped to the resource. Service principals are left out (the provider's
+    /// [`Provider::granted`]); a policy that cannot be known says so.
+    fn granted(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        rp: &ResourcePolicy,
+    ) -> Vec<(PrincipalId, Statement)> {
+        if rp.only_configured {
+            let document = Some(rp.document.clone());
+            if !self.configured(c, [&document])[0] {
+                return Vec::new();
+            }
+        }
+        let sensitive = is_sensitive(c, side, &rp.document);
+        let text = match attr(c, side, &rp.document) {
+            Tri::Known(Value::String(text)) => Some(text.as_str()),
+            Tri::Unknown => self.followed_text(c, &rp.document),
+            _ => return Vec::new(),
+        };
+        let Some(text) = text.filter(|_| !sensitive) else {
+            let detail = if sensitive {
+                format!(
+                    "the policy of {} is sensitive: whom it grants is not shown",
+                    c.address
+                )
+            } else {
+                format!(
+                    "the policy of {} is known only after apply: whom it grants is unknown",
+                    c.address
+                )
+            };
+            self.note(c, &rp.document, &detail);
+            return Vec::new();
+        };
+        let found = match self.provider.granted(text) {
+            Ok(found) => found,
+            Err(e) => {
+                self.note(
+                    c,
+                    &rp.document,
+                    &format!("the policy cannot be read: {e}: whom it grants is unknown"),
+                );
+                return Vec::new();
+            }
+        };
+        let on = match attr(c, side, &rp.on) {
+            Tri::Known(Value::String(on)) if !is_sensitive(c, side, &rp.on) => on.clone(),
+            _ => c.address.to_string(),
+        };
+        found
+            .into_iter()
+            .map(|(p, mut s)| {
+                // A resource policy governs its resource only: `*` is the resource.
+                if s.broad {
+                    s.scope = on.clone();
+                }
+                s.broad = false;
+                (self.hidden.show(p), s)
+            })
+            .collect()
+    }
+
+    /// The text a document known only after apply comes from, where the configuration says
+    /// (a data source that renders it).
+    fn followed_text(&self, c: &ResourceChange, attribute: &str) -> Option<&'a str> {
+        let target = self.resolver.follow(c, attribute)?.change;
+        let source = self.shapes.data(&target.kind)?.source.as_ref()?;
+        match attr(target, Side::After, &source.text) {
+            Tri::Known(Value::String(text)) => Some(text.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The one permission a resource gives one principal named by value.
+    fn one_grant(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        g: &OneGrant,
+    ) -> Option<(PrincipalId, Statement)> {
+        let known = |attribute: &str| match attr(c, side, attribute) {
+            Tri::Known(Value::String(v)) if !is_sensitive(c, side, attribute) => Some(v.clone()),
+            _ => None,
+        };
+        let Some(principal) = known(&g.principal) else {
+            if matches!(attr(c, side, &g.principal), Tri::Unknown) {
+                self.note(
+                    c,
+                    &g.principal,
+                    "the principal is known only after apply: who is granted is unknown",
+                );
+            }
+            return None;
+        };
+        let id = self.provider.grantee(&principal)?;
+        let actions = match known(&g.action) {
+            Some(action) => Actions::Action(vec![action]),
+            None => Actions::Unknown,
+        };
+        let scope = known(&g.on).unwrap_or_else(|| c.address.to_string());
+        Some((
+            self.hidden.show(id),
+            Statement {
+                effect: Effect::Allow,
+                actions,
+                scope,
+                broad: false,
+                conditional: false,
+            },
+        ))
+    }
+}
+
+/// What a boundary's statements allow.
+enum Allowed {
+    Everything,
+    /// Only actions matching these patterns.
+    Only(Vec<String>),
+    /// Everything but actions matching these patterns.
+    AllBut(Vec<String>),
+}
+
+/// What a boundary allows, whatever resource its statements name (a boundary scoped to some
+/// resources is read as allowing its actions: the report errs towards more power); `None`
+/// when some statement's actions are unknown.
+fn allowed_by(statements: &[Statement]) -> Option<Allowed> {
+    let mut only = Vec::new();
+    let mut all_but: Option<Vec<String>> = None;
+    for s in statements.iter().filter(|s| s.effect == Effect::Allow) {
+        match &s.actions {
+            Actions::Action(list) => {
+                if list.iter().any(|a| a == "*" || a == "*:*") {
+                    return Some(Allowed::Everything);
+                }
+                only.extend(list.iter().cloned());
+            }
+            Actions::NotAction(list) => {
+                // Several `NotAction` statements together allow all but what every one of
+                // them leaves out; one is the common case.
+                all_but = Some(match all_but {
+                    None => list.clone(),
+                    Some(before) => before.into_iter().filter(|a| list.contains(a)).collect(),
+                });
+            }
+            Actions::Unknown => return None,
+        }
+    }
+    Some(match all_but {
+        Some(list) => {
+            let list: Vec<String> = list
+                .into_iter()
+                .filter(|a| !only.iter().any(|o| crate::glob::matches(o, a)))
+                .collect();
+            if list.is_empty() {
+                Allowed::Everything
+            } else {
+                Allowed::AllBut(list)
+            }
+        }
+        None => Allowed::Only(only),
+    })
 }
 
 /// The documents a change set alters, in address order: each changed resource's document
@@ -1479,5 +1985,108 @@ mod tests {
         assert!(!sensitive_at(&v, Side::Before, "roles", None));
         let whole = values(Value::Bool(true));
         assert!(sensitive_at(&whole, Side::After, "name", None));
+    }
+
+    fn change(after: Value, after_unknown: Value) -> ResourceChange {
+        ResourceChange {
+            head: std::sync::Arc::new(crate::model::Head {
+                address: "aws_ssoadmin_x.y".into(),
+                kind: "aws_ssoadmin_x".into(),
+                actions: std::sync::Arc::from(vec![Text::from("create")]),
+                data: false,
+                importing: false,
+                extra: None,
+            }),
+            input: 0,
+            action: crate::model::Action::Create,
+            values: Some(Box::new(Values {
+                after,
+                after_unknown,
+                ..Values::default()
+            })),
+            deferred: None,
+        }
+    }
+
+    /// Keys inside blocks (a permission set's boundary, a customer-managed policy's name) are
+    /// read by path, unknown where Terraform marks them so.
+    #[test]
+    fn paths_read_into_blocks() {
+        let c = change(
+            serde_json::json!({
+                "permissions_boundary": [{"managed_policy_arn": "arn:x", "customer_managed_policy_reference": []}],
+                "customer_managed_policy_reference": [{"path": "/"}],
+            }),
+            serde_json::json!({"customer_managed_policy_reference": [{"name": true}]}),
+        );
+        let arn = "permissions_boundary.0.managed_policy_arn";
+        assert!(matches!(read(&c, Side::After, arn), Tri::Known(Value::String(s)) if s == "arn:x"));
+        let name = "permissions_boundary.0.customer_managed_policy_reference.0.name";
+        assert!(matches!(read(&c, Side::After, name), Tri::Absent));
+        let unknown = "customer_managed_policy_reference.0.name";
+        assert!(matches!(read(&c, Side::After, unknown), Tri::Unknown));
+        // Pulumi gives a block of at most one as an object.
+        let pulumi = change(
+            serde_json::json!({"permissions_boundary": {"managed_policy_arn": "arn:y"}}),
+            Value::Null,
+        );
+        assert!(
+            matches!(read(&pulumi, Side::After, arn), Tri::Known(Value::String(s)) if s == "arn:y")
+        );
+        let paths = [name.to_string(), arn.to_string()];
+        assert_eq!(
+            boundary_key(&c, Side::After, &paths).map(|(p, _)| p),
+            Some(arn)
+        );
+    }
+
+    #[test]
+    fn through_fills_the_group_the_address_and_attributes() {
+        let c = change(
+            serde_json::json!({"target_id": "111122223333"}),
+            serde_json::json!({"principal_id": true}),
+        );
+        let group = PrincipalId::new("aws:permission-set/ps-1");
+        assert_eq!(
+            through(
+                &c,
+                Side::After,
+                "assigned {group} in account {target_id} ({address})",
+                &group
+            ),
+            "assigned aws:permission-set/ps-1 in account 111122223333 (aws_ssoadmin_x.y)"
+        );
+        assert_eq!(
+            through(&c, Side::After, "{principal_id} {nothing} {", &group),
+            "(known after apply) (not set) {"
+        );
+    }
+
+    /// A boundary allows what its Allow statements name: all of it with `*`, all but what
+    /// every `NotAction` statement leaves out, or only the listed actions.
+    #[test]
+    fn what_a_boundary_allows() {
+        let allow = |actions: Actions| Statement {
+            effect: Effect::Allow,
+            actions,
+            scope: "*".into(),
+            broad: true,
+            conditional: false,
+        };
+        let list = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let only = allowed_by(&[allow(Actions::Action(list(&["s3:*", "logs:Get*"])))]);
+        assert!(matches!(only, Some(Allowed::Only(l)) if l == list(&["s3:*", "logs:Get*"])));
+        let all = allowed_by(&[
+            allow(Actions::Action(list(&["s3:*"]))),
+            allow(Actions::Action(list(&["*"]))),
+        ]);
+        assert!(matches!(all, Some(Allowed::Everything)));
+        let all_but = allowed_by(&[
+            allow(Actions::NotAction(list(&["iam:*", "organizations:*"]))),
+            allow(Actions::Action(list(&["iam:*"]))),
+        ]);
+        assert!(matches!(all_but, Some(Allowed::AllBut(l)) if l == list(&["organizations:*"])));
+        assert!(allowed_by(&[allow(Actions::Unknown)]).is_none());
+        assert!(matches!(allowed_by(&[]), Some(Allowed::Only(l)) if l.is_empty()));
     }
 }

@@ -68,6 +68,19 @@ pub(crate) trait Provider: Sync {
         Ok(Vec::new())
     }
 
+    /// Whom a resource policy grants (given as text): each principal its Allow statements
+    /// name, with the statement. Principals that are not identities a person controls (AWS
+    /// service principals) are left out; denies only narrow, and are left out too.
+    fn granted(&self, _text: &str) -> Result<Vec<(PrincipalId, Statement)>, String> {
+        Ok(Vec::new())
+    }
+
+    /// The principal a resource names by value as a grantee (`aws_lambda_permission`'s
+    /// `principal`), if it is an identity (not a service).
+    fn grantee(&self, _text: &str) -> Option<PrincipalId> {
+        None
+    }
+
     /// A bundle of permissions the provider defines (an AWS-managed policy, a predefined role),
     /// by the key that attaches it: its name as grants show it.
     fn bundle(&self, _key: &str) -> Option<String> {

@@ -27,7 +27,15 @@ struct RawShape {
     #[serde(default)]
     group: Option<RawRef>,
     #[serde(default)]
-    member: Option<RawRef>,
+    member: Option<OneOrMany<RawRef>>,
+    #[serde(default)]
+    through: Option<String>,
+    #[serde(default)]
+    boundary: Vec<String>,
+    #[serde(default)]
+    resource_policy: Option<RawResourcePolicy>,
+    #[serde(default)]
+    grant: Option<RawGrant>,
     #[serde(default)]
     names: Vec<RawRef>,
     #[serde(default)]
@@ -51,6 +59,47 @@ struct RawCredential {
 struct RawActive {
     attribute: String,
     value: String,
+}
+
+/// One table, or a list of them.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> OneOrMany<T> {
+    fn as_slice(&self) -> &[T] {
+        match self {
+            OneOrMany::One(one) => std::slice::from_ref(one),
+            OneOrMany::Many(many) => many,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawResourcePolicy {
+    document: String,
+    on: String,
+    #[serde(default)]
+    only_configured: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGrant {
+    principal: String,
+    action: String,
+    on: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWhen {
+    attribute: String,
+    equals: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -80,6 +129,8 @@ struct RawRef {
     kind: String,
     #[serde(default)]
     list: bool,
+    #[serde(default)]
+    when: Option<RawWhen>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,6 +138,8 @@ struct RawRef {
 struct RawDefinition {
     key: String,
     document: String,
+    #[serde(default)]
+    name: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -118,6 +171,9 @@ pub(crate) struct Ref {
     pub(crate) defined_by: String,
     /// The attribute of that type that holds the name.
     pub(crate) name: String,
+    /// It names a principal only where another attribute has this value (an assignment's
+    /// `principal_type` says whether `principal_id` is a user or a group).
+    pub(crate) when: Option<(String, String)>,
 }
 
 /// The documents a principal holds by its own attributes (a role's `inline_policy` blocks and
@@ -142,6 +198,9 @@ pub(crate) struct Definition {
     pub(crate) key: String,
     /// The attribute that holds the document.
     pub(crate) document: String,
+    /// The attribute others attach it by name, where they may (a permission set names a
+    /// customer-managed policy of its target account by name).
+    pub(crate) name: Option<String>,
 }
 
 /// A data source that renders a document (`aws_iam_policy_document`), followed from a document
@@ -167,11 +226,39 @@ pub(crate) struct Credential {
     pub(crate) active: Option<(String, String)>,
 }
 
-/// Group membership: every `member` belongs to every `group`.
+/// Group membership: every `member` belongs to every `group`, and holds what it holds.
 #[derive(Debug, Clone)]
 pub(crate) struct Membership {
     pub(crate) group: Ref,
     pub(crate) member: Ref,
+    /// How a member's grants say they reach it: `{group}`, `{address}` and `{ATTRIBUTE}` are
+    /// replaced (`member of {group} ({address})`).
+    pub(crate) through: String,
+}
+
+/// The default of [`Membership::through`].
+pub(crate) const MEMBER_OF: &str = "member of {group} ({address})";
+
+/// A resource policy: its statements grant the principals they name, on the resource.
+#[derive(Debug, Clone)]
+pub(crate) struct ResourcePolicy {
+    /// The attribute that holds the document.
+    pub(crate) document: String,
+    /// The attribute that names the resource it governs: the scope of statements that name
+    /// no other (a key policy's `Resource: "*"` is the key).
+    pub(crate) on: String,
+    /// Read only where the configuration sets it: the provider fills a default otherwise.
+    pub(crate) only_configured: bool,
+}
+
+/// One permission given to one principal, named by value (`aws_lambda_permission`).
+#[derive(Debug, Clone)]
+pub(crate) struct OneGrant {
+    /// The attribute that names the principal, as the provider's resource policies do.
+    pub(crate) principal: String,
+    pub(crate) action: String,
+    /// The attribute that names the resource.
+    pub(crate) on: String,
 }
 
 /// How to read one resource type: what it states about principals.
@@ -192,7 +279,12 @@ pub(crate) struct Shape {
     /// provider defines (an AWS-managed policy) or a definition of the change set.
     pub(crate) attaches: Option<String>,
     pub(crate) definition: Option<Definition>,
-    pub(crate) membership: Option<Membership>,
+    pub(crate) membership: Vec<Membership>,
+    /// Where the key of a permissions boundary is (the first path present): the principal's
+    /// own, or the holders'. Paths go into blocks (`permissions_boundary.0.managed_policy_arn`).
+    pub(crate) boundary: Vec<String>,
+    pub(crate) resource_policy: Option<ResourcePolicy>,
+    pub(crate) grant: Option<OneGrant>,
     /// Attributes that name principals without giving them anything (an access key's user):
     /// read when the resource changes, to know whether those names are sensitive.
     pub(crate) names: Vec<Ref>,
@@ -204,7 +296,8 @@ impl Shape {
     /// Whether the resource states grants of the principal it is (a role's trust and own
     /// policies), not only its name (a user).
     pub(crate) fn grants_itself(&self) -> bool {
-        self.principal.is_some() && (self.trust.is_some() || self.own.is_some())
+        self.principal.is_some()
+            && (self.trust.is_some() || self.own.is_some() || !self.boundary.is_empty())
     }
 
     /// Every attribute that names principals: holders, then membership, then mentions.
@@ -235,6 +328,8 @@ impl Shape {
             out.push(&s.text);
             out.extend(s.blocks.as_deref());
         }
+        out.extend(self.resource_policy.iter().map(|r| r.document.as_str()));
+        let mut out: Vec<&str> = out.into_iter().map(top).collect();
         out.sort_unstable();
         out.dedup();
         out
@@ -250,10 +345,25 @@ impl Shape {
         out.extend(self.holders.iter().map(|r| r.attribute.as_str()));
         out.extend(self.attaches.as_deref());
         out.extend(self.definition.iter().map(|d| d.key.as_str()));
-        if let Some(m) = &self.membership {
+        for m in &self.membership {
             out.push(&m.group.attribute);
             out.push(&m.member.attribute);
+            out.extend(placeholders(&m.through));
         }
+        let refs = self.holders.iter().chain(&self.names);
+        let refs = refs.chain(self.membership.iter().flat_map(|m| [&m.group, &m.member]));
+        out.extend(refs.filter_map(|r| r.when.as_ref().map(|w| w.0.as_str())));
+        out.extend(self.boundary.iter().map(String::as_str));
+        out.extend(self.definition.iter().filter_map(|d| d.name.as_deref()));
+        if let Some(r) = &self.resource_policy {
+            // NOTE: whom a resource policy concerns is in its document.
+            out.push(&r.document);
+            out.push(&r.on);
+        }
+        if let Some(g) = &self.grant {
+            out.extend([g.principal.as_str(), g.action.as_str(), g.on.as_str()]);
+        }
+        let mut out: Vec<&str> = out.into_iter().map(top).collect();
         out.sort_unstable();
         out.dedup();
         out
@@ -266,7 +376,21 @@ impl Shape {
             .into_iter()
             .chain(self.definition.iter().map(|d| d.document.as_str()))
             .chain(self.trust.as_deref())
+            .chain(self.resource_policy.iter().map(|r| r.document.as_str()))
     }
+}
+
+/// The top-level attribute of a path into blocks (`permissions_boundary.0.managed_policy_arn`).
+fn top(path: &str) -> &str {
+    path.split('.').next().unwrap_or(path)
+}
+
+/// The attributes a `through` text names: `{ATTRIBUTE}`, other than `{group}` and `{address}`.
+pub(crate) fn placeholders(text: &str) -> impl Iterator<Item = &str> {
+    text.split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}').map(|(name, _)| name))
+        .filter(|name| !matches!(*name, "group" | "address"))
 }
 
 /// A provider's shapes: resource types and data sources, by type.
@@ -365,6 +489,7 @@ fn validate(
                 list: r.list,
                 defined_by: (*defined_by).to_string(),
                 name: (*name).to_string(),
+                when: None,
             }),
             None => {
                 errors.push(format!(
@@ -375,6 +500,13 @@ fn validate(
                 None
             }
         }
+        .map(|mut reference| {
+            reference.when = r
+                .when
+                .as_ref()
+                .map(|w| (w.attribute.clone(), w.equals.clone()));
+            reference
+        })
     };
     let holders: Vec<Ref> = raw
         .holders
@@ -392,6 +524,7 @@ fn validate(
                 attribute: c.attribute.clone(),
                 kind: c.kind.clone(),
                 list: false,
+                when: None,
             },
             "credential",
         )?;
@@ -405,13 +538,30 @@ fn validate(
         })
     });
     let group = raw.group.as_ref().and_then(|r| reference(r, "group"));
-    let member = raw.member.as_ref().and_then(|r| reference(r, "member"));
+    let members: Vec<Ref> = raw
+        .member
+        .iter()
+        .flat_map(OneOrMany::as_slice)
+        .filter_map(|r| reference(r, "member"))
+        .collect();
     if raw.group.is_some() != raw.member.is_some() {
         errors.push("group and member go together: one is missing".to_string());
     }
-    let membership = group
-        .zip(member)
-        .map(|(group, member)| Membership { group, member });
+    if raw.through.is_some() && raw.group.is_none() {
+        errors.push("through says how members hold what groups hold: group is missing".into());
+    }
+    let through = raw.through.clone().unwrap_or_else(|| MEMBER_OF.to_string());
+    let membership: Vec<Membership> = group
+        .into_iter()
+        .flat_map(|group| {
+            let through = through.clone();
+            members.iter().map(move |member| Membership {
+                group: group.clone(),
+                member: member.clone(),
+                through: through.clone(),
+            })
+        })
+        .collect();
     let own = raw.own.as_ref().map(|o| Own {
         inline: o.inline.clone(),
         document: o.document.clone().unwrap_or_default(),
@@ -429,11 +579,16 @@ fn validate(
     if raw.principal.is_none() && (raw.trust.is_some() || raw.own.is_some()) {
         errors.push("trust and own belong to a principal: principal is missing".to_string());
     }
-    let documents = usize::from(raw.document.is_some()) + usize::from(raw.attaches.is_some());
+    if !raw.boundary.is_empty() && raw.principal.is_none() == raw.holders.is_empty() {
+        errors.push("boundary belongs to a principal or to holders: one of them".to_string());
+    }
+    let documents = usize::from(raw.document.is_some())
+        + usize::from(raw.attaches.is_some())
+        + usize::from(!raw.boundary.is_empty() && raw.principal.is_none());
     match (raw.holders.is_empty(), documents) {
         (false, 1) | (true, 0) => {}
         (false, _) => {
-            errors.push("holders need one of document or attaches".to_string());
+            errors.push("holders need one of document, attaches or boundary".to_string());
         }
         (true, _) => errors.push("document and attaches need holders".to_string()),
     }
@@ -457,8 +612,20 @@ fn validate(
         definition: raw.definition.as_ref().map(|d| Definition {
             key: d.key.clone(),
             document: d.document.clone(),
+            name: d.name.clone(),
         }),
         membership,
+        boundary: raw.boundary.clone(),
+        resource_policy: raw.resource_policy.as_ref().map(|r| ResourcePolicy {
+            document: r.document.clone(),
+            on: r.on.clone(),
+            only_configured: r.only_configured,
+        }),
+        grant: raw.grant.as_ref().map(|g| OneGrant {
+            principal: g.principal.clone(),
+            action: g.action.clone(),
+            on: g.on.clone(),
+        }),
         names,
         source: raw.source.as_ref().map(|s| Source {
             text: s.text.clone(),
@@ -514,7 +681,7 @@ mod tests {
         );
         assert_eq!(
             p,
-            ["rulesets/x/shapes.toml: [x_attachment]: holders need one of document or attaches"]
+            ["rulesets/x/shapes.toml: [x_attachment]: holders need one of document, attaches or boundary"]
         );
 
         let p = problems("[\"data.x_document\"]\ndocument = \"json\"\n");
@@ -526,6 +693,77 @@ mod tests {
         assert!(problems("not toml [")
             .iter()
             .all(|e| e.starts_with("rulesets/x/shapes.toml: ")));
+    }
+
+    /// An assignment names a user or a group by one attribute, told apart by another; its
+    /// `through` text names the attributes it reads.
+    #[test]
+    fn members_may_be_told_apart_by_another_attribute() {
+        let mut p = Vec::new();
+        let shapes = load(
+            "s.toml",
+            "[x_set]\nprincipal = { kind = \"set\", name = \"arn\" }\n\
+             [x_user]\nprincipal = { kind = \"user\", name = \"id\" }\n\
+             [x_group]\nprincipal = { kind = \"group\", name = \"id\" }\n\
+             [x_assignment]\ngroup = { attribute = \"set\", kind = \"set\" }\n\
+             member = [\n\
+               { attribute = \"who\", kind = \"group\", when = { attribute = \"type\", equals = \"GROUP\" } },\n\
+               { attribute = \"who\", kind = \"user\", when = { attribute = \"type\", equals = \"USER\" } },\n\
+             ]\nthrough = \"assigned {group} in {account} ({address})\"\n",
+            &mut p,
+        );
+        assert!(p.is_empty(), "{p:?}");
+        let a = &shapes.resources["x_assignment"];
+        assert_eq!(a.membership.len(), 2);
+        assert_eq!(a.membership[1].member.kind, "user");
+        assert_eq!(
+            a.membership[1].member.when,
+            Some(("type".to_string(), "USER".to_string()))
+        );
+        assert_eq!(a.unchanged_attributes(), ["account", "set", "type", "who"]);
+    }
+
+    #[test]
+    fn boundaries_resource_policies_and_one_grant() {
+        let mut p = Vec::new();
+        let shapes = load(
+            "s.toml",
+            "[x_role]\nprincipal = { kind = \"role\", name = \"name\" }\nboundary = [\"pb\"]\n\
+             [x_boundary]\nholders = [{ attribute = \"role\", kind = \"role\" }]\n\
+             boundary = [\"pb.0.arn\", \"pb.0.ref.0.name\"]\n\
+             [x_bucket_policy]\nresource_policy = { document = \"policy\", on = \"bucket\" }\n\
+             [x_permission]\ngrant = { principal = \"who\", action = \"action\", on = \"fn\" }\n",
+            &mut p,
+        );
+        assert!(p.is_empty(), "{p:?}");
+        assert!(shapes.resources["x_role"].grants_itself());
+        assert_eq!(
+            shapes.resources["x_boundary"].unchanged_attributes(),
+            ["pb", "role"]
+        );
+        let policy = &shapes.resources["x_bucket_policy"];
+        // Whom a resource policy concerns is in its document: read even when unchanged.
+        assert_eq!(policy.unchanged_attributes(), ["bucket", "policy"]);
+        assert_eq!(policy.documents().collect::<Vec<_>>(), ["policy"]);
+        assert_eq!(
+            shapes.resources["x_permission"].unchanged_attributes(),
+            ["action", "fn", "who"]
+        );
+
+        let p = problems("[x_thing]\nboundary = [\"pb\"]\n");
+        assert!(
+            p.iter()
+                .any(|e| e.contains("boundary belongs to a principal or to holders")),
+            "{p:?}"
+        );
+        let p = problems(
+            "[x_role]\nprincipal = { kind = \"role\", name = \"name\" }\n\
+             [x_a]\nthrough = \"x\"\nnames = [{ attribute = \"role\", kind = \"role\" }]\n",
+        );
+        assert!(
+            p.iter().any(|e| e.contains("through says how members")),
+            "{p:?}"
+        );
     }
 
     #[test]

@@ -85,6 +85,43 @@ impl Provider for Aws {
         policy::parse_text(text).map(|statements| trusted_in(&statements))
     }
 
+    /// Resource policies (bucket, key, secret, queue, topic, repository policies): `AWS`
+    /// principals by ARN (`aws:role/NAME`, another account's root as `aws:account/ID`), `*` as
+    /// `aws:anyone`. `Service` principals (`cloudtrail.amazonaws.com`) are AWS itself acting
+    /// for the resource, and `Federated` ones only assume roles: both are left out.
+    fn granted(&self, text: &str) -> Result<Vec<(PrincipalId, super::Statement)>, String> {
+        let mut out = Vec::new();
+        for s in policy::parse_text(text)? {
+            if s.effect != Effect::Allow {
+                continue;
+            }
+            let named: Vec<PrincipalId> = s
+                .principals
+                .iter()
+                .filter(|(kind, _)| kind == "AWS")
+                .filter_map(|(kind, id)| trusted_principal(kind, id, None))
+                .collect();
+            if named.is_empty() {
+                continue;
+            }
+            let neutral = s.into_neutral();
+            for id in named {
+                out.push((id, neutral.clone()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// A Lambda permission's `principal`: an account id or ARN, or `*`; a service
+    /// (`s3.amazonaws.com`) is left out.
+    fn grantee(&self, text: &str) -> Option<PrincipalId> {
+        let text = text.trim();
+        if text.ends_with(".amazonaws.com") || text.ends_with(".amazonaws.com.cn") {
+            return None;
+        }
+        trusted_principal("AWS", text, None)
+    }
+
     /// An AWS-managed policy, by ARN in any partition: named by its ARN in the `aws` partition.
     fn bundle(&self, key: &str) -> Option<String> {
         managed_policy(key).map(|_| managed_arn(key))
@@ -105,6 +142,11 @@ impl Provider for Aws {
             (true, true) => {
                 "an AWS-managed policy whose ARN is sensitive is not in foureyes' table".into()
             }
+            // A permission set names a customer-managed policy of its target account by name.
+            (false, false) if !arn.starts_with("arn:") => format!(
+                "the customer-managed policy named {arn} (in the target account) is not in this \
+                 change set"
+            ),
             (false, false) => format!("the policy {arn} is not in this change set"),
             (false, true) => "a policy whose ARN is sensitive is not in this change set".into(),
         }
@@ -503,6 +545,44 @@ mod tests {
         assert_eq!(
             Aws.bundle("arn:aws-cn:iam::aws:policy/AdministratorAccess"),
             Some("arn:aws:iam::aws:policy/AdministratorAccess".to_string())
+        );
+    }
+
+    /// Resource policies grant the identities they name; services act for the resource and
+    /// denies only narrow, so neither becomes a grant.
+    #[test]
+    fn resource_policies_grant_identities_not_services() {
+        let doc = r#"{"Statement":[
+            {"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"},
+            {"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::444455556666:root","arn:aws:iam::444455556666:role/ops"]},"Action":"kms:*","Resource":"*"},
+            {"Effect":"Allow","Principal":"*","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:eu-west-1:1:q"},
+            {"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}
+        ]}"#;
+        let granted: Vec<(String, String)> = Aws
+            .granted(doc)
+            .expect("a valid policy")
+            .into_iter()
+            .map(|(p, s)| (p.0.to_string(), s.scope))
+            .collect();
+        assert_eq!(
+            granted,
+            [
+                ("aws:account/444455556666".to_string(), "*".to_string()),
+                ("aws:role/ops".to_string(), "*".to_string()),
+                (
+                    "aws:anyone".to_string(),
+                    "arn:aws:sqs:eu-west-1:1:q".to_string()
+                ),
+            ]
+        );
+        assert_eq!(Aws.grantee("s3.amazonaws.com"), None);
+        assert_eq!(
+            Aws.grantee("*").map(|p| p.0.to_string()),
+            Some("aws:anyone".into())
+        );
+        assert_eq!(
+            Aws.grantee("444455556666").map(|p| p.0.to_string()),
+            Some("aws:account/444455556666".into())
         );
     }
 
