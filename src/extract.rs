@@ -10,6 +10,45 @@ use std::collections::HashMap;
 /// For each resource type whose values the review needs (`data.` prefixed for data sources),
 /// the top-level attributes it reads. Big plans stay cheap: everything else is only skipped.
 pub(crate) fn wanted_attributes(ruleset: &Ruleset) -> Wanted {
+    let mut wanted = shaped_attributes(ruleset);
+    // Evidence stores: what names them, on every audit source (unchanged ones too: an
+    // untouched trail still says which bucket is evidence) and every resource that configures
+    // one; and what weakens them.
+    let stores = &ruleset.stores;
+    let add = |map: &mut HashMap<String, Vec<String>>, kind: &str, attributes: &[&str]| {
+        let list = map.entry(kind.to_string()).or_default();
+        list.extend(attributes.iter().map(|a| a.to_string()));
+        list.sort();
+        list.dedup();
+    };
+    for (kind, writes) in &stores.sources {
+        let attributes: Vec<&str> = writes.iter().map(|(a, _)| a.as_str()).collect();
+        add(&mut wanted.changed, kind, &attributes);
+        add(&mut wanted.unchanged, kind, &attributes);
+        add(&mut wanted.deleted, kind, &attributes);
+    }
+    for (kind, t) in &stores.stores {
+        let named: Vec<&str> = t.named_by.iter().map(String::as_str).collect();
+        let mut changed = named.clone();
+        changed.extend(
+            t.conditions
+                .iter()
+                .map(|c| c.attribute.split('.').next().unwrap_or(&c.attribute)),
+        );
+        add(&mut wanted.changed, kind, &changed);
+        add(&mut wanted.deleted, kind, &named);
+        // What joins names (a bucket's name and address, an alias and its key) is read when
+        // unchanged too.
+        if t.is_store || t.named_by.len() > 1 {
+            add(&mut wanted.unchanged, kind, &named);
+        }
+    }
+    wanted
+}
+
+/// The attributes the providers' extraction shapes and the evidence conditions read: what the
+/// review judges, short of the evidence stores.
+pub(crate) fn shaped_attributes(ruleset: &Ruleset) -> Wanted {
     let mut changed: HashMap<String, Vec<String>> = HashMap::new();
     let mut unchanged: HashMap<String, Vec<String>> = HashMap::new();
     for p in PROVIDERS {
