@@ -470,7 +470,7 @@ fn weaken_store(c: &ResourceChange, found: Found<'_>, rules: &StoreRules, out: &
         return;
     };
     let (store, possible) = match found {
-        Found::Store(kind, sources) => (stores::phrase(&rules.kinds[kind].noun, sources), false),
+        Found::Store(kind, sources) => (stores::phrase(&rules.kinds[kind], sources), false),
         Found::Unknown(kind) => (
             format!(
                 "{} an audit source writes to, if it is one (its name is known only after apply)",
@@ -538,6 +538,8 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
             Change::TurnedOn | Change::Equals(_) | Change::GainedItems(_) | Change::Allows(_) => {
                 true
             }
+            // Only what is on now can be turned off.
+            Change::TurnedOff => b == Value::Bool(true),
             _ => set(&b),
         };
         return relevant.then(|| {
@@ -651,6 +653,10 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
         return None;
     }
     let detail = match &cond.change {
+        // NOTE: an absent number (no expiration before) reads "none", not "null".
+        Change::Decreased { .. } if b.is_null() && !sensitive => {
+            format!("{}: none → {}", cond.attribute, shown(&a))
+        }
         Change::TurnedOff | Change::TurnedOn | Change::Decreased { .. } => {
             format!("{}: {} → {}", cond.attribute, shown(&b), shown(&a))
         }

@@ -12,7 +12,7 @@ use crate::glob;
 use crate::model::{Action, ResourceChange, Side, Text};
 use crate::normalize::ChangeSet;
 use crate::resolve::Resolver;
-use crate::ruleset::{StoreRules, Writes};
+use crate::ruleset::{StoreKind, StoreRules, Writes};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -235,15 +235,16 @@ impl Stores {
 }
 
 /// "the bucket aws_cloudtrail.org writes to".
-pub(crate) fn phrase(noun: &str, sources: &BTreeSet<Text>) -> String {
+pub(crate) fn phrase(kind: &StoreKind, sources: &BTreeSet<Text>) -> String {
     let list: Vec<&str> = sources.iter().map(Text::as_str).collect();
+    let (one, many) = (&kind.written.0, &kind.written.1);
     let (who, verb) = match list.as_slice() {
-        [one] => (one.to_string(), "writes"),
-        [a, b] => (format!("{a} and {b}"), "write"),
-        [a, b, rest @ ..] => (format!("{a}, {b} and {} more", rest.len()), "write"),
-        [] => ("an audit source".to_string(), "writes"),
+        [one_source] => (one_source.to_string(), one),
+        [a, b] => (format!("{a} and {b}"), many),
+        [a, b, rest @ ..] => (format!("{a}, {b} and {} more", rest.len()), many),
+        [] => ("an audit source".to_string(), one),
     };
-    format!("{noun} {who} {verb} to")
+    format!("{} {who} {verb}", kind.noun)
 }
 
 /// Whether a change names its store only by values known after apply.

@@ -85,6 +85,8 @@ struct RawStoreKind {
     resource_prefixes: Vec<String>,
     #[serde(default)]
     name_ends_at: String,
+    #[serde(default)]
+    written: Option<(String, String)>,
 }
 
 /// An audit source: which of its attributes name the stores it writes to.
@@ -334,6 +336,8 @@ pub(crate) struct StoreKind {
     pub(crate) resource_prefixes: Vec<String>,
     /// ... cut at the first of this (empty: not cut).
     pub(crate) name_ends_at: String,
+    /// How one source, and several, use it: "writes to", "write to".
+    pub(crate) written: (String, String),
 }
 
 /// Which store an attribute of an audit source names.
@@ -571,6 +575,10 @@ impl Ruleset {
                 service: k.service.clone(),
                 resource_prefixes: k.resource_prefixes.clone(),
                 name_ends_at: k.name_ends_at.clone(),
+                written: k
+                    .written
+                    .clone()
+                    .unwrap_or_else(|| ("writes to".to_string(), "write to".to_string())),
             });
         }
     }
