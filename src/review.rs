@@ -57,12 +57,14 @@ pub(crate) fn review(
     let changes = classify::touched(&set.changes, &weakenings, ruleset);
     let drift = drift(&set.drift, ruleset, &stores);
     let changed = set.changes.iter().filter(|c| c.action.is_change()).count();
-    // NOTE: the types read only to find evidence stores (a bucket, its lifecycle) are not
-    // reviewed for what else they do (who a bucket policy admits): they stay in the coverage.
+    // NOTE: the types that configure evidence stores (a bucket, its lifecycle) are reviewed;
+    // those among them that also grant access (a bucket policy admits principals) are not
+    // reviewed for that, and stay in the coverage unless a provider's shapes read them.
     let shaped = extract::shaped_attributes(ruleset);
     let modelled = |kind: &str| {
         shaped.changed.contains_key(kind)
             || shaped.unchanged.contains_key(kind)
+            || (ruleset.stores.stores.contains_key(kind) && !coverage::is_identity(kind))
             || ruleset.evidence.contains_key(kind)
             || !ruleset.configured_duties(kind).is_empty()
     };
