@@ -465,7 +465,12 @@ fn weaken(c: &ResourceChange, evidence: &Evidence, out: &mut Vec<Weakening>) {
 
 /// How a change weakens the evidence store it configures: each `{store}` of what the ruleset
 /// says reads "the bucket aws_cloudtrail.org writes to".
-fn weaken_store(c: &ResourceChange, found: Found<'_>, rules: &StoreRules, out: &mut Vec<Weakening>) {
+fn weaken_store(
+    c: &ResourceChange,
+    found: Found<'_>,
+    rules: &StoreRules,
+    out: &mut Vec<Weakening>,
+) {
     let Some(t) = rules.stores.get(c.kind.as_str()) else {
         return;
     };
@@ -806,6 +811,144 @@ fn at_path<'v>(v: &'v Value, path: &str) -> Vec<&'v Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cond(attribute: &str, change: Change, default: Option<Value>) -> Condition {
+        Condition {
+            attribute: attribute.to_string(),
+            change,
+            on_create: false,
+            says: "weakens".to_string(),
+            default,
+        }
+    }
+
+    fn update(before: Value, after: Value) -> crate::model::Values {
+        crate::model::Values {
+            before,
+            after,
+            ..Default::default()
+        }
+    }
+
+    /// An absent value is the provider's default, where the condition says what it is: absent
+    /// → false turns off what defaults to true, and nothing that defaults to false.
+    #[test]
+    fn a_change_from_an_absent_value_is_a_change() {
+        let v = update(
+            serde_json::json!({}),
+            serde_json::json!({"include_global_service_events": false, "is_organization_trail": false, "s3_key_prefix": "quiet/"}),
+        );
+        let global = cond(
+            "include_global_service_events",
+            Change::TurnedOff,
+            Some(Value::Bool(true)),
+        );
+        assert_eq!(
+            check(&global, &v, false),
+            Some((
+                "weakens (include_global_service_events: true → false)".to_string(),
+                false
+            ))
+        );
+        let org = cond("is_organization_trail", Change::TurnedOff, None);
+        assert_eq!(check(&org, &v, false), None);
+        let prefix = cond("s3_key_prefix", Change::Changed, Some(Value::from("")));
+        assert_eq!(
+            check(&prefix, &v, false),
+            Some((
+                "weakens (s3_key_prefix: none → \"quiet/\")".to_string(),
+                false
+            ))
+        );
+        let unset = update(serde_json::json!({}), serde_json::json!({}));
+        assert_eq!(check(&prefix, &unset, false), None);
+        assert_eq!(check(&global, &unset, false), None);
+    }
+
+    /// Advanced event selectors added where there were none narrow the trail to what they
+    /// select; removed, the trail records management events again.
+    #[test]
+    fn selectors_without_management_events_are_a_narrowing() {
+        let selector = cond(
+            "advanced_event_selector.field_selector.equals",
+            Change::LostItems(vec![Value::from("Management")]),
+            Some(serde_json::json!(["Management"])),
+        );
+        let data_only = serde_json::json!({"advanced_event_selector": [{"field_selector": [
+            {"field": "eventCategory", "equals": ["Data"]},
+            {"field": "resources.type", "equals": ["AWS::S3::Object"]}]}]});
+        let none = serde_json::json!({"advanced_event_selector": []});
+        assert!(check(&selector, &update(none.clone(), data_only.clone()), false).is_some());
+        assert!(check(&selector, &update(data_only, none.clone()), false).is_none());
+        let management = serde_json::json!({"advanced_event_selector": [{"field_selector": [
+            {"field": "eventCategory", "equals": ["Management"]}]}]});
+        assert!(check(&selector, &update(none, management), false).is_none());
+    }
+
+    #[test]
+    fn policies_that_drop_the_log_service_or_let_others_delete() {
+        let service = |s: &str| {
+            serde_json::json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": s},
+                "Action": "s3:PutObject", "Resource": "*"}]})
+            .to_string()
+        };
+        let drops = cond(
+            "policy",
+            Change::DropsPrincipal(vec!["cloudtrail.amazonaws.com".to_string()]),
+            None,
+        );
+        let v = |b: String, a: String| {
+            update(
+                serde_json::json!({"policy": b}),
+                serde_json::json!({"policy": a}),
+            )
+        };
+        assert!(check(
+            &drops,
+            &v(
+                service("cloudtrail.amazonaws.com"),
+                service("config.amazonaws.com")
+            ),
+            false
+        )
+        .is_some());
+        assert!(check(
+            &drops,
+            &v(
+                service("cloudtrail.amazonaws.com"),
+                service("cloudtrail.amazonaws.com")
+            ),
+            false
+        )
+        .is_none());
+        assert_eq!(
+            check(
+                &drops,
+                &v(service("cloudtrail.amazonaws.com"), "{not json".to_string()),
+                false
+            ),
+            Some(("may weaken (policy could not be read)".to_string(), true))
+        );
+        let allows = cond(
+            "policy",
+            Change::Allows(vec!["s3:DeleteObject".to_string()]),
+            None,
+        );
+        let anyone = serde_json::json!({"Statement": {"Effect": "Allow", "Principal": "*",
+            "Action": "s3:Delete*", "Resource": "*"}})
+        .to_string();
+        assert!(check(
+            &allows,
+            &v(service("cloudtrail.amazonaws.com"), anyone.clone()),
+            false
+        )
+        .is_some());
+        assert!(check(&allows, &v(anyone.clone(), anyone), false).is_none());
+        let service_delete = serde_json::json!({"Statement": {"Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:*", "Resource": "*"}})
+        .to_string();
+        assert!(check(&allows, &v(service("x"), service_delete), false).is_none());
+    }
 
     #[test]
     fn verbs_lose_their_s() {

@@ -89,9 +89,14 @@ impl Stores {
             let Some(first) = stores.join(keys) else {
                 continue;
             };
-            stores.configured.insert((c.input, c.address.clone()), first);
+            stores
+                .configured
+                .insert((c.input, c.address.clone()), first);
             if t.is_store {
-                itself.push((first, matches!(c.action, Action::Create | Action::CreateForget)));
+                itself.push((
+                    first,
+                    matches!(c.action, Action::Create | Action::CreateForget),
+                ));
             }
         }
         // The audit sources: what they write to.
@@ -100,8 +105,8 @@ impl Stores {
             let Some(writes) = rules.sources.get(c.kind.as_str()) else {
                 continue;
             };
-            let existing = c.action.has_before()
-                && !matches!(c.action, Action::Create | Action::CreateForget);
+            let existing =
+                c.action.has_before() && !matches!(c.action, Action::Create | Action::CreateForget);
             let mut keys = Vec::new();
             for (attribute, w) in writes {
                 let kind = match w {
@@ -185,7 +190,11 @@ impl Stores {
     /// The store a change of a store type configures, if audit sources that exist before the
     /// change write to it and the change does not create it. `change` is of `set.changes` or
     /// of the drift (found by its values only).
-    pub(crate) fn configured_by(&self, c: &ResourceChange, rules: &StoreRules) -> Option<Found<'_>> {
+    pub(crate) fn configured_by(
+        &self,
+        c: &ResourceChange,
+        rules: &StoreRules,
+    ) -> Option<Found<'_>> {
         let t = rules.stores.get(c.kind.as_str())?;
         let index = self
             .configured
@@ -227,7 +236,10 @@ impl Stores {
             };
             let prefix = &name[..at];
             self.sorted[kind]
-                .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+                .range::<str, _>((
+                    std::ops::Bound::Included(prefix),
+                    std::ops::Bound::Unbounded,
+                ))
                 .take_while(|n| n.starts_with(prefix))
                 .any(|n| glob::matches(&name, n))
         })
@@ -313,7 +325,9 @@ fn values_in(
 /// The store a value names: an ARN read by its service, or a name of the given kind.
 fn name_of(value: &str, kind: Option<usize>, rules: &StoreRules) -> Option<Key> {
     if !value.starts_with("arn:") {
-        return kind.filter(|_| !value.is_empty()).map(|k| (k, value.to_string()));
+        return kind
+            .filter(|_| !value.is_empty())
+            .map(|k| (k, value.to_string()));
     }
     let parts: Vec<&str> = value.splitn(6, ':').collect();
     let [_, _, service, _, _, resource] = parts.as_slice() else {
@@ -355,11 +369,20 @@ mod tests {
         let s = &r.stores;
         let (bucket, key, group) = (kind(&r, "bucket"), kind(&r, "key"), kind(&r, "log_group"));
         let name = |v: &str, k: Option<usize>| name_of(v, k, s);
-        assert_eq!(name("arn:aws:s3:::trail", None), Some((bucket, "trail".into())));
-        assert_eq!(name("arn:aws:s3:::trail/AWSLogs/*", None), Some((bucket, "trail".into())));
+        assert_eq!(
+            name("arn:aws:s3:::trail", None),
+            Some((bucket, "trail".into()))
+        );
+        assert_eq!(
+            name("arn:aws:s3:::trail/AWSLogs/*", None),
+            Some((bucket, "trail".into()))
+        );
         assert_eq!(name("trail", Some(bucket)), Some((bucket, "trail".into())));
         assert_eq!(
-            name("arn:aws:logs:eu-west-1:111122223333:log-group:/audit/trail:*", None),
+            name(
+                "arn:aws:logs:eu-west-1:111122223333:log-group:/audit/trail:*",
+                None
+            ),
             Some((group, "/audit/trail".into()))
         );
         assert_eq!(
@@ -374,7 +397,10 @@ mod tests {
             name("arn:aws:kms:eu-west-1:111122223333:alias/trail", None),
             Some((key, "alias/trail".into()))
         );
-        assert_eq!(name("arn:aws:firehose:eu-west-1:1:deliverystream/x", None), None);
+        assert_eq!(
+            name("arn:aws:firehose:eu-west-1:1:deliverystream/x", None),
+            None
+        );
         assert_eq!(name("arn:aws:s3:::trail", Some(key)), None);
         assert_eq!(name("not-an-arn", None), None);
     }

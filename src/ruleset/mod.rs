@@ -563,7 +563,10 @@ impl Ruleset {
                 ));
             }
             if self.stores.kinds.iter().any(|x| x.id == k.id) {
-                problems.push(format!("{name}: {place}: the kind \"{}\" is defined twice", k.id));
+                problems.push(format!(
+                    "{name}: {place}: the kind \"{}\" is defined twice",
+                    k.id
+                ));
                 continue;
             }
             if k.resource_prefixes.is_empty() {
@@ -889,6 +892,47 @@ mod tests {
                 .contains("provider \"oci\" is not one of aws, azure, gcp, github, k8s"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn store_table_errors_name_file_and_place() {
+        let err = Ruleset::load(&[(
+            "stores.toml".to_string(),
+            r#"
+[[source]]
+provider = "aws"
+type = "aws_example_source"
+writes = [{ attribute = "bucket", store = "drawer" }]
+
+[[store]]
+provider = "aws"
+type = "aws_cloudtrail"
+kind = "bucket"
+named_by = ["name"]
+
+[[store]]
+provider = "aws"
+type = "aws_example_thing"
+kind = "cupboard"
+named_by = ["name"]
+
+[[evidence]]
+provider = "aws"
+type = "aws_example_evidence"
+weakened_when = [{ attribute = "x", change = "turned_off", says = "weakens {store}" }]
+"#
+            .to_string(),
+        )])
+        .expect_err("bad store tables");
+        let err = err.to_string();
+        for expected in [
+            "stores.toml: [[source]] #1 (aws_example_source): \"bucket\" writes to store \"drawer\"",
+            "stores.toml: [[store]] #1 (aws_cloudtrail): aws_cloudtrail is evidence whatever it configures",
+            "stores.toml: [[store]] #2 (aws_example_thing): kind \"cupboard\" is not one of bucket, key, log_group",
+            "stores.toml: [[evidence]] #1 (aws_example_evidence): says \"weakens {store}\"",
+        ] {
+            assert!(err.contains(expected), "{expected}\n{err}");
+        }
     }
 
     #[test]
