@@ -26,6 +26,7 @@ pub(crate) fn wanted_attributes(ruleset: &Ruleset) -> Wanted {
         add(&mut wanted.changed, kind, &attributes);
         add(&mut wanted.unchanged, kind, &attributes);
         add(&mut wanted.deleted, kind, &attributes);
+        add(&mut wanted.prior, kind, &attributes);
     }
     for (kind, t) in &stores.stores {
         let named: Vec<&str> = t.named_by.iter().map(String::as_str).collect();
@@ -92,6 +93,7 @@ pub(crate) fn shaped_attributes(ruleset: &Ruleset) -> Wanted {
         changed,
         unchanged,
         deleted,
+        prior: HashMap::new(),
     }
 }
 

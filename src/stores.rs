@@ -99,9 +99,20 @@ impl Stores {
                 ));
             }
         }
-        // The audit sources: what they write to.
+        // The audit sources: what they write to. Those of the state before the change that
+        // are not among the changes too (a plan limited with `-target`).
+        let listed: HashSet<(usize, &str)> = set
+            .changes
+            .iter()
+            .filter(|c| rules.sources.contains_key(c.kind.as_str()))
+            .map(|c| (c.input, c.address.as_str()))
+            .collect();
+        let prior = set
+            .prior
+            .iter()
+            .filter(|c| !listed.contains(&(c.input, c.address.as_str())));
         let mut written: Vec<(usize, Option<Text>)> = Vec::new();
-        for c in set.changes.iter().filter(|c| !c.data) {
+        for c in set.changes.iter().chain(prior).filter(|c| !c.data) {
             let Some(writes) = rules.sources.get(c.kind.as_str()) else {
                 continue;
             };

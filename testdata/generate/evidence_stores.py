@@ -306,6 +306,22 @@ def absent_values():
     return plan(res, "2024-10-02T12:30:17Z")
 
 
+def targeted_plan():
+    """`terraform plan -target=aws_s3_bucket_lifecycle_configuration.cloudtrail
+    -target=aws_iam_role_policy_attachment.ops_admin`: the trail and its bucket are in the
+    state (`prior_state`) and the configuration, not among the changes. The trail's bucket is
+    still its store."""
+    res = admin_gain()
+    stack = _gen().trail_stack()
+    for r in stack:
+        # NOTE: tfplan leaves a resource without actions out of resource_changes and
+        # planned_values, and keeps it in prior_state: as -target does.
+        r.read_at_plan = True
+    res += stack
+    res.append(trail_lifecycle(None, [lifecycle_rule("expire-logs", days=1)]))
+    return plan(res, "2024-10-02T12:58:41Z")
+
+
 # --- scenarios: ordinary work that must pass ---------------------------------------------------
 def app_bucket_lifecycle():
     """Build artifacts expire after 30 days: the artifacts bucket is no audit store. The trail
@@ -405,6 +421,7 @@ SCENARIOS.update({
     AREA + "scoped-lifecycle-grant.json": scoped_lifecycle_grant,
     AREA + "event-selector-added.json": event_selector_added,
     AREA + "absent-values.json": absent_values,
+    AREA + "targeted-plan.json": targeted_plan,
     AREA + "precision-app-bucket-lifecycle.json": app_bucket_lifecycle,
     AREA + "precision-app-key-deleted.json": app_key_deleted,
     AREA + "precision-second-trail.json": second_trail,
