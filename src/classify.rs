@@ -156,9 +156,9 @@ impl<'r> Classifier<'r> {
         // NOTE: on a store, only the audit actions count as on `*`: passing a role or
         // decrypting with the trail's key is not about its evidence.
         let counts = |d: &DutyAction| match scope {
-            Scope::Broad => true,
+            Scope::Broad => !d.store_only,
             Scope::Store => !d.broad_only || d.duty == AUDIT_EVIDENCE,
-            Scope::Narrow => !d.broad_only,
+            Scope::Narrow => !d.broad_only && !d.store_only,
         };
         self.tables[provider]
             .iter()

@@ -221,8 +221,11 @@ impl Stores {
                 }
                 keys.iter().find_map(|k| self.keys.get(k).copied())
             });
+        // NOTE: a resource created on a store known only after apply is, in a plan, on a new
+        // bucket or key (an existing one's name is known): a new store, not a weakened one.
         let Some(index) = index else {
-            return (self.existing_kind[t.kind] && unknown_name(c, &t.named_by))
+            let created = matches!(c.action, Action::Create | Action::CreateForget);
+            return (!created && self.existing_kind[t.kind] && unknown_name(c, &t.named_by))
                 .then_some(Found::Unknown(t.kind));
         };
         let s = self.store.get(&self.parent[index])?;

@@ -87,6 +87,9 @@ struct RawStoreKind {
     name_ends_at: String,
     #[serde(default)]
     written: Option<(String, String)>,
+    /// Actions that confer `audit_evidence` on a store of this kind, and only there.
+    #[serde(default)]
+    actions: Vec<String>,
 }
 
 /// An audit source: which of its attributes name the stores it writes to.
@@ -259,6 +262,9 @@ pub(crate) struct DutyAction {
     pub(crate) action: String,
     pub(crate) duty: String,
     pub(crate) broad_only: bool,
+    /// Counts only on a scope that names an evidence store (`[[kind]] actions` of
+    /// stores.toml): deleting objects of the trail's bucket.
+    pub(crate) store_only: bool,
 }
 
 /// How an attribute change weakens evidence.
@@ -503,6 +509,7 @@ impl Ruleset {
                             action,
                             duty: g.duty.clone(),
                             broad_only,
+                            store_only: false,
                         });
                     }
                 }
@@ -571,6 +578,24 @@ impl Ruleset {
             }
             if k.resource_prefixes.is_empty() {
                 problems.push(format!("{name}: {place}: resource_prefixes is empty"));
+            }
+            for pattern in &k.actions {
+                let expanded = expand(&k.provider, pattern);
+                if expanded.is_empty() {
+                    problems.push(format!(
+                        "{name}: {place}: \"{pattern}\" matches no {} action",
+                        k.provider
+                    ));
+                }
+                let list = self.actions.entry(k.provider.clone()).or_default();
+                for action in expanded {
+                    list.push(DutyAction {
+                        action,
+                        duty: AUDIT_EVIDENCE.to_string(),
+                        broad_only: false,
+                        store_only: true,
+                    });
+                }
             }
             self.stores.kinds.push(StoreKind {
                 id: k.id.clone(),
@@ -828,6 +853,16 @@ mod tests {
         let mut unknown = Vec::new();
         for (name, text) in builtin() {
             let raw: RawRuleset = toml::from_str(text).expect("built-in ruleset parses");
+            for k in &raw.kind {
+                let Some(provider) = privilege::provider(&k.provider) else {
+                    continue;
+                };
+                for a in &k.actions {
+                    if !crate::glob::is_pattern(a) && !provider.knows_action(a) {
+                        unknown.push(format!("{name}: {a}"));
+                    }
+                }
+            }
             for g in &raw.grants {
                 let Some(provider) = privilege::provider(&g.provider) else {
                     continue;

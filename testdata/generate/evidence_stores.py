@@ -248,14 +248,16 @@ def store_by_reference():
 
 
 def scoped_lifecycle_grant():
-    """ci-deployer gains role administration and s3:PutLifecycleConfiguration and
-    s3:DeleteBucket on the trail's bucket (not on `*`): both duties of a forbidden pair. The
-    trail's log group is shortened in the same change."""
+    """ci-deployer gains role administration and s3:PutLifecycleConfiguration,
+    s3:DeleteBucket and s3:DeleteObject on the trail's bucket (not on `*`): both duties of a
+    forbidden pair. The trail's log group is shortened in the same change."""
     gen = _gen()
     bucket_arn = "arn:aws:s3:::%s" % gen.TRAIL_BUCKET
     doc = policy(gen.IAM_ROLE_ADMIN_STMT,
                  statement(["s3:PutLifecycleConfiguration", "s3:DeleteBucket"], bucket_arn,
-                           sid="TrailBucketHousekeeping"))
+                           sid="TrailBucketHousekeeping"),
+                 statement(["s3:DeleteObject"], bucket_arn + "/AWSLogs/*",
+                           sid="TrailBucketCleanup"))
     res = [
         gen.ci_deployer_role(inline=[("deployer", gen.ARTIFACTS_POLICY)]),
         gen.role_policy("deployer", "ci-deployer", "deployer", gen.ARTIFACTS_POLICY, SAME,
@@ -400,7 +402,9 @@ def app_bucket_grant():
     gen = _gen()
     doc = policy(gen.IAM_ROLE_ADMIN_STMT,
                  statement(["s3:PutLifecycleConfiguration", "s3:DeleteBucket"],
-                           "arn:aws:s3:::%s" % gen.ARTIFACTS, sid="ArtifactsHousekeeping"))
+                           "arn:aws:s3:::%s" % gen.ARTIFACTS, sid="ArtifactsHousekeeping"),
+                 statement(["s3:DeleteObject"], "arn:aws:s3:::%s/*" % gen.ARTIFACTS,
+                           sid="ArtifactsCleanup"))
     res = [
         gen.ci_deployer_role(inline=[("deployer", gen.ARTIFACTS_POLICY)]),
         gen.role_policy("deployer", "ci-deployer", "deployer", gen.ARTIFACTS_POLICY, SAME,
