@@ -432,3 +432,89 @@ SCENARIOS.update({
     AREA + "precision-store-retention-lengthened.json": store_retention_lengthened,
     AREA + "precision-app-bucket-grant.json": app_bucket_grant,
 })
+
+
+# --- Config and flow logs: stores named by a delivery channel and by an ARN ----------------------
+CONFIG_BUCKET = "acme-config-history-%s" % ACCOUNT
+FLOW_BUCKET = "acme-vpc-flow-logs-%s" % ACCOUNT
+VPC_ID = "vpc-0a1b2c3d4e5f60718"
+FLOW_LOG_ID = "fl-0f1e2d3c4b5a69788"
+
+
+def config_delivery_channel(bucket):
+    return {"id": "default", "name": "default", "s3_bucket_name": bucket,
+            "s3_key_prefix": "", "s3_kms_key_arn": "", "sns_topic_arn": "",
+            "snapshot_delivery_properties": [{"delivery_frequency": "TwentyFour_Hours"}]}
+
+
+def flow_log(destination):
+    arn = "arn:aws:ec2:%s:%s:vpc-flow-log/%s" % (REGION, ACCOUNT, FLOW_LOG_ID)
+    return {"arn": arn, "deliver_cross_account_role": "",
+            "destination_options": [{"file_format": "parquet",
+                                     "hive_compatible_partitions": False,
+                                     "per_hour_partition": True}],
+            "eni_id": None, "iam_role_arn": "", "id": FLOW_LOG_ID,
+            "log_destination": destination, "log_destination_type": "s3",
+            "log_format": "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} "
+                          "${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} "
+                          "${end} ${action} ${log-status}",
+            "log_group_name": "", "max_aggregation_interval": 600, "subnet_id": None,
+            "tags": {"Purpose": "audit"}, "tags_all": aws.tags_all({"Purpose": "audit"}),
+            "traffic_type": "ALL", "transit_gateway_attachment_id": None,
+            "transit_gateway_id": None, "vpc_id": VPC_ID}
+
+
+def public_access_block(bucket):
+    return {"block_public_acls": True, "block_public_policy": True, "bucket": bucket,
+            "id": bucket, "ignore_public_acls": True, "restrict_public_buckets": True}
+
+
+def replication_configuration(bucket, destination_bucket):
+    return {"bucket": bucket, "id": bucket,
+            "role": "arn:aws:iam::%s:role/s3-replication" % ACCOUNT,
+            "rule": [{"delete_marker_replication": [{"status": "Disabled"}],
+                      "destination": [{"access_control_translation": [], "account": "",
+                                       "bucket": "arn:aws:s3:::" + destination_bucket,
+                                       "encryption_configuration": [], "metrics": [],
+                                       "replication_time": [],
+                                       "storage_class": "GLACIER_IR"}],
+                      "existing_object_replication": [],
+                      "filter": [{"and": [], "prefix": "", "tag": []}], "id": "to-vault",
+                      "prefix": "", "priority": 1, "source_selection_criteria": [],
+                      "status": "Enabled"}],
+            "token": None}
+
+
+def config_and_flow_log_stores():
+    """Config's delivery channel writes to its bucket, whose replication to a vault account is
+    removed; the VPC flow log writes to its bucket by ARN (with a folder), whose public access
+    block is loosened. ops-admin gets AdministratorAccess."""
+    vault = "acme-log-vault-444455556666"
+    res = admin_gain()
+    res.append(Res("aws_config_delivery_channel", "default",
+                   before=config_delivery_channel(CONFIG_BUCKET), after=SAME,
+                   config={"name": C("default"),
+                           "s3_bucket_name": R("aws_s3_bucket.config.id", "aws_s3_bucket.config")}))
+    res.append(Res("aws_s3_bucket", "config",
+                   before=aws.s3_bucket(CONFIG_BUCKET, tags={"Purpose": "audit"}), after=SAME,
+                   config={"bucket": C(CONFIG_BUCKET), "tags": C({"Purpose": "audit"})}))
+    res.append(Res("aws_s3_bucket_replication_configuration", "config",
+                   before=replication_configuration(CONFIG_BUCKET, vault), after=None,
+                   reason="delete_because_no_resource_config"))
+    res.append(Res("aws_flow_log", "vpc",
+                   before=flow_log("arn:aws:s3:::%s/vpc/" % FLOW_BUCKET), after=SAME,
+                   config={"log_destination": C("arn:aws:s3:::%s/vpc/" % FLOW_BUCKET),
+                           "log_destination_type": C("s3"), "traffic_type": C("ALL"),
+                           "vpc_id": C(VPC_ID)}))
+    before = public_access_block(FLOW_BUCKET)
+    res.append(Res("aws_s3_bucket_public_access_block", "flow_logs", before=before,
+                   after=dict(before, block_public_policy=False, restrict_public_buckets=False),
+                   config={"block_public_acls": C(True), "block_public_policy": C(False),
+                           "bucket": C(FLOW_BUCKET), "ignore_public_acls": C(True),
+                           "restrict_public_buckets": C(False)}))
+    return plan(res, "2024-10-02T15:44:10Z")
+
+
+SCENARIOS.update({
+    AREA + "config-and-flow-log-stores.json": config_and_flow_log_stores,
+})
