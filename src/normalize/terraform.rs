@@ -172,9 +172,8 @@ pub(crate) struct RawPriorResource<'a> {
     pub(crate) sensitive_values: Option<&'a RawValue>,
 }
 
-/// Takes one resource of the plan's `prior_state`, with its place.
-pub(crate) type OnPrior<'f> =
-    dyn for<'b> FnMut(Place<'b>, RawPriorResource<'b>) -> Result<(), LoadError> + 'f;
+/// Takes one resource of the plan's `prior_state`, as raw bytes with their place.
+pub(crate) type OnPrior<'f> = dyn for<'b> FnMut(Place<'b>) -> Result<(), LoadError> + 'f;
 
 /// How deep `child_modules` of `prior_state` are followed (deeper ones are only skipped).
 const PRIOR_DEPTH: usize = 64;
@@ -204,12 +203,7 @@ fn prior_module<R: std::io::Read>(
                 if key == "child_modules" {
                     prior_module(s, name, prior, depth + 1)?;
                 } else {
-                    s.capture(|bytes, at| {
-                        if let Ok(raw) = serde_json::from_slice::<RawPriorResource<'_>>(bytes) {
-                            prior(Place { name, bytes, at }, raw)?;
-                        }
-                        Ok(())
-                    })?;
+                    s.capture(|bytes, at| prior(Place { name, bytes, at }))?;
                 }
                 if s.eat(b']')? {
                     return Ok(());
@@ -576,6 +570,12 @@ fn load_one(opened: Opened<'_>, input: usize, wanted: &Wanted) -> Result<Loaded1
         let mut big_configuration = None;
         let mut prior = Vec::new();
         let mut prior_shared = Interner::default();
+        let prior_type_names: Vec<String> =
+            wanted.prior.keys().map(|k| format!("\"{k}\"")).collect();
+        let prior_types: Vec<memchr::memmem::Finder<'_>> = prior_type_names
+            .iter()
+            .map(|k| memchr::memmem::Finder::new(k.as_bytes()))
+            .collect();
         let loaded = read_plan(
             opened,
             &mut |place| {
@@ -631,7 +631,15 @@ fn load_one(opened: Opened<'_>, input: usize, wanted: &Wanted) -> Result<Loaded1
                 }
                 Ok(())
             },
-            &mut |place, raw| {
+            &mut |place| {
+                // NOTE: most of the state is of other types: a search for the wanted types'
+                // names skips them without parsing.
+                if !prior_types.iter().any(|f| f.find(place.bytes).is_some()) {
+                    return Ok(());
+                }
+                let Ok(raw) = serde_json::from_slice::<RawPriorResource<'_>>(place.bytes) else {
+                    return Ok(());
+                };
                 if raw.mode.as_deref() == Some("data") {
                     return Ok(());
                 }
@@ -881,7 +889,7 @@ mod tests {
                 n += 1;
                 Ok(())
             },
-            &mut |_, _| Ok(()),
+            &mut |_| Ok(()),
         )?;
         Ok((plan, n))
     }
