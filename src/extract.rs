@@ -11,6 +11,7 @@ use std::collections::HashMap;
 /// the top-level attributes it reads. Big plans stay cheap: everything else is only skipped.
 pub(crate) fn wanted_attributes(ruleset: &Ruleset) -> Wanted {
     let mut wanted = shaped_attributes(ruleset);
+    wanted.completed = wanted.unchanged.keys().cloned().collect();
     // Evidence stores: what names them, on every audit source (unchanged ones too: an
     // untouched trail still says which bucket is evidence) and every resource that configures
     // one; and what weakens them.
@@ -94,6 +95,7 @@ pub(crate) fn shaped_attributes(ruleset: &Ruleset) -> Wanted {
         unchanged,
         deleted,
         prior: HashMap::new(),
+        completed: Default::default(),
     }
 }
 

@@ -214,6 +214,10 @@ pub(crate) struct Wanted {
     /// (`prior_state`), which a plan limited with `-target` does not list among its changes:
     /// the audit sources that say which stores are evidence.
     pub(crate) prior: HashMap<String, Vec<String>>,
+    /// The types of `unchanged` whose other attributes may be read later ([`complete`]):
+    /// only for these is the rest of an unchanged resource kept. (Types read only to find
+    /// evidence stores need no more than their names.)
+    pub(crate) completed: std::collections::HashSet<String>,
 }
 
 impl Wanted {

@@ -860,7 +860,10 @@ fn change(
         }
         None => None,
     };
-    let deferred = (action == Action::NoOp && values.is_some()).then(|| Deferred {
+    let deferred = (action == Action::NoOp
+        && values.is_some()
+        && wants_values.completed.contains(key.as_str()))
+    .then(|| Deferred {
         before: raw.change.before.map(RawValue::to_owned),
         before_sensitive: raw.change.before_sensitive.map(RawValue::to_owned),
         at: raw.change.before.map(|v| {
