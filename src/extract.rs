@@ -39,9 +39,10 @@ pub(crate) fn wanted_attributes(ruleset: &Ruleset) -> Wanted {
         );
         add(&mut wanted.changed, kind, &changed);
         add(&mut wanted.deleted, kind, &named);
-        // What joins names (a bucket's name and address, an alias and its key) is read when
-        // unchanged too.
-        if t.is_store || t.named_by.len() > 1 {
+        // What ties names of different stores together (an alias and its key) is read when
+        // unchanged too. An unchanged bucket or key is not: its name is known, and so is
+        // every reference to it.
+        if t.links {
             add(&mut wanted.unchanged, kind, &named);
         }
     }

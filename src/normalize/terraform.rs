@@ -570,12 +570,7 @@ fn load_one(opened: Opened<'_>, input: usize, wanted: &Wanted) -> Result<Loaded1
         let mut big_configuration = None;
         let mut prior = Vec::new();
         let mut prior_shared = Interner::default();
-        let prior_type_names: Vec<String> =
-            wanted.prior.keys().map(|k| format!("\"{k}\"")).collect();
-        let prior_types: Vec<memchr::memmem::Finder<'_>> = prior_type_names
-            .iter()
-            .map(|k| memchr::memmem::Finder::new(k.as_bytes()))
-            .collect();
+        let type_key = memchr::memmem::Finder::new(b"\"type\"");
         let loaded = read_plan(
             opened,
             &mut |place| {
@@ -632,9 +627,10 @@ fn load_one(opened: Opened<'_>, input: usize, wanted: &Wanted) -> Result<Loaded1
                 Ok(())
             },
             &mut |place| {
-                // NOTE: most of the state is of other types: a search for the wanted types'
-                // names skips them without parsing.
-                if !prior_types.iter().any(|f| f.find(place.bytes).is_some()) {
+                // NOTE: most of the state is of other types: its `type`, which Terraform writes
+                // before the values, skips them without parsing.
+                if !prior_type(&type_key, place.bytes).is_some_and(|t| wanted.prior.contains_key(t))
+                {
                     return Ok(());
                 }
                 let Ok(raw) = serde_json::from_slice::<RawPriorResource<'_>>(place.bytes) else {
@@ -682,6 +678,27 @@ fn load_one(opened: Opened<'_>, input: usize, wanted: &Wanted) -> Result<Loaded1
         worked.prior = prior;
         Ok((loaded, worked, count))
     })
+}
+
+/// The `type` of a resource of `prior_state`, read from its first `"type":` key (Terraform
+/// writes `address`, `mode` and `type` before the values), without parsing the rest.
+fn prior_type<'b>(type_key: &memchr::memmem::Finder<'_>, bytes: &'b [u8]) -> Option<&'b str> {
+    let mut from = 0;
+    while let Some(at) = type_key.find(&bytes[from..]) {
+        let after = from + at + 6;
+        let rest = &bytes[after..];
+        let colon = rest.iter().position(|b| !b.is_ascii_whitespace())?;
+        if rest[colon] != b':' {
+            from = after;
+            continue;
+        }
+        let value = &rest[colon + 1..];
+        let open = value.iter().position(|b| !b.is_ascii_whitespace())?;
+        let value = value.get(open..)?.strip_prefix(b"\"")?;
+        let close = memchr::memchr(b'"', value)?;
+        return std::str::from_utf8(&value[..close]).ok();
+    }
+    None
 }
 
 /// A resource of `prior_state`, as an unchanged resource with the attributes read of it.

@@ -121,6 +121,8 @@ struct RawStore {
     named_by: Vec<String>,
     #[serde(default)]
     is_store: bool,
+    #[serde(default)]
+    links: bool,
     #[serde(default = "yes")]
     deletion: bool,
     #[serde(default)]
@@ -364,6 +366,9 @@ pub(crate) struct StoreType {
     pub(crate) named_by: Vec<String>,
     /// The resource is the store itself: its address names the store too.
     pub(crate) is_store: bool,
+    /// The resource ties names of one store together (an alias and its key): read even when
+    /// it does not change.
+    pub(crate) links: bool,
     /// Whether deleting (or replacing) the resource weakens the store, and what it says then.
     pub(crate) deleted: Option<String>,
     pub(crate) conditions: Vec<Condition>,
@@ -695,6 +700,7 @@ impl Ruleset {
                     kind,
                     named_by: s.named_by.clone(),
                     is_store: s.is_store,
+                    links: s.links,
                     deleted,
                     conditions,
                 },
