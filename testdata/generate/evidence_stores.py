@@ -518,3 +518,35 @@ def config_and_flow_log_stores():
 SCENARIOS.update({
     AREA + "config-and-flow-log-stores.json": config_and_flow_log_stores,
 })
+
+
+def scoped_key_and_log_group_grants():
+    """ci-deployer gains role administration and, scoped to the trail's own key and log group
+    (not to `*`), kms:ScheduleKeyDeletion, kms:DisableKey and logs:DeleteLogGroup: audit
+    powers on stores, so both duties of a forbidden pair. Nothing is weakened."""
+    gen = _gen()
+    group_arn = aws.log_group_arn(gen.AUDIT_LOG_GROUP) + ":*"
+    doc = policy(gen.IAM_ROLE_ADMIN_STMT,
+                 statement(["kms:ScheduleKeyDeletion", "kms:DisableKey"], key_arn(KEY_ID),
+                           sid="TrailKeyHousekeeping"),
+                 statement(["logs:DeleteLogGroup"], group_arn, sid="TrailLogGroupHousekeeping"))
+    res = [
+        gen.ci_deployer_role(inline=[("deployer", gen.ARTIFACTS_POLICY)]),
+        gen.role_policy("deployer", "ci-deployer", "deployer", gen.ARTIFACTS_POLICY, SAME,
+                        policy_cfg=gen.ARTIFACTS_POLICY_CFG),
+        gen.role_policy("housekeeping", "ci-deployer", "housekeeping", None, doc),
+        gen.artifacts_bucket(),
+        gen.audit_log_group(365),
+    ]
+    stack = trail_with_key()
+    for r in stack:
+        if r.type == "aws_cloudtrail":
+            r.before = dict(r.before, cloud_watch_logs_group_arn=group_arn)
+            r.after = r.before
+    res += stack
+    return plan(res, "2024-10-02T16:10:51Z")
+
+
+SCENARIOS.update({
+    AREA + "scoped-key-and-log-group-grants.json": scoped_key_and_log_group_grants,
+})
