@@ -8,7 +8,10 @@ use crate::model::{
     Weakening,
 };
 use crate::privilege::{self, Actions, Issued, PROVIDERS};
-use crate::ruleset::{Change, Condition, DutyAction, Evidence, Ruleset, AUDIT_EVIDENCE};
+use crate::ruleset::{
+    Change, Condition, DutyAction, Evidence, Ruleset, StoreRules, AUDIT_EVIDENCE,
+};
+use crate::stores::{self, Found, Stores};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -105,33 +108,59 @@ impl std::ops::Deref for TouchedChange {
 pub(crate) struct Classifier<'r> {
     /// The actions that confer duties, per provider of [`PROVIDERS`] (same order).
     tables: Vec<&'r [DutyAction]>,
-    cache: HashMap<(usize, Permission, bool), Vec<u32>>,
+    /// The evidence stores of the change set: a grant scoped to one counts as broad for the
+    /// actions of `audit_evidence`.
+    stores: &'r Stores,
+    store_rules: &'r StoreRules,
+    cache: HashMap<(usize, Permission, Scope), Vec<u32>>,
+}
+
+/// What a grant's scope is, for the actions that count only on some scopes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Scope {
+    /// `*` or a wildcard over many resources.
+    Broad,
+    /// An evidence store that an audit source writes to (its bucket, key or log group).
+    Store,
+    Narrow,
 }
 
 impl<'r> Classifier<'r> {
-    pub(crate) fn new(ruleset: &'r Ruleset) -> Classifier<'r> {
+    pub(crate) fn new(ruleset: &'r Ruleset, stores: &'r Stores) -> Classifier<'r> {
         Classifier {
             tables: PROVIDERS
                 .iter()
                 .map(|p| ruleset.actions.get(p.name()).map_or(&[][..], Vec::as_slice))
                 .collect(),
+            stores,
+            store_rules: &ruleset.stores,
             cache: HashMap::default(),
         }
     }
 
-    /// The duty actions (indices into the provider's table) a permission covers on a scope
-    /// (broad or not).
-    fn covered(&mut self, provider: usize, permission: &Permission, broad: bool) -> &[u32] {
-        let key = (provider, permission.clone(), broad);
+    /// The scope of a grant, for the actions that count only on some scopes.
+    fn scope(&self, g: &Grant) -> Scope {
+        if counts_as_broad(g) {
+            Scope::Broad
+        } else if !g.conditional && self.stores.in_scope(&g.scope, self.store_rules) {
+            Scope::Store
+        } else {
+            Scope::Narrow
+        }
+    }
+
+    /// The duty actions (indices into the provider's table) a permission covers on a scope.
+    fn covered(&mut self, provider: usize, permission: &Permission, scope: Scope) -> &[u32] {
+        let key = (provider, permission.clone(), scope);
         if !self.cache.contains_key(&key) {
             let covered = match permission {
                 Permission::Action(pattern) => {
-                    self.by_pattern(provider, |a| glob::matches(pattern, a), broad)
+                    self.by_pattern(provider, |a| glob::matches(pattern, a), scope)
                 }
                 Permission::NotAction(list) => self.by_pattern(
                     provider,
                     |a| !list.iter().any(|p| glob::matches(p, a)),
-                    broad,
+                    scope,
                 ),
                 Permission::Managed(name) => self.bundle(provider, name),
                 // What an assumable role holds is added by `principals`.
@@ -142,11 +171,18 @@ impl<'r> Classifier<'r> {
         self.cache.get(&key).map_or(&[], Vec::as_slice)
     }
 
-    fn by_pattern(&self, provider: usize, hit: impl Fn(&str) -> bool, broad: bool) -> Vec<u32> {
+    fn by_pattern(&self, provider: usize, hit: impl Fn(&str) -> bool, scope: Scope) -> Vec<u32> {
+        // NOTE: on a store, only the audit actions count as on `*`: passing a role or
+        // decrypting with the trail's key is not about its evidence.
+        let counts = |d: &DutyAction| match scope {
+            Scope::Broad => !d.store_only,
+            Scope::Store => !d.broad_only || d.duty == AUDIT_EVIDENCE,
+            Scope::Narrow => !d.broad_only && !d.store_only,
+        };
         self.tables[provider]
             .iter()
             .enumerate()
-            .filter(|(_, d)| (broad || !d.broad_only) && hit(&d.action))
+            .filter(|(_, d)| counts(d) && hit(&d.action))
             .map(|(i, _)| i as u32)
             .collect()
     }
@@ -160,7 +196,11 @@ impl<'r> Classifier<'r> {
         let mut allowed = BTreeSet::new();
         let mut denied = BTreeSet::new();
         for s in &statements {
-            let broad = s.broad && !s.conditional;
+            let scope = if s.broad && !s.conditional {
+                Scope::Broad
+            } else {
+                Scope::Narrow
+            };
             let permissions: Vec<Permission> = match &s.actions {
                 Actions::Action(list) => list
                     .iter()
@@ -172,10 +212,10 @@ impl<'r> Classifier<'r> {
             for p in permissions {
                 match s.effect {
                     Effect::Allow => {
-                        allowed.extend(self.covered(provider, &p, broad).iter().copied())
+                        allowed.extend(self.covered(provider, &p, scope).iter().copied())
                     }
-                    Effect::Deny if !s.conditional && broad => {
-                        denied.extend(self.covered(provider, &p, true).iter().copied());
+                    Effect::Deny if !s.conditional && scope == Scope::Broad => {
+                        denied.extend(self.covered(provider, &p, Scope::Broad).iter().copied());
                     }
                     Effect::Deny => {}
                 }
@@ -203,13 +243,17 @@ impl<'r> Classifier<'r> {
         let mut allowed = BTreeSet::new();
         let mut denied = BTreeSet::new();
         for g in grants {
-            let broad = counts_as_broad(g);
             match g.effect {
                 Effect::Allow => {
-                    allowed.extend(self.covered(provider, &g.permission, broad).iter().copied())
+                    let scope = self.scope(g);
+                    allowed.extend(self.covered(provider, &g.permission, scope).iter().copied())
                 }
                 Effect::Deny if !g.conditional && g.broad => {
-                    denied.extend(self.covered(provider, &g.permission, true).iter().copied());
+                    denied.extend(
+                        self.covered(provider, &g.permission, Scope::Broad)
+                            .iter()
+                            .copied(),
+                    );
                 }
                 Effect::Deny => {}
             }
@@ -238,9 +282,9 @@ impl<'r> Classifier<'r> {
         if grant.effect == Effect::Deny {
             return Duties::new();
         }
-        let broad = counts_as_broad(grant);
+        let scope = self.scope(grant);
         let table = self.tables[provider];
-        self.covered(provider, &grant.permission, broad)
+        self.covered(provider, &grant.permission, scope)
             .iter()
             .map(|&i| table[i as usize].duty.clone())
             .collect()
@@ -259,8 +303,9 @@ pub(crate) fn principals(
     deltas: Vec<Delta>,
     issued: Vec<Issued>,
     ruleset: &Ruleset,
+    stores: &Stores,
 ) -> (Vec<Principal>, Vec<Credential>) {
-    let mut classifier = Classifier::new(ruleset);
+    let mut classifier = Classifier::new(ruleset, stores);
     // The duties each principal holds through its own grants, before and after.
     let own: HashMap<PrincipalId, [Duties; 2]> = deltas
         .iter()
@@ -474,8 +519,13 @@ pub(crate) fn touched(
     out
 }
 
-/// How the given changes weaken audit and evidence configuration, in address order.
-pub(crate) fn weakenings(changes: &[ResourceChange], ruleset: &Ruleset) -> Vec<Weakening> {
+/// How the given changes weaken audit and evidence configuration, and the evidence stores
+/// that audit sources write to, in address order.
+pub(crate) fn weakenings(
+    changes: &[ResourceChange],
+    ruleset: &Ruleset,
+    stores: &Stores,
+) -> Vec<Weakening> {
     let evidence = |c: &ResourceChange| {
         (!c.data && c.action.is_change())
             .then(|| ruleset.evidence.get(c.kind.as_ref()))
@@ -487,6 +537,10 @@ pub(crate) fn weakenings(changes: &[ResourceChange], ruleset: &Ruleset) -> Vec<W
     for c in changes {
         if let Some(e) = evidence(c) {
             weaken(c, e, &mut out);
+        } else if !c.data && c.action.is_change() {
+            if let Some(found) = stores.configured_by(c, &ruleset.stores) {
+                weaken_store(c, found, &ruleset.stores, &mut out);
+            }
         }
     }
     guardrails::weakenings(changes, ruleset, &mut out);
@@ -535,6 +589,57 @@ fn weaken(c: &ResourceChange, evidence: &Evidence, out: &mut Vec<Weakening>) {
     }
 }
 
+/// How a change weakens the evidence store it configures: each `{store}` of what the ruleset
+/// says reads "the bucket aws_cloudtrail.org writes to".
+fn weaken_store(
+    c: &ResourceChange,
+    found: Found<'_>,
+    rules: &StoreRules,
+    out: &mut Vec<Weakening>,
+) {
+    let Some(t) = rules.stores.get(c.kind.as_str()) else {
+        return;
+    };
+    let (store, possible) = match found {
+        Found::Store(kind, sources) => (stores::phrase(&rules.kinds[kind], sources), false),
+        Found::Unknown(kind) => (
+            format!(
+                "{} an audit source writes to, if it is one (its name is known only after apply)",
+                rules.kinds[kind].noun.replacen("the ", "a ", 1)
+            ),
+            true,
+        ),
+    };
+    let mut push = |how: String, maybe: bool| {
+        out.push(Weakening {
+            head: c.head.clone(),
+            how: how.replace("{store}", &store).into(),
+            possible: possible || maybe,
+        })
+    };
+    match (c.action, &t.deleted) {
+        (Action::Delete, Some(deleted)) => {
+            push(deleted.clone(), false);
+            return;
+        }
+        (Action::Replace { .. }, Some(_)) => {
+            push("is deleted and created again ({store})".to_string(), false);
+        }
+        (Action::NoOp | Action::Read | Action::Forget | Action::Delete, _) => return,
+        _ => {}
+    }
+    let Some(values) = &c.values else { return };
+    let created = matches!(c.action, Action::Create | Action::CreateForget);
+    for cond in &t.conditions {
+        if created && !cond.on_create {
+            continue;
+        }
+        if let Some((how, maybe)) = check(cond, values, created) {
+            push(how, maybe);
+        }
+    }
+}
+
 /// Whether a condition holds for a change's values: `Some((what happens, only possibly))`.
 fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Option<(String, bool)> {
     if guardrails::reads(&cond.change) {
@@ -549,7 +654,13 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
     let top = cond.attribute.split('.').next().unwrap_or(&cond.attribute);
     let unknown = values.is_unknown(Side::After, top) && after.iter().all(|v| v.is_null());
     let sensitive = values.is_sensitive(Side::Before, top) || values.is_sensitive(Side::After, top);
-    let first = |list: &[&Value]| list.first().copied().cloned().unwrap_or(Value::Null);
+    // An absent value is the provider's default, where the condition says what that is: a
+    // change from it is a change.
+    let absent = cond.default.clone().unwrap_or(Value::Null);
+    let first = |list: &[&Value]| match list.first() {
+        Some(v) if !v.is_null() => (*v).clone(),
+        _ => absent.clone(),
+    };
     let (b, a) = (first(&before), first(&after));
     let set = |v: &Value| {
         !(v.is_null()
@@ -558,9 +669,12 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
     };
     if unknown {
         let relevant = match &cond.change {
-            Change::TurnedOn => true,
-            Change::Equals(_) => true,
+            Change::TurnedOn | Change::Equals(_) | Change::GainedItems(_) | Change::Allows(_) => {
+                true
+            }
             Change::Present => !set(&b),
+            // Only what is on now can be turned off.
+            Change::TurnedOff => b == Value::Bool(true),
             _ => set(&b),
         };
         return relevant.then(|| {
@@ -581,6 +695,26 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
             v.to_string()
         }
     };
+    let items = |list: &[&Value]| -> Vec<Value> {
+        let mut out = Vec::new();
+        for v in list {
+            match v {
+                Value::Array(a) => out.extend(a.iter().filter(|x| !x.is_null()).cloned()),
+                Value::Null => {}
+                v => out.push((*v).clone()),
+            }
+        }
+        out
+    };
+    let items_or_default = |list: &[&Value]| -> Vec<Value> {
+        let found = items(list);
+        if found.is_empty() {
+            items(&[&absent])
+        } else {
+            found
+        }
+    };
+    let mut possible = false;
     let holds = match &cond.change {
         Change::TurnedOff => b == Value::Bool(true) && a == Value::Bool(false),
         Change::TurnedOn => b != Value::Bool(true) && a == Value::Bool(true),
@@ -595,17 +729,58 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
                     None => None,
                 }
             };
-            matches!((n(&b), n(&a)), (Some(x), Some(y)) if y < x)
+            // The shortest of several (lifecycle rules), or the value when absent.
+            let least = |list: &[&Value]| -> Option<f64> {
+                if list.is_empty() {
+                    return n(&absent);
+                }
+                list.iter().filter_map(|v| n(v)).reduce(f64::min)
+            };
+            matches!((least(&before), least(&after)), (Some(x), Some(y)) if y < x)
         }
-        Change::Changed => set(&b) && b != a,
+        Change::Changed => (set(&b) || cond.default.is_some()) && b != a,
         Change::Removed => set(&b) && !set(&a),
-        Change::LostItems => {
-            let items = |v: &Value| v.as_array().cloned().unwrap_or_default();
-            let a_items = items(&a);
-            items(&b)
+        Change::LostItems(which) => {
+            let after_items = items_or_default(&after);
+            items_or_default(&before)
                 .iter()
-                .filter(|x| cond.items.as_ref().is_none_or(|only| only.contains(x)))
-                .any(|x| !a_items.contains(x))
+                .any(|x| !after_items.contains(x) && (which.is_empty() || which.contains(x)))
+        }
+        Change::GainedItems(which) => {
+            let before_items = items_or_default(&before);
+            items_or_default(&after)
+                .iter()
+                .any(|x| !before_items.contains(x) && which.contains(x))
+        }
+        Change::DropsPrincipal(services) => {
+            let before = b.as_str().and_then(policy_principals).unwrap_or_default();
+            let dropped = |after: &[String]| {
+                services
+                    .iter()
+                    .any(|s| before.contains(s) && !after.contains(s))
+            };
+            match a.as_str().map(policy_principals) {
+                Some(Some(after)) => dropped(&after),
+                // An unreadable policy may drop it: lean towards asking.
+                Some(None) => {
+                    possible = true;
+                    dropped(&[])
+                }
+                None => dropped(&[]),
+            }
+        }
+        Change::Allows(actions) => {
+            let before = b.as_str().and_then(|p| policy_allows(p, actions));
+            match a.as_str().map(|p| policy_allows(p, actions)) {
+                Some(Some(after)) => after
+                    .iter()
+                    .any(|p| !before.as_ref().is_some_and(|b| b.contains(p))),
+                Some(None) => {
+                    possible = true;
+                    true
+                }
+                None => false,
+            }
         }
         Change::Present => !set(&b) && set(&a),
         Change::StopsDenying(_) | Change::DetachesGuardrail(_) => false,
@@ -615,6 +790,10 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
         return None;
     }
     let detail = match &cond.change {
+        // NOTE: an absent number (no expiration before) reads "none", not "null".
+        Change::Decreased { .. } if b.is_null() && !sensitive => {
+            format!("{}: none → {}", cond.attribute, shown(&a))
+        }
         Change::TurnedOff | Change::TurnedOn | Change::Decreased { .. } => {
             format!("{}: {} → {}", cond.attribute, shown(&b), shown(&a))
         }
@@ -622,21 +801,107 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
             format!("{} = {}", cond.attribute, shown(&a))
         }
         Change::Equals(_) => format!("{}: {} → {}", cond.attribute, shown(&b), shown(&a)),
-        Change::LostItems if cond.items.is_some() && !sensitive => {
+        Change::LostItems(which) if !which.is_empty() && !sensitive => {
             let after = a.as_array().cloned().unwrap_or_default();
             let lost: Vec<String> = b
                 .as_array()
                 .into_iter()
                 .flatten()
-                .filter(|x| cond.items.as_ref().is_some_and(|only| only.contains(x)))
-                .filter(|x| !after.contains(x))
+                .filter(|x| which.contains(x) && !after.contains(x))
                 .map(Value::to_string)
                 .collect();
             format!("{} loses {}", cond.attribute, lost.join(", "))
         }
+        Change::Changed if !set(&b) && !sensitive => {
+            format!("{}: none → {}", cond.attribute, shown(&a))
+        }
         _ => format!("{} changed", cond.attribute),
     };
+    if possible {
+        return Some((
+            format!(
+                "may {} ({} could not be read)",
+                bare(&cond.says),
+                cond.attribute
+            ),
+            true,
+        ));
+    }
     Some((format!("{} ({detail})", cond.says), false))
+}
+
+/// The principals a policy document's Allow statements admit (service principals, account
+/// and role ARNs, `*`); `None` when the text is not a policy.
+fn policy_principals(text: &str) -> Option<Vec<String>> {
+    let doc: Value = serde_json::from_str(text).ok()?;
+    let mut out = Vec::new();
+    for s in statements(&doc) {
+        if s.get("Effect").and_then(Value::as_str) != Some("Allow") {
+            continue;
+        }
+        principal_values(s.get("Principal"), false, &mut out);
+    }
+    Some(out)
+}
+
+/// The principals other than services that a policy document's Allow statements let take one
+/// of these actions; `None` when the text is not a policy.
+fn policy_allows(text: &str, actions: &[String]) -> Option<Vec<String>> {
+    let doc: Value = serde_json::from_str(text).ok()?;
+    let mut out = Vec::new();
+    for s in statements(&doc) {
+        if s.get("Effect").and_then(Value::as_str) != Some("Allow") {
+            continue;
+        }
+        let patterns: Vec<String> = match s.get("Action") {
+            Some(Value::String(a)) => vec![a.to_ascii_lowercase()],
+            Some(Value::Array(list)) => list
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_ascii_lowercase)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let hit = actions.iter().any(|action| {
+            let action = action.to_ascii_lowercase();
+            patterns.iter().any(|p| glob::matches(p, &action))
+        });
+        if hit {
+            principal_values(s.get("Principal"), true, &mut out);
+        }
+    }
+    Some(out)
+}
+
+/// A statement's principals: every value, or (`skip_services`) all but services'.
+fn principal_values(principal: Option<&Value>, skip_services: bool, out: &mut Vec<String>) {
+    match principal {
+        Some(Value::String(p)) => out.push(p.clone()),
+        Some(Value::Object(map)) => {
+            for (kind, v) in map {
+                if skip_services && kind == "Service" {
+                    continue;
+                }
+                match v {
+                    Value::String(p) => out.push(p.clone()),
+                    Value::Array(list) => {
+                        out.extend(list.iter().filter_map(Value::as_str).map(str::to_string))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A policy document's statements (one or a list).
+fn statements(doc: &Value) -> Vec<&Value> {
+    match doc.get("Statement") {
+        Some(Value::Array(list)) => list.iter().collect(),
+        Some(s @ Value::Object(_)) => vec![s],
+        _ => Vec::new(),
+    }
 }
 
 /// "stops logging" → "stop logging", for "may stop logging".
@@ -691,6 +956,144 @@ fn at_path<'v>(v: &'v Value, path: &str) -> Vec<&'v Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cond(attribute: &str, change: Change, default: Option<Value>) -> Condition {
+        Condition {
+            attribute: attribute.to_string(),
+            change,
+            on_create: false,
+            says: "weakens".to_string(),
+            default,
+        }
+    }
+
+    fn update(before: Value, after: Value) -> crate::model::Values {
+        crate::model::Values {
+            before,
+            after,
+            ..Default::default()
+        }
+    }
+
+    /// An absent value is the provider's default, where the condition says what it is: absent
+    /// → false turns off what defaults to true, and nothing that defaults to false.
+    #[test]
+    fn a_change_from_an_absent_value_is_a_change() {
+        let v = update(
+            serde_json::json!({}),
+            serde_json::json!({"include_global_service_events": false, "is_organization_trail": false, "s3_key_prefix": "quiet/"}),
+        );
+        let global = cond(
+            "include_global_service_events",
+            Change::TurnedOff,
+            Some(Value::Bool(true)),
+        );
+        assert_eq!(
+            check(&global, &v, false),
+            Some((
+                "weakens (include_global_service_events: true → false)".to_string(),
+                false
+            ))
+        );
+        let org = cond("is_organization_trail", Change::TurnedOff, None);
+        assert_eq!(check(&org, &v, false), None);
+        let prefix = cond("s3_key_prefix", Change::Changed, Some(Value::from("")));
+        assert_eq!(
+            check(&prefix, &v, false),
+            Some((
+                "weakens (s3_key_prefix: none → \"quiet/\")".to_string(),
+                false
+            ))
+        );
+        let unset = update(serde_json::json!({}), serde_json::json!({}));
+        assert_eq!(check(&prefix, &unset, false), None);
+        assert_eq!(check(&global, &unset, false), None);
+    }
+
+    /// Advanced event selectors added where there were none narrow the trail to what they
+    /// select; removed, the trail records management events again.
+    #[test]
+    fn selectors_without_management_events_are_a_narrowing() {
+        let selector = cond(
+            "advanced_event_selector.field_selector.equals",
+            Change::LostItems(vec![Value::from("Management")]),
+            Some(serde_json::json!(["Management"])),
+        );
+        let data_only = serde_json::json!({"advanced_event_selector": [{"field_selector": [
+            {"field": "eventCategory", "equals": ["Data"]},
+            {"field": "resources.type", "equals": ["AWS::S3::Object"]}]}]});
+        let none = serde_json::json!({"advanced_event_selector": []});
+        assert!(check(&selector, &update(none.clone(), data_only.clone()), false).is_some());
+        assert!(check(&selector, &update(data_only, none.clone()), false).is_none());
+        let management = serde_json::json!({"advanced_event_selector": [{"field_selector": [
+            {"field": "eventCategory", "equals": ["Management"]}]}]});
+        assert!(check(&selector, &update(none, management), false).is_none());
+    }
+
+    #[test]
+    fn policies_that_drop_the_log_service_or_let_others_delete() {
+        let service = |s: &str| {
+            serde_json::json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": s},
+                "Action": "s3:PutObject", "Resource": "*"}]})
+            .to_string()
+        };
+        let drops = cond(
+            "policy",
+            Change::DropsPrincipal(vec!["cloudtrail.amazonaws.com".to_string()]),
+            None,
+        );
+        let v = |b: String, a: String| {
+            update(
+                serde_json::json!({"policy": b}),
+                serde_json::json!({"policy": a}),
+            )
+        };
+        assert!(check(
+            &drops,
+            &v(
+                service("cloudtrail.amazonaws.com"),
+                service("config.amazonaws.com")
+            ),
+            false
+        )
+        .is_some());
+        assert!(check(
+            &drops,
+            &v(
+                service("cloudtrail.amazonaws.com"),
+                service("cloudtrail.amazonaws.com")
+            ),
+            false
+        )
+        .is_none());
+        assert_eq!(
+            check(
+                &drops,
+                &v(service("cloudtrail.amazonaws.com"), "{not json".to_string()),
+                false
+            ),
+            Some(("may weaken (policy could not be read)".to_string(), true))
+        );
+        let allows = cond(
+            "policy",
+            Change::Allows(vec!["s3:DeleteObject".to_string()]),
+            None,
+        );
+        let anyone = serde_json::json!({"Statement": {"Effect": "Allow", "Principal": "*",
+            "Action": "s3:Delete*", "Resource": "*"}})
+        .to_string();
+        assert!(check(
+            &allows,
+            &v(service("cloudtrail.amazonaws.com"), anyone.clone()),
+            false
+        )
+        .is_some());
+        assert!(check(&allows, &v(anyone.clone(), anyone), false).is_none());
+        let service_delete = serde_json::json!({"Statement": {"Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:*", "Resource": "*"}})
+        .to_string();
+        assert!(check(&allows, &v(service("x"), service_delete), false).is_none());
+    }
 
     #[test]
     fn verbs_lose_their_s() {

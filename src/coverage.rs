@@ -96,6 +96,11 @@ fn family(kind: &str) -> Option<&'static str> {
         .map(|f| f.name.as_str())
 }
 
+/// Whether a type concerns identity, access, logging or audit for some provider family.
+pub(crate) fn is_identity(kind: &str) -> bool {
+    family(kind).is_some()
+}
+
 /// What the review could not judge of these changes: the changed resources (not data sources)
 /// of types that `modelled` does not know.
 pub(crate) fn coverage(changes: &[ResourceChange], modelled: &dyn Fn(&str) -> bool) -> Coverage {

@@ -10,6 +10,48 @@ use std::collections::HashMap;
 /// For each resource type whose values the review needs (`data.` prefixed for data sources),
 /// the top-level attributes it reads. Big plans stay cheap: everything else is only skipped.
 pub(crate) fn wanted_attributes(ruleset: &Ruleset) -> Wanted {
+    let mut wanted = shaped_attributes(ruleset);
+    wanted.completed = wanted.unchanged.keys().cloned().collect();
+    // Evidence stores: what names them, on every audit source (unchanged ones too: an
+    // untouched trail still says which bucket is evidence) and every resource that configures
+    // one; and what weakens them.
+    let stores = &ruleset.stores;
+    let add = |map: &mut HashMap<String, Vec<String>>, kind: &str, attributes: &[&str]| {
+        let list = map.entry(kind.to_string()).or_default();
+        list.extend(attributes.iter().map(|a| a.to_string()));
+        list.sort();
+        list.dedup();
+    };
+    for (kind, writes) in &stores.sources {
+        let attributes: Vec<&str> = writes.iter().map(|(a, _)| a.as_str()).collect();
+        add(&mut wanted.changed, kind, &attributes);
+        add(&mut wanted.unchanged, kind, &attributes);
+        add(&mut wanted.deleted, kind, &attributes);
+        add(&mut wanted.prior, kind, &attributes);
+    }
+    for (kind, t) in &stores.stores {
+        let named: Vec<&str> = t.named_by.iter().map(String::as_str).collect();
+        let mut changed = named.clone();
+        changed.extend(
+            t.conditions
+                .iter()
+                .map(|c| c.attribute.split('.').next().unwrap_or(&c.attribute)),
+        );
+        add(&mut wanted.changed, kind, &changed);
+        add(&mut wanted.deleted, kind, &named);
+        // What ties names of different stores together (an alias and its key) is read when
+        // unchanged too. An unchanged bucket or key is not: its name is known, and so is
+        // every reference to it.
+        if t.links {
+            add(&mut wanted.unchanged, kind, &named);
+        }
+    }
+    wanted
+}
+
+/// The attributes the providers' extraction shapes and the evidence conditions read: what the
+/// review judges, short of the evidence stores.
+pub(crate) fn shaped_attributes(ruleset: &Ruleset) -> Wanted {
     let mut changed: HashMap<String, Vec<String>> = HashMap::new();
     let mut unchanged: HashMap<String, Vec<String>> = HashMap::new();
     for p in PROVIDERS {
@@ -68,6 +110,8 @@ pub(crate) fn wanted_attributes(ruleset: &Ruleset) -> Wanted {
         changed,
         unchanged,
         deleted,
+        prior: HashMap::new(),
+        completed: Default::default(),
     }
 }
 

@@ -24,3 +24,4 @@ pub(crate) mod resolve;
 pub(crate) mod review;
 pub(crate) mod rules;
 pub(crate) mod ruleset;
+pub(crate) mod stores;

@@ -360,8 +360,8 @@ pub(crate) fn members<'n, R: Read>(
     Ok(seen)
 }
 
-/// [`members`], without looking past the object's end.
-fn members_of<'n, R: Read>(
+/// [`members`], without looking past the object's end: for objects inside the document.
+pub(crate) fn members_of<'n, R: Read>(
     s: &mut Scanner<'n, R>,
     mut each: impl FnMut(&mut Scanner<'n, R>, &str) -> Result<(), LoadError>,
 ) -> Result<Vec<String>, LoadError> {

@@ -40,6 +40,7 @@ pub(crate) struct Resolver<'a> {
     set: &'a ChangeSet,
     /// Built on first use: most plans have nothing unknown to follow.
     index: OnceCell<Index<'a>>,
+    blocks: OnceCell<Blocks<'a>>,
 }
 
 /// Changes by address.
@@ -49,11 +50,16 @@ struct Index<'a> {
     by_base: HashMap<(usize, &'a str), Vec<usize>>,
 }
 
+/// Resource blocks of the configuration by input, module calls (`a.b`) and address: a lookup
+/// per change, not a walk of its module.
+type Blocks<'a> = HashMap<(usize, String, &'a str), &'a crate::normalize::ConfigResource>;
+
 impl<'a> Resolver<'a> {
     pub(crate) fn new(set: &'a ChangeSet) -> Resolver<'a> {
         Resolver {
             set,
             index: OnceCell::new(),
+            blocks: OnceCell::new(),
         }
     }
 
@@ -97,19 +103,35 @@ impl<'a> Resolver<'a> {
 
     /// The configuration expressions of the resource block a change comes from.
     pub(crate) fn expressions(&self, change: &ResourceChange) -> Option<Value> {
-        let input = self.set.inputs.get(change.input)?;
-        let mut module: &ConfigModule = &input.configuration.root_module;
         let path = split_address(&change.address);
         let (resource_parts, module_parts) = split_module(&path);
-        for call in module_parts {
-            module = &module.module_calls.get(call)?.module;
-        }
         let wanted = resource_parts
             .iter()
             .map(|p| strip_index(p))
             .collect::<Vec<_>>()
             .join(".");
-        let resource = module.resources.iter().find(|r| r.address == wanted)?;
+        let blocks = self.blocks.get_or_init(|| {
+            let mut out = Blocks::default();
+            fn walk<'a>(input: usize, calls: String, m: &'a ConfigModule, out: &mut Blocks<'a>) {
+                for r in &m.resources {
+                    out.entry((input, calls.clone(), r.address.as_str()))
+                        .or_insert(r);
+                }
+                for (name, call) in &m.module_calls {
+                    let inner = if calls.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{calls}.{name}")
+                    };
+                    walk(input, inner, &call.module, out);
+                }
+            }
+            for (i, input) in self.set.inputs.iter().enumerate() {
+                walk(i, String::new(), &input.configuration.root_module, &mut out);
+            }
+            out
+        });
+        let resource = blocks.get(&(change.input, module_parts.join("."), wanted.as_str()))?;
         serde_json::from_str(resource.expressions.as_ref()?.get()).ok()
     }
 

@@ -10,6 +10,7 @@ use crate::model::{PrincipalId, Text};
 use crate::normalize;
 use crate::privilege::{self, engine, Hidden};
 use crate::ruleset::{Ruleset, Severity};
+use crate::stores::Stores;
 use rustc_hash::FxHashMap as HashMap;
 
 /// What a review needs besides its inputs.
@@ -51,13 +52,19 @@ pub(crate) fn review(
     // What needs the change set's values, first: then the values go, before the principals
     // are classified (the peak of a big review).
     let (documents, documents_total) = engine::documents(&set, ruleset);
-    let weakenings = classify::weakenings(&set.changes, ruleset);
+    let stores = Stores::find(&set, &ruleset.stores);
+    let weakenings = classify::weakenings(&set.changes, ruleset, &stores);
     let changes = classify::touched(&set.changes, &weakenings, ruleset);
-    let drift = drift(&set.drift, ruleset);
+    let drift = drift(&set.drift, ruleset, &stores);
     let changed = set.changes.iter().filter(|c| c.action.is_change()).count();
+    // NOTE: the types that configure evidence stores (a bucket, its lifecycle) are reviewed;
+    // those among them that also grant access (a bucket policy admits principals) are not
+    // reviewed for that, and stay in the coverage unless a provider's shapes read them.
+    let shaped = extract::shaped_attributes(ruleset);
     let modelled = |kind: &str| {
-        wanted.changed.contains_key(kind)
-            || wanted.unchanged.contains_key(kind)
+        shaped.changed.contains_key(kind)
+            || shaped.unchanged.contains_key(kind)
+            || (ruleset.stores.stores.contains_key(kind) && !coverage::is_identity(kind))
             || ruleset.evidence.contains_key(kind)
             || !ruleset.configured_duties(kind).is_empty()
     };
@@ -66,7 +73,8 @@ pub(crate) fn review(
     // the report keeps of the changes (their heads) is shared, not freed.
     drop(set);
     let issued = std::mem::take(&mut extraction.issued);
-    let (principals, credentials) = classify::principals(delta::delta(extraction), issued, ruleset);
+    let (principals, credentials) =
+        classify::principals(delta::delta(extraction), issued, ruleset, &stores);
     let report = judge::judge(
         Judged {
             principals,
@@ -114,9 +122,13 @@ fn pipeline(
     out
 }
 
-fn drift(changes: &[crate::model::ResourceChange], ruleset: &Ruleset) -> Vec<Drift> {
+fn drift(
+    changes: &[crate::model::ResourceChange],
+    ruleset: &Ruleset,
+    stores: &Stores,
+) -> Vec<Drift> {
     let mut weakened: HashMap<Text, Vec<Text>> = HashMap::default();
-    for w in classify::weakenings(changes, ruleset) {
+    for w in classify::weakenings(changes, ruleset, stores) {
         weakened.entry(w.address.clone()).or_default().push(w.how);
     }
     let mut out: Vec<Drift> = changes

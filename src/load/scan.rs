@@ -194,6 +194,12 @@ impl<'n, R: Read> Scanner<'n, R> {
         }
     }
 
+    /// After whitespace: the next byte, without consuming it; `None` at the end.
+    pub(crate) fn next_byte(&mut self) -> Result<Option<u8>, LoadError> {
+        self.ws()?;
+        self.peek()
+    }
+
     /// After whitespace: consume `byte` if it is next.
     pub(crate) fn eat(&mut self, byte: u8) -> Result<bool, LoadError> {
         self.ws()?;

@@ -52,6 +52,9 @@ pub(crate) struct Pieces {
     pub(crate) changes: Vec<ResourceChange>,
     /// Changes made outside the tool, found when the input was made.
     pub(crate) drift: Vec<ResourceChange>,
+    /// Resources of the state before the change that `Wanted::prior` names, as unchanged
+    /// resources: what a plan limited with `-target` leaves out of its changes.
+    pub(crate) prior: Vec<ResourceChange>,
 }
 
 /// The format that reads an input, from its first bytes; or why none does.
@@ -105,6 +108,7 @@ pub(crate) fn normalize(sources: &[Source], wanted: &Wanted) -> Result<ChangeSet
         set.inputs.push(pieces.input);
         set.changes.append(&mut pieces.changes);
         set.drift.append(&mut pieces.drift);
+        set.prior.append(&mut pieces.prior);
     }
     Ok(set)
 }
@@ -116,6 +120,9 @@ pub(crate) struct ChangeSet {
     pub(crate) changes: Vec<ResourceChange>,
     /// Changes made outside Terraform, found when the plan refreshed state.
     pub(crate) drift: Vec<ResourceChange>,
+    /// Resources of the state before the change of the types `Wanted::prior` names (Terraform's
+    /// `prior_state`), as unchanged resources; also those that are among the changes.
+    pub(crate) prior: Vec<ResourceChange>,
 }
 
 /// What is known of one input besides its changes.
@@ -203,6 +210,14 @@ pub(crate) struct Wanted {
     /// say what privilege goes with it (a deleted trail is weakened evidence whatever its
     /// values were).
     pub(crate) deleted: HashMap<String, Vec<String>>,
+    /// Per resource type, the attributes read of the resources of the state before the change
+    /// (`prior_state`), which a plan limited with `-target` does not list among its changes:
+    /// the audit sources that say which stores are evidence.
+    pub(crate) prior: HashMap<String, Vec<String>>,
+    /// The types of `unchanged` whose other attributes may be read later ([`complete`]):
+    /// only for these is the rest of an unchanged resource kept. (Types read only to find
+    /// evidence stores need no more than their names.)
+    pub(crate) completed: std::collections::HashSet<String>,
 }
 
 impl Wanted {

@@ -44,6 +44,7 @@ impl Format for Preview {
             },
             changes,
             drift: Vec::new(),
+            prior: Vec::new(),
         })
     }
 }

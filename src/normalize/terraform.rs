@@ -56,6 +56,7 @@ impl Format for Plan {
             },
             changes: worked.changes,
             drift: worked.drift,
+            prior: worked.prior,
         })
     }
 }
@@ -156,6 +157,65 @@ pub(crate) struct PlanHead {
     pub(crate) variables: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// A resource of the plan's `prior_state`: what it is, and its values.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawPriorResource<'a> {
+    #[serde(borrow)]
+    pub(crate) address: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub(crate) mode: Option<Cow<'a, str>>,
+    #[serde(borrow, rename = "type")]
+    pub(crate) kind: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub(crate) values: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub(crate) sensitive_values: Option<&'a RawValue>,
+}
+
+/// Takes one resource of the plan's `prior_state`, as raw bytes with their place.
+pub(crate) type OnPrior<'f> = dyn for<'b> FnMut(Place<'b>) -> Result<(), LoadError> + 'f;
+
+/// How deep `child_modules` of `prior_state` are followed (deeper ones are only skipped).
+const PRIOR_DEPTH: usize = 64;
+
+/// Walk a module of `prior_state` (its `resources` and `child_modules`), handing each resource
+/// over. Entries that are not as Terraform writes them are skipped: the state only adds to
+/// what the changes say.
+fn prior_module<R: std::io::Read>(
+    s: &mut load::Scanner<'_, R>,
+    name: &str,
+    prior: &mut OnPrior<'_>,
+    depth: usize,
+) -> Result<(), LoadError> {
+    if depth > PRIOR_DEPTH || s.next_byte()? != Some(b'{') {
+        return s.skip();
+    }
+    load::members_of(s, |s, key| match key {
+        "resources" | "child_modules" => {
+            if s.next_byte()? != Some(b'[') {
+                return s.skip();
+            }
+            s.expect(b'[', "`[`")?;
+            if s.eat(b']')? {
+                return Ok(());
+            }
+            loop {
+                if key == "child_modules" {
+                    prior_module(s, name, prior, depth + 1)?;
+                } else {
+                    s.capture(|bytes, at| prior(Place { name, bytes, at }))?;
+                }
+                if s.eat(b']')? {
+                    return Ok(());
+                }
+                s.expect(b',', "`,` or `]`")?;
+            }
+        }
+        _ => s.skip(),
+    })
+    .map(|_| ())
+}
+
 /// Takes the plan's `configuration`, as raw bytes with their place.
 pub(crate) type OnConfiguration<'f> = dyn FnMut(Place<'_>) -> Result<(), LoadError> + 'f;
 
@@ -173,6 +233,7 @@ pub(crate) fn read_plan(
     opened: Opened<'_>,
     config: &mut OnConfiguration<'_>,
     each: &mut OnChange<'_>,
+    prior: &mut OnPrior<'_>,
 ) -> Result<PlanHead, LoadError> {
     let name = opened.name;
     let invalid = |message: &str| LoadError::Invalid {
@@ -285,6 +346,19 @@ pub(crate) fn read_plan(
             }
             "variables" => {
                 plan.variables = s.capture(|bytes, at| variables(Place { name, bytes, at }))?;
+            }
+            // `prior_state.values.root_module`: only its resources are read, one by one.
+            "prior_state" if s.next_byte()? == Some(b'{') => {
+                load::members_of(s, |s, key| match key {
+                    "values" if s.next_byte()? == Some(b'{') => {
+                        load::members_of(s, |s, key| match key {
+                            "root_module" => prior_module(s, name, prior, 0),
+                            _ => s.skip(),
+                        })
+                        .map(|_| ())
+                    }
+                    _ => s.skip(),
+                })?;
             }
             _ => s.skip()?,
         }
@@ -423,6 +497,7 @@ enum Work {
 struct Worked {
     changes: Vec<ResourceChange>,
     drift: Vec<ResourceChange>,
+    prior: Vec<ResourceChange>,
     configuration: Configuration,
 }
 
@@ -493,6 +568,9 @@ fn load_one(opened: Opened<'_>, input: usize, wanted: &Wanted) -> Result<Loaded1
         let mut stopped = false;
         let sender = tx.clone();
         let mut big_configuration = None;
+        let mut prior = Vec::new();
+        let mut prior_shared = Interner::default();
+        let type_key = memchr::memmem::Finder::new(b"\"type\"");
         let loaded = read_plan(
             opened,
             &mut |place| {
@@ -548,6 +626,31 @@ fn load_one(opened: Opened<'_>, input: usize, wanted: &Wanted) -> Result<Loaded1
                 }
                 Ok(())
             },
+            &mut |place| {
+                // NOTE: most of the state is of other types: its `type`, which Terraform writes
+                // before the values, skips them without parsing.
+                if !prior_type(&type_key, place.bytes).is_some_and(|t| wanted.prior.contains_key(t))
+                {
+                    return Ok(());
+                }
+                let Ok(raw) = serde_json::from_slice::<RawPriorResource<'_>>(place.bytes) else {
+                    return Ok(());
+                };
+                if raw.mode.as_deref() == Some("data") {
+                    return Ok(());
+                }
+                let Some(attributes) = wanted.prior.get(raw.kind.as_ref()) else {
+                    return Ok(());
+                };
+                prior.push(prior_change(
+                    input,
+                    &place,
+                    &raw,
+                    attributes,
+                    &mut prior_shared,
+                )?);
+                Ok(())
+            },
         );
         if !batch.is_empty() && !stopped {
             let _ = tx.send(Work::Changes(batch));
@@ -572,7 +675,65 @@ fn load_one(opened: Opened<'_>, input: usize, wanted: &Wanted) -> Result<Loaded1
         }
         drift.append(&mut worked.drift);
         worked.drift = drift;
+        worked.prior = prior;
         Ok((loaded, worked, count))
+    })
+}
+
+/// The `type` of a resource of `prior_state`, read from its first `"type":` key (Terraform
+/// writes `address`, `mode` and `type` before the values), without parsing the rest.
+fn prior_type<'b>(type_key: &memchr::memmem::Finder<'_>, bytes: &'b [u8]) -> Option<&'b str> {
+    let mut from = 0;
+    while let Some(at) = type_key.find(&bytes[from..]) {
+        let after = from + at + 6;
+        let rest = &bytes[after..];
+        let colon = rest.iter().position(|b| !b.is_ascii_whitespace())?;
+        if rest[colon] != b':' {
+            from = after;
+            continue;
+        }
+        let value = &rest[colon + 1..];
+        let open = value.iter().position(|b| !b.is_ascii_whitespace())?;
+        let value = value.get(open..)?.strip_prefix(b"\"")?;
+        let close = memchr::memchr(b'"', value)?;
+        return std::str::from_utf8(&value[..close]).ok();
+    }
+    None
+}
+
+/// A resource of `prior_state`, as an unchanged resource with the attributes read of it.
+fn prior_change(
+    input: usize,
+    place: &Place<'_>,
+    raw: &RawPriorResource<'_>,
+    attributes: &[String],
+    shared: &mut Interner,
+) -> Result<ResourceChange, LoadError> {
+    let parse = |v: Option<&RawValue>| -> Result<Value, LoadError> {
+        match v {
+            Some(raw) => load::parse_picked(place, raw, attributes),
+            None => Ok(Value::Null),
+        }
+    };
+    let noop: [&str; 1] = ["no-op"];
+    Ok(ResourceChange {
+        head: Arc::new(Head {
+            address: Text::from(load::bounded(&raw.address).as_ref()),
+            kind: shared.text(&raw.kind),
+            actions: shared.actions(&noop),
+            data: false,
+            importing: false,
+            extra: None,
+        }),
+        input,
+        action: Action::NoOp,
+        values: Some(Box::new(Values {
+            before: parse(raw.values)?,
+            before_sensitive: parse(raw.sensitive_values)?,
+            unchanged: true,
+            ..Values::default()
+        })),
+        deferred: None,
     })
 }
 
@@ -716,7 +877,10 @@ fn change(
         }
         None => None,
     };
-    let deferred = (action == Action::NoOp && values.is_some()).then(|| Deferred {
+    let deferred = (action == Action::NoOp
+        && values.is_some()
+        && wants_values.completed.contains(key.as_str()))
+    .then(|| Deferred {
         before: raw.change.before.map(RawValue::to_owned),
         before_sensitive: raw.change.before_sensitive.map(RawValue::to_owned),
         at: raw.change.before.map(|v| {
@@ -745,6 +909,7 @@ mod tests {
                 n += 1;
                 Ok(())
             },
+            &mut |_| Ok(()),
         )?;
         Ok((plan, n))
     }

@@ -66,6 +66,69 @@ pub(crate) struct RawRuleset {
     configures: Vec<RawConfigures>,
     #[serde(default)]
     evidence: Vec<RawEvidence>,
+    #[serde(default)]
+    kind: Vec<RawStoreKind>,
+    #[serde(default)]
+    source: Vec<RawSource>,
+    #[serde(default)]
+    store: Vec<RawStore>,
+}
+
+/// A kind of evidence store (`rulesets/aws/stores.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStoreKind {
+    provider: String,
+    id: String,
+    noun: String,
+    service: String,
+    resource_prefixes: Vec<String>,
+    #[serde(default)]
+    name_ends_at: String,
+    #[serde(default)]
+    written: Option<(String, String)>,
+    /// Actions that confer `audit_evidence` on a store of this kind, and only there.
+    #[serde(default)]
+    actions: Vec<String>,
+}
+
+/// An audit source: which of its attributes name the stores it writes to.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    provider: String,
+    #[serde(rename = "type")]
+    kind: String,
+    writes: Vec<RawWrites>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWrites {
+    attribute: String,
+    store: String,
+}
+
+/// A resource type that configures a store.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStore {
+    provider: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(rename = "kind")]
+    store: String,
+    named_by: Vec<String>,
+    #[serde(default)]
+    is_store: bool,
+    #[serde(default)]
+    links: bool,
+    #[serde(default = "yes")]
+    deletion: bool,
+    #[serde(default)]
+    deleted: Option<String>,
+    #[serde(default)]
+    weakened_when: Vec<RawCondition>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -133,13 +196,17 @@ struct RawCondition {
     change: String,
     #[serde(default)]
     value: Option<toml::Value>,
+    /// For `drops_principal`, `allows` and `gained_items`: what to look for; for `lost_items`,
+    /// the items whose loss counts (any, when neither this nor `value` is given).
+    #[serde(default)]
+    values: Vec<toml::Value>,
+    /// What an absent (null) value means: the provider's default.
+    #[serde(default)]
+    default: Option<toml::Value>,
     #[serde(default)]
     zero_means_unlimited: bool,
     #[serde(default)]
     on_create: bool,
-    /// `lost_items`: only these items count (all, when absent).
-    #[serde(default)]
-    items: Option<Vec<toml::Value>>,
     /// `stops_denying` and `detaches_guardrail`: the actions a guardrail's Deny protects.
     #[serde(default)]
     actions: Vec<String>,
@@ -200,6 +267,9 @@ pub(crate) struct DutyAction {
     pub(crate) action: String,
     pub(crate) duty: String,
     pub(crate) broad_only: bool,
+    /// Counts only on a scope that names an evidence store (`[[kind]] actions` of
+    /// stores.toml): deleting objects of the trail's bucket.
+    pub(crate) store_only: bool,
 }
 
 /// How an attribute change weakens evidence.
@@ -215,8 +285,16 @@ pub(crate) enum Change {
     Changed,
     /// A value that was set is now empty or absent.
     Removed,
-    /// Elements of a list or set were removed.
-    LostItems,
+    /// Elements of a list or set were removed (of these, when any are given).
+    LostItems(Vec<serde_json::Value>),
+    /// One of these elements was added to a list or set.
+    GainedItems(Vec<serde_json::Value>),
+    /// A policy document no longer admits one of these principals (service principals, in
+    /// an Allow statement) that it admitted before.
+    DropsPrincipal(Vec<String>),
+    /// A policy document newly allows one of these actions to a principal that is not a
+    /// service (an account, a role, anyone).
+    Allows(Vec<String>),
     /// A value that was empty or absent is set (or the resource is created with it set).
     Present,
     /// A policy document (a service control policy) no longer denies some of these actions:
@@ -236,9 +314,9 @@ pub(crate) struct Condition {
     pub(crate) attribute: String,
     pub(crate) change: Change,
     pub(crate) on_create: bool,
-    /// `lost_items`: only these items count (all, when `None`).
-    pub(crate) items: Option<Vec<serde_json::Value>>,
     pub(crate) says: String,
+    /// What an absent (null) value means: the provider's default.
+    pub(crate) default: Option<serde_json::Value>,
 }
 
 /// Audit or evidence configuration of one resource type.
@@ -264,6 +342,67 @@ pub(crate) struct Ruleset {
     pub(crate) evidence: BTreeMap<String, Evidence>,
     /// Per provider, how its resource types are read.
     pub(crate) shapes: BTreeMap<String, Shapes>,
+    /// Evidence stores: what writes to them, and how they are weakened.
+    pub(crate) stores: StoreRules,
+}
+
+/// A kind of evidence store (a bucket, a key, a log group) and how an ARN names one.
+#[derive(Debug, Clone)]
+pub(crate) struct StoreKind {
+    pub(crate) id: String,
+    /// "the bucket", in "the bucket aws_cloudtrail.org writes to".
+    pub(crate) noun: String,
+    /// The ARN's service (`s3`).
+    pub(crate) service: String,
+    /// The name is the ARN's resource part less the first of these it starts with...
+    pub(crate) resource_prefixes: Vec<String>,
+    /// ... cut at the first of this (empty: not cut).
+    pub(crate) name_ends_at: String,
+    /// How one source, and several, use it: "writes to", "write to".
+    pub(crate) written: (String, String),
+}
+
+/// Which store an attribute of an audit source names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Writes {
+    /// A store of this kind (an index into [`StoreRules::kinds`]).
+    Kind(usize),
+    /// Whatever kind of store the ARN's service says.
+    Arn,
+}
+
+/// A resource type that configures a store.
+#[derive(Debug, Clone)]
+pub(crate) struct StoreType {
+    /// The kind of store (an index into [`StoreRules::kinds`]).
+    pub(crate) kind: usize,
+    /// The attributes that name the store (its name, ARN or id).
+    pub(crate) named_by: Vec<String>,
+    /// The resource is the store itself: its address names the store too.
+    pub(crate) is_store: bool,
+    /// The resource ties names of one store together (an alias and its key): read even when
+    /// it does not change.
+    pub(crate) links: bool,
+    /// Whether deleting (or replacing) the resource weakens the store, and what it says then.
+    pub(crate) deleted: Option<String>,
+    pub(crate) conditions: Vec<Condition>,
+}
+
+/// Evidence stores, from `[[kind]]`, `[[source]]` and `[[store]]` tables.
+#[derive(Debug, Default)]
+pub(crate) struct StoreRules {
+    pub(crate) kinds: Vec<StoreKind>,
+    /// Audit source type → (attribute, what it names).
+    pub(crate) sources: BTreeMap<String, Vec<(String, Writes)>>,
+    /// Resource type → how it configures a store.
+    pub(crate) stores: BTreeMap<String, StoreType>,
+}
+
+impl StoreRules {
+    /// The kind of store an ARN's service holds.
+    pub(crate) fn kind_of_service(&self, service: &str) -> Option<usize> {
+        self.kinds.iter().position(|k| k.service == service)
+    }
 }
 
 /// Problems found in ruleset files, all of them, each with its file and place.
@@ -309,6 +448,13 @@ impl Ruleset {
         }
         for (name, raw) in &files {
             set.add(name, raw, &mut problems);
+        }
+        // Kinds first: sources and stores refer to them.
+        for (name, raw) in &files {
+            set.add_kinds(name, raw, &mut problems);
+        }
+        for (name, raw) in &files {
+            set.add_stores(name, raw, &mut problems);
         }
         for p in PROVIDERS {
             let (name, text) = p.shapes();
@@ -382,6 +528,7 @@ impl Ruleset {
                             action,
                             duty: g.duty.clone(),
                             broad_only,
+                            store_only: false,
                         });
                     }
                 }
@@ -404,6 +551,12 @@ impl Ruleset {
             provider(&e.provider, &place, problems);
             let mut conditions = Vec::new();
             for c in &e.weakened_when {
+                if c.says.contains("{store}") {
+                    problems.push(format!(
+                        "{name}: {place}: says \"{}\": {{store}} is for [[store]] tables only",
+                        c.says
+                    ));
+                }
                 match condition(c) {
                     Ok(c) => conditions.push(c),
                     Err(msg) => problems.push(format!("{name}: {place}: {msg}")),
@@ -416,6 +569,157 @@ impl Ruleset {
             });
             entry.deletion |= e.deletion;
             entry.conditions.extend(conditions);
+        }
+    }
+
+    fn add_kinds(&mut self, name: &str, raw: &RawRuleset, problems: &mut Vec<String>) {
+        let providers = known_providers();
+        for (i, k) in raw.kind.iter().enumerate() {
+            let place = format!("[[kind]] #{} ({})", i + 1, k.id);
+            if !providers.contains(&k.provider.as_str()) {
+                problems.push(format!(
+                    "{name}: {place}: provider \"{}\" is not one of {}",
+                    k.provider,
+                    providers.join(", ")
+                ));
+            }
+            if !is_id(&k.id) || k.id == "arn" {
+                problems.push(format!(
+                    "{name}: {place}: id must be lowercase letters, digits and underscores, \
+                     and not \"arn\""
+                ));
+            }
+            if self.stores.kinds.iter().any(|x| x.id == k.id) {
+                problems.push(format!(
+                    "{name}: {place}: the kind \"{}\" is defined twice",
+                    k.id
+                ));
+                continue;
+            }
+            if k.resource_prefixes.is_empty() {
+                problems.push(format!("{name}: {place}: resource_prefixes is empty"));
+            }
+            for pattern in &k.actions {
+                let expanded = expand(&k.provider, pattern);
+                if expanded.is_empty() {
+                    problems.push(format!(
+                        "{name}: {place}: \"{pattern}\" matches no {} action",
+                        k.provider
+                    ));
+                }
+                let list = self.actions.entry(k.provider.clone()).or_default();
+                for action in expanded {
+                    list.push(DutyAction {
+                        action,
+                        duty: AUDIT_EVIDENCE.to_string(),
+                        broad_only: false,
+                        store_only: true,
+                    });
+                }
+            }
+            self.stores.kinds.push(StoreKind {
+                id: k.id.clone(),
+                noun: k.noun.clone(),
+                service: k.service.clone(),
+                resource_prefixes: k.resource_prefixes.clone(),
+                name_ends_at: k.name_ends_at.clone(),
+                written: k
+                    .written
+                    .clone()
+                    .unwrap_or_else(|| ("writes to".to_string(), "write to".to_string())),
+            });
+        }
+    }
+
+    fn add_stores(&mut self, name: &str, raw: &RawRuleset, problems: &mut Vec<String>) {
+        let providers = known_providers();
+        let provider = |p: &str, place: &str, problems: &mut Vec<String>| {
+            if !providers.contains(&p) {
+                problems.push(format!(
+                    "{name}: {place}: provider \"{p}\" is not one of {}",
+                    providers.join(", ")
+                ));
+            }
+        };
+        let kinds = |s: &StoreRules| {
+            s.kinds
+                .iter()
+                .map(|k| k.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        for (i, s) in raw.source.iter().enumerate() {
+            let place = format!("[[source]] #{} ({})", i + 1, s.kind);
+            provider(&s.provider, &place, problems);
+            for w in &s.writes {
+                let writes = if w.store == "arn" {
+                    Writes::Arn
+                } else if let Some(k) = self.stores.kinds.iter().position(|k| k.id == w.store) {
+                    Writes::Kind(k)
+                } else {
+                    problems.push(format!(
+                        "{name}: {place}: \"{}\" writes to store \"{}\", which is not arn nor \
+                         one of the kinds ({})",
+                        w.attribute,
+                        w.store,
+                        kinds(&self.stores)
+                    ));
+                    continue;
+                };
+                self.stores
+                    .sources
+                    .entry(s.kind.clone())
+                    .or_default()
+                    .push((w.attribute.clone(), writes));
+            }
+        }
+        for (i, s) in raw.store.iter().enumerate() {
+            let place = format!("[[store]] #{} ({})", i + 1, s.kind);
+            provider(&s.provider, &place, problems);
+            let Some(kind) = self.stores.kinds.iter().position(|k| k.id == s.store) else {
+                problems.push(format!(
+                    "{name}: {place}: kind \"{}\" is not one of {}",
+                    s.store,
+                    kinds(&self.stores)
+                ));
+                continue;
+            };
+            if s.named_by.is_empty() {
+                problems.push(format!("{name}: {place}: named_by is empty"));
+            }
+            if self.evidence.contains_key(&s.kind) {
+                problems.push(format!(
+                    "{name}: {place}: {} is evidence whatever it configures ([[evidence]]): \
+                     its conditions would be said twice",
+                    s.kind
+                ));
+            }
+            if self.stores.stores.contains_key(&s.kind) {
+                problems.push(format!("{name}: {place}: {} is a store type twice", s.kind));
+            }
+            let mut conditions = Vec::new();
+            for c in &s.weakened_when {
+                match condition(c) {
+                    Ok(c) => conditions.push(c),
+                    Err(msg) => problems.push(format!("{name}: {place}: {msg}")),
+                }
+            }
+            let deleted = s.deletion.then(|| {
+                s.deleted
+                    .clone()
+                    .unwrap_or_else(|| "is deleted ({store})".to_string())
+            });
+            self.stores.stores.insert(
+                s.kind.clone(),
+                StoreType {
+                    kind,
+                    named_by: s.named_by.clone(),
+                    is_store: s.is_store,
+                    links: s.links,
+                    deleted,
+                    conditions,
+                },
+            );
         }
     }
 
@@ -442,7 +746,26 @@ fn condition(c: &RawCondition) -> Result<Condition, String> {
         },
         "changed" => Change::Changed,
         "removed" => Change::Removed,
-        "lost_items" => Change::LostItems,
+        "lost_items" => Change::LostItems(json_values(c)?),
+        "gained_items" => Change::GainedItems(json_values(c)?),
+        "drops_principal" | "allows" => {
+            let strings: Option<Vec<String>> = c
+                .values
+                .iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect();
+            let Some(strings) = strings.filter(|s| !s.is_empty()) else {
+                return Err(format!(
+                    "weakened_when on \"{}\": change = \"{}\" needs values, a list of strings",
+                    c.attribute, c.change
+                ));
+            };
+            if c.change == "allows" {
+                Change::Allows(strings)
+            } else {
+                Change::DropsPrincipal(strings)
+            }
+        }
         "present" => Change::Present,
         "stops_denying" | "detaches_guardrail" if c.actions.is_empty() => {
             return Err(format!(
@@ -464,28 +787,32 @@ fn condition(c: &RawCondition) -> Result<Condition, String> {
         other => {
             return Err(format!(
                 "weakened_when on \"{}\": change \"{other}\" is not one of turned_off, turned_on, \
-                 decreased, changed, removed, lost_items, present, equals, stops_denying, \
-                 detaches_guardrail",
+                 decreased, changed, removed, lost_items, gained_items, present, equals, \
+                 drops_principal, allows, stops_denying, detaches_guardrail",
                 c.attribute
             ))
         }
     };
-    let items = match &c.items {
-        Some(list) => Some(
-            list.iter()
-                .map(serde_json::to_value)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| e.to_string())?,
-        ),
+    let default = match &c.default {
+        Some(v) => Some(serde_json::to_value(v).map_err(|e| e.to_string())?),
         None => None,
     };
     Ok(Condition {
         attribute: c.attribute.clone(),
         change,
         on_create: c.on_create,
-        items,
         says: c.says.clone(),
+        default,
     })
+}
+
+/// A condition's `value` and `values`, as JSON.
+fn json_values(c: &RawCondition) -> Result<Vec<serde_json::Value>, String> {
+    c.value
+        .iter()
+        .chain(&c.values)
+        .map(|v| serde_json::to_value(v).map_err(|e| e.to_string()))
+        .collect()
 }
 
 fn is_id(id: &str) -> bool {
@@ -556,6 +883,16 @@ mod tests {
         let mut unknown = Vec::new();
         for (name, text) in builtin() {
             let raw: RawRuleset = toml::from_str(text).expect("built-in ruleset parses");
+            for k in &raw.kind {
+                let Some(provider) = privilege::provider(&k.provider) else {
+                    continue;
+                };
+                for a in &k.actions {
+                    if !crate::glob::is_pattern(a) && !provider.knows_action(a) {
+                        unknown.push(format!("{name}: {a}"));
+                    }
+                }
+            }
             for g in &raw.grants {
                 let Some(provider) = privilege::provider(&g.provider) else {
                     continue;
@@ -649,6 +986,47 @@ mod tests {
                 .contains("provider \"oci\" is not one of aws, azure, gcp, github, k8s"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn store_table_errors_name_file_and_place() {
+        let err = Ruleset::load(&[(
+            "stores.toml".to_string(),
+            r#"
+[[source]]
+provider = "aws"
+type = "aws_example_source"
+writes = [{ attribute = "bucket", store = "drawer" }]
+
+[[store]]
+provider = "aws"
+type = "aws_cloudtrail"
+kind = "bucket"
+named_by = ["name"]
+
+[[store]]
+provider = "aws"
+type = "aws_example_thing"
+kind = "cupboard"
+named_by = ["name"]
+
+[[evidence]]
+provider = "aws"
+type = "aws_example_evidence"
+weakened_when = [{ attribute = "x", change = "turned_off", says = "weakens {store}" }]
+"#
+            .to_string(),
+        )])
+        .expect_err("bad store tables");
+        let err = err.to_string();
+        for expected in [
+            "stores.toml: [[source]] #1 (aws_example_source): \"bucket\" writes to store \"drawer\"",
+            "stores.toml: [[store]] #1 (aws_cloudtrail): aws_cloudtrail is evidence whatever it configures",
+            "stores.toml: [[store]] #2 (aws_example_thing): kind \"cupboard\" is not one of bucket, key, log_group",
+            "stores.toml: [[evidence]] #1 (aws_example_evidence): says \"weakens {store}\"",
+        ] {
+            assert!(err.contains(expected), "{expected}\n{err}");
+        }
     }
 
     #[test]

@@ -29,10 +29,16 @@ impl Provider for Aws {
     }
 
     fn rulesets(&self) -> &'static [(&'static str, &'static str)] {
-        &[(
-            "rulesets/aws/grants.toml",
-            include_str!("../../../rulesets/aws/grants.toml"),
-        )]
+        &[
+            (
+                "rulesets/aws/grants.toml",
+                include_str!("../../../rulesets/aws/grants.toml"),
+            ),
+            (
+                "rulesets/aws/stores.toml",
+                include_str!("../../../rulesets/aws/stores.toml"),
+            ),
+        ]
     }
 
     fn shapes(&self) -> (&'static str, &'static str) {
