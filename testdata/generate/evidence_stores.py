@@ -550,3 +550,40 @@ def scoped_key_and_log_group_grants():
 SCENARIOS.update({
     AREA + "scoped-key-and-log-group-grants.json": scoped_key_and_log_group_grants,
 })
+
+
+# --- versioning: a store's, and an application's ----------------------------------------------
+def _versioning(tf_name, bucket, bucket_ref, status_after):
+    before = aws.s3_bucket_versioning(bucket)
+    after = aws.s3_bucket_versioning(bucket, status=status_after)
+    return Res("aws_s3_bucket_versioning", tf_name, before=before, after=after,
+               config={"bucket": R(bucket_ref + ".id", bucket_ref),
+                       "versioning_configuration": [{"status": C(status_after)}]})
+
+
+def trail_bucket_versioning_suspended():
+    """Versioning of the trail's bucket is suspended while ops-admin gets AdministratorAccess:
+    overwritten logs would be lost."""
+    gen = _gen()
+    res = admin_gain() + gen.trail_stack()
+    res.append(_versioning("cloudtrail", gen.TRAIL_BUCKET, "aws_s3_bucket.cloudtrail",
+                           "Suspended"))
+    return plan(res, "2024-10-02T16:04:12Z")
+
+
+def app_bucket_versioning_suspended():
+    """Versioning of the build-artifacts bucket is suspended while ci-deployer gains role
+    administration: the artifacts bucket is no audit store, so nothing is weakened and
+    privilege-and-evidence has nothing to pair the gain with."""
+    gen = _gen()
+    res = deployer_gains_role_admin() + gen.trail_stack()
+    res.append(_versioning("artifacts", gen.ARTIFACTS, "aws_s3_bucket.artifacts", "Suspended"))
+    return plan(res, "2024-10-02T16:18:37Z")
+
+
+SCENARIOS.update({
+    "providers/aws/evidence-stores/trail-bucket-versioning-suspended.json":
+        trail_bucket_versioning_suspended,
+    "providers/aws/evidence-stores/precision-app-bucket-versioning-suspended.json":
+        app_bucket_versioning_suspended,
+})
