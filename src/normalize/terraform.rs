@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// `terraform show -json PLANFILE`.
@@ -571,6 +571,11 @@ fn load_one(opened: Opened<'_>, input: usize, wanted: &Wanted) -> Result<Loaded1
         let mut prior = Vec::new();
         let mut prior_shared = Interner::default();
         let type_key = memchr::memmem::Finder::new(b"\"type\"");
+        let address_key = memchr::memmem::Finder::new(b"\"address\"");
+        // The addresses of the changes of types read from `prior_state`: a resource of the
+        // state that is among them says nothing more (Terraform writes `resource_changes`
+        // first), so only those a plan limited with `-target` leaves out are parsed.
+        let listed: std::cell::RefCell<HashSet<String>> = Default::default();
         let loaded = read_plan(
             opened,
             &mut |place| {
@@ -594,6 +599,11 @@ fn load_one(opened: Opened<'_>, input: usize, wanted: &Wanted) -> Result<Loaded1
                 } else {
                     Cow::Borrowed(&raw.kind)
                 };
+                if section == Section::Changes && !data && wanted.prior.contains_key(key.as_ref()) {
+                    if let Some(address) = &raw.address {
+                        listed.borrow_mut().insert(address.to_string());
+                    }
+                }
                 let noop = raw.change.actions.len() == 1 && raw.change.actions[0] == "no-op";
                 let read = wanted.attributes(&key, &raw.change.actions).is_some();
                 if read && place.bytes.len() > BIG {
@@ -629,7 +639,11 @@ fn load_one(opened: Opened<'_>, input: usize, wanted: &Wanted) -> Result<Loaded1
             &mut |place| {
                 // NOTE: most of the state is of other types: its `type`, which Terraform writes
                 // before the values, skips them without parsing.
-                if !prior_type(&type_key, place.bytes).is_some_and(|t| wanted.prior.contains_key(t))
+                if !prior_key(&type_key, place.bytes).is_some_and(|t| wanted.prior.contains_key(t))
+                {
+                    return Ok(());
+                }
+                if prior_key(&address_key, place.bytes).is_some_and(|a| listed.borrow().contains(a))
                 {
                     return Ok(());
                 }
@@ -680,12 +694,13 @@ fn load_one(opened: Opened<'_>, input: usize, wanted: &Wanted) -> Result<Loaded1
     })
 }
 
-/// The `type` of a resource of `prior_state`, read from its first `"type":` key (Terraform
-/// writes `address`, `mode` and `type` before the values), without parsing the rest.
-fn prior_type<'b>(type_key: &memchr::memmem::Finder<'_>, bytes: &'b [u8]) -> Option<&'b str> {
+/// A string key of a resource of `prior_state` (`"type"`, `"address"`), read from its first
+/// occurrence (Terraform writes `address`, `mode` and `type` before the values), without
+/// parsing the rest. An escaped value is not read (`None`): the resource is then parsed.
+fn prior_key<'b>(key: &memchr::memmem::Finder<'_>, bytes: &'b [u8]) -> Option<&'b str> {
     let mut from = 0;
-    while let Some(at) = type_key.find(&bytes[from..]) {
-        let after = from + at + 6;
+    while let Some(at) = key.find(&bytes[from..]) {
+        let after = from + at + key.needle().len();
         let rest = &bytes[after..];
         let colon = rest.iter().position(|b| !b.is_ascii_whitespace())?;
         if rest[colon] != b':' {
@@ -695,7 +710,10 @@ fn prior_type<'b>(type_key: &memchr::memmem::Finder<'_>, bytes: &'b [u8]) -> Opt
         let value = &rest[colon + 1..];
         let open = value.iter().position(|b| !b.is_ascii_whitespace())?;
         let value = value.get(open..)?.strip_prefix(b"\"")?;
-        let close = memchr::memchr(b'"', value)?;
+        let close = memchr::memchr2(b'"', b'\\', value)?;
+        if value[close] != b'"' {
+            return None;
+        }
         return std::str::from_utf8(&value[..close]).ok();
     }
     None
