@@ -80,6 +80,11 @@ pub(crate) fn shaped_attributes(ruleset: &Ruleset) -> Wanted {
                 Change::DetachesGuardrail(_) => &[&c.attribute],
                 _ => &[],
             };
+            // NOTE: only where there is something to read: a deletion of other evidence needs
+            // no values, and a million deleted trails must not be parsed for none.
+            if attributes.is_empty() {
+                continue;
+            }
             for list in [
                 changed.entry(kind.clone()).or_default(),
                 deleted.entry(kind.clone()).or_default(),
