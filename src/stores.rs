@@ -101,12 +101,17 @@ impl Stores {
         }
         // The audit sources: what they write to. Those of the state before the change that
         // are not among the changes too (a plan limited with `-target`).
-        let listed: HashSet<(usize, &str)> = set
-            .changes
-            .iter()
-            .filter(|c| rules.sources.contains_key(c.kind.as_str()))
-            .map(|c| (c.input, c.address.as_str()))
-            .collect();
+        // NOTE: built only when the state adds resources: a million deleted trails need no
+        // set of their addresses otherwise.
+        let listed: HashSet<(usize, &str)> = if set.prior.is_empty() {
+            HashSet::default()
+        } else {
+            set.changes
+                .iter()
+                .filter(|c| rules.sources.contains_key(c.kind.as_str()))
+                .map(|c| (c.input, c.address.as_str()))
+                .collect()
+        };
         let prior = set
             .prior
             .iter()

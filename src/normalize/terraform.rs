@@ -575,7 +575,13 @@ fn load_one(opened: Opened<'_>, input: usize, wanted: &Wanted) -> Result<Loaded1
         // The addresses of the changes of types read from `prior_state`: a resource of the
         // state that is among them says nothing more (Terraform writes `resource_changes`
         // first), so only those a plan limited with `-target` leaves out are parsed.
-        let listed: std::cell::RefCell<HashSet<String>> = Default::default();
+        // NOTE: by a hash of the address, not a copy of it (a million changes would copy a
+        // million addresses); a collision only skips a resource the state repeats anyway.
+        let listed: std::cell::RefCell<HashSet<u64>> = Default::default();
+        let hash = |address: &str| {
+            use std::hash::{BuildHasher, BuildHasherDefault};
+            BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(address)
+        };
         let loaded = read_plan(
             opened,
             &mut |place| {
@@ -601,7 +607,7 @@ fn load_one(opened: Opened<'_>, input: usize, wanted: &Wanted) -> Result<Loaded1
                 };
                 if section == Section::Changes && !data && wanted.prior.contains_key(key.as_ref()) {
                     if let Some(address) = &raw.address {
-                        listed.borrow_mut().insert(address.to_string());
+                        listed.borrow_mut().insert(hash(address));
                     }
                 }
                 let noop = raw.change.actions.len() == 1 && raw.change.actions[0] == "no-op";
@@ -643,7 +649,8 @@ fn load_one(opened: Opened<'_>, input: usize, wanted: &Wanted) -> Result<Loaded1
                 {
                     return Ok(());
                 }
-                if prior_key(&address_key, place.bytes).is_some_and(|a| listed.borrow().contains(a))
+                if prior_key(&address_key, place.bytes)
+                    .is_some_and(|a| listed.borrow().contains(&hash(a)))
                 {
                     return Ok(());
                 }
@@ -882,6 +889,27 @@ fn change(
                     unchanged: true,
                     ..Values::default()
                 }))
+            } else if action == Action::Delete {
+                // A deletion says nothing after it; one whose read attributes are all absent
+                // says nothing at all (a million deleted trails are not kept for none).
+                let before = parse(raw.change.before)?;
+                let said = match &before {
+                    Value::Object(map) => map.values().any(|v| !v.is_null()),
+                    Value::Null => false,
+                    _ => true,
+                };
+                if said {
+                    Some(Box::new(Values {
+                        before,
+                        after: parse(raw.change.after)?,
+                        after_unknown: parse(raw.change.after_unknown)?,
+                        before_sensitive: parse(raw.change.before_sensitive)?,
+                        after_sensitive: parse(raw.change.after_sensitive)?,
+                        unchanged: false,
+                    }))
+                } else {
+                    None
+                }
             } else {
                 Some(Box::new(Values {
                     before: parse(raw.change.before)?,
