@@ -515,22 +515,21 @@ impl Ruleset {
             provider(&g.provider, &place, problems);
             for (patterns, broad_only) in [(&g.actions, false), (&g.broad_scope_actions, true)] {
                 for pattern in patterns {
-                    let expanded = expand(&g.provider, pattern);
-                    if expanded.is_empty() {
-                        problems.push(format!(
-                            "{name}: {place}: \"{pattern}\" matches no {} action",
-                            g.provider
-                        ));
-                    }
-                    let list = self.actions.entry(g.provider.clone()).or_default();
-                    for action in expanded {
-                        list.push(DutyAction {
-                            action,
-                            duty: g.duty.clone(),
-                            broad_only,
-                            store_only: false,
-                        });
-                    }
+                    let how = DutyAction {
+                        action: String::new(),
+                        duty: g.duty.clone(),
+                        broad_only,
+                        store_only: false,
+                    };
+                    add_actions(
+                        &mut self.actions,
+                        name,
+                        &place,
+                        &g.provider,
+                        pattern,
+                        how,
+                        problems,
+                    );
                 }
             }
         }
@@ -600,22 +599,21 @@ impl Ruleset {
                 problems.push(format!("{name}: {place}: resource_prefixes is empty"));
             }
             for pattern in &k.actions {
-                let expanded = expand(&k.provider, pattern);
-                if expanded.is_empty() {
-                    problems.push(format!(
-                        "{name}: {place}: \"{pattern}\" matches no {} action",
-                        k.provider
-                    ));
-                }
-                let list = self.actions.entry(k.provider.clone()).or_default();
-                for action in expanded {
-                    list.push(DutyAction {
-                        action,
-                        duty: AUDIT_EVIDENCE.to_string(),
-                        broad_only: false,
-                        store_only: true,
-                    });
-                }
+                let how = DutyAction {
+                    action: String::new(),
+                    duty: AUDIT_EVIDENCE.to_string(),
+                    broad_only: false,
+                    store_only: true,
+                };
+                add_actions(
+                    &mut self.actions,
+                    name,
+                    &place,
+                    &k.provider,
+                    pattern,
+                    how,
+                    problems,
+                );
             }
             self.stores.kinds.push(StoreKind {
                 id: k.id.clone(),
@@ -804,6 +802,32 @@ fn condition(c: &RawCondition) -> Result<Condition, String> {
         says: c.says.clone(),
         default,
     })
+}
+
+/// The actions an action pattern of a provider names, each conferring a duty as `how` says
+/// (its `action` is filled in); a pattern that matches none is a problem at `place`.
+fn add_actions(
+    actions: &mut BTreeMap<String, Vec<DutyAction>>,
+    name: &str,
+    place: &str,
+    provider: &str,
+    pattern: &str,
+    how: DutyAction,
+    problems: &mut Vec<String>,
+) {
+    let expanded = expand(provider, pattern);
+    if expanded.is_empty() {
+        problems.push(format!(
+            "{name}: {place}: \"{pattern}\" matches no {provider} action"
+        ));
+    }
+    let list = actions.entry(provider.to_string()).or_default();
+    for action in expanded {
+        list.push(DutyAction {
+            action,
+            ..how.clone()
+        });
+    }
 }
 
 /// A condition's `value` and `values`, as JSON.
