@@ -668,28 +668,22 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 }
             }
         }
+        // What a resource's own policy, or a single grant, gives the principals it names.
+        let mut given = Vec::new();
         if let Some(rp) = &shape.resource_policy {
-            for (p, statement) in self.granted(c, side, rp) {
-                if self.needed(&p) {
-                    let doc = Doc::Statements {
-                        statements: vec![statement],
-                        sensitive: false,
-                        origin: None,
-                    };
-                    self.push(grants, &doc, &p, c, None);
-                }
-            }
+            given = self.granted(c, side, rp);
         }
         if let Some(g) = &shape.grant {
-            if let Some((p, statement)) = self.one_grant(c, side, g) {
-                if self.needed(&p) {
-                    let doc = Doc::Statements {
-                        statements: vec![statement],
-                        sensitive: false,
-                        origin: None,
-                    };
-                    self.push(grants, &doc, &p, c, None);
-                }
+            given.extend(self.one_grant(c, side, g));
+        }
+        for (p, statement) in given {
+            if self.needed(&p) {
+                let doc = Doc::Statements {
+                    statements: vec![statement],
+                    sensitive: false,
+                    origin: None,
+                };
+                self.push(grants, &doc, &p, c, None);
             }
         }
     }
