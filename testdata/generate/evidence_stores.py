@@ -247,25 +247,31 @@ def store_by_reference():
     return plan(res, "2024-10-02T10:48:20Z")
 
 
-def scoped_lifecycle_grant():
-    """ci-deployer gains role administration and s3:PutLifecycleConfiguration,
-    s3:DeleteBucket and s3:DeleteObject on the trail's bucket (not on `*`): both duties of a
-    forbidden pair. The trail's log group is shortened in the same change."""
+def deployer_housekeeping(bucket, objects, sid):
+    """ci-deployer gains role administration and, on one bucket, s3:PutLifecycleConfiguration,
+    s3:DeleteBucket and s3:DeleteObject (on `objects` under it), beside the artifacts bucket."""
     gen = _gen()
-    bucket_arn = "arn:aws:s3:::%s" % gen.TRAIL_BUCKET
+    bucket_arn = "arn:aws:s3:::%s" % bucket
     doc = policy(gen.IAM_ROLE_ADMIN_STMT,
                  statement(["s3:PutLifecycleConfiguration", "s3:DeleteBucket"], bucket_arn,
-                           sid="TrailBucketHousekeeping"),
-                 statement(["s3:DeleteObject"], bucket_arn + "/AWSLogs/*",
-                           sid="TrailBucketCleanup"))
-    res = [
+                           sid=sid + "Housekeeping"),
+                 statement(["s3:DeleteObject"], bucket_arn + objects, sid=sid + "Cleanup"))
+    return [
         gen.ci_deployer_role(inline=[("deployer", gen.ARTIFACTS_POLICY)]),
         gen.role_policy("deployer", "ci-deployer", "deployer", gen.ARTIFACTS_POLICY, SAME,
                         policy_cfg=gen.ARTIFACTS_POLICY_CFG),
         gen.role_policy("housekeeping", "ci-deployer", "housekeeping", None, doc),
         gen.artifacts_bucket(),
-        gen.audit_log_group(365, 30),
     ]
+
+
+def scoped_lifecycle_grant():
+    """ci-deployer gains role administration and s3:PutLifecycleConfiguration,
+    s3:DeleteBucket and s3:DeleteObject on the trail's bucket (not on `*`): both duties of a
+    forbidden pair. The trail's log group is shortened in the same change."""
+    gen = _gen()
+    res = deployer_housekeeping(gen.TRAIL_BUCKET, "/AWSLogs/*", "TrailBucket")
+    res.append(gen.audit_log_group(365, 30))
     trail = dict(aws.cloudtrail("org-trail", gen.TRAIL_BUCKET, tags=gen.TRAIL_TAGS),
                  cloud_watch_logs_group_arn=aws.log_group_arn(gen.AUDIT_LOG_GROUP) + ":*")
     res += gen.trail_stack(trail_before=trail)
@@ -400,18 +406,7 @@ def app_bucket_grant():
     """ci-deployer gains role administration and s3:PutLifecycleConfiguration on the
     artifacts bucket, which no audit source writes to: no forbidden pair."""
     gen = _gen()
-    doc = policy(gen.IAM_ROLE_ADMIN_STMT,
-                 statement(["s3:PutLifecycleConfiguration", "s3:DeleteBucket"],
-                           "arn:aws:s3:::%s" % gen.ARTIFACTS, sid="ArtifactsHousekeeping"),
-                 statement(["s3:DeleteObject"], "arn:aws:s3:::%s/*" % gen.ARTIFACTS,
-                           sid="ArtifactsCleanup"))
-    res = [
-        gen.ci_deployer_role(inline=[("deployer", gen.ARTIFACTS_POLICY)]),
-        gen.role_policy("deployer", "ci-deployer", "deployer", gen.ARTIFACTS_POLICY, SAME,
-                        policy_cfg=gen.ARTIFACTS_POLICY_CFG),
-        gen.role_policy("housekeeping", "ci-deployer", "housekeeping", None, doc),
-        gen.artifacts_bucket(),
-    ] + gen.trail_stack()
+    res = deployer_housekeeping(gen.ARTIFACTS, "/*", "Artifacts") + gen.trail_stack()
     return plan(res, "2024-10-02T15:12:37Z")
 
 

@@ -168,19 +168,25 @@ def _managed(tf_name, ps_tf, ps, policy_arn, *, new=False):
 ADMIN_PS_DESC = "Full administration of the platform accounts"
 
 
+def _platform_admin(*, new_assignment):
+    """The permission set `PlatformAdmin` (AdministratorAccess) assigned to the identity-store
+    group `platform-ops` in the account: by this change, or already."""
+    ps = ps_arn("PlatformAdmin")
+    return [
+        _ps_res("admin", "PlatformAdmin", ADMIN_PS_DESC),
+        _managed("admin", "admin", ps, ADMIN),
+        _group_res("platform_ops", "platform-ops", "Platform operations"),
+        _assignment("platform_ops_admin", "admin", ps, "platform_ops",
+                    store_id("group:platform-ops"), new=new_assignment),
+    ]
+
+
 def sso_admin_assigned_audit_weakened():
     """A new account assignment gives the identity-store group `platform-ops` the permission
     set `PlatformAdmin` (AdministratorAccess) in the account, in the same change that stops
     the organisation trail."""
     gen = _gen()
-    ps = ps_arn("PlatformAdmin")
-    gid = store_id("group:platform-ops")
-    res = [
-        _ps_res("admin", "PlatformAdmin", ADMIN_PS_DESC),
-        _managed("admin", "admin", ps, ADMIN),
-        _group_res("platform_ops", "platform-ops", "Platform operations"),
-        _assignment("platform_ops_admin", "admin", ps, "platform_ops", gid, new=True),
-    ]
+    res = _platform_admin(new_assignment=True)
     trail = aws.cloudtrail("org-trail", gen.TRAIL_BUCKET, tags=gen.TRAIL_TAGS)
     res += gen.trail_stack(trail_before=trail, trail_after=dict(trail, enable_logging=False),
                            trail_config=gen.trail_cfg(enable_logging=False))
@@ -191,13 +197,8 @@ def sso_user_added_to_admin_group():
     """A new identity-store user (`dana`, her id known only after apply) is added to the group
     `platform-ops`, which holds `PlatformAdmin` (AdministratorAccess) in the account already."""
     gen = _gen()
-    ps = ps_arn("PlatformAdmin")
     gid = store_id("group:platform-ops")
-    res = [
-        _ps_res("admin", "PlatformAdmin", ADMIN_PS_DESC),
-        _managed("admin", "admin", ps, ADMIN),
-        _group_res("platform_ops", "platform-ops", "Platform operations"),
-        _assignment("platform_ops_admin", "admin", ps, "platform_ops", gid, new=False),
+    res = _platform_admin(new_assignment=False) + [
         Res("aws_identitystore_user", "dana", before=None,
             after=store_user("dana", "Dana", "Smith", new=True),
             config={"display_name": C("Dana Smith"), "emails": [{
