@@ -1285,8 +1285,14 @@ import credentials  # noqa: E402
 import evidence_stores  # noqa: E402
 import identity  # noqa: E402
 import powers  # noqa: E402
+# The providers of issue 11.
+import azure_provider  # noqa: E402
+import github_provider  # noqa: E402
+import google_provider  # noqa: E402
+import kubernetes_provider  # noqa: E402
 
-for _area in (credentials, evidence_stores, identity, powers):
+for _area in (credentials, evidence_stores, identity, powers,
+              google_provider, azure_provider, kubernetes_provider, github_provider):
     SCENARIOS.update(_area.SCENARIOS)
 
 
