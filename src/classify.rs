@@ -9,7 +9,7 @@ use crate::model::{
 };
 use crate::privilege::{self, Actions, Issued, PROVIDERS};
 use crate::ruleset::{
-    Change, Condition, DutyAction, Evidence, Ruleset, StoreRules, AUDIT_EVIDENCE,
+    Change, Condition, DutyAction, Evidence, Ruleset, Severity, StoreRules, AUDIT_EVIDENCE,
 };
 use crate::stores::{self, Found, Stores};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -744,13 +744,13 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
             let after_items = items_or_default(&after);
             items_or_default(&before)
                 .iter()
-                .any(|x| !after_items.contains(x) && (which.is_empty() || which.contains(x)))
+                .any(|x| !after_items.contains(x) && (which.is_empty() || listed(which, x)))
         }
         Change::GainedItems(which) => {
             let before_items = items_or_default(&before);
             items_or_default(&after)
                 .iter()
-                .any(|x| !before_items.contains(x) && which.contains(x))
+                .any(|x| !before_items.contains(x) && (which.is_empty() || listed(which, x)))
         }
         Change::DropsPrincipal(services) => {
             let before = b.as_str().and_then(policy_principals).unwrap_or_default();
@@ -807,7 +807,7 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
                 .as_array()
                 .into_iter()
                 .flatten()
-                .filter(|x| which.contains(x) && !after.contains(x))
+                .filter(|x| listed(which, x) && !after.contains(x))
                 .map(Value::to_string)
                 .collect();
             format!("{} loses {}", cond.attribute, lost.join(", "))
@@ -828,6 +828,87 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
         ));
     }
     Some((format!("{} ({detail})", cond.says), false))
+}
+
+/// Whether an item is one of a condition's values: equal to one, or a text matching one that
+/// has wildcards (`foureyes*`).
+fn listed(which: &[Value], x: &Value) -> bool {
+    which.iter().any(|w| match (w, x) {
+        (Value::String(pattern), Value::String(text)) if glob::is_pattern(pattern) => {
+            glob::matches(pattern, text)
+        }
+        _ => w == x,
+    })
+}
+
+/// How the given changes weaken the controls that review changes (`[[control]]` of the
+/// rulesets: branch protection, rulesets, CODEOWNERS, required reviewers), in address order.
+/// Each is one source of `control-tampering`; the files a change touches are another.
+pub(crate) fn tamperings(changes: &[ResourceChange], ruleset: &Ruleset) -> Vec<Tampering> {
+    let mut out = Vec::new();
+    for c in changes {
+        if c.data || !c.action.is_change() {
+            continue;
+        }
+        let Some(control) = ruleset.controls.get(c.kind.as_ref()) else {
+            continue;
+        };
+        if let Some((attribute, values)) = &control.only_when {
+            let Some(v) = &c.values else { continue };
+            let is = |side| {
+                at_path(v.side(side), attribute)
+                    .iter()
+                    .any(|x| values.contains(x))
+            };
+            if !is(Side::Before) && !is(Side::After) {
+                continue;
+            }
+        }
+        let mut push = |how: String, possible: bool, severity: Option<Severity>| {
+            out.push(Tampering {
+                head: c.head.clone(),
+                how: how.into(),
+                possible,
+                severity,
+            })
+        };
+        match c.action {
+            Action::Delete if control.deletion => {
+                push("is deleted".to_string(), false, None);
+                continue;
+            }
+            Action::Replace { .. } if control.deletion => {
+                push("is deleted and created again".to_string(), false, None);
+            }
+            Action::NoOp | Action::Read | Action::Forget | Action::Delete => continue,
+            _ => {}
+        }
+        let Some(values) = &c.values else { continue };
+        let created = matches!(c.action, Action::Create | Action::CreateForget);
+        for cond in &control.conditions {
+            if created && !cond.on_create {
+                continue;
+            }
+            if let Some((how, possible)) = check(cond, values, created) {
+                push(how, possible, cond.severity);
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.head.address, &a.how).cmp(&(&b.head.address, &b.how)));
+    out.dedup_by(|a, b| a.head.address == b.head.address && a.how == b.how);
+    out
+}
+
+/// A change that weakens a control that reviews changes.
+#[derive(Debug, Clone)]
+pub(crate) struct Tampering {
+    pub(crate) head: std::sync::Arc<Head>,
+    /// What happens, in a few words: "lowers the required approvals (… 2 → 1)".
+    pub(crate) how: Text,
+    /// Only possibly: a value is known only after apply.
+    pub(crate) possible: bool,
+    /// The severity its condition asks for, above the rule's own (removing the gate itself).
+    pub(crate) severity: Option<Severity>,
 }
 
 /// The principals a policy document's Allow statements admit (service principals, account
@@ -964,6 +1045,7 @@ mod tests {
             on_create: false,
             says: "weakens".to_string(),
             default,
+            severity: None,
         }
     }
 

@@ -103,6 +103,17 @@ pub(crate) fn shaped_attributes(ruleset: &Ruleset) -> Wanted {
             );
         }
     }
+    // The controls that review changes: what weakens them, and what says a resource is one
+    // (a repository file's path), on deletion too.
+    for (kind, control) in &ruleset.controls {
+        let top = |a: &str| a.split('.').next().unwrap_or(a).to_string();
+        let list = changed.entry(kind.clone()).or_default();
+        list.extend(control.conditions.iter().map(|c| top(&c.attribute)));
+        if let Some((attribute, _)) = &control.only_when {
+            list.push(top(attribute));
+            deleted.entry(kind.clone()).or_default().push(top(attribute));
+        }
+    }
     for list in changed
         .values_mut()
         .chain(unchanged.values_mut())

@@ -112,6 +112,8 @@ pub(crate) struct Judged {
     pub(crate) coverage: Coverage,
     /// Long-lived credentials the change issues, with what their holders hold.
     pub(crate) credentials: Vec<crate::classify::Credential>,
+    /// Changes that weaken the controls that review changes.
+    pub(crate) tamperings: Vec<crate::classify::Tampering>,
 }
 
 /// Run the rules and decide.
@@ -126,6 +128,7 @@ pub(crate) fn judge(input: Judged, ruleset: &Ruleset, settings: &Settings) -> Re
         coverage: &input.coverage,
         unmodelled_identity_requires_approval: settings.unmodelled_identity_requires_approval,
         credentials: &input.credentials,
+        tamperings: &input.tamperings,
     };
     let mut findings = rules::check(&ctx);
     // NOTE: the one place that decides which findings need an independent approver; every

@@ -54,6 +54,7 @@ pub(crate) fn review(
     let (documents, documents_total) = engine::documents(&set, ruleset);
     let stores = Stores::find(&set, &ruleset.stores);
     let weakenings = classify::weakenings(&set.changes, ruleset, &stores);
+    let tamperings = classify::tamperings(&set.changes, ruleset);
     let changes = classify::touched(&set.changes, &weakenings, ruleset);
     let drift = drift(&set.drift, ruleset, &stores);
     let changed = set.changes.iter().filter(|c| c.action.is_change()).count();
@@ -89,6 +90,7 @@ pub(crate) fn review(
             changed,
             coverage,
             credentials,
+            tamperings,
         },
         ruleset,
         settings,

@@ -1,6 +1,7 @@
 //! The rules: each finds one hazard in the classified change set. Rule ids are a public
 //! contract (users write them in config and exceptions) and never change meaning.
 
+pub(crate) mod control_tampering;
 pub(crate) mod privilege_and_evidence;
 pub(crate) mod privileged_credential;
 pub(crate) mod self_escalation;
@@ -98,6 +99,7 @@ pub(crate) const RULES: &[&dyn Check] = &[
     &toxic_combination::ToxicCombination,
     &self_escalation::SelfEscalation,
     &privileged_credential::PrivilegedCredential,
+    &control_tampering::ControlTampering,
     &unmodelled_identity_change::UnmodelledIdentityChange,
 ];
 
@@ -120,6 +122,8 @@ pub(crate) struct Context<'a> {
     pub(crate) unmodelled_identity_requires_approval: bool,
     /// Long-lived credentials the change issues, with what their holders hold after it.
     pub(crate) credentials: &'a [crate::classify::Credential],
+    /// Changes that weaken the controls that review changes (from plan resources).
+    pub(crate) tamperings: &'a [crate::classify::Tampering],
 }
 
 /// One hazard found, built from its rule's metadata ([`Rule::finding`]), so it cannot lose the

@@ -67,6 +67,8 @@ pub(crate) struct RawRuleset {
     #[serde(default)]
     evidence: Vec<RawEvidence>,
     #[serde(default)]
+    control: Vec<RawControl>,
+    #[serde(default)]
     kind: Vec<RawStoreKind>,
     #[serde(default)]
     source: Vec<RawSource>,
@@ -185,6 +187,32 @@ struct RawEvidence {
     weakened_when: Vec<RawCondition>,
 }
 
+/// A control that reviews changes (branch protection, a ruleset, CODEOWNERS): how changes to
+/// it weaken the review, as `[[evidence]]` says how evidence is weakened.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawControl {
+    provider: String,
+    #[serde(rename = "type")]
+    kind: String,
+    /// Whether deleting (or replacing) the resource weakens the review. Default true.
+    #[serde(default = "yes")]
+    deletion: bool,
+    /// The resource is a control only where this attribute holds one of these values, on
+    /// either side (a repository file is one when it is `CODEOWNERS`).
+    #[serde(default)]
+    only_when: Option<RawOnlyWhen>,
+    #[serde(default)]
+    weakened_when: Vec<RawCondition>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOnlyWhen {
+    attribute: String,
+    values: Vec<toml::Value>,
+}
+
 fn yes() -> bool {
     true
 }
@@ -210,6 +238,9 @@ struct RawCondition {
     /// `stops_denying` and `detaches_guardrail`: the actions a guardrail's Deny protects.
     #[serde(default)]
     actions: Vec<String>,
+    /// `[[control]]` only: the severity of a finding on this condition (default: the rule's).
+    #[serde(default)]
+    severity: Option<String>,
     says: String,
 }
 
@@ -317,6 +348,8 @@ pub(crate) struct Condition {
     pub(crate) says: String,
     /// What an absent (null) value means: the provider's default.
     pub(crate) default: Option<serde_json::Value>,
+    /// `[[control]]` only: the severity of what it finds, above the rule's own.
+    pub(crate) severity: Option<Severity>,
 }
 
 /// Audit or evidence configuration of one resource type.
@@ -326,6 +359,15 @@ pub(crate) struct Evidence {
     /// are written in).
     pub(crate) provider: String,
     pub(crate) deletion: bool,
+    pub(crate) conditions: Vec<Condition>,
+}
+
+/// A control that reviews changes, of one resource type: how its changes weaken the review.
+#[derive(Debug, Clone)]
+pub(crate) struct Control {
+    pub(crate) deletion: bool,
+    /// It is a control only where this attribute holds one of these values (either side).
+    pub(crate) only_when: Option<(String, Vec<serde_json::Value>)>,
     pub(crate) conditions: Vec<Condition>,
 }
 
@@ -340,6 +382,9 @@ pub(crate) struct Ruleset {
     pub(crate) configures: BTreeMap<String, Vec<String>>,
     /// Resource type → how its changes weaken evidence.
     pub(crate) evidence: BTreeMap<String, Evidence>,
+    /// Resource type → how its changes weaken the controls that review changes
+    /// (`control-tampering`).
+    pub(crate) controls: BTreeMap<String, Control>,
     /// Per provider, how its resource types are read.
     pub(crate) shapes: BTreeMap<String, Shapes>,
     /// Evidence stores: what writes to them, and how they are weakened.
@@ -569,6 +614,50 @@ impl Ruleset {
             entry.deletion |= e.deletion;
             entry.conditions.extend(conditions);
         }
+        for (i, e) in raw.control.iter().enumerate() {
+            let place = format!("[[control]] #{} ({})", i + 1, e.kind);
+            provider(&e.provider, &place, problems);
+            let mut conditions = Vec::new();
+            for c in &e.weakened_when {
+                match condition(c) {
+                    Ok(c) => conditions.push(c),
+                    Err(msg) => problems.push(format!("{name}: {place}: {msg}")),
+                }
+            }
+            let only_when = match &e.only_when {
+                Some(w) => {
+                    let values: Result<Vec<serde_json::Value>, _> =
+                        w.values.iter().map(serde_json::to_value).collect();
+                    match values {
+                        Ok(values) => Some((w.attribute.clone(), values)),
+                        Err(err) => {
+                            problems.push(format!("{name}: {place}: only_when: {err}"));
+                            None
+                        }
+                    }
+                }
+                None => None,
+            };
+            let entry = self.controls.entry(e.kind.clone()).or_insert(Control {
+                deletion: e.deletion,
+                only_when: None,
+                conditions: Vec::new(),
+            });
+            entry.deletion |= e.deletion;
+            if only_when.is_some() {
+                entry.only_when = only_when;
+            }
+            entry.conditions.extend(conditions);
+        }
+        for (i, e) in raw.evidence.iter().enumerate() {
+            if e.weakened_when.iter().any(|c| c.severity.is_some()) {
+                problems.push(format!(
+                    "{name}: [[evidence]] #{} ({}): severity is for [[control]] tables only",
+                    i + 1,
+                    e.kind
+                ));
+            }
+        }
     }
 
     fn add_kinds(&mut self, name: &str, raw: &RawRuleset, problems: &mut Vec<String>) {
@@ -795,12 +884,23 @@ fn condition(c: &RawCondition) -> Result<Condition, String> {
         Some(v) => Some(serde_json::to_value(v).map_err(|e| e.to_string())?),
         None => None,
     };
+    let severity = match &c.severity {
+        Some(text) => Some(Severity::parse(text).ok_or_else(|| {
+            format!(
+                "weakened_when on \"{}\": severity \"{text}\" is not one of low, medium, high, \
+                 critical",
+                c.attribute
+            )
+        })?),
+        None => None,
+    };
     Ok(Condition {
         attribute: c.attribute.clone(),
         change,
         on_create: c.on_create,
         says: c.says.clone(),
         default,
+        severity,
     })
 }
 

@@ -232,6 +232,11 @@ pub fn run(args: &[&str]) -> Run {
 pub fn fired(report: &Value) -> BTreeSet<(String, String)> {
     let mut out = BTreeSet::new();
     for f in report["findings"].as_array().expect("findings") {
+        // A finding that names no principal (a control weakened by whoever applies the
+        // change, when nobody is known to) is `(rule, "")`.
+        if f["principals"].as_array().is_some_and(Vec::is_empty) {
+            out.insert((f["rule"].as_str().expect("rule").to_string(), String::new()));
+        }
         for p in f["principals"].as_array().expect("principals") {
             out.insert((
                 f["rule"].as_str().expect("rule").to_string(),
