@@ -17,8 +17,8 @@ use crate::model::{
 use crate::normalize::ChangeSet;
 use crate::resolve::{attr, Resolver, Tri};
 use crate::ruleset::shapes::{
-    Credential, Defines, Definition, Membership as Members, OneGrant, Ref, ResourcePolicy, Scope,
-    Shape, Shapes,
+    fields, is_template, Credential, Defines, Definition, Membership as Members, OneGrant, Ref,
+    ResourcePolicy, Scope, Shape, Shapes,
 };
 use crate::ruleset::Ruleset;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -136,7 +136,7 @@ struct Extractor<'r, 'a> {
     /// Principals whose names are sensitive, and the ids they go by.
     hidden: &'r Hidden,
     /// Definitions of the change set (customer-managed policies) by key.
-    definitions: HashMap<&'a str, (&'a ResourceChange, &'r Definition)>,
+    definitions: HashMap<String, (&'a ResourceChange, &'r Definition)>,
     unknowns: Vec<Unknown>,
     /// Which principals to report and to read; `None` while finding them out.
     touched: Option<&'a Touched>,
@@ -238,8 +238,8 @@ impl<'r, 'a> Extractor<'r, 'a> {
             };
             for side in [Side::Before, Side::After] {
                 for k in std::iter::once(&d.key).chain(&d.name) {
-                    if let Tri::Known(Value::String(key)) = attr(c, side, k) {
-                        definitions.insert(key.as_str(), (c, d));
+                    if let Said::Text(key) = said(c, side, k) {
+                        definitions.insert(provider.key(key), (c, d));
                     }
                 }
             }
@@ -288,7 +288,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
         let mut owners: Vec<(usize, Vec<PrincipalId>)> = Vec::new();
         let mut members: Vec<(PrincipalId, PrincipalId)> = Vec::new();
         let mut trusts: Vec<(PrincipalId, PrincipalId)> = Vec::new();
-        let mut changed_definitions: HashSet<&str> = HashSet::default();
+        let mut changed_definitions: HashSet<String> = HashSet::default();
         let mut attachments: Vec<(Vec<PrincipalId>, String)> = Vec::new();
         let mut trust_cache: HashMap<(usize, Side), (Vec<Trust>, Vec<Unknown>)> =
             HashMap::default();
@@ -344,20 +344,26 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 }
                 if let Some(d) = &shape.definition {
                     for k in std::iter::once(&d.key).chain(&d.name) {
-                        if let Tri::Known(Value::String(key)) = attr(c, side, k) {
+                        if let Said::Text(key) = said(c, side, k) {
                             if changed {
-                                changed_definitions.insert(key.as_str());
+                                changed_definitions.insert(self.provider.key(key));
                             }
                         }
                     }
                 }
                 let key = match (&shape.attaches, shape.principal.is_none()) {
-                    (Some(attaches), _) => Some(read(c, side, attaches)),
-                    (None, true) => boundary_key(c, side, &shape.boundary).map(|(_, k)| k),
+                    (Some(attaches), _) => match said(c, side, attaches) {
+                        Said::Text(key) => Some(self.provider.key(key)),
+                        _ => None,
+                    },
+                    (None, true) => match boundary_key(c, side, &shape.boundary) {
+                        Some((_, Tri::Known(Value::String(key)))) => Some(key.clone()),
+                        _ => None,
+                    },
                     (None, false) => None,
                 };
-                if let Some(Tri::Known(Value::String(key))) = key {
-                    attachments.push((mine.clone(), key.clone()));
+                if let Some(key) = key {
+                    attachments.push((mine.clone(), key));
                 }
                 if let Some(rp) = &shape.resource_policy {
                     for (p, _) in self.granted(c, side, rp) {
@@ -388,7 +394,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
         }
         // Whoever holds a changed definition.
         for (principals, key) in &attachments {
-            if changed_definitions.contains(key.as_str()) {
+            if changed_definitions.contains(key) {
                 report.extend(principals.iter().cloned());
             }
         }
@@ -457,8 +463,8 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 continue;
             };
             for k in std::iter::once(&d.key).chain(&d.name) {
-                if let Tri::Known(Value::String(key)) = attr(c, Side::Before, k) {
-                    if wanted_keys.contains(key.as_str()) {
+                if let Said::Text(key) = said(c, Side::Before, k) {
+                    if wanted_keys.contains(self.provider.key(key).as_str()) {
                         complete.push(i);
                     }
                 }
@@ -516,9 +522,10 @@ impl<'r, 'a> Extractor<'r, 'a> {
     fn self_contained(&self, c: &ResourceChange, shape: &Shape) -> bool {
         let definition = |key: &Value| key.as_str().is_some_and(|k| !self.provider.is_bundle(k));
         if let Some(attaches) = &shape.attaches {
-            match read(c, Side::Before, attaches) {
-                Tri::Known(key) if definition(key) => return false,
-                _ => {}
+            if let Said::Text(key) = said(c, Side::Before, attaches) {
+                if !self.provider.is_bundle(&self.provider.key(key)) {
+                    return false;
+                }
             }
         }
         if let Some((_, Tri::Known(key))) = boundary_key(c, Side::Before, &shape.boundary) {
@@ -698,7 +705,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
         if grants.is_empty() {
             return;
         }
-        let (text, broad) = match attr(c, side, &scope.attribute) {
+        let (text, broad) = match read(c, side, &scope.attribute) {
             Tri::Known(Value::String(value)) => {
                 let broad = scope
                     .broad
@@ -1031,8 +1038,12 @@ impl<'r, 'a> Extractor<'r, 'a> {
         t
     }
 
-    /// Add the principals an attribute names (one, or a list) to `out`.
+    /// Add the principals an attribute names (one, or a list, or one per block) to `out`.
     fn named(&mut self, c: &ResourceChange, side: Side, r: &Ref, out: &mut Vec<PrincipalId>) {
+        if let Some(blocks) = &r.blocks {
+            self.in_blocks(c, side, blocks, r, out);
+            return;
+        }
         if let Some((attribute, value)) = &r.when {
             match attr(c, side, attribute) {
                 Tri::Known(Value::String(v)) if v == value => {}
@@ -1043,6 +1054,58 @@ impl<'r, 'a> Extractor<'r, 'a> {
             out.append(&mut self.principals(c, side, r));
         } else {
             out.extend(self.one(c, side, r));
+        }
+    }
+
+    /// The principals named one per block (a binding's `subject` blocks): `attribute` (or a
+    /// template of the block's attributes) and `when` are read in each block.
+    fn in_blocks(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        blocks: &str,
+        r: &Ref,
+        out: &mut Vec<PrincipalId>,
+    ) {
+        let list = match attr(c, side, blocks) {
+            Tri::Known(Value::Array(list)) => list,
+            Tri::Unknown => {
+                self.note(
+                    c,
+                    blocks,
+                    &format!("the {}s it names are known only after apply", r.kind),
+                );
+                return;
+            }
+            _ => return,
+        };
+        let unknown = c
+            .values
+            .as_ref()
+            .filter(|_| side == Side::After)
+            .and_then(|v| v.after_unknown.get(blocks));
+        for (i, block) in list.iter().enumerate() {
+            if let Some((attribute, value)) = &r.when {
+                match block.get(attribute.as_str()) {
+                    Some(Value::String(v)) if v == value => {}
+                    _ => continue,
+                }
+            }
+            let marks = unknown.and_then(|u| u.get(i));
+            match said_in(block, marks, &r.attribute) {
+                Said::Text(name) => {
+                    out.push(self.hidden.show(self.provider.principal(&r.kind, &name)));
+                }
+                Said::Absent => {}
+                Said::Unknown => {
+                    self.note(
+                        c,
+                        blocks,
+                        &format!("a {} it names is known only after apply", r.kind),
+                    );
+                    out.push(self.by_address(&r.kind, &format!("{}.{blocks}#{}", c.address, i + 1)));
+                }
+            }
         }
     }
 
@@ -1120,10 +1183,8 @@ impl<'r, 'a> Extractor<'r, 'a> {
         } else {
             return None;
         };
-        Some(match attr(target, Side::After, name) {
-            Tri::Known(Value::String(name)) => {
-                self.hidden.show(self.provider.principal(kind, name))
-            }
+        Some(match said(target, Side::After, name) {
+            Said::Text(name) => self.hidden.show(self.provider.principal(kind, &name)),
             _ => self.by_address(kind, &target.address),
         })
     }
@@ -1169,6 +1230,29 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 Err(_) if sensitive => self.unreadable(c, attribute),
                 Err(e) => Doc::Unknown(format!("the policy of {} cannot be read: {e}", c.address)),
             },
+            // A document written as blocks (a Kubernetes role's `rule` blocks).
+            Tri::Known(blocks @ (Value::Array(_) | Value::Object(_))) => {
+                let unknown = values
+                    .after_unknown
+                    .get(attribute)
+                    .filter(|_| side == Side::After)
+                    .unwrap_or(&Value::Null);
+                match self.provider.document_from_blocks(blocks, unknown) {
+                    Some(statements) => Doc::Statements {
+                        statements,
+                        sensitive,
+                        origin: None,
+                    },
+                    None => {
+                        let detail = format!(
+                            "the rules of {} are known only after apply or cannot be read",
+                            c.address
+                        );
+                        self.note(c, attribute, &detail);
+                        Doc::Unknown(detail)
+                    }
+                }
+            }
             Tri::Known(_) | Tri::Absent => Doc::Statements {
                 statements: Vec::new(),
                 sensitive,
@@ -1194,6 +1278,21 @@ impl<'r, 'a> Extractor<'r, 'a> {
 
     /// The document of a definition of the change set, marked as coming from it.
     fn definition_doc(&mut self, definition: &ResourceChange, d: &Definition, side: Side) -> Doc {
+        if let Some(computed) = &d.computed_when {
+            let set = match read(definition, side, computed) {
+                Tri::Known(Value::Array(items)) => !items.is_empty(),
+                Tri::Known(Value::Null) | Tri::Absent => false,
+                Tri::Known(_) | Tri::Unknown => true,
+            };
+            if set {
+                let detail = format!(
+                    "the document of {} is computed from its {computed} and known only after apply",
+                    definition.address
+                );
+                self.note(definition, computed, &detail);
+                return Doc::Unknown(detail);
+            }
+        }
         match self.inline_doc(definition, side, &d.document) {
             Doc::Statements {
                 statements,
@@ -1303,22 +1402,27 @@ impl<'r, 'a> Extractor<'r, 'a> {
 
     /// A document given by key (a policy ARN).
     fn attached_doc(&mut self, c: &ResourceChange, side: Side, attribute: &str) -> Doc {
-        match read(c, side, attribute) {
-            Tri::Known(Value::String(key)) => {
-                self.doc_for_key(key, side, is_sensitive(c, side, top(attribute)))
+        let sensitive = fields(attribute)
+            .into_iter()
+            .any(|f| is_sensitive(c, side, top(f)));
+        match said(c, side, attribute) {
+            Said::Text(key) => {
+                let key = self.provider.key(key);
+                self.doc_for_key(&key, side, sensitive)
             }
-            Tri::Known(_) | Tri::Absent => Doc::Statements {
+            Said::Absent => Doc::Statements {
                 statements: Vec::new(),
                 sensitive: false,
                 origin: None,
             },
-            Tri::Unknown => {
-                if let Some(t) = self.resolver.follow(c, top(attribute)) {
+            Said::Unknown => {
+                let first = fields(attribute).into_iter().next().unwrap_or(attribute);
+                if let Some(t) = self.resolver.follow(c, top(first)) {
                     if let Some(d) = self.definition(t.change) {
                         return self.definition_doc(t.change, d, Side::After);
                     }
                 }
-                let detail = if is_sensitive(c, side, top(attribute)) {
+                let detail = if sensitive {
                     format!(
                         "the policy attached by {} is secret or known only after apply",
                         c.address
@@ -1366,8 +1470,8 @@ impl<'r, 'a> Extractor<'r, 'a> {
     /// The id of the principal a resource is, as it is shown: by name, or by address while the
     /// name is known only after apply.
     fn principal_id(&self, c: &ResourceChange, side: Side, defines: &Defines) -> PrincipalId {
-        let id = match attr(c, side, &defines.name) {
-            Tri::Known(Value::String(name)) => self.provider.principal(&defines.kind, name),
+        let id = match said(c, side, &defines.name) {
+            Said::Text(name) => self.provider.principal(&defines.kind, &name),
             _ => self.by_address(&defines.kind, &c.address),
         };
         self.hidden.show(id)
@@ -1419,6 +1523,87 @@ fn read<'v>(c: &'v ResourceChange, side: Side, path: &str) -> Tri<'v> {
         }
     }
     Tri::Known(value)
+}
+
+/// A name or key as a shape writes it, read from one side of a change.
+enum Said {
+    Text(String),
+    Unknown,
+    Absent,
+}
+
+/// A name or key as a shape writes it: an attribute, a path into blocks, or a template of them
+/// (`Role:{metadata.0.namespace}/{metadata.0.name}`), each part text or a number.
+fn said(c: &ResourceChange, side: Side, spec: &str) -> Said {
+    template(spec, |path| match read(c, side, path) {
+        Tri::Known(v) => part(v),
+        Tri::Unknown => Said::Unknown,
+        Tri::Absent => Said::Absent,
+    })
+}
+
+/// The same, read in one block: `unknown` is the block's `after_unknown` marks.
+fn said_in(block: &Value, unknown: Option<&Value>, spec: &str) -> Said {
+    template(spec, |path| {
+        let mut value = Some(block);
+        let mut marks = unknown;
+        for step in path.split('.') {
+            value = value.and_then(|v| step_into(v, step));
+            marks = marks.and_then(|m| step_into(m, step));
+        }
+        match value {
+            Some(Value::Null) | None if marks.is_some_and(any_true) => Said::Unknown,
+            Some(Value::Null) | None => Said::Absent,
+            Some(v) => part(v),
+        }
+    })
+}
+
+/// One step of a path into a block: an item of a list, or a key of an object.
+fn step_into<'v>(v: &'v Value, step: &str) -> Option<&'v Value> {
+    match (v, step.parse::<usize>()) {
+        (Value::Array(items), Ok(i)) => items.get(i),
+        (Value::Object(map), _) => map.get(step),
+        _ => None,
+    }
+}
+
+fn part(v: &Value) -> Said {
+    match v {
+        Value::String(s) => Said::Text(s.clone()),
+        Value::Number(n) => Said::Text(n.to_string()),
+        _ => Said::Absent,
+    }
+}
+
+/// Fill a template's placeholders (or read the one attribute it is): unknown if any part is.
+fn template(spec: &str, mut read: impl FnMut(&str) -> Said) -> Said {
+    if !is_template(spec) {
+        return read(spec);
+    }
+    let mut out = String::with_capacity(spec.len() + 32);
+    let mut rest = spec;
+    let mut absent = false;
+    while let Some((before, after)) = rest.split_once('{') {
+        out.push_str(before);
+        let Some((path, after)) = after.split_once('}') else {
+            out.push('{');
+            rest = after;
+            continue;
+        };
+        match read(path) {
+            Said::Text(t) => out.push_str(&t),
+            Said::Unknown => return Said::Unknown,
+            Said::Absent => absent = true,
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    if absent {
+        Said::Absent
+    } else {
+        Said::Text(out)
+    }
 }
 
 /// The top-level attribute of a path into blocks.
@@ -1922,12 +2107,14 @@ fn hidden(provider: &dyn Provider, shapes: &Shapes, set: &ChangeSet) -> Hidden {
             continue;
         };
         let by_address = by_address(&defines.kind, &c.address);
-        let sensitive = sides(c)
-            .into_iter()
-            .any(|side| is_sensitive(c, side, &defines.name));
+        let sensitive = sides(c).into_iter().any(|side| {
+            fields(&defines.name)
+                .into_iter()
+                .any(|f| is_sensitive(c, side, top(f)))
+        });
         for side in sides(c) {
-            if let Tri::Known(Value::String(name)) = attr(c, side, &defines.name) {
-                let id = provider.principal(&defines.kind, name);
+            if let Said::Text(name) = said(c, side, &defines.name) {
+                let id = provider.principal(&defines.kind, &name);
                 if sensitive {
                     hidden.hide(id.clone(), || by_address.clone());
                 }
@@ -1945,6 +2132,32 @@ fn hidden(provider: &dyn Provider, shapes: &Shapes, set: &ChangeSet) -> Hidden {
     for (c, shape) in changes() {
         let values = c.values.as_ref().expect("filtered on values");
         for r in shape.naming() {
+            if let Some(blocks) = r.blocks.as_deref() {
+                // One principal per block: hidden when its block (or all of them) is sensitive.
+                for side in sides(c) {
+                    let Tri::Known(Value::Array(list)) = attr(c, side, blocks) else {
+                        continue;
+                    };
+                    for (i, block) in list.iter().enumerate() {
+                        if !sensitive_at(values, side, blocks, Some(i)) {
+                            continue;
+                        }
+                        if let Some((attribute, value)) = &r.when {
+                            if block.get(attribute.as_str()).and_then(Value::as_str)
+                                != Some(value.as_str())
+                            {
+                                continue;
+                            }
+                        }
+                        if let Said::Text(name) = said_in(block, None, &r.attribute) {
+                            let id = provider.principal(&r.kind, &name);
+                            let shown = place(&id, format!("{}.{blocks}#{}", c.address, i + 1));
+                            hidden.hide(id, || shown);
+                        }
+                    }
+                }
+                continue;
+            }
             let attribute = r.attribute.as_str();
             for side in sides(c) {
                 match attr(c, side, attribute) {

@@ -97,6 +97,13 @@ pub(crate) trait Provider: Sync {
         None
     }
 
+    /// A key that attaches a document (a bundle, or a definition of the change set) as the
+    /// provider compares keys: a key built from a template may name the same document in
+    /// several ways (a Kubernetes RoleBinding names a ClusterRole in its namespace's terms).
+    fn key(&self, key: String) -> String {
+        key
+    }
+
     /// Whether a scope a resource names by value (`scope = { attribute }` in its shape, without
     /// `broad`) covers more than one resource: a project, a subscription, a namespace.
     fn broad_scope(&self, _scope: &str) -> bool {

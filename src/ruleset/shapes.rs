@@ -143,6 +143,8 @@ struct RawRef {
     list: bool,
     #[serde(default)]
     when: Option<RawWhen>,
+    #[serde(default)]
+    blocks: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -152,6 +154,8 @@ struct RawDefinition {
     document: String,
     #[serde(default)]
     name: Option<String>,
+    #[serde(default)]
+    computed_when: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -190,6 +194,9 @@ pub(crate) struct Ref {
     /// It names a principal only where another attribute has this value (an assignment's
     /// `principal_type` says whether `principal_id` is a user or a group).
     pub(crate) when: Option<(String, String)>,
+    /// The principals are named in blocks of this attribute, one each (a Kubernetes
+    /// binding's `subject` blocks): `attribute` and `when` are then read in each block.
+    pub(crate) blocks: Option<String>,
 }
 
 /// The documents a principal holds by its own attributes (a role's `inline_policy` blocks and
@@ -217,6 +224,9 @@ pub(crate) struct Definition {
     /// The attribute others attach it by name, where they may (a permission set names a
     /// customer-managed policy of its target account by name).
     pub(crate) name: Option<String>,
+    /// Where this attribute is set, the platform computes the document (an aggregated
+    /// Kubernetes cluster role's rules): it is known only after apply.
+    pub(crate) computed_when: Option<String>,
 }
 
 /// A data source that renders a document (`aws_iam_policy_document`), followed from a document
@@ -347,7 +357,7 @@ impl Shape {
         out.extend(self.own.iter().filter_map(|o| o.inline.as_deref()));
         out.extend(self.document.as_deref());
         out.extend(self.definition.iter().map(|d| d.document.as_str()));
-        out.extend(self.names.iter().map(|r| r.attribute.as_str()));
+        out.extend(self.names.iter().map(Ref::read));
         if let Some(c) = &self.credential {
             out.push(&c.holder.attribute);
             out.extend(c.active.as_ref().map(|(a, _)| a.as_str()));
@@ -357,7 +367,7 @@ impl Shape {
             out.extend(s.blocks.as_deref());
         }
         out.extend(self.resource_policy.iter().map(|r| r.document.as_str()));
-        let mut out: Vec<&str> = out.into_iter().map(top).collect();
+        let mut out: Vec<&str> = out.into_iter().flat_map(fields).map(top).collect();
         out.sort_unstable();
         out.dedup();
         out
@@ -370,20 +380,24 @@ impl Shape {
         out.extend(self.principal.iter().map(|p| p.name.as_str()));
         out.extend(self.trust.as_deref());
         out.extend(self.own.iter().filter_map(|o| o.attached.as_deref()));
-        out.extend(self.holders.iter().map(|r| r.attribute.as_str()));
+        out.extend(self.holders.iter().map(Ref::read));
         out.extend(self.attaches.as_deref());
         out.extend(self.scope.iter().map(|s| s.attribute.as_str()));
         out.extend(self.definition.iter().map(|d| d.key.as_str()));
         for m in &self.membership {
-            out.push(&m.group.attribute);
-            out.push(&m.member.attribute);
+            out.push(m.group.read());
+            out.push(m.member.read());
             out.extend(placeholders(&m.through));
         }
         let refs = self.holders.iter().chain(&self.names);
         let refs = refs.chain(self.membership.iter().flat_map(|m| [&m.group, &m.member]));
-        out.extend(refs.filter_map(|r| r.when.as_ref().map(|w| w.0.as_str())));
+        out.extend(
+            refs.filter(|r| r.blocks.is_none())
+                .filter_map(|r| r.when.as_ref().map(|w| w.0.as_str())),
+        );
         out.extend(self.boundary.iter().map(String::as_str));
         out.extend(self.definition.iter().filter_map(|d| d.name.as_deref()));
+        out.extend(self.definition.iter().filter_map(|d| d.computed_when.as_deref()));
         if let Some(r) = &self.resource_policy {
             // NOTE: whom a resource policy concerns is in its document.
             out.push(&r.document);
@@ -392,7 +406,7 @@ impl Shape {
         if let Some(g) = &self.grant {
             out.extend([g.principal.as_str(), g.action.as_str(), g.on.as_str()]);
         }
-        let mut out: Vec<&str> = out.into_iter().map(top).collect();
+        let mut out: Vec<&str> = out.into_iter().flat_map(fields).map(top).collect();
         out.sort_unstable();
         out.dedup();
         out
@@ -407,6 +421,31 @@ impl Shape {
             .chain(self.trust.as_deref())
             .chain(self.resource_policy.iter().map(|r| r.document.as_str()))
     }
+}
+
+impl Ref {
+    /// The top-level attribute it reads: its blocks, or its attribute.
+    pub(crate) fn read(&self) -> &str {
+        self.blocks.as_deref().unwrap_or(&self.attribute)
+    }
+}
+
+/// Whether a name or key is a template of attributes (`{metadata.0.namespace}/{metadata.0.name}`)
+/// rather than one attribute.
+pub(crate) fn is_template(spec: &str) -> bool {
+    spec.contains('{')
+}
+
+/// The attributes (or paths into blocks) a name or key reads: the placeholders of a template,
+/// or the attribute itself.
+pub(crate) fn fields(spec: &str) -> Vec<&str> {
+    if !is_template(spec) {
+        return vec![spec];
+    }
+    spec.split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}').map(|(name, _)| name))
+        .collect()
 }
 
 /// The top-level attribute of a path into blocks (`permissions_boundary.0.managed_policy_arn`).
@@ -476,6 +515,17 @@ pub(crate) fn load(name: &str, text: &str, problems: &mut Vec<String>) -> Shapes
     let mut definers: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
     for (kind, shape) in &raw {
         if let Some(p) = &shape.principal {
+            // NOTE: a resource and its `_v1` twin (Kubernetes) may define one kind by the same
+            // name; the first defines it for references that are followed by type.
+            let twin = |other: &str, named: &str| {
+                named == p.name
+                    && (other.strip_suffix("_v1") == Some(kind) || kind.strip_suffix("_v1") == Some(other))
+            };
+            if let Some(&(other, named)) = definers.get(p.kind.as_str()) {
+                if twin(other, named) {
+                    continue;
+                }
+            }
             if let Some((other, _)) = definers.insert(&p.kind, (kind, &p.name)) {
                 problems.push(format!(
                     "{name}: [{kind}]: principal kind \"{}\" is defined by [{other}] already",
@@ -520,6 +570,7 @@ fn validate(
                 defined_by: String::new(),
                 name: String::new(),
                 when: None,
+                blocks: None,
             }),
             Some((defined_by, name)) => Some(Ref {
                 attribute: r.attribute.clone(),
@@ -529,6 +580,7 @@ fn validate(
                 defined_by: (*defined_by).to_string(),
                 name: (*name).to_string(),
                 when: None,
+                blocks: None,
             }),
             None => {
                 errors.push(format!(
@@ -544,6 +596,7 @@ fn validate(
                 .when
                 .as_ref()
                 .map(|w| (w.attribute.clone(), w.equals.clone()));
+            reference.blocks = r.blocks.clone();
             reference
         })
     };
@@ -565,6 +618,7 @@ fn validate(
                 kind_in_value: false,
                 list: false,
                 when: None,
+                blocks: None,
             },
             "credential",
         )?;
@@ -656,6 +710,7 @@ fn validate(
             key: d.key.clone(),
             document: d.document.clone(),
             name: d.name.clone(),
+            computed_when: d.computed_when.clone(),
         }),
         membership,
         boundary: raw.boundary.clone(),
