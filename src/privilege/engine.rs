@@ -1113,6 +1113,12 @@ impl<'r, 'a> Extractor<'r, 'a> {
     fn one(&mut self, c: &ResourceChange, side: Side, r: &Ref) -> Option<PrincipalId> {
         match attr(c, side, &r.attribute) {
             Tri::Known(Value::String(name)) => {
+                if r.by_reference {
+                    let target = self.resolver.follow(c, &r.attribute);
+                    if let Some(id) = target.and_then(|t| self.referenced(r, t.change)) {
+                        return Some(id);
+                    }
+                }
                 Some(self.hidden.show(self.provider.principal(&r.kind, name)))
             }
             Tri::Known(_) | Tri::Absent => None,

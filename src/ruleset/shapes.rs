@@ -145,6 +145,8 @@ struct RawRef {
     when: Option<RawWhen>,
     #[serde(default)]
     blocks: Option<String>,
+    #[serde(default)]
+    by_reference: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -197,6 +199,10 @@ pub(crate) struct Ref {
     /// The principals are named in blocks of this attribute, one each (a Kubernetes
     /// binding's `subject` blocks): `attribute` and `when` are then read in each block.
     pub(crate) blocks: Option<String>,
+    /// The value is an id that the referenced resource's name stands for (a GitHub team's
+    /// numeric `team_id`): the configuration reference is followed even when the value is
+    /// known, and the principal goes by the name of the resource it reaches.
+    pub(crate) by_reference: bool,
 }
 
 /// The documents a principal holds by its own attributes (a role's `inline_policy` blocks and
@@ -571,6 +577,7 @@ fn validate(
                 name: String::new(),
                 when: None,
                 blocks: None,
+                by_reference: false,
             }),
             Some((defined_by, name)) => Some(Ref {
                 attribute: r.attribute.clone(),
@@ -581,6 +588,7 @@ fn validate(
                 name: (*name).to_string(),
                 when: None,
                 blocks: None,
+                by_reference: false,
             }),
             None => {
                 errors.push(format!(
@@ -597,6 +605,7 @@ fn validate(
                 .as_ref()
                 .map(|w| (w.attribute.clone(), w.equals.clone()));
             reference.blocks = r.blocks.clone();
+            reference.by_reference = r.by_reference;
             reference
         })
     };
@@ -619,6 +628,7 @@ fn validate(
                 list: false,
                 when: None,
                 blocks: None,
+                by_reference: false,
             },
             "credential",
         )?;
