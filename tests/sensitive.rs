@@ -27,6 +27,13 @@ fn fixtures() -> Vec<String> {
         .map(|p| common::relative(p))
         .collect();
     out.push("testdata/previews/sensitive-secrets.json".to_string());
+    // And the providers' own: `testdata/providers/<provider>/sensitive/`.
+    out.extend(
+        json_files(&root().join("testdata/providers"))
+            .iter()
+            .map(|p| common::relative(p))
+            .filter(|p| p.contains("/sensitive/")),
+    );
     assert!(out.len() >= 9, "the sensitive fixtures are there: {out:?}");
     out
 }

@@ -73,6 +73,8 @@ struct Membership {
     group: PrincipalId,
     /// How the group's grants reach the member, as the shape says it.
     through: String,
+    /// It comes from a resource that states the group's whole membership.
+    authoritative: bool,
 }
 
 /// A principal allowed to assume another (a role), on one side.
@@ -144,6 +146,9 @@ struct Extractor<'r, 'a> {
     actions: HashMap<String, Text>,
     /// The holders of the change being read.
     holders: Vec<PrincipalId>,
+    /// Principals the change set defines, by the id others may name them by (a team's
+    /// numeric id): `(kind, id)` → the principal.
+    ids: HashMap<(&'r str, &'a str), PrincipalId>,
 }
 
 /// Find the principals a change set can alter, from the changed resources and the parts of the
@@ -244,7 +249,23 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 }
             }
         }
+        let mut ids = HashMap::default();
+        for c in set.changes.iter().filter(|c| !c.data && c.values.is_some()) {
+            let Some(defines) = shapes.resource(&c.kind).and_then(|s| s.principal.as_ref()) else {
+                continue;
+            };
+            let Some(id) = &defines.id else { continue };
+            for side in [Side::Before, Side::After] {
+                if let (Tri::Known(Value::String(value)), Said::Text(name)) =
+                    (attr(c, side, id), said(c, side, &defines.name))
+                {
+                    let principal = hidden.show(provider.principal(&defines.kind, &name));
+                    ids.insert((defines.kind.as_str(), value.as_str()), principal);
+                }
+            }
+        }
         Extractor {
+            ids,
             provider,
             shapes,
             set,
@@ -293,6 +314,8 @@ impl<'r, 'a> Extractor<'r, 'a> {
         let mut trust_cache: HashMap<(usize, Side), (Vec<Trust>, Vec<Unknown>)> =
             HashMap::default();
         let mut issued: Vec<Issued> = Vec::new();
+        // Groups whose whole membership a changed resource states: every member may change.
+        let mut governed: HashSet<PrincipalId> = HashSet::default();
         for (i, c) in set.changes.iter().enumerate() {
             let Some(shape) = self.shape(c) else {
                 continue;
@@ -335,6 +358,11 @@ impl<'r, 'a> Extractor<'r, 'a> {
                     self.named(c, side, r, &mut mine);
                 }
                 for m in &shape.membership {
+                    if shape.authoritative && changed {
+                        let mut groups = Vec::new();
+                        self.named(c, side, &m.group, &mut groups);
+                        governed.extend(groups);
+                    }
                     for (user, group) in self.memberships(c, side, m) {
                         if changed {
                             report.insert(user.clone());
@@ -396,6 +424,11 @@ impl<'r, 'a> Extractor<'r, 'a> {
         for (principals, key) in &attachments {
             if changed_definitions.contains(key) {
                 report.extend(principals.iter().cloned());
+            }
+        }
+        for (user, group) in &members {
+            if governed.contains(group) {
+                report.insert(user.clone());
             }
         }
         // Members of a touched group, and whoever may assume a touched role, are touched too.
@@ -513,7 +546,39 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 self.change(c, shape, Side::After, &mut found[1]);
             }
         }
-        let [before, after] = found;
+        let [before, mut after] = found;
+        // What a resource that states a group's whole membership leaves out is removed.
+        let mut governed: HashSet<PrincipalId> = HashSet::default();
+        for c in &set.changes {
+            let Some(shape) = self.shape(c).filter(|s| s.authoritative) else {
+                continue;
+            };
+            if !c.action.has_after() {
+                continue;
+            }
+            for m in &shape.membership {
+                let mut groups = Vec::new();
+                self.named(c, Side::After, &m.group, &mut groups);
+                if c.action.is_change() {
+                    for g in &groups {
+                        self.note(
+                            c,
+                            m.group.read(),
+                            &format!(
+                                "states the whole membership of {g}: members it does not list, \
+                                 including any added outside Terraform, are removed"
+                            ),
+                        );
+                    }
+                }
+                governed.extend(groups);
+            }
+        }
+        if !governed.is_empty() {
+            after
+                .members
+                .retain(|m| m.authoritative || !governed.contains(&m.group));
+        }
         [derive(before), derive(after)]
     }
 
@@ -675,6 +740,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                         user,
                         group,
                         through,
+                        authoritative: shape.authoritative,
                     });
                 }
             }
@@ -1113,11 +1179,8 @@ impl<'r, 'a> Extractor<'r, 'a> {
     fn one(&mut self, c: &ResourceChange, side: Side, r: &Ref) -> Option<PrincipalId> {
         match attr(c, side, &r.attribute) {
             Tri::Known(Value::String(name)) => {
-                if r.by_reference {
-                    let target = self.resolver.follow(c, &r.attribute);
-                    if let Some(id) = target.and_then(|t| self.referenced(r, t.change)) {
-                        return Some(id);
-                    }
+                if let Some(id) = self.ids.get(&(r.kind.as_str(), name.as_str())) {
+                    return Some(id.clone());
                 }
                 Some(self.hidden.show(self.provider.principal(&r.kind, name)))
             }

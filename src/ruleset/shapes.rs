@@ -43,6 +43,8 @@ struct RawShape {
     #[serde(default)]
     credential: Option<RawCredential>,
     #[serde(default)]
+    authoritative: bool,
+    #[serde(default)]
     scope: Option<RawScope>,
 }
 
@@ -117,6 +119,8 @@ struct RawWhen {
 struct RawDefines {
     kind: String,
     name: String,
+    #[serde(default)]
+    id: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,8 +149,6 @@ struct RawRef {
     when: Option<RawWhen>,
     #[serde(default)]
     blocks: Option<String>,
-    #[serde(default)]
-    by_reference: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -175,6 +177,9 @@ pub(crate) struct Defines {
     pub(crate) kind: String,
     /// The attribute that holds its name.
     pub(crate) name: String,
+    /// An attribute whose value other resources may name it by instead of its name (a GitHub
+    /// team's numeric `id`, which `team_id` holds): the principal still goes by its name.
+    pub(crate) id: Option<String>,
 }
 
 /// An attribute that names principals of one kind.
@@ -199,10 +204,6 @@ pub(crate) struct Ref {
     /// The principals are named in blocks of this attribute, one each (a Kubernetes
     /// binding's `subject` blocks): `attribute` and `when` are then read in each block.
     pub(crate) blocks: Option<String>,
-    /// The value is an id that the referenced resource's name stands for (a GitHub team's
-    /// numeric `team_id`): the configuration reference is followed even when the value is
-    /// known, and the principal goes by the name of the resource it reaches.
-    pub(crate) by_reference: bool,
 }
 
 /// The documents a principal holds by its own attributes (a role's `inline_policy` blocks and
@@ -332,6 +333,9 @@ pub(crate) struct Shape {
     pub(crate) names: Vec<Ref>,
     pub(crate) source: Option<Source>,
     pub(crate) credential: Option<Credential>,
+    /// Its membership is the whole of its groups' (`github_team_members`): applying it removes
+    /// every member it does not list, however they were added.
+    pub(crate) authoritative: bool,
     /// Where the grants given to the holders apply.
     pub(crate) scope: Option<Scope>,
 }
@@ -384,6 +388,7 @@ impl Shape {
     pub(crate) fn unchanged_attributes(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
         out.extend(self.principal.iter().map(|p| p.name.as_str()));
+        out.extend(self.principal.iter().filter_map(|p| p.id.as_deref()));
         out.extend(self.trust.as_deref());
         out.extend(self.own.iter().filter_map(|o| o.attached.as_deref()));
         out.extend(self.holders.iter().map(Ref::read));
@@ -577,7 +582,6 @@ fn validate(
                 name: String::new(),
                 when: None,
                 blocks: None,
-                by_reference: false,
             }),
             Some((defined_by, name)) => Some(Ref {
                 attribute: r.attribute.clone(),
@@ -588,7 +592,6 @@ fn validate(
                 name: (*name).to_string(),
                 when: None,
                 blocks: None,
-                by_reference: false,
             }),
             None => {
                 errors.push(format!(
@@ -605,7 +608,6 @@ fn validate(
                 .as_ref()
                 .map(|w| (w.attribute.clone(), w.equals.clone()));
             reference.blocks = r.blocks.clone();
-            reference.by_reference = r.by_reference;
             reference
         })
     };
@@ -628,7 +630,6 @@ fn validate(
                 list: false,
                 when: None,
                 blocks: None,
-                by_reference: false,
             },
             "credential",
         )?;
@@ -710,6 +711,7 @@ fn validate(
         principal: raw.principal.as_ref().map(|p| Defines {
             kind: p.kind.clone(),
             name: p.name.clone(),
+            id: p.id.clone(),
         }),
         trust: raw.trust.clone(),
         own,
@@ -740,6 +742,7 @@ fn validate(
             blocks: s.blocks.clone(),
         }),
         credential,
+        authoritative: raw.authoritative,
         scope: raw.scope.as_ref().map(|s| Scope {
             attribute: s.attribute.clone(),
             broad: s.broad,
