@@ -2087,6 +2087,10 @@ pub(crate) fn documents(
             }
             match attr(c, side, attribute) {
                 Tri::Known(Value::String(text)) => DocumentText::Text(pretty(text)),
+                // A document written as blocks (a Kubernetes role's rules).
+                Tri::Known(blocks @ (Value::Array(_) | Value::Object(_))) => {
+                    DocumentText::Text(serde_json::to_string_pretty(blocks).unwrap_or_default())
+                }
                 Tri::Known(_) | Tri::Absent => DocumentText::Absent,
                 Tri::Unknown => DocumentText::Unknown,
             }
