@@ -111,7 +111,10 @@ pub(crate) fn shaped_attributes(ruleset: &Ruleset) -> Wanted {
         list.extend(control.conditions.iter().map(|c| top(&c.attribute)));
         if let Some((attribute, _)) = &control.only_when {
             list.push(top(attribute));
-            deleted.entry(kind.clone()).or_default().push(top(attribute));
+            deleted
+                .entry(kind.clone())
+                .or_default()
+                .push(top(attribute));
         }
     }
     for list in changed

@@ -1169,7 +1169,9 @@ impl<'r, 'a> Extractor<'r, 'a> {
                         blocks,
                         &format!("a {} it names is known only after apply", r.kind),
                     );
-                    out.push(self.by_address(&r.kind, &format!("{}.{blocks}#{}", c.address, i + 1)));
+                    out.push(
+                        self.by_address(&r.kind, &format!("{}.{blocks}#{}", c.address, i + 1)),
+                    );
                 }
             }
         }

@@ -20,7 +20,8 @@ use serde_json::Value;
 /// its module, its files under `rulesets/` and one line here (CONTRIBUTING.md, "Adding a
 /// provider"); the meta-tests in `privilege/tests.rs` check that the rulesets name no other and
 /// that fixtures exercise each.
-pub(crate) static PROVIDERS: &[&dyn Provider] = &[&aws::Aws, &kubernetes::Kubernetes, &github::Github];
+pub(crate) static PROVIDERS: &[&dyn Provider] =
+    &[&aws::Aws, &kubernetes::Kubernetes, &github::Github];
 
 /// What is particular to one provider. What its resource types state (who is named where,
 /// which attribute holds a document) is data, its shapes; this is the logic that data cannot

@@ -408,7 +408,11 @@ impl Shape {
         );
         out.extend(self.boundary.iter().map(String::as_str));
         out.extend(self.definition.iter().filter_map(|d| d.name.as_deref()));
-        out.extend(self.definition.iter().filter_map(|d| d.computed_when.as_deref()));
+        out.extend(
+            self.definition
+                .iter()
+                .filter_map(|d| d.computed_when.as_deref()),
+        );
         if let Some(r) = &self.resource_policy {
             // NOTE: whom a resource policy concerns is in its document.
             out.push(&r.document);
@@ -530,7 +534,8 @@ pub(crate) fn load(name: &str, text: &str, problems: &mut Vec<String>) -> Shapes
             // name; the first defines it for references that are followed by type.
             let twin = |other: &str, named: &str| {
                 named == p.name
-                    && (other.strip_suffix("_v1") == Some(kind) || kind.strip_suffix("_v1") == Some(other))
+                    && (other.strip_suffix("_v1") == Some(kind)
+                        || kind.strip_suffix("_v1") == Some(other))
             };
             if let Some(&(other, named)) = definers.get(p.kind.as_str()) {
                 if twin(other, named) {

@@ -150,7 +150,11 @@ impl Provider for Kubernetes {
             let mut actions: Vec<String> = Vec::new();
             for r in &resources {
                 for v in &verbs {
-                    actions.push(format!("{}:{}", r.to_ascii_lowercase(), v.to_ascii_lowercase()));
+                    actions.push(format!(
+                        "{}:{}",
+                        r.to_ascii_lowercase(),
+                        v.to_ascii_lowercase()
+                    ));
                 }
             }
             for u in &urls {
@@ -192,9 +196,7 @@ impl Provider for Kubernetes {
     /// A default cluster role, by its key (`ClusterRole:cluster-admin`).
     fn bundle(&self, key: &str) -> Option<String> {
         let name = key.strip_prefix(CLUSTER_ROLE)?;
-        cluster_roles()
-            .contains_key(name)
-            .then(|| key.to_string())
+        cluster_roles().contains_key(name).then(|| key.to_string())
     }
 
     fn bundle_statements(&self, name: &str) -> Option<Vec<Statement>> {
@@ -247,12 +249,17 @@ mod tests {
             {"api_groups": ["rbac.authorization.k8s.io"], "resources": ["roles"],
              "resource_names": [], "verbs": ["escalate"], "non_resource_urls": []},
         ]);
-        let s = Kubernetes.document_from_blocks(&rules, &Value::Null).expect("read");
+        let s = Kubernetes
+            .document_from_blocks(&rules, &Value::Null)
+            .expect("read");
         assert_eq!(
             s[0].actions,
             Actions::Action(vec!["configmaps:get".into(), "configmaps:watch".into()])
         );
-        assert_eq!((s[0].scope.as_str(), s[0].broad), ("named app-config", false));
+        assert_eq!(
+            (s[0].scope.as_str(), s[0].broad),
+            ("named app-config", false)
+        );
         assert_eq!((s[1].scope.as_str(), s[1].broad), ("*", true));
         let unknown = Kubernetes
             .document_from_blocks(&json!([{"resources": null}]), &json!([{"resources": true}]))
@@ -263,10 +270,16 @@ mod tests {
     #[test]
     fn a_rolebinding_names_a_cluster_role_in_its_namespace() {
         let k = Kubernetes;
-        assert_eq!(k.key("ClusterRole:team-a/admin".into()), "ClusterRole:admin");
+        assert_eq!(
+            k.key("ClusterRole:team-a/admin".into()),
+            "ClusterRole:admin"
+        );
         assert_eq!(k.key("Role:team-a/app".into()), "Role:team-a/app");
         assert_eq!(k.key("ClusterRole:edit".into()), "ClusterRole:edit");
-        assert_eq!(k.bundle("ClusterRole:cluster-admin").as_deref(), Some("ClusterRole:cluster-admin"));
+        assert_eq!(
+            k.bundle("ClusterRole:cluster-admin").as_deref(),
+            Some("ClusterRole:cluster-admin")
+        );
         assert_eq!(k.bundle("Role:x/cluster-admin"), None);
         assert_eq!(
             k.principal("serviceaccount", "ci/deployer").0.as_str(),
