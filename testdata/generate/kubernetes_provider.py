@@ -335,3 +335,58 @@ SCENARIOS = {
     "providers/kubernetes/ordinary-app.json": ordinary_app,
     "providers/kubernetes/sensitive/subject.json": sensitive_subject,
 }
+
+
+def webhook(name, *, failure_policy="Fail", operations=("CREATE", "UPDATE")):
+    return {"admission_review_versions": ["v1"],
+            "client_config": [{"ca_bundle": None, "service": [{
+                "name": "gatekeeper-webhook-service", "namespace": "policy",
+                "path": "/v1/admit", "port": 443}], "url": None}],
+            "failure_policy": failure_policy, "match_policy": "Equivalent", "name": name,
+            "namespace_selector": [{"match_expressions": [{
+                "key": "admission.gatekeeper.sh/ignore", "operator": "DoesNotExist",
+                "values": []}], "match_labels": None}],
+            "object_selector": [], "rule": [{
+                "api_groups": ["*"], "api_versions": ["*"], "operations": list(operations),
+                "resources": ["*"], "scope": "*"}],
+            "side_effects": "None", "timeout_seconds": 3}
+
+
+def webhook_configuration(name, webhooks, *, new=False):
+    return {"id": U if new else name, "metadata": metadata(name, new=new),
+            "webhook": webhooks}
+
+
+def webhook_cfg(name, w):
+    return {"metadata": meta_cfg(name),
+            "webhook": [{"admission_review_versions": C(w["admission_review_versions"]),
+                         "failure_policy": C(w["failure_policy"]), "name": C(w["name"]),
+                         "side_effects": C(w["side_effects"]),
+                         "client_config": [{"service": [{"name": C("gatekeeper-webhook-service"),
+                                                         "namespace": C("policy"),
+                                                         "path": C("/v1/admit")}]}],
+                         "rule": [{"api_groups": C(["*"]), "api_versions": C(["*"]),
+                                   "operations": C(w["rule"][0]["operations"]),
+                                   "resources": C(["*"])}]}]}
+
+
+def admission_webhook_weakened():
+    """The policy engine's validating webhook lets requests through when it fails and stops
+    reviewing updates: control-tampering. A new mutating webhook that adds labels is ordinary."""
+    before = webhook("validation.gatekeeper.sh")
+    after = webhook("validation.gatekeeper.sh", failure_policy="Ignore", operations=("CREATE",))
+    labels = webhook("labels.acme.example", operations=("CREATE",))
+    res = [
+        k8s("kubernetes_validating_webhook_configuration_v1", "gatekeeper",
+            before=webhook_configuration("gatekeeper-validating", [before]),
+            after=webhook_configuration("gatekeeper-validating", [after]),
+            config=webhook_cfg("gatekeeper-validating", after)),
+        k8s("kubernetes_mutating_webhook_configuration_v1", "labels", before=None,
+            after=webhook_configuration("acme-labels", [dict(labels, reinvocation_policy="Never")],
+                                        new=True),
+            config=webhook_cfg("acme-labels", labels)),
+    ]
+    return Plan(res, timestamp="2024-11-09T09:09:09Z", provider_config=provider())
+
+
+SCENARIOS["providers/kubernetes/admission-webhook-weakened.json"] = admission_webhook_weakened
