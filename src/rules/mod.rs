@@ -4,6 +4,7 @@
 pub(crate) mod control_tampering;
 pub(crate) mod privilege_and_evidence;
 pub(crate) mod privileged_credential;
+pub(crate) mod public_privilege;
 pub(crate) mod self_escalation;
 pub(crate) mod toxic_combination;
 pub(crate) mod unmodelled_identity_change;
@@ -100,6 +101,7 @@ pub(crate) const RULES: &[&dyn Check] = &[
     &self_escalation::SelfEscalation,
     &privileged_credential::PrivilegedCredential,
     &control_tampering::ControlTampering,
+    &public_privilege::PublicPrivilege,
     &unmodelled_identity_change::UnmodelledIdentityChange,
 ];
 
