@@ -5,7 +5,7 @@
 //! `rulesets/kubernetes/shapes.toml`.
 
 use super::{Actions, Provider, Statement};
-use crate::model::Effect;
+use crate::model::{Effect, PrincipalId};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -218,6 +218,18 @@ impl Provider for Kubernetes {
         }
     }
 
+    /// Anonymous requests are the user `system:anonymous` in the group `system:unauthenticated`;
+    /// every authenticated identity is in `system:authenticated` (Kubernetes docs,
+    /// "Authenticating": anonymous requests).
+    fn is_public(&self, id: &PrincipalId) -> bool {
+        matches!(
+            id.0.as_str(),
+            "kubernetes:user/system:anonymous"
+                | "kubernetes:group/system:unauthenticated"
+                | "kubernetes:group/system:authenticated"
+        )
+    }
+
     /// A namespace is one namespace: not broad.
     fn broad_scope(&self, _scope: &str) -> bool {
         false
@@ -285,5 +297,8 @@ mod tests {
             k.principal("serviceaccount", "ci/deployer").0.as_str(),
             "kubernetes:serviceaccount/ci/deployer"
         );
+        assert!(k.is_public(&k.principal("group", "system:authenticated")));
+        assert!(k.is_public(&k.principal("user", "system:anonymous")));
+        assert!(!k.is_public(&k.principal("group", "system:masters")));
     }
 }
