@@ -1037,6 +1037,7 @@ fn at_path<'v>(v: &'v Value, path: &str) -> Vec<&'v Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn cond(attribute: &str, change: Change, default: Option<Value>) -> Condition {
         Condition {
@@ -1047,6 +1048,31 @@ mod tests {
             default,
             severity: None,
         }
+    }
+
+    /// Items may be wildcards (`foureyes*`), and `gained_items` without values is any new item.
+    #[test]
+    fn lost_and_gained_items_take_wildcards_and_any() {
+        let lost = cond(
+            "contexts",
+            Change::LostItems(vec![json!("foureyes*")]),
+            None,
+        );
+        let gone = update(
+            json!({"contexts": ["ci", "foureyes / review"]}),
+            json!({"contexts": ["ci"]}),
+        );
+        assert!(check(&lost, &gone, false).is_some());
+        let other = update(
+            json!({"contexts": ["ci", "lint"]}),
+            json!({"contexts": ["ci"]}),
+        );
+        assert!(check(&lost, &other, false).is_none());
+        let gained = cond("bypassers", Change::GainedItems(Vec::new()), None);
+        let added = update(json!({"bypassers": []}), json!({"bypassers": ["octocat"]}));
+        assert!(check(&gained, &added, false).is_some());
+        let same = update(json!({"bypassers": ["a"]}), json!({"bypassers": ["a"]}));
+        assert!(check(&gained, &same, false).is_none());
     }
 
     fn update(before: Value, after: Value) -> crate::model::Values {

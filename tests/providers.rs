@@ -102,3 +102,54 @@ fn snapshots_of_every_provider_fixture() {
         });
     }
 }
+
+/// Removing foureyes' own required check is critical, above the rule's high; the new admin is
+/// named as who could use the weakened review.
+#[test]
+fn removing_the_foureyes_check_is_critical_control_tampering() {
+    let (_, report) = json("testdata/providers/github/admin-while-weakened.json");
+    let finding = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "control-tampering")
+        .expect("a control-tampering finding");
+    assert_eq!(finding["severity"], "critical");
+    assert_eq!(
+        strings(&finding["principals"]),
+        ["github:user/dev-contractor"]
+    );
+    assert!(finding["message"]
+        .as_str()
+        .expect("message")
+        .contains("foureyes, the gate itself"));
+}
+
+/// `github_team_members` states the team's whole membership: a member added by another resource
+/// loses what the team holds, with nothing of hers changed.
+#[test]
+fn an_authoritative_membership_removes_whom_it_does_not_list() {
+    let (_, report) = json("testdata/providers/github/team-members-authoritative.json");
+    let erin = principal(&report, "github:user/erin");
+    assert!(gained(erin).is_empty());
+    assert_eq!(erin["lost"].as_array().expect("lost").len(), 1);
+    let dave = principal(&report, "github:user/dave");
+    assert_eq!(
+        gained(dave),
+        [("repository:push", "github_team_repository.reviewers_api")]
+    );
+}
+
+/// A RoleBinding of a ClusterRole grants in its namespace only; a ClusterRoleBinding grants
+/// cluster-wide.
+#[test]
+fn a_rolebinding_scopes_a_cluster_role_to_its_namespace() {
+    let (_, report) = json("testdata/providers/kubernetes/rolebinding-of-cluster-role.json");
+    let admins = principal(&report, "kubernetes:group/team-a-admins");
+    let grant = &admins["gained"][0];
+    assert_eq!(grant["permission"], "ClusterRole:admin");
+    assert_eq!(grant["scope"], "team-a");
+    let (_, report) = json("testdata/providers/kubernetes/cluster-admin-binding.json");
+    let deployer = principal(&report, "kubernetes:serviceaccount/ci/deployer");
+    assert_eq!(deployer["gained"][0]["scope"], "*");
+}

@@ -2298,6 +2298,7 @@ fn hidden(provider: &dyn Provider, shapes: &Shapes, set: &ChangeSet) -> Hidden {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn sensitive_marks_cover_a_value_a_list_item_or_the_whole_object() {
@@ -2366,6 +2367,48 @@ mod tests {
         assert_eq!(
             boundary_key(&c, Side::After, &paths).map(|(p, _)| p),
             Some(arn)
+        );
+    }
+
+    fn text(said: Said) -> Option<String> {
+        match said {
+            Said::Text(t) => Some(t),
+            Said::Unknown => Some("(unknown)".into()),
+            Said::Absent => None,
+        }
+    }
+
+    /// A name or key may join attributes and paths into blocks; it is unknown when any part is,
+    /// absent when any part is missing.
+    #[test]
+    fn templates_join_attributes_and_paths() {
+        let c = change(
+            json!({"metadata": [{"name": "app", "namespace": "shop"}], "role_ref": [{"kind": "Role"}]}),
+            json!({"metadata": [{"uid": true}]}),
+        );
+        let key = "{role_ref.0.kind}:{metadata.0.namespace}/{metadata.0.name}";
+        assert_eq!(
+            text(said(&c, Side::After, key)).as_deref(),
+            Some("Role:shop/app")
+        );
+        assert_eq!(
+            text(said(&c, Side::After, "metadata.0.name")).as_deref(),
+            Some("app")
+        );
+        assert_eq!(
+            text(said(&c, Side::After, "{metadata.0.uid}/x")).as_deref(),
+            Some("(unknown)")
+        );
+        assert_eq!(text(said(&c, Side::After, "{metadata.0.labels}/x")), None);
+        let block = json!({"kind": "ServiceAccount", "name": "deployer", "namespace": "ci"});
+        assert_eq!(
+            text(said_in(&block, None, "{namespace}/{name}")).as_deref(),
+            Some("ci/deployer")
+        );
+        let unknown = json!({"name": true});
+        assert_eq!(
+            text(said_in(&json!({"name": null}), Some(&unknown), "name")).as_deref(),
+            Some("(unknown)")
         );
     }
 
