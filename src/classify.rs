@@ -812,6 +812,20 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
                 .collect();
             format!("{} loses {}", cond.attribute, lost.join(", "))
         }
+        // Any item lost or gained: which ones.
+        Change::LostItems(which) | Change::GainedItems(which) if which.is_empty() && !sensitive => {
+            let (from, to, verb) = match &cond.change {
+                Change::LostItems(_) => (&before, &after, "loses"),
+                _ => (&after, &before, "gains"),
+            };
+            let others = items_or_default(to);
+            let changed: Vec<String> = items_or_default(from)
+                .iter()
+                .filter(|x| !others.contains(x))
+                .map(Value::to_string)
+                .collect();
+            format!("{} {verb} {}", cond.attribute, changed.join(", "))
+        }
         Change::Changed if !set(&b) && !sensitive => {
             format!("{}: none → {}", cond.attribute, shown(&a))
         }
