@@ -17,8 +17,8 @@ use crate::model::{
 use crate::normalize::ChangeSet;
 use crate::resolve::{attr, Resolver, Tri};
 use crate::ruleset::shapes::{
-    Credential, Defines, Definition, Membership as Members, OneGrant, Ref, ResourcePolicy, Shape,
-    Shapes,
+    Assumes, Bindings, Credential, Defines, Definition, Membership as Members, OneGrant, Ref,
+    ResourcePolicy, Shape, Shapes,
 };
 use crate::ruleset::Ruleset;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -144,7 +144,13 @@ struct Extractor<'r, 'a> {
     actions: HashMap<String, Text>,
     /// The holders of the change being read.
     holders: Vec<PrincipalId>,
+    /// What authoritative resources replace, before and after the change: (type replaced,
+    /// the resource it names, the key or "" for every key).
+    claims: [Claims; 2],
 }
+
+/// What authoritative resources replace on one side (see [`Shape::authoritative`]).
+type Claims = HashSet<(String, String, String)>;
 
 /// Find the principals a change set can alter, from the changed resources and the parts of the
 /// unchanged ones already read.
@@ -244,6 +250,19 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 }
             }
         }
+        let mut claims: [Claims; 2] = Default::default();
+        for c in set.changes.iter().filter(|c| !c.data && c.values.is_some()) {
+            let Some(shape) = shapes.resource(&c.kind) else {
+                continue;
+            };
+            if shape.authoritative.is_some() && c.deposed().is_none() {
+                for (i, side) in [Side::Before, Side::After].into_iter().enumerate() {
+                    if exists(c, side) {
+                        claims[i].extend(claimed(c, shape, side));
+                    }
+                }
+            }
+        }
         Extractor {
             provider,
             shapes,
@@ -256,6 +275,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
             texts: HashSet::default(),
             actions: HashMap::default(),
             holders: Vec::new(),
+            claims,
         }
     }
 
@@ -293,11 +313,19 @@ impl<'r, 'a> Extractor<'r, 'a> {
         let mut trust_cache: HashMap<(usize, Side), (Vec<Trust>, Vec<Unknown>)> =
             HashMap::default();
         let mut issued: Vec<Issued> = Vec::new();
+        let mut changed_claims: Claims = HashSet::default();
         for (i, c) in set.changes.iter().enumerate() {
             let Some(shape) = self.shape(c) else {
                 continue;
             };
             let changed = c.action.is_change();
+            if changed && shape.authoritative.is_some() {
+                for side in [Side::Before, Side::After] {
+                    if exists(c, side) {
+                        changed_claims.extend(claimed(c, shape, side));
+                    }
+                }
+            }
             let mut mine: Vec<PrincipalId> = Vec::new();
             for side in [Side::Before, Side::After] {
                 if !exists(c, side) {
@@ -331,8 +359,28 @@ impl<'r, 'a> Extractor<'r, 'a> {
                     }
                     mine.push(me);
                 }
+                let first = mine.len();
                 for r in &shape.holders {
                     self.named(c, side, r, &mut mine);
+                }
+                if let Some(b) = &shape.bindings {
+                    for (binding, ids) in self.bindings_of(c, side, b) {
+                        attachments.push((ids.clone(), binding.key));
+                        for id in ids {
+                            if !mine.contains(&id) {
+                                mine.push(id);
+                            }
+                        }
+                    }
+                }
+                // Whom the holders may act as: any grant of the resource may be one that lets
+                // them (which grants do is read later, for the principals it concerns).
+                if let Some(a) = &shape.assumes {
+                    if let Some(target) = self.one(c, side, &a.principal) {
+                        for h in &mine[first..] {
+                            trusts.push((h.clone(), target.clone()));
+                        }
+                    }
                 }
                 for m in &shape.membership {
                     for (user, group) in self.memberships(c, side, m) {
@@ -384,6 +432,19 @@ impl<'r, 'a> Extractor<'r, 'a> {
             }
             if !mine.is_empty() {
                 owners.push((i, mine));
+            }
+        }
+        // Whoever an authoritative change may take a grant from.
+        if !changed_claims.is_empty() {
+            for (i, principals) in &owners {
+                let c = &set.changes[*i];
+                let Some(shape) = self.shape(c) else { continue };
+                let hit = [Side::Before, Side::After]
+                    .into_iter()
+                    .any(|side| exists(c, side) && replaced_by(c, shape, side, &changed_claims));
+                if hit {
+                    report.extend(principals.iter().cloned());
+                }
             }
         }
         // Whoever holds a changed definition.
@@ -514,6 +575,10 @@ impl<'r, 'a> Extractor<'r, 'a> {
     /// Whether an unchanged resource states the same grants on both sides: not when it
     /// attaches a definition, which the change may alter.
     fn self_contained(&self, c: &ResourceChange, shape: &Shape) -> bool {
+        // An authoritative resource of the change set may replace it on one side only.
+        if shape.replaced_on.is_some() && self.claims.iter().any(|c| !c.is_empty()) {
+            return false;
+        }
         let definition = |key: &Value| key.as_str().is_some_and(|k| !self.provider.is_bundle(k));
         if let Some(attaches) = &shape.attaches {
             match read(c, Side::Before, attaches) {
@@ -633,7 +698,16 @@ impl<'r, 'a> Extractor<'r, 'a> {
             for r in &shape.holders {
                 self.named(c, side, r, &mut principals);
             }
+            if replaced_by(c, shape, side, &self.claims[side_index(side)]) {
+                // An authoritative resource replaces what this one gives.
+                principals.clear();
+            }
             principals.retain(|p| self.needed(p));
+            let conditional = shape
+                .conditional
+                .as_ref()
+                .is_some_and(|a| is_set(c, side, a));
+            let mark = grants.len();
             if !principals.is_empty() {
                 let doc = match (&shape.document, &shape.attaches) {
                     (Some(document), _) => self.inline_doc(c, side, document),
@@ -652,9 +726,18 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 for p in &principals {
                     self.push(grants, &doc, p, c, None);
                 }
+                if let Some(a) = &shape.assumes {
+                    self.assume(c, side, a, &doc, &principals, conditional, trusts);
+                }
+            }
+            for g in &mut grants[mark..] {
+                g.conditional |= conditional;
             }
             principals.clear();
             self.holders = principals;
+        }
+        if let Some(b) = &shape.bindings {
+            self.give_bindings(c, shape, b, side, grants, trusts);
         }
         for m in &shape.membership {
             for (user, group) in self.memberships(c, side, m) {
@@ -1121,6 +1204,24 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 },
                 Err(_) if sensitive => self.unreadable(c, attribute),
                 Err(e) => Doc::Unknown(format!("the policy of {} cannot be read: {e}", c.address)),
+            },
+            // A document given as a list: the actions it allows, on whatever the holders are
+            // given it on (a custom role's `permissions`).
+            Tri::Known(Value::Array(items)) => Doc::Statements {
+                statements: vec![Statement {
+                    effect: Effect::Allow,
+                    actions: Actions::Action(
+                        items
+                            .iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect(),
+                    ),
+                    scope: "*".into(),
+                    broad: true,
+                    conditional: false,
+                }],
+                sensitive,
+                origin: None,
             },
             Tri::Known(_) | Tri::Absent => Doc::Statements {
                 statements: Vec::new(),
@@ -1690,6 +1791,215 @@ impl<'r, 'a> Extractor<'r, 'a> {
     }
 }
 
+
+/// What an authoritative resource replaces on one side: for each type it is authoritative
+/// over, the resource it names and its key ("" for every key).
+fn claimed(c: &ResourceChange, shape: &Shape, side: Side) -> Vec<(String, String, String)> {
+    let Some(a) = &shape.authoritative else {
+        return Vec::new();
+    };
+    let Tri::Known(Value::String(on)) = attr(c, side, &a.on) else {
+        return Vec::new();
+    };
+    let key = if a.per_key {
+        match shape.attaches.as_deref().map(|k| read(c, side, k)) {
+            Some(Tri::Known(Value::String(k))) => k.clone(),
+            _ => return Vec::new(),
+        }
+    } else {
+        String::new()
+    };
+    a.over
+        .iter()
+        .map(|t| (t.clone(), on.clone(), key.clone()))
+        .collect()
+}
+
+/// Whether an authoritative resource replaces what a resource gives on one side.
+fn replaced_by(c: &ResourceChange, shape: &Shape, side: Side, claims: &Claims) -> bool {
+    let Some(on) = &shape.replaced_on else {
+        return false;
+    };
+    if claims.is_empty() {
+        return false;
+    }
+    let Tri::Known(Value::String(v)) = attr(c, side, on) else {
+        return false;
+    };
+    let kind = c.kind.to_string();
+    if claims.contains(&(kind.clone(), v.clone(), String::new())) {
+        return true;
+    }
+    match shape.attaches.as_deref().map(|k| read(c, side, k)) {
+        Some(Tri::Known(Value::String(k))) => claims.contains(&(kind, v.clone(), k.clone())),
+        _ => false,
+    }
+}
+
+/// The index of a side in pairs `[before, after]`.
+fn side_index(side: Side) -> usize {
+    match side {
+        Side::Before => 0,
+        Side::After => 1,
+    }
+}
+
+/// Whether an attribute holds something (an IAM condition block, a non-empty text).
+fn is_set(c: &ResourceChange, side: Side, attribute: &str) -> bool {
+    match attr(c, side, attribute) {
+        Tri::Known(Value::Array(items)) => !items.is_empty(),
+        Tri::Known(Value::Object(map)) => !map.is_empty(),
+        Tri::Known(Value::String(text)) => !text.is_empty(),
+        Tri::Known(Value::Null) | Tri::Absent | Tri::Unknown => false,
+        Tri::Known(_) => true,
+    }
+}
+
+/// Whether a document allows one of some action patterns (with `*` patterns on both sides).
+fn allows_any(statements: &[Statement], actions: &[String]) -> bool {
+    statements
+        .iter()
+        .filter(|s| s.effect == Effect::Allow)
+        .any(|s| match &s.actions {
+            Actions::Action(list) => list.iter().any(|a| {
+                actions
+                    .iter()
+                    .any(|x| crate::glob::matches(a, x) || crate::glob::matches(x, a))
+            }),
+            Actions::NotAction(list) => actions
+                .iter()
+                .any(|x| !list.iter().any(|a| crate::glob::matches(a, x))),
+            Actions::Unknown => false,
+        })
+}
+
+impl<'r, 'a> Extractor<'r, 'a> {
+    /// The bindings of a document of bindings on one side, each with its members' ids; what
+    /// cannot be read is noted.
+    fn bindings_of(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        b: &Bindings,
+    ) -> Vec<(super::Binding, Vec<PrincipalId>)> {
+        let sensitive = is_sensitive(c, side, &b.document);
+        let list = match attr(c, side, &b.document) {
+            Tri::Known(Value::String(text)) => match self.provider.bindings(text) {
+                Ok(list) => list,
+                // NOTE: the parser's message can quote the document: never for a sensitive one.
+                Err(_) if sensitive => {
+                    self.note(
+                        c,
+                        &b.document,
+                        "the policy is sensitive and could not be read: whom it grants is unknown",
+                    );
+                    return Vec::new();
+                }
+                Err(e) => {
+                    self.note(
+                        c,
+                        &b.document,
+                        &format!("the policy cannot be read: {e}: whom it grants is unknown"),
+                    );
+                    return Vec::new();
+                }
+            },
+            Tri::Unknown => {
+                self.note(
+                    c,
+                    &b.document,
+                    &format!(
+                        "the policy of {} is known only after apply: whom it grants is unknown",
+                        c.address
+                    ),
+                );
+                return Vec::new();
+            }
+            _ => return Vec::new(),
+        };
+        list.into_iter()
+            .map(|binding| {
+                let ids = binding
+                    .members
+                    .iter()
+                    .map(|m| {
+                        self.hidden
+                            .show(self.provider.principal(&b.member.kind, m))
+                    })
+                    .collect();
+                (binding, ids)
+            })
+            .collect()
+    }
+
+    /// The grants of a document of bindings: each binding's role to its members.
+    fn give_bindings(
+        &mut self,
+        c: &'a ResourceChange,
+        shape: &Shape,
+        b: &Bindings,
+        side: Side,
+        grants: &mut Vec<Grant>,
+        trusts: &mut Vec<Trust>,
+    ) {
+        let sensitive = is_sensitive(c, side, &b.document);
+        for (binding, mut ids) in self.bindings_of(c, side, b) {
+            ids.retain(|p| self.needed(p));
+            if ids.is_empty() {
+                continue;
+            }
+            let doc = self.doc_for_key(&binding.key, side, sensitive);
+            let mark = grants.len();
+            for p in &ids {
+                self.push(grants, &doc, p, c, None);
+            }
+            for g in &mut grants[mark..] {
+                g.conditional |= binding.conditional;
+            }
+            if let Some(a) = &shape.assumes {
+                self.assume(c, side, a, &doc, &ids, binding.conditional, trusts);
+            }
+        }
+    }
+
+    /// Trust granted by another resource: the holders may act as the principal it names
+    /// when their document allows one of the shape's actions.
+    #[allow(clippy::too_many_arguments)]
+    fn assume(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        a: &Assumes,
+        doc: &Doc,
+        holders: &[PrincipalId],
+        conditional: bool,
+        trusts: &mut Vec<Trust>,
+    ) {
+        let allows = match doc {
+            Doc::Statements { statements, .. } => allows_any(statements, &a.actions),
+            Doc::Bundle { name, .. } => self
+                .provider
+                .bundle_statements(name)
+                .is_some_and(|s| allows_any(&s, &a.actions)),
+            Doc::Unknown(_) => false,
+        };
+        if !allows {
+            return;
+        }
+        let Some(target) = self.one(c, side, &a.principal) else {
+            return;
+        };
+        for p in holders.iter().filter(|p| self.followed(p)) {
+            trusts.push(Trust {
+                trusted: p.clone(),
+                role: target.clone(),
+                via: c.address.to_string(),
+                conditional,
+            });
+        }
+    }
+}
+
 /// What a boundary's statements allow.
 enum Allowed {
     Everything,
@@ -1921,6 +2231,33 @@ fn hidden(provider: &dyn Provider, shapes: &Shapes, set: &ChangeSet) -> Hidden {
                     }
                     _ => {}
                 }
+            }
+        }
+    }
+    // Members a sensitive document of bindings names, numbered in order of appearance.
+    for (c, shape) in changes() {
+        let Some(b) = &shape.bindings else {
+            continue;
+        };
+        let mut n = 0;
+        for side in sides(c) {
+            if !is_sensitive(c, side, &b.document) {
+                continue;
+            }
+            let Tri::Known(Value::String(text)) = attr(c, side, &b.document) else {
+                continue;
+            };
+            let Ok(bindings) = provider.bindings(text) else {
+                continue;
+            };
+            for m in bindings.iter().flat_map(|b| &b.members) {
+                let id = provider.principal(&b.member.kind, m);
+                if hidden.contains(&id) || !id.0.contains('/') {
+                    continue;
+                }
+                n += 1;
+                let shown = place(&id, format!("{}.{}#{n}", c.address, b.document));
+                hidden.hide(id, || shown);
             }
         }
     }

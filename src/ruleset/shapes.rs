@@ -42,6 +42,38 @@ struct RawShape {
     source: Option<RawSource>,
     #[serde(default)]
     credential: Option<RawCredential>,
+    #[serde(default)]
+    conditional: Option<String>,
+    #[serde(default)]
+    assumes: Option<RawAssumes>,
+    #[serde(default)]
+    authoritative: Option<RawAuthoritative>,
+    #[serde(default)]
+    bindings: Option<RawBindings>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAssumes {
+    attribute: String,
+    kind: String,
+    actions: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuthoritative {
+    on: String,
+    #[serde(default)]
+    per_key: bool,
+    over: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBindings {
+    document: String,
+    kind: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -261,6 +293,36 @@ pub(crate) struct OneGrant {
     pub(crate) on: String,
 }
 
+/// Trust granted by another resource: the holders may act as the principal an attribute names
+/// (and hold what it holds) when what they are given allows one of `actions`
+/// (`google_service_account_iam_member` granting `iam.serviceAccounts.getAccessToken`).
+#[derive(Debug, Clone)]
+pub(crate) struct Assumes {
+    pub(crate) principal: Ref,
+    /// Action patterns, any of which lets the holders act as the principal.
+    pub(crate) actions: Vec<String>,
+}
+
+/// An authoritative resource: where it is in place, it replaces what resources of the `over`
+/// types give on the same resource (the same value of `on`): all of it, or with `per_key`
+/// only what they give by the same key (a binding replaces the members of one role).
+#[derive(Debug, Clone)]
+pub(crate) struct Authoritative {
+    /// The attribute that names the resource whose grants it replaces, the same in `over`.
+    pub(crate) on: String,
+    pub(crate) per_key: bool,
+    pub(crate) over: Vec<String>,
+}
+
+/// A document of bindings (Google's `policy_data`): each binding gives the bundle or
+/// definition of its key to its members, read by [`crate::privilege::Provider::bindings`].
+#[derive(Debug, Clone)]
+pub(crate) struct Bindings {
+    pub(crate) document: String,
+    /// The kind its members are named as (their kind may be in the value).
+    pub(crate) member: Ref,
+}
+
 /// How to read one resource type: what it states about principals.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Shape {
@@ -290,6 +352,14 @@ pub(crate) struct Shape {
     pub(crate) names: Vec<Ref>,
     pub(crate) source: Option<Source>,
     pub(crate) credential: Option<Credential>,
+    /// The attribute whose value (an IAM condition) makes the holders' grants conditional.
+    pub(crate) conditional: Option<String>,
+    pub(crate) assumes: Option<Assumes>,
+    pub(crate) authoritative: Option<Authoritative>,
+    pub(crate) bindings: Option<Bindings>,
+    /// Where an authoritative resource replaces what this type gives: the attribute that names
+    /// the resource (set from the authoritative types' `over`).
+    pub(crate) replaced_on: Option<String>,
 }
 
 impl Shape {
@@ -329,6 +399,7 @@ impl Shape {
             out.extend(s.blocks.as_deref());
         }
         out.extend(self.resource_policy.iter().map(|r| r.document.as_str()));
+        out.extend(self.conditional.as_deref());
         let mut out: Vec<&str> = out.into_iter().map(top).collect();
         out.sort_unstable();
         out.dedup();
@@ -363,6 +434,11 @@ impl Shape {
         if let Some(g) = &self.grant {
             out.extend([g.principal.as_str(), g.action.as_str(), g.on.as_str()]);
         }
+        out.extend(self.assumes.iter().map(|a| a.principal.attribute.as_str()));
+        out.extend(self.authoritative.iter().map(|a| a.on.as_str()));
+        out.extend(self.replaced_on.as_deref());
+        // NOTE: whom a document of bindings concerns is in the document.
+        out.extend(self.bindings.iter().map(|b| b.document.as_str()));
         let mut out: Vec<&str> = out.into_iter().map(top).collect();
         out.sort_unstable();
         out.dedup();
@@ -377,6 +453,7 @@ impl Shape {
             .chain(self.definition.iter().map(|d| d.document.as_str()))
             .chain(self.trust.as_deref())
             .chain(self.resource_policy.iter().map(|r| r.document.as_str()))
+            .chain(self.bindings.iter().map(|b| b.document.as_str()))
     }
 }
 
@@ -468,6 +545,23 @@ pub(crate) fn load(name: &str, text: &str, problems: &mut Vec<String>) -> Shapes
             Err(errors) => problems.extend(errors.into_iter().map(|e| format!("{table}: {e}"))),
         }
     }
+    // What authoritative types replace: those types learn where (the attribute that names the
+    // resource), so that they are read even when unchanged.
+    let mut over: Vec<(String, String, String)> = Vec::new();
+    for (kind, shape) in &out.resources {
+        if let Some(a) = &shape.authoritative {
+            over.extend(a.over.iter().map(|t| (kind.clone(), t.clone(), a.on.clone())));
+        }
+    }
+    over.sort();
+    for (kind, t, on) in over {
+        match out.resources.get_mut(&t) {
+            Some(s) if !s.holders.is_empty() => s.replaced_on = Some(on),
+            _ => problems.push(format!(
+                "{name}: [{kind}]: authoritative over [{t}], which is not a type with holders"
+            )),
+        }
+    }
     out
 }
 
@@ -537,6 +631,36 @@ fn validate(
                 .map(|a| (a.attribute.clone(), a.value.clone())),
         })
     });
+    let assumes = raw.assumes.as_ref().and_then(|a| {
+        let principal = reference(
+            &RawRef {
+                attribute: a.attribute.clone(),
+                kind: a.kind.clone(),
+                list: false,
+                when: None,
+            },
+            "assumes",
+        )?;
+        Some(Assumes {
+            principal,
+            actions: a.actions.clone(),
+        })
+    });
+    let bindings = raw.bindings.as_ref().and_then(|b| {
+        let member = reference(
+            &RawRef {
+                attribute: b.document.clone(),
+                kind: b.kind.clone(),
+                list: true,
+                when: None,
+            },
+            "bindings",
+        )?;
+        Some(Bindings {
+            document: b.document.clone(),
+            member,
+        })
+    });
     let group = raw.group.as_ref().and_then(|r| reference(r, "group"));
     let members: Vec<Ref> = raw
         .member
@@ -592,6 +716,19 @@ fn validate(
         }
         (true, _) => errors.push("document and attaches need holders".to_string()),
     }
+    let gives = !raw.holders.is_empty() || raw.bindings.is_some();
+    if raw.assumes.is_some() && !gives {
+        errors.push("assumes says what holders may act as: holders or bindings are missing".into());
+    }
+    if raw.conditional.is_some() && raw.holders.is_empty() {
+        errors.push("conditional belongs to holders: holders are missing".into());
+    }
+    if raw.authoritative.is_some() && !gives {
+        errors.push("authoritative replaces grants: holders or bindings are missing".into());
+    }
+    if raw.bindings.is_some() && !raw.holders.is_empty() {
+        errors.push("bindings name their own members: holders go without them".into());
+    }
     if data != raw.source.is_some() {
         errors.push(if data {
             "a data source is read only as a source = { text, blocks }".to_string()
@@ -632,6 +769,15 @@ fn validate(
             blocks: s.blocks.clone(),
         }),
         credential,
+        conditional: raw.conditional.clone(),
+        assumes,
+        authoritative: raw.authoritative.as_ref().map(|a| Authoritative {
+            on: a.on.clone(),
+            per_key: a.per_key,
+            over: a.over.clone(),
+        }),
+        bindings,
+        replaced_on: None,
     };
     if shape.changed_attributes().is_empty() {
         errors.push("says nothing: name what the resource states".to_string());
