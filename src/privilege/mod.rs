@@ -104,6 +104,12 @@ pub(crate) trait Provider: Sync {
         None
     }
 
+    /// Whether a scope a resource names by value (`scope = { attribute }` in its shape, without
+    /// `broad`) covers more than one resource: a project, a subscription, a namespace.
+    fn broad_scope(&self, _scope: &str) -> bool {
+        false
+    }
+
     /// What to say of a document attached by a key that is neither a bundle nor defined in the
     /// change set; `sensitive` when the key is, which must then not show.
     fn missing(&self, key: &str, sensitive: bool) -> String {
