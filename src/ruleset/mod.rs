@@ -196,8 +196,9 @@ struct RawCondition {
     change: String,
     #[serde(default)]
     value: Option<toml::Value>,
-    /// For `drops_principal`, `allows` and `gained_items`: what to look for; for `lost_items`,
-    /// the items whose loss counts (any, when neither this nor `value` is given).
+    /// For `drops_principal` and `allows`: what to look for; for `lost_items` and
+    /// `gained_items`, the items whose loss or gain counts (any, when neither this nor `value`
+    /// is given).
     #[serde(default)]
     values: Vec<toml::Value>,
     /// What an absent (null) value means: the provider's default.

@@ -572,7 +572,8 @@ class Plan:
             if r.rel_address in seen:
                 continue
             o = {"address": r.rel_address, "mode": r.mode, "type": r.type, "name": r.name,
-                 "provider_config_key": "aws", "expressions": self._expr(r.config),
+                 "provider_config_key": r.provider.rsplit("/", 1)[-1],
+                 "expressions": self._expr(r.config),
                  "schema_version": r.schema_version}
             if r.count is not None:
                 o["count_expression"] = self._expr(r.count)
