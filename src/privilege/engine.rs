@@ -1838,7 +1838,6 @@ impl<'r, 'a> Extractor<'r, 'a> {
     }
 }
 
-
 /// What an authoritative resource replaces on one side: for each type it is authoritative
 /// over, the resource it names and its key ("" for every key).
 fn claimed(c: &ResourceChange, shape: &Shape, side: Side) -> Vec<(String, String, String)> {
@@ -1969,10 +1968,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 let ids = binding
                     .members
                     .iter()
-                    .map(|m| {
-                        self.hidden
-                            .show(self.provider.principal(&b.member.kind, m))
-                    })
+                    .map(|m| self.hidden.show(self.provider.principal(&b.member.kind, m)))
                     .collect();
                 (binding, ids)
             })

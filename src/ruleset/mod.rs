@@ -32,7 +32,7 @@ pub(crate) const NAMED_DUTIES: &[&str] = &[PRIVILEGE_ADMIN, AUDIT_EVIDENCE];
 
 /// Providers that rulesets may name before they have an extractor, so that users' rulesets can
 /// be written ahead (issue 11 adds them). The registered ones ([`PROVIDERS`]) are accepted too.
-const PLANNED_PROVIDERS: &[&str] = &["azure", "gcp", "github", "k8s"];
+const PLANNED_PROVIDERS: &[&str] = &["azure", "github", "k8s"];
 
 /// The built-in ruleset files: the duties, then each provider's, in registry order.
 pub(crate) fn builtin() -> Vec<(&'static str, &'static str)> {
@@ -1008,7 +1008,7 @@ mod tests {
         .expect_err("unknown provider");
         assert!(
             err.to_string()
-                .contains("provider \"oci\" is not one of aws, azure, gcp, github, k8s"),
+                .contains("provider \"oci\" is not one of aws, azure, github, google, k8s"),
             "{err}"
         );
     }

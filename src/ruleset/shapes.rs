@@ -579,7 +579,11 @@ pub(crate) fn load(name: &str, text: &str, problems: &mut Vec<String>) -> Shapes
     let mut over: Vec<(String, String, String)> = Vec::new();
     for (kind, shape) in &out.resources {
         if let Some(a) = &shape.authoritative {
-            over.extend(a.over.iter().map(|t| (kind.clone(), t.clone(), a.on.clone())));
+            over.extend(
+                a.over
+                    .iter()
+                    .map(|t| (kind.clone(), t.clone(), a.on.clone())),
+            );
         }
     }
     over.sort();

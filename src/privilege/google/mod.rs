@@ -25,12 +25,10 @@ impl Provider for Google {
     }
 
     fn rulesets(&self) -> &'static [(&'static str, &'static str)] {
-        &[
-            (
-                "rulesets/google/grants.toml",
-                include_str!("../../../rulesets/google/grants.toml"),
-            ),
-        ]
+        &[(
+            "rulesets/google/grants.toml",
+            include_str!("../../../rulesets/google/grants.toml"),
+        )]
     }
 
     fn shapes(&self) -> (&'static str, &'static str) {
@@ -90,7 +88,12 @@ impl Provider for Google {
             return Err("expected an IAM policy (an object with bindings)".into());
         };
         let mut out = Vec::new();
-        for b in doc.get("bindings").and_then(Value::as_array).into_iter().flatten() {
+        for b in doc
+            .get("bindings")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let Some(role) = b.get("role").and_then(Value::as_str) else {
                 return Err("a binding has no role".into());
             };
@@ -124,8 +127,12 @@ impl Provider for Google {
 
     fn missing(&self, key: &str, sensitive: bool) -> String {
         match (key.starts_with("roles/"), sensitive) {
-            (true, false) => format!("the role {key} is not in foureyes' table of predefined roles"),
-            (true, true) => "a predefined role whose name is sensitive is not in foureyes' table".into(),
+            (true, false) => {
+                format!("the role {key} is not in foureyes' table of predefined roles")
+            }
+            (true, true) => {
+                "a predefined role whose name is sensitive is not in foureyes' table".into()
+            }
             (false, false) => format!("the custom role {key} is not in this change set"),
             (false, true) => "a role whose name is sensitive is not in this change set".into(),
         }
@@ -263,8 +270,7 @@ fn pipeline_principals(set: &ChangeSet) -> Vec<Assumed> {
                 Some(Value::String(email)) => (email.as_str(), source, false),
                 Some(_) => continue,
                 None => {
-                    let Some(var) = root_variable(expression).filter(|_| !key.contains(':'))
-                    else {
+                    let Some(var) = root_variable(expression).filter(|_| !key.contains(':')) else {
                         continue;
                     };
                     let Some(Value::String(email)) = input.variables.get(var) else {
@@ -322,11 +328,23 @@ mod tests {
             id(MEMBER, "serviceAccount:ci@p.iam.gserviceaccount.com"),
             "google:serviceAccount/ci@p.iam.gserviceaccount.com"
         );
-        assert_eq!(id(MEMBER, "user:alice@example.com"), "google:user/alice@example.com");
-        assert_eq!(id(MEMBER, "group:ops@example.com"), "google:group/ops@example.com");
-        assert_eq!(id(MEMBER, "domain:example.com"), "google:domain/example.com");
+        assert_eq!(
+            id(MEMBER, "user:alice@example.com"),
+            "google:user/alice@example.com"
+        );
+        assert_eq!(
+            id(MEMBER, "group:ops@example.com"),
+            "google:group/ops@example.com"
+        );
+        assert_eq!(
+            id(MEMBER, "domain:example.com"),
+            "google:domain/example.com"
+        );
         assert_eq!(id(MEMBER, "allUsers"), "google:allUsers");
-        assert_eq!(id(MEMBER, "allAuthenticatedUsers"), "google:allAuthenticatedUsers");
+        assert_eq!(
+            id(MEMBER, "allAuthenticatedUsers"),
+            "google:allAuthenticatedUsers"
+        );
         assert_eq!(
             id(MEMBER, "principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/gh/attribute.repository/acme/infra"),
             "google:principalSet/iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/gh/attribute.repository/acme/infra"
@@ -335,18 +353,27 @@ mod tests {
             id(MEMBER, "deleted:user:bob@example.com?uid=123"),
             "google:deleted/user:bob@example.com?uid=123"
         );
-        assert_eq!(id(MEMBER, "projectOwner:acme-prod"), "google:projectOwner/acme-prod");
+        assert_eq!(
+            id(MEMBER, "projectOwner:acme-prod"),
+            "google:projectOwner/acme-prod"
+        );
         assert_eq!(id(MEMBER, "nonsense"), "google:member/nonsense");
     }
 
     #[test]
     fn service_accounts_go_by_their_email() {
         assert_eq!(
-            id("serviceAccount", "projects/acme-prod/serviceAccounts/ci@acme-prod.iam.gserviceaccount.com"),
+            id(
+                "serviceAccount",
+                "projects/acme-prod/serviceAccounts/ci@acme-prod.iam.gserviceaccount.com"
+            ),
             "google:serviceAccount/ci@acme-prod.iam.gserviceaccount.com"
         );
         assert_eq!(
-            id(MEMBER, "serviceAccount:projects/-/serviceAccounts/ci@p.iam.gserviceaccount.com"),
+            id(
+                MEMBER,
+                "serviceAccount:projects/-/serviceAccounts/ci@p.iam.gserviceaccount.com"
+            ),
             "google:serviceAccount/ci@p.iam.gserviceaccount.com"
         );
     }
@@ -358,7 +385,10 @@ mod tests {
             id("serviceAccount:deployer@p.iam.gserviceaccount.com"),
             "google:serviceAccount/deployer@p.iam.gserviceaccount.com"
         );
-        assert_eq!(id("user:alice@example.com"), "google:user/alice@example.com");
+        assert_eq!(
+            id("user:alice@example.com"),
+            "google:user/alice@example.com"
+        );
         assert_eq!(
             id("google:serviceAccount/x@p.iam.gserviceaccount.com"),
             "google:serviceAccount/x@p.iam.gserviceaccount.com"
@@ -370,7 +400,9 @@ mod tests {
         assert_eq!(Google.bundle("roles/owner"), Some("roles/owner".into()));
         assert_eq!(Google.bundle("roles/not.a.role"), None);
         assert_eq!(Google.bundle("projects/p/roles/deployer"), None);
-        let editor = Google.bundle_statements("roles/editor").expect("editor is known");
+        let editor = Google
+            .bundle_statements("roles/editor")
+            .expect("editor is known");
         let Actions::Action(list) = &editor[0].actions else {
             panic!("a list of permissions")
         };
