@@ -90,6 +90,10 @@ struct RawStoreKind {
     /// Actions that confer `audit_evidence` on a store of this kind, and only there.
     #[serde(default)]
     actions: Vec<String>,
+    #[serde(default)]
+    prefixes: Vec<String>,
+    #[serde(default)]
+    bare_names: bool,
 }
 
 /// An audit source: which of its attributes name the stores it writes to.
@@ -361,6 +365,12 @@ pub(crate) struct StoreKind {
     pub(crate) name_ends_at: String,
     /// How one source, and several, use it: "writes to", "write to".
     pub(crate) written: (String, String),
+    /// Values that start with one of these name a store of this kind, by the rest (a Google
+    /// sink's destination `storage.googleapis.com/BUCKET`), cut at `name_ends_at`.
+    pub(crate) prefixes: Vec<String>,
+    /// A grant scoped by a bare name (a Google bucket's IAM, scoped to the bucket's name, less
+    /// the first of `resource_prefixes` it starts with) may be scoped to a store of this kind.
+    pub(crate) bare_names: bool,
 }
 
 /// Which store an attribute of an audit source names.
@@ -403,6 +413,16 @@ impl StoreRules {
     /// The kind of store an ARN's service holds.
     pub(crate) fn kind_of_service(&self, service: &str) -> Option<usize> {
         self.kinds.iter().position(|k| k.service == service)
+    }
+
+    /// The kind a value names by one of its kinds' `prefixes`, and the rest of the value.
+    pub(crate) fn kind_of_prefix<'v>(&self, value: &'v str) -> Option<(usize, &'v str)> {
+        self.kinds.iter().enumerate().find_map(|(i, k)| {
+            k.prefixes
+                .iter()
+                .find_map(|p| value.strip_prefix(p.as_str()))
+                .map(|rest| (i, rest))
+        })
     }
 }
 
@@ -626,6 +646,8 @@ impl Ruleset {
                     .written
                     .clone()
                     .unwrap_or_else(|| ("writes to".to_string(), "write to".to_string())),
+                prefixes: k.prefixes.clone(),
+                bare_names: k.bare_names,
             });
         }
     }

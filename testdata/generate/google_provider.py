@@ -530,6 +530,72 @@ def pipeline_gains():
                 provider_config=provider(impersonate=sa_email("terraform")))
 
 
+def _bucket_res(tf_name, name, *, after=SAME, before=None, cfg=None):
+    before = before or storage_bucket(name)
+    return G("google_storage_bucket", tf_name, before=before, after=after,
+             config=cfg or {"location": C("EU"), "name": C(name),
+                            "uniform_bucket_level_access": C(True)})
+
+
+def sink_bucket_admin():
+    """data-eng already administers the project's IAM; the change makes it roles/storage.admin
+    on the bucket the audit sink routes logs to: it could delete the logs."""
+    m = sa_member("data-eng")
+    res = [
+        sa_res("data-eng"),
+        member_res("data_eng_iam", "roles/resourcemanager.projectIamAdmin", m, new=False),
+        audit_sink(),
+        _bucket_res("audit_logs", "acme-audit-logs"),
+        member_res("data_eng_audit_bucket", "roles/storage.admin", m,
+                   level=("bucket", "acme-audit-logs"), kind="storage_bucket"),
+    ]
+    return plan(res, "2025-03-04T11:10:21Z")
+
+
+def app_bucket_admin():
+    """The same account is made roles/storage.admin of the application's own bucket: no store,
+    no audit duty."""
+    m = sa_member("data-eng")
+    res = [
+        sa_res("data-eng"),
+        member_res("data_eng_iam", "roles/resourcemanager.projectIamAdmin", m, new=False),
+        audit_sink(),
+        _bucket_res("audit_logs", "acme-audit-logs"),
+        _bucket_res("exports", "acme-exports"),
+        member_res("data_eng_exports", "roles/storage.admin", m,
+                   level=("bucket", "acme-exports"), kind="storage_bucket"),
+    ]
+    return plan(res, "2025-03-04T11:13:45Z")
+
+
+def sink_bucket_expiry():
+    """The audit sink's bucket gets a lifecycle rule deleting objects after 7 days while
+    ci-deployer gains roles/iam.securityAdmin."""
+    before = storage_bucket("acme-audit-logs")
+    rule = [{"action": [{"storage_class": "", "type": "Delete"}],
+             "condition": [{"age": 7, "created_before": "", "custom_time_before": "",
+                            "days_since_custom_time": 0, "days_since_noncurrent_time": 0,
+                            "matches_prefix": [], "matches_storage_class": [],
+                            "matches_suffix": [], "noncurrent_time_before": "",
+                            "num_newer_versions": 0, "send_age_if_zero": False,
+                            "send_days_since_custom_time_if_zero": False,
+                            "send_days_since_noncurrent_time_if_zero": False,
+                            "send_num_newer_versions_if_zero": False,
+                            "with_state": "ANY"}]}]
+    res = [
+        sa_res("ci-deployer"),
+        member_res("ci_security_admin", "roles/iam.securityAdmin", sa_member("ci-deployer")),
+        audit_sink(),
+        _bucket_res("audit_logs", "acme-audit-logs", before=before,
+                    after=dict(before, lifecycle_rule=rule),
+                    cfg={"lifecycle_rule": [{"action": [{"type": C("Delete")}],
+                                             "condition": [{"age": C(7)}]}],
+                         "location": C("EU"), "name": C("acme-audit-logs"),
+                         "uniform_bucket_level_access": C(True)}),
+    ]
+    return plan(res, "2025-03-04T11:17:02Z")
+
+
 # Every IAM resource type, each giving an ordinary role to the auditors' group.
 LEVELS = [
     ("organization", "org_id", ORG),
@@ -620,4 +686,7 @@ SCENARIOS = {
     "providers/google/sensitive-member.json": sensitive_member,
     "providers/google/pipeline-gains.json": pipeline_gains,
     "providers/google/every-iam-type.json": every_iam_type,
+    "providers/google/stores/sink-bucket-admin.json": sink_bucket_admin,
+    "providers/google/stores/precision-app-bucket-admin.json": app_bucket_admin,
+    "providers/google/stores/sink-bucket-expiry.json": sink_bucket_expiry,
 }

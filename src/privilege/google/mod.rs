@@ -25,10 +25,16 @@ impl Provider for Google {
     }
 
     fn rulesets(&self) -> &'static [(&'static str, &'static str)] {
-        &[(
-            "rulesets/google/grants.toml",
-            include_str!("../../../rulesets/google/grants.toml"),
-        )]
+        &[
+            (
+                "rulesets/google/grants.toml",
+                include_str!("../../../rulesets/google/grants.toml"),
+            ),
+            (
+                "rulesets/google/stores.toml",
+                include_str!("../../../rulesets/google/stores.toml"),
+            ),
+        ]
     }
 
     fn shapes(&self) -> (&'static str, &'static str) {
