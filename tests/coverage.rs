@@ -33,7 +33,7 @@ const OCI_TYPES: [&str; 3] = [
 #[test]
 fn unmodelled_identity_changes_are_named_next_to_the_verdict_in_every_format() {
     for (plan, types, other) in [
-        (GCP, GCP_TYPES, "google_storage_bucket"),
+        (GCP, GCP_TYPES, "google_compute_network"),
         (OCI, OCI_TYPES, "oci_core_instance"),
     ] {
         let text = run(&["review", plan]);
