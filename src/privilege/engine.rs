@@ -723,9 +723,10 @@ impl<'r, 'a> Extractor<'r, 'a> {
                         }
                     }
                 };
+                let (doc, through) = self.within(doc, shape.scope.as_ref());
                 let start = grants.len();
                 for p in &principals {
-                    self.push(grants, &doc, p, c, None);
+                    self.push(grants, &doc, p, c, through.clone());
                 }
                 if let Some(scope) = &shape.scope {
                     self.scoped(c, side, scope, &mut grants[start..]);
@@ -1992,9 +1993,10 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 continue;
             }
             let doc = self.doc_for_key(&binding.key, side, sensitive);
+            let (doc, through) = self.within(doc, shape.scope.as_ref());
             let mark = grants.len();
             for p in &ids {
-                self.push(grants, &doc, p, c, None);
+                self.push(grants, &doc, p, c, through.clone());
             }
             if let Some(scope) = &shape.scope {
                 self.scoped(c, side, scope, &mut grants[mark..]);
@@ -2006,6 +2008,78 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 self.assume(c, side, a, &doc, &ids, binding.conditional, trusts);
             }
         }
+    }
+
+    /// A document given on a kind of resource that admits only some actions (`scope.actions`):
+    /// only those of its actions, with the bundle it came from named as how they are held.
+    fn within(&mut self, doc: Doc, scope: Option<&Scope>) -> (Doc, Option<Text>) {
+        let Some(only) = scope.map(|s| &s.actions).filter(|a| !a.is_empty()) else {
+            return (doc, None);
+        };
+        let fits = |statements: &[Statement]| {
+            statements.iter().all(|s| match &s.actions {
+                Actions::Action(list) => list
+                    .iter()
+                    .all(|a| only.iter().any(|o| crate::glob::matches(o, a))),
+                Actions::NotAction(_) | Actions::Unknown => false,
+            })
+        };
+        let (statements, sensitive, origin, through) = match doc {
+            // A role whose permissions all apply there is shown as it is.
+            Doc::Bundle { name, sensitive } => match self.provider.bundle_statements(&name) {
+                Some(statements) if fits(&statements) => {
+                    return (Doc::Bundle { name, sensitive }, None)
+                }
+                Some(statements) => {
+                    let through = (!sensitive).then(|| format!("of {name}").into());
+                    (statements, sensitive, None, through)
+                }
+                None => return (Doc::Bundle { name, sensitive }, None),
+            },
+            Doc::Statements {
+                statements,
+                sensitive,
+                origin,
+            } => (statements, sensitive, origin, None),
+            unknown @ Doc::Unknown(_) => return (unknown, None),
+        };
+        let narrowed = statements
+            .into_iter()
+            .filter_map(|mut s| {
+                if let Actions::Action(list) = &s.actions {
+                    let kept: Vec<String> = list
+                        .iter()
+                        .flat_map(|a| {
+                            only.iter().filter_map(move |o| {
+                                if crate::glob::matches(o, a) {
+                                    Some(a.clone())
+                                } else if crate::glob::matches(a, o) {
+                                    // `*` (roles/owner) on a bucket: its storage permissions.
+                                    Some(o.clone())
+                                } else {
+                                    None
+                                }
+                            })
+                        })
+                        .collect();
+                    if kept.is_empty() {
+                        return None;
+                    }
+                    let mut kept = kept;
+                    kept.dedup();
+                    s.actions = Actions::Action(kept);
+                }
+                Some(s)
+            })
+            .collect();
+        (
+            Doc::Statements {
+                statements: narrowed,
+                sensitive,
+                origin,
+            },
+            through,
+        )
     }
 
     /// Trust granted by another resource: the holders may act as the principal it names

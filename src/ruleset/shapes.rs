@@ -84,6 +84,8 @@ struct RawScope {
     attribute: String,
     #[serde(default)]
     broad: Option<bool>,
+    #[serde(default)]
+    actions: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -347,6 +349,9 @@ pub(crate) struct Scope {
     /// Whether that scope is broad (a project, a subscription); unset: the provider says, by
     /// the value (`Provider::broad_scope`).
     pub(crate) broad: Option<bool>,
+    /// The only actions a grant on such a resource can give (a role given on a BigQuery
+    /// dataset gives its `bigquery.*` permissions there, nothing else); empty: all.
+    pub(crate) actions: Vec<String>,
 }
 
 /// How to read one resource type: what it states about principals.
@@ -830,6 +835,7 @@ fn validate(
         scope: raw.scope.as_ref().map(|s| Scope {
             attribute: s.attribute.clone(),
             broad: s.broad,
+            actions: s.actions.clone(),
         }),
     };
     if shape.changed_attributes().is_empty() {

@@ -596,6 +596,19 @@ def sink_bucket_expiry():
     return plan(res, "2025-03-04T11:17:02Z")
 
 
+def editor_on_one_dataset():
+    """roles/editor given on one BigQuery dataset gives its bigquery.* permissions there, not
+    the project-wide powers of the role (sinks, service accounts, secrets)."""
+    res = [
+        G("google_bigquery_dataset_iam_member", "analyst_editor", before=None,
+          after=iam_member("dataset_id", "orders_analytics", "roles/editor",
+                           sa_member("analyst"), new=True),
+          config={"dataset_id": C("orders_analytics"), "member": C(sa_member("analyst")),
+                  "role": C("roles/editor")}),
+    ]
+    return plan(res, "2025-03-04T11:20:48Z")
+
+
 # Every IAM resource type, each giving an ordinary role to the auditors' group.
 LEVELS = [
     ("organization", "org_id", ORG),
@@ -689,4 +702,5 @@ SCENARIOS = {
     "providers/google/stores/sink-bucket-admin.json": sink_bucket_admin,
     "providers/google/stores/precision-app-bucket-admin.json": app_bucket_admin,
     "providers/google/stores/sink-bucket-expiry.json": sink_bucket_expiry,
+    "providers/google/precision/editor-on-one-dataset.json": editor_on_one_dataset,
 }
