@@ -1047,4 +1047,58 @@ mod tests {
         let key = &shapes.resources["x_key"];
         assert!(key.unchanged_attributes().is_empty());
     }
+
+    /// Google's IAM vocabulary: trust granted by another resource, authoritative resources
+    /// (the types they replace learn where, and are read for it when unchanged), documents of
+    /// bindings and conditions.
+    #[test]
+    fn trust_from_another_resource_authoritative_bindings_and_conditions() {
+        let mut p = Vec::new();
+        let shapes = load(
+            "s.toml",
+            "[x_account]\nprincipal = { kind = \"account\", name = \"email\" }\n\
+             [x_member]\nholders = [{ attribute = \"member\", kind = \"member\", kind_in_value = true }]\n\
+             attaches = \"role\"\nscope = { attribute = \"account\", actions = [\"iam.*\"] }\n\
+             conditional = \"condition\"\n\
+             assumes = { attribute = \"account\", kind = \"account\", actions = [\"iam.actAs\"] }\n\
+             [x_policy]\nbindings = { document = \"policy_data\", kind = \"member\" }\n\
+             scope = { attribute = \"account\" }\n\
+             authoritative = { on = \"account\", over = [\"x_member\"] }\n",
+            &mut p,
+        );
+        assert!(p.is_empty(), "{p:?}");
+        let member = &shapes.resources["x_member"];
+        assert_eq!(member.replaced_on.as_deref(), Some("account"));
+        assert_eq!(member.conditional.as_deref(), Some("condition"));
+        assert_eq!(
+            member
+                .assumes
+                .as_ref()
+                .map(|a| a.principal.defined_by.as_str()),
+            Some("x_account")
+        );
+        assert_eq!(
+            member.scope.as_ref().map(|s| s.actions.clone()),
+            Some(vec!["iam.*".to_string()])
+        );
+        let policy = &shapes.resources["x_policy"];
+        assert_eq!(policy.unchanged_attributes(), ["account", "policy_data"]);
+        assert_eq!(policy.documents().collect::<Vec<_>>(), ["policy_data"]);
+
+        let p = problems(
+            "[x_policy]\nbindings = { document = \"d\", kind = \"member\" }\n\
+             authoritative = { on = \"project\", over = [\"x_nothing\"] }\n",
+        );
+        assert!(
+            p.iter()
+                .any(|e| e.contains("authoritative over [x_nothing]")),
+            "{p:?}"
+        );
+        let p = problems("[x_thing]\nconditional = \"condition\"\nnames = []\n");
+        assert!(
+            p.iter()
+                .any(|e| e.contains("conditional belongs to holders")),
+            "{p:?}"
+        );
+    }
 }

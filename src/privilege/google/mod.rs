@@ -432,4 +432,19 @@ mod tests {
         assert!(matches!(&s[0].actions, Actions::Action(l) if l.len() == 2));
         assert!(Google.document(r#"{"x": 1}"#).is_err());
     }
+
+    #[test]
+    fn policy_data_reads_as_bindings() {
+        let doc = r#"{"bindings":[{"members":["user:a@x","group:g@x"],"role":"roles/editor"},
+            {"condition":{"expression":"true","title":"t"},"members":["allUsers"],"role":"roles/viewer"}]}"#;
+        let b = Google.bindings(doc).expect("a policy");
+        assert_eq!(b.len(), 2);
+        assert_eq!(b[0].key, "roles/editor");
+        assert_eq!(b[0].members, ["user:a@x", "group:g@x"]);
+        assert!(!b[0].conditional);
+        assert!(b[1].conditional);
+        assert!(Google.bindings("{}").expect("no bindings").is_empty());
+        assert!(Google.bindings("[1]").is_err());
+        assert!(Google.bindings(r#"{"bindings":[{"members":[]}]}"#).is_err());
+    }
 }
