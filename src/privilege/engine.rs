@@ -698,8 +698,11 @@ impl<'r, 'a> Extractor<'r, 'a> {
             for r in &shape.holders {
                 self.named(c, side, r, &mut principals);
             }
-            if replaced_by(c, shape, side, &self.claims[side_index(side)]) {
-                // An authoritative resource replaces what this one gives.
+            // An authoritative resource replaces what this one gives. NOTE: not what a change
+            // gives after it (a grant created beside a policy that overwrites it): which one
+            // wins is up to the order of apply, so the grant is taken as held.
+            let unchanged = side == Side::Before || c.action == Action::NoOp;
+            if unchanged && replaced_by(c, shape, side, &self.claims[side_index(side)]) {
                 principals.clear();
             }
             principals.retain(|p| self.needed(p));
