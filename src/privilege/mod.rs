@@ -39,8 +39,15 @@ pub(crate) trait Provider: Sync {
         PrincipalId::new(format!("{}:{kind}/{name}", self.name()))
     }
 
-    /// A principal as users write it (`--pipeline-principal`), if the provider recognises it.
+    /// A principal as users write it (`--pipeline-principal`), if the provider recognises it
+    /// as its own by its form (an ARN, a service-account email).
     fn parse_principal(&self, _text: &str) -> Option<PrincipalId> {
+        None
+    }
+
+    /// A bare name no provider recognised by its form, if the provider takes such names (AWS
+    /// takes them as role names). Asked only after every provider's [`Provider::parse_principal`].
+    fn bare_principal(&self, _text: &str) -> Option<PrincipalId> {
         None
     }
 
@@ -104,6 +111,12 @@ pub(crate) trait Provider: Sync {
         None
     }
 
+    /// Whether a principal of this provider stands for anyone: the public, or every
+    /// authenticated identity (`aws:anyone`, Google's `allUsers`).
+    fn is_public(&self, _id: &PrincipalId) -> bool {
+        false
+    }
+
     /// Whether a scope a resource names by value (`scope = { attribute }` in its shape, without
     /// `broad`) covers more than one resource: a project, a subscription, a namespace.
     fn broad_scope(&self, _scope: &str) -> bool {
@@ -153,13 +166,20 @@ pub(crate) fn provider_of(id: &PrincipalId) -> Option<usize> {
     })
 }
 
-/// A pipeline principal as users write it: a provider's own form (an ARN, a role name), or a
-/// principal id.
+/// A pipeline principal as users write it: a provider's own form (an ARN, a service-account
+/// email), a principal id, or a bare name (an AWS role name).
 pub(crate) fn principal_id(text: &str) -> PrincipalId {
     let text = text.trim();
+    if let Some(id) = PROVIDERS.iter().find_map(|p| p.parse_principal(text)) {
+        return id;
+    }
+    // A principal id (`google:serviceAccount/…`) is taken as written.
+    if provider_of(&PrincipalId::new(text)).is_some() {
+        return PrincipalId::new(text);
+    }
     PROVIDERS
         .iter()
-        .find_map(|p| p.parse_principal(text))
+        .find_map(|p| p.bare_principal(text))
         .unwrap_or_else(|| PrincipalId::new(text))
 }
 

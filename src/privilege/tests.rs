@@ -311,3 +311,18 @@ fn the_readme_lists_every_modelled_type() {
          `FOUREYES_UPDATE_README=1 cargo test --lib the_readme_lists_every_modelled_type`"
     );
 }
+
+/// `--pipeline-principal` as users write it: a provider's own form first, then a principal id
+/// as written, then a bare name (an AWS role name).
+#[test]
+fn pipeline_principals_as_users_write_them() {
+    let id = |text: &str| super::principal_id(text).0.to_string();
+    assert_eq!(
+        id("arn:aws:iam::111122223333:role/ci/deployer"),
+        "aws:role/deployer"
+    );
+    assert_eq!(id(" deployer "), "aws:role/deployer");
+    assert_eq!(id("aws:user/alice"), "aws:user/alice");
+    // Not a form any provider knows, and not bare: kept as written.
+    assert_eq!(id("example:thing/x"), "example:thing/x");
+}
