@@ -67,7 +67,18 @@ impl Provider for Google {
             .any(|k| text.strip_prefix(k).is_some_and(|r| r.starts_with(':')))
             || text.starts_with("principal://")
             || text.starts_with("principalSet://");
-        prefixed.then(|| member(text))
+        if prefixed {
+            return Some(member(text));
+        }
+        // A service account's bare email.
+        (text.contains('@') && text.ends_with(".gserviceaccount.com"))
+            .then(|| PrincipalId::new(format!("google:serviceAccount/{text}")))
+    }
+
+    /// `allUsers` (anyone on the internet) and `allAuthenticatedUsers` (anyone with a Google
+    /// account).
+    fn is_public(&self, id: &PrincipalId) -> bool {
+        id.0.as_str() == "google:allUsers" || id.0.as_str() == "google:allAuthenticatedUsers"
     }
 
     fn pipeline(&self, set: &ChangeSet) -> Vec<Assumed> {
@@ -399,6 +410,18 @@ mod tests {
             id("google:serviceAccount/x@p.iam.gserviceaccount.com"),
             "google:serviceAccount/x@p.iam.gserviceaccount.com"
         );
+    }
+
+    #[test]
+    fn bare_service_account_emails_and_the_public() {
+        let id = |t: &str| crate::privilege::principal_id(t).0.to_string();
+        assert_eq!(
+            id("deployer@p.iam.gserviceaccount.com"),
+            "google:serviceAccount/deployer@p.iam.gserviceaccount.com"
+        );
+        assert!(Google.is_public(&Google.principal(MEMBER, "allUsers")));
+        assert!(Google.is_public(&Google.principal(MEMBER, "allAuthenticatedUsers")));
+        assert!(!Google.is_public(&Google.principal(MEMBER, "domain:example.com")));
     }
 
     #[test]
