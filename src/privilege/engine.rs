@@ -1955,15 +1955,21 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 }
             },
             Tri::Unknown => {
-                self.note(
-                    c,
-                    &b.document,
-                    &format!(
-                        "the policy of {} is known only after apply: whom it grants is unknown",
-                        c.address
-                    ),
+                let what = format!(
+                    "the policy of {} is known only after apply: whom it grants is unknown",
+                    c.address
                 );
-                return Vec::new();
+                self.note(c, &b.document, &what);
+                // NOTE: never harmless: whoever it names goes by its place, holding what cannot
+                // be known (an empty key), so that the review leans towards asking.
+                let someone =
+                    self.by_address(&b.member.kind, &format!("{}.{}", c.address, b.document));
+                let binding = super::Binding {
+                    key: String::new(),
+                    members: Vec::new(),
+                    conditional: false,
+                };
+                return vec![(binding, vec![someone])];
             }
             _ => return Vec::new(),
         };
@@ -1995,7 +2001,14 @@ impl<'r, 'a> Extractor<'r, 'a> {
             if ids.is_empty() {
                 continue;
             }
-            let doc = self.doc_for_key(&binding.key, side, sensitive);
+            let doc = if binding.key.is_empty() {
+                Doc::Unknown(format!(
+                    "the policy of {} is known only after apply",
+                    c.address
+                ))
+            } else {
+                self.doc_for_key(&binding.key, side, sensitive)
+            };
             let (doc, through) = self.within(doc, shape.scope.as_ref());
             let mark = grants.len();
             for p in &ids {

@@ -609,6 +609,33 @@ def editor_on_one_dataset():
     return plan(res, "2025-03-04T11:20:48Z")
 
 
+def unknown_policy_data():
+    """A new authoritative project IAM policy whose policy_data is known only after apply (the
+    data source names a service account the change creates), while the audit sink is deleted:
+    whom it grants is unknown, and the review asks. carol's unchanged roles/editor is
+    overwritten."""
+    sa = "google_service_account.etl"
+    data = G("google_iam_policy", "project", mode="data", before=None,
+             after={"audit_config": [], "binding": [{"condition": [], "members": [U],
+                                                     "role": "roles/editor"}],
+                    "id": U, "policy_data": U},
+             reason="read_because_config_unknown",
+             config={"binding": [{"members": R(sa + ".member", sa),
+                                  "role": C("roles/editor")}]})
+    res = [
+        sa_res("etl", new=True),
+        data,
+        member_res("carol_editor", "roles/editor", "user:carol@acme.example", new=False),
+        G("google_project_iam_policy", "project", before=None,
+          after={"etag": U, "id": U, "policy_data": U, "project": PROJECT},
+          config={"policy_data": R("data.google_iam_policy.project.policy_data",
+                                   "data.google_iam_policy.project"),
+                  "project": C(PROJECT)}),
+        audit_sink(gone=True),
+    ]
+    return plan(res, "2025-03-04T11:24:37Z")
+
+
 # Every IAM resource type, each giving an ordinary role to the auditors' group.
 LEVELS = [
     ("organization", "org_id", ORG),
@@ -703,4 +730,5 @@ SCENARIOS = {
     "providers/google/stores/precision-app-bucket-admin.json": app_bucket_admin,
     "providers/google/stores/sink-bucket-expiry.json": sink_bucket_expiry,
     "providers/google/precision/editor-on-one-dataset.json": editor_on_one_dataset,
+    "providers/google/unknown-policy-data.json": unknown_policy_data,
 }
