@@ -71,7 +71,7 @@ impl Provider for Google {
             return Some(member(text));
         }
         // A service account's bare email.
-        (text.contains('@') && text.ends_with(".gserviceaccount.com"))
+        (text.contains('@') && !text.contains([':', '/']) && text.ends_with(".gserviceaccount.com"))
             .then(|| PrincipalId::new(format!("google:serviceAccount/{text}")))
     }
 
