@@ -162,7 +162,7 @@ impl<'r> Classifier<'r> {
                     |a| !list.iter().any(|p| glob::matches(p, a)),
                     scope,
                 ),
-                Permission::Managed(name) => self.bundle(provider, name),
+                Permission::Managed(name) => self.bundle(provider, name, scope),
                 // What an assumable role holds is added by `principals`.
                 Permission::Assume(_) | Permission::Unknown(_) => Vec::new(),
             };
@@ -187,19 +187,19 @@ impl<'r> Classifier<'r> {
             .collect()
     }
 
-    /// What a bundle the provider defines (an AWS-managed policy) covers: its Allow
-    /// statements less its unconditional Denies.
-    fn bundle(&mut self, provider: usize, name: &str) -> Vec<u32> {
+    /// What a bundle the provider defines (an AWS-managed policy, a Google role) covers: its
+    /// Allow statements less its unconditional Denies, on no wider a scope than the grant's
+    /// (a role given on one bucket covers that bucket only).
+    fn bundle(&mut self, provider: usize, name: &str, within: Scope) -> Vec<u32> {
         let Some(statements) = PROVIDERS[provider].bundle_statements(name) else {
             return Vec::new();
         };
         let mut allowed = BTreeSet::new();
         let mut denied = BTreeSet::new();
         for s in &statements {
-            let scope = if s.broad && !s.conditional {
-                Scope::Broad
-            } else {
-                Scope::Narrow
+            let scope = match (s.broad && !s.conditional, within) {
+                (true, within) => within,
+                (false, _) => Scope::Narrow,
             };
             let permissions: Vec<Permission> = match &s.actions {
                 Actions::Action(list) => list

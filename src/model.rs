@@ -196,7 +196,9 @@ impl fmt::Display for Permission {
             ),
             Permission::NotAction(list) => write!(f, "all actions except {}", list.join(", ")),
             Permission::Managed(arn) => f.write_str(arn),
-            Permission::Assume(_) => f.write_str("sts:AssumeRole"),
+            Permission::Assume(role) if role.0.starts_with("aws:") => f.write_str("sts:AssumeRole"),
+            // Another provider's trust: a service account's impersonation.
+            Permission::Assume(_) => f.write_str("act as"),
             Permission::Unknown(what) => write!(f, "unknown: {what}"),
         }
     }

@@ -248,7 +248,7 @@ impl Stores {
         }
         scope.split(", ").any(|resource| {
             let Some((kind, name)) = name_of(resource, None, rules) else {
-                return false;
+                return self.bare_name_in_scope(resource, rules);
             };
             let Some(at) = name.find(['*', '?']) else {
                 return self.names[kind].contains(&name);
@@ -262,6 +262,29 @@ impl Stores {
                 .take_while(|n| n.starts_with(prefix))
                 .any(|n| glob::matches(&name, n))
         })
+    }
+}
+
+impl Stores {
+    /// Whether a bare name (a grant scoped to a Google bucket by its name) names a store of a
+    /// kind whose grants are scoped so (`bare_names`).
+    fn bare_name_in_scope(&self, resource: &str, rules: &StoreRules) -> bool {
+        if resource.contains(':') {
+            return false;
+        }
+        rules
+            .kinds
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| k.bare_names)
+            .any(|(i, k)| {
+                let name = k
+                    .resource_prefixes
+                    .iter()
+                    .find_map(|p| resource.strip_prefix(p.as_str()))
+                    .unwrap_or(resource);
+                self.names[i].contains(name)
+            })
     }
 }
 
@@ -344,6 +367,17 @@ fn values_in(
 /// The store a value names: an ARN read by its service, or a name of the given kind.
 fn name_of(value: &str, kind: Option<usize>, rules: &StoreRules) -> Option<Key> {
     if !value.starts_with("arn:") {
+        // A value that says its kind by a prefix (`storage.googleapis.com/BUCKET`).
+        if let Some((k, rest)) = rules.kind_of_prefix(value) {
+            if kind.is_some_and(|want| want != k) {
+                return None;
+            }
+            let name = match rules.kinds[k].name_ends_at.as_str() {
+                "" => rest,
+                end => rest.split(end).next().unwrap_or(rest),
+            };
+            return (!name.is_empty()).then(|| (k, name.to_string()));
+        }
         return kind
             .filter(|_| !value.is_empty())
             .map(|k| (k, value.to_string()));

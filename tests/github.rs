@@ -1201,7 +1201,10 @@ async fn a_partial_pass_says_so_in_the_comment_and_the_status() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let body = &comment_bodies(&fake)[0];
     assert!(body.contains("### :warning: Partial pass"), "{body}");
-    assert!(body.contains("google\\_project\\_iam\\_member"), "{body}");
+    assert!(
+        body.contains("google\\_spanner\\_database\\_iam\\_member"),
+        "{body}"
+    );
     assert_eq!(
         statuses(&fake)[0],
         (

@@ -153,3 +153,122 @@ fn a_rolebinding_scopes_a_cluster_role_to_its_namespace() {
     let deployer = principal(&report, "kubernetes:serviceaccount/ci/deployer");
     assert_eq!(deployer["gained"][0]["scope"], "*");
 }
+
+/// (permission, via) of a principal's lost grants.
+fn lost(principal: &Value) -> Vec<(&str, &str)> {
+    principal["lost"]
+        .as_array()
+        .expect("lost")
+        .iter()
+        .map(|g| {
+            (
+                g["permission"].as_str().expect("permission"),
+                g["via"].as_str().expect("via"),
+            )
+        })
+        .collect()
+}
+
+/// Google's authoritative resources: a new binding takes its role from the members other
+/// resources give it, a new IAM policy takes every role given on the project, and a member
+/// dropped from a binding loses the role.
+#[test]
+fn google_authoritative_resources_take_grants_away() {
+    let (_, report) = json("testdata/providers/google/lost/binding-created-replaces-members.json");
+    let frank = principal(&report, "google:user/frank@acme.example");
+    assert_eq!(
+        lost(frank),
+        [("roles/editor", "google_project_iam_member.frank_editor")]
+    );
+    let (_, report) = json("testdata/providers/google/lost/policy-drops-members.json");
+    let carol = principal(&report, "google:user/carol@acme.example");
+    assert_eq!(
+        lost(carol),
+        [("roles/editor", "google_project_iam_member.carol_editor")]
+    );
+    let builder = principal(
+        &report,
+        "google:serviceAccount/builder@acme-prod.iam.gserviceaccount.com",
+    );
+    assert_eq!(
+        lost(builder),
+        [(
+            "roles/cloudbuild.builds.editor",
+            "google_project_iam_binding.builders"
+        )]
+    );
+    let (_, report) = json("testdata/providers/google/lost/binding-member-removed.json");
+    let bob = principal(&report, "google:user/bob@acme.example");
+    assert_eq!(
+        lost(bob),
+        [("roles/editor", "google_project_iam_binding.editors")]
+    );
+    assert!(report["principals"]
+        .as_array()
+        .expect("principals")
+        .iter()
+        .all(|p| p["id"] != "google:user/alice@acme.example"));
+}
+
+/// Impersonation is trust: a member given a role that lets it mint a service account's tokens
+/// acts as the account, and holds its duties; a custom role is read by its permissions; a
+/// conditional grant stays conditional.
+#[test]
+fn google_impersonation_custom_roles_and_conditions() {
+    let (_, report) = json("testdata/providers/google/impersonation/token-creator-on-owner.json");
+    let eve = principal(&report, "google:user/eve@acme.example");
+    assert_eq!(
+        gained(eve),
+        [
+            (
+                "roles/iam.serviceAccountTokenCreator",
+                "google_service_account_iam_member.eve_token_creator"
+            ),
+            (
+                "act as",
+                "google_service_account_iam_member.eve_token_creator"
+            ),
+        ]
+    );
+    assert!(strings(&eve["duties_gained"]).contains(&"privilege_admin"));
+
+    let (_, report) = json("testdata/providers/google/custom-role.json");
+    let bot = principal(
+        &report,
+        "google:serviceAccount/ops-bot@acme-prod.iam.gserviceaccount.com",
+    );
+    let permissions: Vec<&str> = gained(bot).into_iter().map(|(p, _)| p).collect();
+    assert!(permissions.contains(&"resourcemanager.projects.setIamPolicy"));
+    assert!(permissions.contains(&"logging.sinks.delete"));
+
+    let (_, report) = json("testdata/providers/google/conditional-grant.json");
+    let oncall = principal(&report, "google:group/oncall@acme.example");
+    assert_eq!(oncall["gained"][0]["conditional"], true);
+}
+
+/// A member named by a sensitive value goes by the place that names it, and its value shows in
+/// no format.
+#[test]
+fn google_sensitive_member_never_shows() {
+    let file = "testdata/providers/google/sensitive-member.json";
+    let text = std::fs::read_to_string(root().join(file)).expect("the fixture");
+    assert!(
+        text.to_lowercase().contains("canary-7f3a"),
+        "the fixture holds its canary"
+    );
+    for format in ["text", "json", "markdown", "sarif"] {
+        let r = run(&["review", "--exit-zero", "--format", format, file]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        for out in [&r.stdout, &r.stderr] {
+            assert!(
+                !out.to_lowercase().contains("canary-7f3a"),
+                "{format} shows the sensitive member:\n{out}"
+            );
+        }
+    }
+    let (_, report) = json(file);
+    principal(
+        &report,
+        "google:serviceAccount/google_project_iam_member.breakglass.member",
+    );
+}

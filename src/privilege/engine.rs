@@ -17,7 +17,8 @@ use crate::model::{
 use crate::normalize::ChangeSet;
 use crate::resolve::{attr, Resolver, Tri};
 use crate::ruleset::shapes::{
-    fields, is_template, Credential, Defines, Definition, Membership as Members, OneGrant, Ref,
+    fields, is_template, Assumes, Bindings, Credential, Defines, Definition, Membership as Members,
+    OneGrant, Ref,
     ResourcePolicy, Scope, Shape, Shapes,
 };
 use crate::ruleset::Ruleset;
@@ -74,7 +75,7 @@ struct Membership {
     /// How the group's grants reach the member, as the shape says it.
     through: String,
     /// It comes from a resource that states the group's whole membership.
-    authoritative: bool,
+    whole_membership: bool,
 }
 
 /// A principal allowed to assume another (a role), on one side.
@@ -149,7 +150,13 @@ struct Extractor<'r, 'a> {
     /// Principals the change set defines, by the id others may name them by (a team's
     /// numeric id): `(kind, id)` → the principal.
     ids: HashMap<(&'r str, &'a str), PrincipalId>,
+    /// What authoritative resources replace, before and after the change: (type replaced,
+    /// the resource it names, the key or "" for every key).
+    claims: [Claims; 2],
 }
+
+/// What authoritative resources replace on one side (see [`Shape::authoritative`]).
+type Claims = HashSet<(String, String, String)>;
 
 /// Find the principals a change set can alter, from the changed resources and the parts of the
 /// unchanged ones already read.
@@ -264,6 +271,19 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 }
             }
         }
+        let mut claims: [Claims; 2] = Default::default();
+        for c in set.changes.iter().filter(|c| !c.data && c.values.is_some()) {
+            let Some(shape) = shapes.resource(&c.kind) else {
+                continue;
+            };
+            if shape.authoritative.is_some() && c.deposed().is_none() {
+                for (i, side) in [Side::Before, Side::After].into_iter().enumerate() {
+                    if exists(c, side) {
+                        claims[i].extend(claimed(c, shape, side));
+                    }
+                }
+            }
+        }
         Extractor {
             ids,
             provider,
@@ -277,6 +297,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
             texts: HashSet::default(),
             actions: HashMap::default(),
             holders: Vec::new(),
+            claims,
         }
     }
 
@@ -316,11 +337,19 @@ impl<'r, 'a> Extractor<'r, 'a> {
         let mut issued: Vec<Issued> = Vec::new();
         // Groups whose whole membership a changed resource states: every member may change.
         let mut governed: HashSet<PrincipalId> = HashSet::default();
+        let mut changed_claims: Claims = HashSet::default();
         for (i, c) in set.changes.iter().enumerate() {
             let Some(shape) = self.shape(c) else {
                 continue;
             };
             let changed = c.action.is_change();
+            if changed && shape.authoritative.is_some() {
+                for side in [Side::Before, Side::After] {
+                    if exists(c, side) {
+                        changed_claims.extend(claimed(c, shape, side));
+                    }
+                }
+            }
             let mut mine: Vec<PrincipalId> = Vec::new();
             for side in [Side::Before, Side::After] {
                 if !exists(c, side) {
@@ -354,11 +383,31 @@ impl<'r, 'a> Extractor<'r, 'a> {
                     }
                     mine.push(me);
                 }
+                let first = mine.len();
                 for r in &shape.holders {
                     self.named(c, side, r, &mut mine);
                 }
+                if let Some(b) = &shape.bindings {
+                    for (binding, ids) in self.bindings_of(c, side, b) {
+                        attachments.push((ids.clone(), binding.key));
+                        for id in ids {
+                            if !mine.contains(&id) {
+                                mine.push(id);
+                            }
+                        }
+                    }
+                }
+                // Whom the holders may act as: any grant of the resource may be one that lets
+                // them (which grants do is read later, for the principals it concerns).
+                if let Some(a) = &shape.assumes {
+                    if let Some(target) = self.one(c, side, &a.principal) {
+                        for h in &mine[first..] {
+                            trusts.push((h.clone(), target.clone()));
+                        }
+                    }
+                }
                 for m in &shape.membership {
-                    if shape.authoritative && changed {
+                    if shape.whole_membership && changed {
                         let mut groups = Vec::new();
                         self.named(c, side, &m.group, &mut groups);
                         governed.extend(groups);
@@ -418,6 +467,19 @@ impl<'r, 'a> Extractor<'r, 'a> {
             }
             if !mine.is_empty() {
                 owners.push((i, mine));
+            }
+        }
+        // Whoever an authoritative change may take a grant from.
+        if !changed_claims.is_empty() {
+            for (i, principals) in &owners {
+                let c = &set.changes[*i];
+                let Some(shape) = self.shape(c) else { continue };
+                let hit = [Side::Before, Side::After]
+                    .into_iter()
+                    .any(|side| exists(c, side) && replaced_by(c, shape, side, &changed_claims));
+                if hit {
+                    report.extend(principals.iter().cloned());
+                }
             }
         }
         // Whoever holds a changed definition.
@@ -550,7 +612,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
         // What a resource that states a group's whole membership leaves out is removed.
         let mut governed: HashSet<PrincipalId> = HashSet::default();
         for c in &set.changes {
-            let Some(shape) = self.shape(c).filter(|s| s.authoritative) else {
+            let Some(shape) = self.shape(c).filter(|s| s.whole_membership) else {
                 continue;
             };
             if !c.action.has_after() {
@@ -577,7 +639,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
         if !governed.is_empty() {
             after
                 .members
-                .retain(|m| m.authoritative || !governed.contains(&m.group));
+                .retain(|m| m.whole_membership || !governed.contains(&m.group));
         }
         [derive(before), derive(after)]
     }
@@ -585,6 +647,10 @@ impl<'r, 'a> Extractor<'r, 'a> {
     /// Whether an unchanged resource states the same grants on both sides: not when it
     /// attaches a definition, which the change may alter.
     fn self_contained(&self, c: &ResourceChange, shape: &Shape) -> bool {
+        // An authoritative resource of the change set may replace it on one side only.
+        if shape.replaced_on.is_some() && self.claims.iter().any(|c| !c.is_empty()) {
+            return false;
+        }
         let definition = |key: &Value| key.as_str().is_some_and(|k| !self.provider.is_bundle(k));
         if let Some(attaches) = &shape.attaches {
             if let Said::Text(key) = said(c, Side::Before, attaches) {
@@ -705,7 +771,19 @@ impl<'r, 'a> Extractor<'r, 'a> {
             for r in &shape.holders {
                 self.named(c, side, r, &mut principals);
             }
+            // An authoritative resource replaces what this one gives. NOTE: not what a change
+            // gives after it (a grant created beside a policy that overwrites it): which one
+            // wins is up to the order of apply, so the grant is taken as held.
+            let unchanged = side == Side::Before || c.action == Action::NoOp;
+            if unchanged && replaced_by(c, shape, side, &self.claims[side_index(side)]) {
+                principals.clear();
+            }
             principals.retain(|p| self.needed(p));
+            let conditional = shape
+                .conditional
+                .as_ref()
+                .is_some_and(|a| is_set(c, side, a));
+            let mark = grants.len();
             if !principals.is_empty() {
                 let doc = match (&shape.document, &shape.attaches) {
                     (Some(document), _) => self.inline_doc(c, side, document),
@@ -721,16 +799,26 @@ impl<'r, 'a> Extractor<'r, 'a> {
                         }
                     }
                 };
+                let (doc, through) = self.within(doc, shape.scope.as_ref());
                 let start = grants.len();
                 for p in &principals {
-                    self.push(grants, &doc, p, c, None);
+                    self.push(grants, &doc, p, c, through.clone());
                 }
                 if let Some(scope) = &shape.scope {
                     self.scoped(c, side, scope, &mut grants[start..]);
                 }
+                if let Some(a) = &shape.assumes {
+                    self.assume(c, side, a, &doc, &principals, conditional, trusts);
+                }
+            }
+            for g in &mut grants[mark..] {
+                g.conditional |= conditional;
             }
             principals.clear();
             self.holders = principals;
+        }
+        if let Some(b) = &shape.bindings {
+            self.give_bindings(c, shape, b, side, grants, trusts);
         }
         for m in &shape.membership {
             for (user, group) in self.memberships(c, side, m) {
@@ -740,7 +828,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                         user,
                         group,
                         through,
-                        authoritative: shape.authoritative,
+                        whole_membership: shape.whole_membership,
                     });
                 }
             }
@@ -1301,6 +1389,26 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 Err(_) if sensitive => self.unreadable(c, attribute),
                 Err(e) => Doc::Unknown(format!("the policy of {} cannot be read: {e}", c.address)),
             },
+            // A document given as a list of actions: what it allows, on whatever the holders
+            // are given it on (a custom role's `permissions`).
+            Tri::Known(Value::Array(items)) if items.iter().all(Value::is_string) => {
+                Doc::Statements {
+                    statements: vec![Statement {
+                        effect: Effect::Allow,
+                        actions: Actions::Action(
+                            items
+                                .iter()
+                                .filter_map(|v| v.as_str().map(str::to_string))
+                                .collect(),
+                        ),
+                        scope: "*".into(),
+                        broad: true,
+                        conditional: false,
+                    }],
+                    sensitive,
+                    origin: None,
+                }
+            }
             // A document written as blocks (a Kubernetes role's `rule` blocks).
             Tri::Known(blocks @ (Value::Array(_) | Value::Object(_))) => {
                 let unknown = values
@@ -1993,6 +2101,300 @@ impl<'r, 'a> Extractor<'r, 'a> {
     }
 }
 
+/// What an authoritative resource replaces on one side: for each type it is authoritative
+/// over, the resource it names and its key ("" for every key).
+fn claimed(c: &ResourceChange, shape: &Shape, side: Side) -> Vec<(String, String, String)> {
+    let Some(a) = &shape.authoritative else {
+        return Vec::new();
+    };
+    let Tri::Known(Value::String(on)) = attr(c, side, &a.on) else {
+        return Vec::new();
+    };
+    let key = if a.per_key {
+        match shape.attaches.as_deref().map(|k| read(c, side, k)) {
+            Some(Tri::Known(Value::String(k))) => k.clone(),
+            _ => return Vec::new(),
+        }
+    } else {
+        String::new()
+    };
+    a.over
+        .iter()
+        .map(|t| (t.clone(), on.clone(), key.clone()))
+        .collect()
+}
+
+/// Whether an authoritative resource replaces what a resource gives on one side.
+fn replaced_by(c: &ResourceChange, shape: &Shape, side: Side, claims: &Claims) -> bool {
+    let Some(on) = &shape.replaced_on else {
+        return false;
+    };
+    if claims.is_empty() {
+        return false;
+    }
+    let Tri::Known(Value::String(v)) = attr(c, side, on) else {
+        return false;
+    };
+    let kind = c.kind.to_string();
+    if claims.contains(&(kind.clone(), v.clone(), String::new())) {
+        return true;
+    }
+    match shape.attaches.as_deref().map(|k| read(c, side, k)) {
+        Some(Tri::Known(Value::String(k))) => claims.contains(&(kind, v.clone(), k.clone())),
+        _ => false,
+    }
+}
+
+/// The index of a side in pairs `[before, after]`.
+fn side_index(side: Side) -> usize {
+    match side {
+        Side::Before => 0,
+        Side::After => 1,
+    }
+}
+
+/// Whether an attribute holds something (an IAM condition block, a non-empty text).
+fn is_set(c: &ResourceChange, side: Side, attribute: &str) -> bool {
+    match attr(c, side, attribute) {
+        Tri::Known(Value::Array(items)) => !items.is_empty(),
+        Tri::Known(Value::Object(map)) => !map.is_empty(),
+        Tri::Known(Value::String(text)) => !text.is_empty(),
+        Tri::Known(Value::Null) | Tri::Absent | Tri::Unknown => false,
+        Tri::Known(_) => true,
+    }
+}
+
+/// Whether a document allows one of some action patterns (with `*` patterns on both sides).
+fn allows_any(statements: &[Statement], actions: &[String]) -> bool {
+    statements
+        .iter()
+        .filter(|s| s.effect == Effect::Allow)
+        .any(|s| match &s.actions {
+            Actions::Action(list) => list.iter().any(|a| {
+                actions
+                    .iter()
+                    .any(|x| crate::glob::matches(a, x) || crate::glob::matches(x, a))
+            }),
+            Actions::NotAction(list) => actions
+                .iter()
+                .any(|x| !list.iter().any(|a| crate::glob::matches(a, x))),
+            Actions::Unknown => false,
+        })
+}
+
+impl<'r, 'a> Extractor<'r, 'a> {
+    /// The bindings of a document of bindings on one side, each with its members' ids; what
+    /// cannot be read is noted.
+    fn bindings_of(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        b: &Bindings,
+    ) -> Vec<(super::Binding, Vec<PrincipalId>)> {
+        let sensitive = is_sensitive(c, side, &b.document);
+        let list = match attr(c, side, &b.document) {
+            Tri::Known(Value::String(text)) => match self.provider.bindings(text) {
+                Ok(list) => list,
+                // NOTE: the parser's message can quote the document: never for a sensitive one.
+                Err(_) if sensitive => {
+                    self.note(
+                        c,
+                        &b.document,
+                        "the policy is sensitive and could not be read: whom it grants is unknown",
+                    );
+                    return Vec::new();
+                }
+                Err(e) => {
+                    self.note(
+                        c,
+                        &b.document,
+                        &format!("the policy cannot be read: {e}: whom it grants is unknown"),
+                    );
+                    return Vec::new();
+                }
+            },
+            Tri::Unknown => {
+                let what = format!(
+                    "the policy of {} is known only after apply: whom it grants is unknown",
+                    c.address
+                );
+                self.note(c, &b.document, &what);
+                // NOTE: never harmless: whoever it names goes by its place, holding what cannot
+                // be known (an empty key), so that the review leans towards asking.
+                let someone =
+                    self.by_address(&b.member.kind, &format!("{}.{}", c.address, b.document));
+                let binding = super::Binding {
+                    key: String::new(),
+                    members: Vec::new(),
+                    conditional: false,
+                };
+                return vec![(binding, vec![someone])];
+            }
+            _ => return Vec::new(),
+        };
+        list.into_iter()
+            .map(|binding| {
+                let ids = binding
+                    .members
+                    .iter()
+                    .map(|m| self.hidden.show(self.provider.principal(&b.member.kind, m)))
+                    .collect();
+                (binding, ids)
+            })
+            .collect()
+    }
+
+    /// The grants of a document of bindings: each binding's role to its members.
+    fn give_bindings(
+        &mut self,
+        c: &'a ResourceChange,
+        shape: &Shape,
+        b: &Bindings,
+        side: Side,
+        grants: &mut Vec<Grant>,
+        trusts: &mut Vec<Trust>,
+    ) {
+        let sensitive = is_sensitive(c, side, &b.document);
+        for (binding, mut ids) in self.bindings_of(c, side, b) {
+            ids.retain(|p| self.needed(p));
+            if ids.is_empty() {
+                continue;
+            }
+            let doc = if binding.key.is_empty() {
+                Doc::Unknown(format!(
+                    "the policy of {} is known only after apply",
+                    c.address
+                ))
+            } else {
+                self.doc_for_key(&binding.key, side, sensitive)
+            };
+            let (doc, through) = self.within(doc, shape.scope.as_ref());
+            let mark = grants.len();
+            for p in &ids {
+                self.push(grants, &doc, p, c, through.clone());
+            }
+            if let Some(scope) = &shape.scope {
+                self.scoped(c, side, scope, &mut grants[mark..]);
+            }
+            for g in &mut grants[mark..] {
+                g.conditional |= binding.conditional;
+            }
+            if let Some(a) = &shape.assumes {
+                self.assume(c, side, a, &doc, &ids, binding.conditional, trusts);
+            }
+        }
+    }
+
+    /// A document given on a kind of resource that admits only some actions (`scope.actions`):
+    /// only those of its actions, with the bundle it came from named as how they are held.
+    fn within(&mut self, doc: Doc, scope: Option<&Scope>) -> (Doc, Option<Text>) {
+        let Some(only) = scope.map(|s| &s.actions).filter(|a| !a.is_empty()) else {
+            return (doc, None);
+        };
+        let fits = |statements: &[Statement]| {
+            statements.iter().all(|s| match &s.actions {
+                Actions::Action(list) => list
+                    .iter()
+                    .all(|a| only.iter().any(|o| crate::glob::matches(o, a))),
+                Actions::NotAction(_) | Actions::Unknown => false,
+            })
+        };
+        let (statements, sensitive, origin, through) = match doc {
+            // A role whose permissions all apply there is shown as it is.
+            Doc::Bundle { name, sensitive } => match self.provider.bundle_statements(&name) {
+                Some(statements) if fits(&statements) => {
+                    return (Doc::Bundle { name, sensitive }, None)
+                }
+                Some(statements) => {
+                    let through = (!sensitive).then(|| format!("of {name}").into());
+                    (statements, sensitive, None, through)
+                }
+                None => return (Doc::Bundle { name, sensitive }, None),
+            },
+            Doc::Statements {
+                statements,
+                sensitive,
+                origin,
+            } => (statements, sensitive, origin, None),
+            unknown @ Doc::Unknown(_) => return (unknown, None),
+        };
+        let narrowed = statements
+            .into_iter()
+            .filter_map(|mut s| {
+                if let Actions::Action(list) = &s.actions {
+                    let kept: Vec<String> = list
+                        .iter()
+                        .flat_map(|a| {
+                            only.iter().filter_map(move |o| {
+                                if crate::glob::matches(o, a) {
+                                    Some(a.clone())
+                                } else if crate::glob::matches(a, o) {
+                                    // `*` (roles/owner) on a bucket: its storage permissions.
+                                    Some(o.clone())
+                                } else {
+                                    None
+                                }
+                            })
+                        })
+                        .collect();
+                    if kept.is_empty() {
+                        return None;
+                    }
+                    let mut kept = kept;
+                    kept.dedup();
+                    s.actions = Actions::Action(kept);
+                }
+                Some(s)
+            })
+            .collect();
+        (
+            Doc::Statements {
+                statements: narrowed,
+                sensitive,
+                origin,
+            },
+            through,
+        )
+    }
+
+    /// Trust granted by another resource: the holders may act as the principal it names
+    /// when their document allows one of the shape's actions.
+    #[allow(clippy::too_many_arguments)]
+    fn assume(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        a: &Assumes,
+        doc: &Doc,
+        holders: &[PrincipalId],
+        conditional: bool,
+        trusts: &mut Vec<Trust>,
+    ) {
+        let allows = match doc {
+            Doc::Statements { statements, .. } => allows_any(statements, &a.actions),
+            Doc::Bundle { name, .. } => self
+                .provider
+                .bundle_statements(name)
+                .is_some_and(|s| allows_any(&s, &a.actions)),
+            Doc::Unknown(_) => false,
+        };
+        if !allows {
+            return;
+        }
+        let Some(target) = self.one(c, side, &a.principal) else {
+            return;
+        };
+        for p in holders.iter().filter(|p| self.followed(p)) {
+            trusts.push(Trust {
+                trusted: p.clone(),
+                role: target.clone(),
+                via: c.address.to_string(),
+                conditional,
+            });
+        }
+    }
+}
+
 /// What a boundary's statements allow.
 enum Allowed {
     Everything,
@@ -2256,6 +2658,33 @@ fn hidden(provider: &dyn Provider, shapes: &Shapes, set: &ChangeSet) -> Hidden {
                     }
                     _ => {}
                 }
+            }
+        }
+    }
+    // Members a sensitive document of bindings names, numbered in order of appearance.
+    for (c, shape) in changes() {
+        let Some(b) = &shape.bindings else {
+            continue;
+        };
+        let mut n = 0;
+        for side in sides(c) {
+            if !is_sensitive(c, side, &b.document) {
+                continue;
+            }
+            let Tri::Known(Value::String(text)) = attr(c, side, &b.document) else {
+                continue;
+            };
+            let Ok(bindings) = provider.bindings(text) else {
+                continue;
+            };
+            for m in bindings.iter().flat_map(|b| &b.members) {
+                let id = provider.principal(&b.member.kind, m);
+                if hidden.contains(&id) || !id.0.contains('/') {
+                    continue;
+                }
+                n += 1;
+                let shown = place(&id, format!("{}.{}#{n}", c.address, b.document));
+                hidden.hide(id, || shown);
             }
         }
     }

@@ -7,6 +7,7 @@ pub(crate) mod aws;
 pub(crate) mod engine;
 pub(crate) mod github;
 pub(crate) mod kubernetes;
+pub(crate) mod google;
 
 #[cfg(test)]
 mod tests;
@@ -20,8 +21,12 @@ use serde_json::Value;
 /// its module, its files under `rulesets/` and one line here (CONTRIBUTING.md, "Adding a
 /// provider"); the meta-tests in `privilege/tests.rs` check that the rulesets name no other and
 /// that fixtures exercise each.
-pub(crate) static PROVIDERS: &[&dyn Provider] =
-    &[&aws::Aws, &kubernetes::Kubernetes, &github::Github];
+pub(crate) static PROVIDERS: &[&dyn Provider] = &[
+    &aws::Aws,
+    &google::Google,
+    &kubernetes::Kubernetes,
+    &github::Github,
+];
 
 /// What is particular to one provider. What its resource types state (who is named where,
 /// which attribute holds a document) is data, its shapes; this is the logic that data cannot
@@ -83,6 +88,12 @@ pub(crate) trait Provider: Sync {
     /// service principals) are left out; denies only narrow, and are left out too.
     fn granted(&self, _text: &str) -> Result<Vec<(PrincipalId, Statement)>, String> {
         Ok(Vec::new())
+    }
+
+    /// The bindings of a document of bindings (Google's `policy_data`): each key (a role) with
+    /// the members given it, as written (their kind may be in the value).
+    fn bindings(&self, _text: &str) -> Result<Vec<Binding>, String> {
+        Err("this provider has no documents of bindings".into())
     }
 
     /// The principal a resource names by value as a grantee (`aws_lambda_permission`'s
@@ -206,6 +217,16 @@ pub(crate) struct Statement {
     /// Whether the scope is broad: every resource, or every resource of a kind.
     pub(crate) broad: bool,
     /// Conditions narrow it: kept and shown, not evaluated.
+    pub(crate) conditional: bool,
+}
+
+/// One binding of a document of bindings: a key (a role) given to members.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Binding {
+    pub(crate) key: String,
+    /// The members as the document names them.
+    pub(crate) members: Vec<String>,
+    /// A condition narrows it (kept and shown, not evaluated).
     pub(crate) conditional: bool,
 }
 

@@ -233,8 +233,14 @@ fn type_table(ruleset: &Ruleset) -> String {
             if shape.trust.is_some() {
                 add(&kind, "trust".into());
             }
-            if shape.own.is_some() || !shape.holders.is_empty() {
+            if shape.own.is_some() || !shape.holders.is_empty() || shape.bindings.is_some() {
                 add(&kind, "grants".into());
+            }
+            if shape.assumes.is_some() {
+                add(&kind, "trust (who may act as a principal)".into());
+            }
+            if shape.authoritative.is_some() {
+                add(&kind, "authoritative (replaces other grants)".into());
             }
             if !shape.boundary.is_empty() {
                 add(&kind, "boundary".into());

@@ -207,7 +207,10 @@ pub(crate) fn describe_grants(grants: &[&Grant]) -> String {
 /// A permission as people read it: managed policies by name.
 pub(crate) fn short_permission(g: &Grant) -> String {
     match &g.permission {
-        crate::model::Permission::Managed(arn) => arn.rsplit('/').next().unwrap_or(arn).to_string(),
+        // An ARN by its last part; a role by its name (`roles/owner`).
+        crate::model::Permission::Managed(arn) if arn.starts_with("arn:") => {
+            arn.rsplit('/').next().unwrap_or(arn).to_string()
+        }
         p => p.to_string(),
     }
 }

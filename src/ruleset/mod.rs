@@ -32,7 +32,7 @@ pub(crate) const NAMED_DUTIES: &[&str] = &[PRIVILEGE_ADMIN, AUDIT_EVIDENCE];
 
 /// Providers that rulesets may name before they have an extractor, so that users' rulesets can
 /// be written ahead (issue 11 adds them). The registered ones ([`PROVIDERS`]) are accepted too.
-const PLANNED_PROVIDERS: &[&str] = &["azure", "gcp", "github", "k8s"];
+const PLANNED_PROVIDERS: &[&str] = &["azure", "github", "k8s"];
 
 /// The built-in ruleset files: the duties, then each provider's, in registry order.
 pub(crate) fn builtin() -> Vec<(&'static str, &'static str)> {
@@ -92,6 +92,10 @@ struct RawStoreKind {
     /// Actions that confer `audit_evidence` on a store of this kind, and only there.
     #[serde(default)]
     actions: Vec<String>,
+    #[serde(default)]
+    prefixes: Vec<String>,
+    #[serde(default)]
+    bare_names: bool,
 }
 
 /// An audit source: which of its attributes name the stores it writes to.
@@ -224,8 +228,9 @@ struct RawCondition {
     change: String,
     #[serde(default)]
     value: Option<toml::Value>,
-    /// For `drops_principal`, `allows` and `gained_items`: what to look for; for `lost_items`,
-    /// the items whose loss counts (any, when neither this nor `value` is given).
+    /// For `drops_principal` and `allows`: what to look for; for `lost_items` and
+    /// `gained_items`, the items whose loss or gain counts (any, when neither this nor `value`
+    /// is given).
     #[serde(default)]
     values: Vec<toml::Value>,
     /// What an absent (null) value means: the provider's default.
@@ -405,6 +410,12 @@ pub(crate) struct StoreKind {
     pub(crate) name_ends_at: String,
     /// How one source, and several, use it: "writes to", "write to".
     pub(crate) written: (String, String),
+    /// Values that start with one of these name a store of this kind, by the rest (a Google
+    /// sink's destination `storage.googleapis.com/BUCKET`), cut at `name_ends_at`.
+    pub(crate) prefixes: Vec<String>,
+    /// A grant scoped by a bare name (a Google bucket's IAM, scoped to the bucket's name, less
+    /// the first of `resource_prefixes` it starts with) may be scoped to a store of this kind.
+    pub(crate) bare_names: bool,
 }
 
 /// Which store an attribute of an audit source names.
@@ -447,6 +458,16 @@ impl StoreRules {
     /// The kind of store an ARN's service holds.
     pub(crate) fn kind_of_service(&self, service: &str) -> Option<usize> {
         self.kinds.iter().position(|k| k.service == service)
+    }
+
+    /// The kind a value names by one of its kinds' `prefixes`, and the rest of the value.
+    pub(crate) fn kind_of_prefix<'v>(&self, value: &'v str) -> Option<(usize, &'v str)> {
+        self.kinds.iter().enumerate().find_map(|(i, k)| {
+            k.prefixes
+                .iter()
+                .find_map(|p| value.strip_prefix(p.as_str()))
+                .map(|rest| (i, rest))
+        })
     }
 }
 
@@ -714,6 +735,8 @@ impl Ruleset {
                     .written
                     .clone()
                     .unwrap_or_else(|| ("writes to".to_string(), "write to".to_string())),
+                prefixes: k.prefixes.clone(),
+                bare_names: k.bare_names,
             });
         }
     }
@@ -1107,7 +1130,7 @@ mod tests {
         .expect_err("unknown provider");
         assert!(
             err.to_string()
-                .contains("provider \"oci\" is not one of aws, azure, gcp, github, k8s"),
+                .contains("provider \"oci\" is not one of aws, azure, github, google, k8s"),
             "{err}"
         );
     }

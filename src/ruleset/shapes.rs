@@ -43,9 +43,41 @@ struct RawShape {
     #[serde(default)]
     credential: Option<RawCredential>,
     #[serde(default)]
-    authoritative: bool,
+    whole_membership: bool,
+    #[serde(default)]
+    conditional: Option<String>,
+    #[serde(default)]
+    assumes: Option<RawAssumes>,
+    #[serde(default)]
+    authoritative: Option<RawAuthoritative>,
+    #[serde(default)]
+    bindings: Option<RawBindings>,
     #[serde(default)]
     scope: Option<RawScope>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAssumes {
+    attribute: String,
+    kind: String,
+    actions: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuthoritative {
+    on: String,
+    #[serde(default)]
+    per_key: bool,
+    over: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBindings {
+    document: String,
+    kind: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -54,6 +86,8 @@ struct RawScope {
     attribute: String,
     #[serde(default)]
     broad: Option<bool>,
+    #[serde(default)]
+    actions: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -294,6 +328,36 @@ pub(crate) struct OneGrant {
     pub(crate) on: String,
 }
 
+/// Trust granted by another resource: the holders may act as the principal an attribute names
+/// (and hold what it holds) when what they are given allows one of `actions`
+/// (`google_service_account_iam_member` granting `iam.serviceAccounts.getAccessToken`).
+#[derive(Debug, Clone)]
+pub(crate) struct Assumes {
+    pub(crate) principal: Ref,
+    /// Action patterns, any of which lets the holders act as the principal.
+    pub(crate) actions: Vec<String>,
+}
+
+/// An authoritative resource: where it is in place, it replaces what resources of the `over`
+/// types give on the same resource (the same value of `on`): all of it, or with `per_key`
+/// only what they give by the same key (a binding replaces the members of one role).
+#[derive(Debug, Clone)]
+pub(crate) struct Authoritative {
+    /// The attribute that names the resource whose grants it replaces, the same in `over`.
+    pub(crate) on: String,
+    pub(crate) per_key: bool,
+    pub(crate) over: Vec<String>,
+}
+
+/// A document of bindings (Google's `policy_data`): each binding gives the bundle or
+/// definition of its key to its members, read by [`crate::privilege::Provider::bindings`].
+#[derive(Debug, Clone)]
+pub(crate) struct Bindings {
+    pub(crate) document: String,
+    /// The kind its members are named as (their kind may be in the value).
+    pub(crate) member: Ref,
+}
+
 /// Where the grants a resource gives its holders apply: the value of an attribute (a Google
 /// binding's `project`, an Azure assignment's `scope`), instead of what the document says.
 #[derive(Debug, Clone)]
@@ -302,6 +366,9 @@ pub(crate) struct Scope {
     /// Whether that scope is broad (a project, a subscription); unset: the provider says, by
     /// the value (`Provider::broad_scope`).
     pub(crate) broad: Option<bool>,
+    /// The only actions a grant on such a resource can give (a role given on a BigQuery
+    /// dataset gives its `bigquery.*` permissions there, nothing else); empty: all.
+    pub(crate) actions: Vec<String>,
 }
 
 /// How to read one resource type: what it states about principals.
@@ -335,7 +402,15 @@ pub(crate) struct Shape {
     pub(crate) credential: Option<Credential>,
     /// Its membership is the whole of its groups' (`github_team_members`): applying it removes
     /// every member it does not list, however they were added.
-    pub(crate) authoritative: bool,
+    pub(crate) whole_membership: bool,
+    /// The attribute whose value (an IAM condition) makes the holders' grants conditional.
+    pub(crate) conditional: Option<String>,
+    pub(crate) assumes: Option<Assumes>,
+    pub(crate) authoritative: Option<Authoritative>,
+    pub(crate) bindings: Option<Bindings>,
+    /// Where an authoritative resource replaces what this type gives: the attribute that names
+    /// the resource (set from the authoritative types' `over`).
+    pub(crate) replaced_on: Option<String>,
     /// Where the grants given to the holders apply.
     pub(crate) scope: Option<Scope>,
 }
@@ -377,6 +452,7 @@ impl Shape {
             out.extend(s.blocks.as_deref());
         }
         out.extend(self.resource_policy.iter().map(|r| r.document.as_str()));
+        out.extend(self.conditional.as_deref());
         let mut out: Vec<&str> = out.into_iter().flat_map(fields).map(top).collect();
         out.sort_unstable();
         out.dedup();
@@ -421,6 +497,11 @@ impl Shape {
         if let Some(g) = &self.grant {
             out.extend([g.principal.as_str(), g.action.as_str(), g.on.as_str()]);
         }
+        out.extend(self.assumes.iter().map(|a| a.principal.attribute.as_str()));
+        out.extend(self.authoritative.iter().map(|a| a.on.as_str()));
+        out.extend(self.replaced_on.as_deref());
+        // NOTE: whom a document of bindings concerns is in the document.
+        out.extend(self.bindings.iter().map(|b| b.document.as_str()));
         let mut out: Vec<&str> = out.into_iter().flat_map(fields).map(top).collect();
         out.sort_unstable();
         out.dedup();
@@ -435,6 +516,7 @@ impl Shape {
             .chain(self.definition.iter().map(|d| d.document.as_str()))
             .chain(self.trust.as_deref())
             .chain(self.resource_policy.iter().map(|r| r.document.as_str()))
+            .chain(self.bindings.iter().map(|b| b.document.as_str()))
     }
 }
 
@@ -563,6 +645,27 @@ pub(crate) fn load(name: &str, text: &str, problems: &mut Vec<String>) -> Shapes
             Err(errors) => problems.extend(errors.into_iter().map(|e| format!("{table}: {e}"))),
         }
     }
+    // What authoritative types replace: those types learn where (the attribute that names the
+    // resource), so that they are read even when unchanged.
+    let mut over: Vec<(String, String, String)> = Vec::new();
+    for (kind, shape) in &out.resources {
+        if let Some(a) = &shape.authoritative {
+            over.extend(
+                a.over
+                    .iter()
+                    .map(|t| (kind.clone(), t.clone(), a.on.clone())),
+            );
+        }
+    }
+    over.sort();
+    for (kind, t, on) in over {
+        match out.resources.get_mut(&t) {
+            Some(s) if !s.holders.is_empty() => s.replaced_on = Some(on),
+            _ => problems.push(format!(
+                "{name}: [{kind}]: authoritative over [{t}], which is not a type with holders"
+            )),
+        }
+    }
     out
 }
 
@@ -647,6 +750,40 @@ fn validate(
                 .map(|a| (a.attribute.clone(), a.value.clone())),
         })
     });
+    let assumes = raw.assumes.as_ref().and_then(|a| {
+        let principal = reference(
+            &RawRef {
+                attribute: a.attribute.clone(),
+                kind: a.kind.clone(),
+                list: false,
+                when: None,
+                kind_in_value: false,
+                blocks: None,
+            },
+            "assumes",
+        )?;
+        Some(Assumes {
+            principal,
+            actions: a.actions.clone(),
+        })
+    });
+    let bindings = raw.bindings.as_ref().and_then(|b| {
+        let member = reference(
+            &RawRef {
+                attribute: b.document.clone(),
+                kind: b.kind.clone(),
+                list: true,
+                when: None,
+                kind_in_value: true,
+                blocks: None,
+            },
+            "bindings",
+        )?;
+        Some(Bindings {
+            document: b.document.clone(),
+            member,
+        })
+    });
     let group = raw.group.as_ref().and_then(|r| reference(r, "group"));
     let members: Vec<Ref> = raw
         .member
@@ -702,7 +839,20 @@ fn validate(
         }
         (true, _) => errors.push("document and attaches need holders".to_string()),
     }
-    if raw.scope.is_some() && raw.holders.is_empty() {
+    let gives = !raw.holders.is_empty() || raw.bindings.is_some();
+    if raw.assumes.is_some() && !gives {
+        errors.push("assumes says what holders may act as: holders or bindings are missing".into());
+    }
+    if raw.conditional.is_some() && raw.holders.is_empty() {
+        errors.push("conditional belongs to holders: holders are missing".into());
+    }
+    if raw.authoritative.is_some() && !gives {
+        errors.push("authoritative replaces grants: holders or bindings are missing".into());
+    }
+    if raw.bindings.is_some() && !raw.holders.is_empty() {
+        errors.push("bindings name their own members: holders go without them".into());
+    }
+    if raw.scope.is_some() && !gives {
         errors.push("scope says where what holders are given applies: holders are missing".into());
     }
     if data != raw.source.is_some() {
@@ -747,10 +897,20 @@ fn validate(
             blocks: s.blocks.clone(),
         }),
         credential,
-        authoritative: raw.authoritative,
+        whole_membership: raw.whole_membership,
+        conditional: raw.conditional.clone(),
+        assumes,
+        authoritative: raw.authoritative.as_ref().map(|a| Authoritative {
+            on: a.on.clone(),
+            per_key: a.per_key,
+            over: a.over.clone(),
+        }),
+        bindings,
+        replaced_on: None,
         scope: raw.scope.as_ref().map(|s| Scope {
             attribute: s.attribute.clone(),
             broad: s.broad,
+            actions: s.actions.clone(),
         }),
     };
     if shape.changed_attributes().is_empty() {
@@ -961,5 +1121,59 @@ mod tests {
         assert_eq!(policy.holders[0].defined_by, "x_role");
         let key = &shapes.resources["x_key"];
         assert!(key.unchanged_attributes().is_empty());
+    }
+
+    /// Google's IAM vocabulary: trust granted by another resource, authoritative resources
+    /// (the types they replace learn where, and are read for it when unchanged), documents of
+    /// bindings and conditions.
+    #[test]
+    fn trust_from_another_resource_authoritative_bindings_and_conditions() {
+        let mut p = Vec::new();
+        let shapes = load(
+            "s.toml",
+            "[x_account]\nprincipal = { kind = \"account\", name = \"email\" }\n\
+             [x_member]\nholders = [{ attribute = \"member\", kind = \"member\", kind_in_value = true }]\n\
+             attaches = \"role\"\nscope = { attribute = \"account\", actions = [\"iam.*\"] }\n\
+             conditional = \"condition\"\n\
+             assumes = { attribute = \"account\", kind = \"account\", actions = [\"iam.actAs\"] }\n\
+             [x_policy]\nbindings = { document = \"policy_data\", kind = \"member\" }\n\
+             scope = { attribute = \"account\" }\n\
+             authoritative = { on = \"account\", over = [\"x_member\"] }\n",
+            &mut p,
+        );
+        assert!(p.is_empty(), "{p:?}");
+        let member = &shapes.resources["x_member"];
+        assert_eq!(member.replaced_on.as_deref(), Some("account"));
+        assert_eq!(member.conditional.as_deref(), Some("condition"));
+        assert_eq!(
+            member
+                .assumes
+                .as_ref()
+                .map(|a| a.principal.defined_by.as_str()),
+            Some("x_account")
+        );
+        assert_eq!(
+            member.scope.as_ref().map(|s| s.actions.clone()),
+            Some(vec!["iam.*".to_string()])
+        );
+        let policy = &shapes.resources["x_policy"];
+        assert_eq!(policy.unchanged_attributes(), ["account", "policy_data"]);
+        assert_eq!(policy.documents().collect::<Vec<_>>(), ["policy_data"]);
+
+        let p = problems(
+            "[x_policy]\nbindings = { document = \"d\", kind = \"member\" }\n\
+             authoritative = { on = \"project\", over = [\"x_nothing\"] }\n",
+        );
+        assert!(
+            p.iter()
+                .any(|e| e.contains("authoritative over [x_nothing]")),
+            "{p:?}"
+        );
+        let p = problems("[x_thing]\nconditional = \"condition\"\nnames = []\n");
+        assert!(
+            p.iter()
+                .any(|e| e.contains("conditional belongs to holders")),
+            "{p:?}"
+        );
     }
 }
