@@ -18,8 +18,7 @@ use crate::normalize::ChangeSet;
 use crate::resolve::{attr, Resolver, Tri};
 use crate::ruleset::shapes::{
     fields, is_template, Assumes, Bindings, Credential, Defines, Definition, Membership as Members,
-    OneGrant, Ref,
-    ResourcePolicy, Scope, Shape, Shapes,
+    OneGrant, Ref, ResourcePolicy, Scope, Selects, Shape, Shapes,
 };
 use crate::ruleset::Ruleset;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -153,10 +152,16 @@ struct Extractor<'r, 'a> {
     /// What authoritative resources replace, before and after the change: (type replaced,
     /// the resource it names, the key or "" for every key).
     claims: [Claims; 2],
+    /// Definitions by one of their labels (`(key, value)`), built when a label selector is
+    /// first read.
+    labelled: Option<LabelIndex<'r, 'a>>,
 }
 
 /// What authoritative resources replace on one side (see [`Shape::authoritative`]).
 type Claims = HashSet<(String, String, String)>;
+
+/// Definitions of the change set by one of their labels.
+type LabelIndex<'r, 'a> = HashMap<(String, String), Vec<(&'a ResourceChange, &'r Definition)>>;
 
 /// Find the principals a change set can alter, from the changed resources and the parts of the
 /// unchanged ones already read.
@@ -285,6 +290,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
             }
         }
         Extractor {
+            labelled: None,
             ids,
             provider,
             shapes,
@@ -331,6 +337,10 @@ impl<'r, 'a> Extractor<'r, 'a> {
         let mut members: Vec<(PrincipalId, PrincipalId)> = Vec::new();
         let mut trusts: Vec<(PrincipalId, PrincipalId)> = Vec::new();
         let mut changed_definitions: HashSet<String> = HashSet::default();
+        // Definitions computed from what their selectors match, and whether a labelled one
+        // changes.
+        let mut aggregated: Vec<String> = Vec::new();
+        let mut labelled_changed = false;
         let mut attachments: Vec<(Vec<PrincipalId>, String)> = Vec::new();
         let mut trust_cache: HashMap<(usize, Side), (Vec<Trust>, Vec<Unknown>)> =
             HashMap::default();
@@ -427,6 +437,21 @@ impl<'r, 'a> Extractor<'r, 'a> {
                             }
                         }
                     }
+                    // A labelled definition that changes may change what a selector matches.
+                    if let Some(selects) = &d.selects {
+                        let set = |path: &str| match read(c, side, path) {
+                            Tri::Known(Value::Array(items)) => !items.is_empty(),
+                            Tri::Known(Value::Object(map)) => !map.is_empty(),
+                            Tri::Known(Value::Null) | Tri::Absent => false,
+                            Tri::Known(_) | Tri::Unknown => true,
+                        };
+                        if d.computed_when.as_deref().is_some_and(set) {
+                            if let Said::Text(key) = said(c, side, &d.key) {
+                                aggregated.push(self.provider.key(key));
+                            }
+                        }
+                        labelled_changed |= changed && set(&selects.labels);
+                    }
                 }
                 let key = match (&shape.attaches, shape.principal.is_none()) {
                     (Some(attaches), _) => match said(c, side, attaches) {
@@ -481,6 +506,9 @@ impl<'r, 'a> Extractor<'r, 'a> {
                     report.extend(principals.iter().cloned());
                 }
             }
+        }
+        if labelled_changed {
+            changed_definitions.extend(aggregated);
         }
         // Whoever holds a changed definition.
         for (principals, key) in &attachments {
@@ -1464,6 +1492,11 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 Tri::Known(_) | Tri::Unknown => true,
             };
             if set {
+                if let Some(selects) = &d.selects {
+                    if let Some(doc) = self.selected_doc(definition, selects, side) {
+                        return doc;
+                    }
+                }
                 let detail = format!(
                     "the document of {} is computed from its {computed} and known only after apply",
                     definition.address
@@ -1484,6 +1517,120 @@ impl<'r, 'a> Extractor<'r, 'a> {
             },
             other => other,
         }
+    }
+
+    /// A document the platform computes from the definitions its label selectors match (an
+    /// aggregated cluster role): theirs, as far as the change set shows them, and whatever other
+    /// definitions outside it match, known only after apply. `None` when the selectors cannot be
+    /// read (known only after apply, or with expressions foureyes does not evaluate).
+    fn selected_doc(
+        &mut self,
+        aggregate: &ResourceChange,
+        selects: &Selects,
+        side: Side,
+    ) -> Option<Doc> {
+        let Tri::Known(Value::Array(selectors)) = read(aggregate, side, &selects.selectors) else {
+            return None;
+        };
+        let mut wanted = Vec::new();
+        for s in selectors {
+            let expressions = s.get("match_expressions").and_then(Value::as_array);
+            if expressions.is_some_and(|e| !e.is_empty()) {
+                return None;
+            }
+            match s.get("match_labels") {
+                Some(Value::Object(labels)) if !labels.is_empty() => wanted.push(labels.clone()),
+                // An empty selector matches every definition: not worth listing.
+                _ => return None,
+            }
+        }
+        // Definitions by one of their labels, built once.
+        if self.labelled.is_none() {
+            let mut index: LabelIndex<'r, 'a> = HashMap::default();
+            let mut seen = HashSet::default();
+            for &(c, d) in self.definitions.values() {
+                if !seen.insert(key(c)) {
+                    continue;
+                }
+                for side in [Side::Before, Side::After] {
+                    if let Tri::Known(Value::Object(labels)) = read(c, side, &selects.labels) {
+                        for (k, v) in labels {
+                            if let Some(v) = v.as_str() {
+                                let list = index.entry((k.clone(), v.to_string())).or_default();
+                                if !list.iter().any(|(x, _)| key(x) == key(c)) {
+                                    list.push((c, d));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            self.labelled = Some(index);
+        }
+        let mut matched: Vec<(&'a ResourceChange, &'r Definition)> = Vec::new();
+        for labels in &wanted {
+            let Some((k, v)) = labels.iter().next() else {
+                continue;
+            };
+            let Some(v) = v.as_str() else { continue };
+            let candidates = self
+                .labelled
+                .as_ref()
+                .and_then(|index| index.get(&(k.clone(), v.to_string())))
+                .cloned()
+                .unwrap_or_default();
+            for (c, d) in candidates {
+                // NOTE: one level: a matched definition that is itself computed is left out.
+                let computed = d.computed_when.as_deref().is_some_and(|w| {
+                    matches!(read(c, side, w), Tri::Known(Value::Array(items)) if !items.is_empty())
+                });
+                let matches = exists(c, side)
+                    && !computed
+                    && matches!(read(c, side, &selects.labels), Tri::Known(Value::Object(have))
+                        if labels.iter().all(|(k, v)| have.get(k) == Some(v)));
+                if matches && !matched.iter().any(|(x, _)| key(x) == key(c)) {
+                    matched.push((c, d));
+                }
+            }
+        }
+        matched.sort_by(|a, b| a.0.address.cmp(&b.0.address));
+        let mut statements = Vec::new();
+        let mut sensitive = false;
+        for (c, d) in &matched {
+            match self.inline_doc(c, side, &d.document) {
+                Doc::Statements {
+                    statements: found,
+                    sensitive: s,
+                    ..
+                } => {
+                    statements.extend(found);
+                    sensitive |= s;
+                }
+                _ => statements.push(unknown_statement()),
+            }
+        }
+        // What other definitions outside the change set add is known only after apply.
+        statements.push(unknown_statement());
+        let names: Vec<&str> = matched.iter().map(|(c, _)| c.address.as_str()).collect();
+        let shown = if names.is_empty() {
+            "none in this change set".to_string()
+        } else {
+            names.join(", ")
+        };
+        self.note(
+            aggregate,
+            &selects.selectors,
+            &format!(
+                "the document of {} is computed from what its selectors match: {shown}, and \
+                 any match outside this change set, known only after apply",
+                aggregate.address
+            ),
+        );
+        Some(Doc::Statements {
+            statements,
+            sensitive,
+            origin: Some(aggregate.address.to_string()),
+        })
     }
 
     /// The definition a change of the change set is, if it is one.
@@ -1702,6 +1849,17 @@ fn read<'v>(c: &'v ResourceChange, side: Side, path: &str) -> Tri<'v> {
         }
     }
     Tri::Known(value)
+}
+
+/// A statement whose actions are known only after apply.
+fn unknown_statement() -> Statement {
+    Statement {
+        effect: Effect::Allow,
+        actions: Actions::Unknown,
+        scope: "*".to_string(),
+        broad: true,
+        conditional: false,
+    }
 }
 
 /// A name or key as a shape writes it, read from one side of a change.

@@ -6,8 +6,8 @@
 pub(crate) mod aws;
 pub(crate) mod engine;
 pub(crate) mod github;
-pub(crate) mod kubernetes;
 pub(crate) mod google;
+pub(crate) mod kubernetes;
 
 #[cfg(test)]
 mod tests;

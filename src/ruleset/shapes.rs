@@ -194,6 +194,15 @@ struct RawDefinition {
     name: Option<String>,
     #[serde(default)]
     computed_when: Option<String>,
+    #[serde(default)]
+    selects: Option<RawSelects>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSelects {
+    selectors: String,
+    labels: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -268,6 +277,18 @@ pub(crate) struct Definition {
     /// Where this attribute is set, the platform computes the document (an aggregated
     /// Kubernetes cluster role's rules): it is known only after apply.
     pub(crate) computed_when: Option<String>,
+    /// How the platform computes it: the union of the definitions whose labels match one of
+    /// its label selectors (an aggregated cluster role's `cluster_role_selectors`).
+    pub(crate) selects: Option<Selects>,
+}
+
+/// Label selectors that choose other definitions by their labels.
+#[derive(Debug, Clone)]
+pub(crate) struct Selects {
+    /// The list of selectors, each `{ match_labels, match_expressions }`.
+    pub(crate) selectors: String,
+    /// Where a definition's labels are (a map).
+    pub(crate) labels: String,
 }
 
 /// A data source that renders a document (`aws_iam_policy_document`), followed from a document
@@ -487,7 +508,13 @@ impl Shape {
         out.extend(
             self.definition
                 .iter()
-                .filter_map(|d| d.computed_when.as_deref()),
+                .filter_map(|d| d.computed_when.as_deref())
+                .chain(
+                    self.definition
+                        .iter()
+                        .filter_map(|d| d.selects.as_ref())
+                        .flat_map(|s| [s.selectors.as_str(), s.labels.as_str()]),
+                ),
         );
         if let Some(r) = &self.resource_policy {
             // NOTE: whom a resource policy concerns is in its document.
@@ -878,6 +905,10 @@ fn validate(
             document: d.document.clone(),
             name: d.name.clone(),
             computed_when: d.computed_when.clone(),
+            selects: d.selects.as_ref().map(|s| Selects {
+                selectors: s.selectors.clone(),
+                labels: s.labels.clone(),
+            }),
         }),
         membership,
         boundary: raw.boundary.clone(),

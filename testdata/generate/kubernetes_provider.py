@@ -248,13 +248,34 @@ def rolebinding_of_cluster_role():
     return Plan(res, timestamp="2024-11-06T11:11:11Z", provider_config=provider())
 
 
+MONITORING_PODS = [cluster_rule(["pods", "nodes", "nodes/metrics", "services", "endpoints"],
+                                 ["get", "list", "watch"])]
+MONITORING_SECRETS = [cluster_rule(["secrets"], ["get", "list", "watch"])]
+
+
 def aggregated_cluster_role():
     """A new aggregated ClusterRole `monitoring` takes its rules from every cluster role labelled
     `rbac.acme.example/aggregate-to-monitoring`, and is bound cluster-wide to the service account
-    `monitoring/prometheus`: what it grants is known only after apply."""
+    `monitoring/prometheus`. The change set shows two such roles (one reads secrets, so the
+    service account gains secrets administration); whatever else matches in the cluster is known
+    only after apply. A role with another label is not part of it."""
     sa = [subject("ServiceAccount", "prometheus", "monitoring")]
     selector = {"rbac.acme.example/aggregate-to-monitoring": "true"}
+    other = {"rbac.acme.example/aggregate-to-logging": "true"}
     res = [
+        k8s("kubernetes_cluster_role_v1", "monitoring_pods", before=None,
+            after=cluster_role("monitoring-pods", MONITORING_PODS, new=True, labels=selector),
+            config={"metadata": [{"labels": C(selector), "name": C("monitoring-pods")}],
+                    "rule": rules_cfg(MONITORING_PODS)}),
+        k8s("kubernetes_cluster_role_v1", "monitoring_secrets", before=None,
+            after=cluster_role("monitoring-secrets", MONITORING_SECRETS, new=True,
+                               labels=selector),
+            config={"metadata": [{"labels": C(selector), "name": C("monitoring-secrets")}],
+                    "rule": rules_cfg(MONITORING_SECRETS)}),
+        k8s("kubernetes_cluster_role_v1", "logging_admin", before=None,
+            after=cluster_role("logging-admin", WEBHOOK_RULES, new=True, labels=other),
+            config={"metadata": [{"labels": C(other), "name": C("logging-admin")}],
+                    "rule": rules_cfg(WEBHOOK_RULES)}),
         k8s("kubernetes_cluster_role_v1", "monitoring", before=None,
             after=cluster_role("monitoring", None, new=True, aggregate=selector),
             config={"aggregation_rule": [{"cluster_role_selectors": [
