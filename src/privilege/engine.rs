@@ -144,6 +144,9 @@ struct Extractor<'r, 'a> {
     actions: HashMap<String, Text>,
     /// The holders of the change being read.
     holders: Vec<PrincipalId>,
+    /// Defining resources by the value of another of their attributes than their name, for
+    /// references that name them so (`key`): (defining type, attribute, value) → resource.
+    keyed: HashMap<(&'r str, &'r str, &'a str), &'a ResourceChange>,
 }
 
 /// Find the principals a change set can alter, from the changed resources and the parts of the
@@ -244,6 +247,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 }
             }
         }
+        let keyed = keyed(&shapes, set);
         Extractor {
             provider,
             shapes,
@@ -256,6 +260,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
             texts: HashSet::default(),
             actions: HashMap::default(),
             holders: Vec::new(),
+            keyed,
         }
     }
 
@@ -352,7 +357,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                     }
                 }
                 let key = match (&shape.attaches, shape.principal.is_none()) {
-                    (Some(attaches), _) => Some(read(c, side, attaches)),
+                    (Some(_), _) => Some(attached_key(c, side, shape).1),
                     (None, true) => boundary_key(c, side, &shape.boundary).map(|(_, k)| k),
                     (None, false) => None,
                 };
@@ -368,6 +373,12 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 }
                 if let Some(g) = &shape.grant {
                     mine.extend(self.one_grant(c, side, g).map(|(p, _)| p));
+                }
+                for (trusted, role) in self.admitted(c, side, shape) {
+                    if changed {
+                        report.insert(trusted.clone());
+                    }
+                    trusts.push((trusted, role));
                 }
             }
             if let Some(credential) = shape.credential.as_ref().filter(|k| issues(c, k)) {
@@ -515,8 +526,8 @@ impl<'r, 'a> Extractor<'r, 'a> {
     /// attaches a definition, which the change may alter.
     fn self_contained(&self, c: &ResourceChange, shape: &Shape) -> bool {
         let definition = |key: &Value| key.as_str().is_some_and(|k| !self.provider.is_bundle(k));
-        if let Some(attaches) = &shape.attaches {
-            match read(c, Side::Before, attaches) {
+        if shape.attaches.is_some() {
+            match attached_key(c, Side::Before, shape).1 {
                 Tri::Known(key) if definition(key) => return false,
                 _ => {}
             }
@@ -627,17 +638,26 @@ impl<'r, 'a> Extractor<'r, 'a> {
         if let Some(defines) = shape.principal.as_ref().filter(|_| shape.grants_itself()) {
             self.principal(c, shape, defines, side, grants, trusts);
         }
+        let mark = grants.len();
         if !shape.holders.is_empty() {
             // NOTE: one list, reused: most changes of a big plan give one principal a policy.
             let mut principals = std::mem::take(&mut self.holders);
             for r in &shape.holders {
+                if r.blocks.is_some() && shape.document.is_some() {
+                    // Each block names its principal and holds its own document.
+                    self.block_holders(c, side, shape, r, grants);
+                    continue;
+                }
                 self.named(c, side, r, &mut principals);
             }
             principals.retain(|p| self.needed(p));
             if !principals.is_empty() {
                 let doc = match (&shape.document, &shape.attaches) {
+                    (Some(_), _) if !shape.document_with.is_empty() => {
+                        self.values_doc(c, side, shape, None)
+                    }
                     (Some(document), _) => self.inline_doc(c, side, document),
-                    (None, Some(attaches)) => self.attached_doc(c, side, attaches),
+                    (None, Some(_)) => self.attached_doc(c, side, shape),
                     (None, None) => {
                         // A shape's holders come with one of document, attaches or boundary
                         // (checked when it is loaded).
@@ -655,6 +675,25 @@ impl<'r, 'a> Extractor<'r, 'a> {
             }
             principals.clear();
             self.holders = principals;
+        }
+        if shape
+            .conditional
+            .as_ref()
+            .is_some_and(|a| is_set(c, side, a))
+        {
+            for g in &mut grants[mark..] {
+                g.conditional = true;
+            }
+        }
+        for (trusted, role) in self.admitted(c, side, shape) {
+            if self.followed(&trusted) {
+                trusts.push(Trust {
+                    trusted,
+                    role,
+                    via: c.address.to_string(),
+                    conditional: false,
+                });
+            }
         }
         for m in &shape.membership {
             for (user, group) in self.memberships(c, side, m) {
@@ -1003,6 +1042,10 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 _ => return,
             }
         }
+        if let Some(blocks) = &r.blocks {
+            out.extend(self.in_blocks(c, side, r, blocks).into_iter().map(|(p, _)| p));
+            return;
+        }
         if r.list {
             out.append(&mut self.principals(c, side, r));
         } else {
@@ -1010,15 +1053,189 @@ impl<'r, 'a> Extractor<'r, 'a> {
         }
     }
 
+    /// The principals named inside a resource's blocks (`access_policy` blocks each naming an
+    /// `object_id`), each with its block. A name known only after apply goes by the block's
+    /// place: `KIND/ADDRESS.BLOCKS#N`.
+    fn in_blocks<'v>(
+        &mut self,
+        c: &'v ResourceChange,
+        side: Side,
+        r: &Ref,
+        blocks: &str,
+    ) -> Vec<(PrincipalId, &'v Value)> {
+        let Tri::Known(Value::Array(list)) = attr(c, side, blocks) else {
+            if matches!(attr(c, side, blocks), Tri::Unknown) {
+                self.note(
+                    c,
+                    blocks,
+                    &format!("the {}s named in {blocks} are known only after apply", r.kind),
+                );
+            }
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, block) in list.iter().enumerate() {
+            let id = match block.get(&r.attribute) {
+                Some(Value::String(name)) if !name.is_empty() => {
+                    self.hidden.show(self.provider.principal(&r.kind, name))
+                }
+                Some(Value::String(_)) => continue,
+                _ => PrincipalId::new(format!(
+                    "{}:{}/{}.{blocks}#{}",
+                    self.provider.name(),
+                    r.kind,
+                    c.address,
+                    i + 1
+                )),
+            };
+            out.push((id, block));
+        }
+        out
+    }
+
+    /// Holders named inside blocks, each given the document its own block states.
+    fn block_holders(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        shape: &Shape,
+        r: &Ref,
+        grants: &mut Vec<Grant>,
+    ) {
+        let Some(blocks) = &r.blocks else { return };
+        for (p, block) in self.in_blocks(c, side, r, blocks) {
+            if !self.needed(&p) {
+                continue;
+            }
+            let doc = self.values_doc(c, side, shape, Some(block));
+            self.push(grants, &doc, &p, c, None);
+        }
+    }
+
+    /// A document given as values of several attributes (of the resource, or of one of its
+    /// blocks), read by the provider ([`Provider::document_value`]).
+    fn values_doc(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        shape: &Shape,
+        block: Option<&Value>,
+    ) -> Doc {
+        let attributes = shape.document.iter().chain(&shape.document_with);
+        let mut object = serde_json::Map::new();
+        let mut sensitive = false;
+        for a in attributes {
+            let value = match block {
+                Some(b) => b.get(a).filter(|v| !v.is_null()),
+                None => match attr(c, side, a) {
+                    Tri::Known(v) => Some(v),
+                    Tri::Absent => None,
+                    Tri::Unknown => {
+                        let what = format!(
+                            "the permissions of {} ({a}) are known only after apply",
+                            c.address
+                        );
+                        self.note(c, a, &what);
+                        return Doc::Unknown(what);
+                    }
+                },
+            };
+            sensitive |= is_sensitive(c, side, block.map_or(a.as_str(), |_| top(a)));
+            if let Some(v) = value {
+                object.insert(a.clone(), v.clone());
+            }
+        }
+        let statements = self
+            .provider
+            .document_value(&Value::Object(object))
+            .unwrap_or_default();
+        Doc::Statements {
+            statements,
+            sensitive,
+            origin: None,
+        }
+    }
+
+    /// Trust this resource grants (`admits`): (trusted, principal it may act as).
+    fn admitted(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        shape: &Shape,
+    ) -> Vec<(PrincipalId, PrincipalId)> {
+        let Some(a) = &shape.admits else {
+            return Vec::new();
+        };
+        let mut roles = Vec::new();
+        self.named(c, side, &a.principal, &mut roles);
+        if roles.is_empty() {
+            return Vec::new();
+        }
+        let mut trusted = Vec::new();
+        self.named(c, side, &a.trusted, &mut trusted);
+        let mut out = Vec::new();
+        for t in &trusted {
+            for r in &roles {
+                out.push((t.clone(), r.clone()));
+            }
+        }
+        out
+    }
+
     /// The principal named by an attribute (`role`, `user`, `group`).
     fn one(&mut self, c: &ResourceChange, side: Side, r: &Ref) -> Option<PrincipalId> {
         match attr(c, side, &r.attribute) {
+            Tri::Known(Value::String(name)) if r.key.is_some() || r.qualifier.is_some() => {
+                Some(self.keyed_or_qualified(c, side, r, name))
+            }
             Tri::Known(Value::String(name)) => {
                 Some(self.hidden.show(self.provider.principal(&r.kind, name)))
             }
             Tri::Known(_) | Tri::Absent => None,
             Tri::Unknown => Some(self.principal_from_reference(c, r)),
         }
+    }
+
+    /// A principal named by another attribute of its defining resource (`key`), or by a name
+    /// that another attribute qualifies (`qualifier`).
+    fn keyed_or_qualified(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        r: &Ref,
+        name: &str,
+    ) -> PrincipalId {
+        if let Some(key) = &r.key {
+            let target = self
+                .keyed
+                .get(&(r.defined_by.as_str(), key.as_str(), name))
+                .copied();
+            if let Some(target) = target {
+                let side = if exists(target, Side::After) {
+                    Side::After
+                } else {
+                    Side::Before
+                };
+                return match attr(target, side, &r.name) {
+                    Tri::Known(Value::String(n)) => {
+                        self.hidden.show(self.provider.principal(&r.kind, n))
+                    }
+                    _ => self.by_address(&r.kind, &target.address),
+                };
+            }
+            let what = format!(
+                "the {} {} is not in this change set: who it is, and what it holds, is unknown",
+                r.kind,
+                if is_sensitive(c, side, &r.attribute) {
+                    "(sensitive)"
+                } else {
+                    name
+                }
+            );
+            self.note(c, &r.attribute, &what);
+        }
+        let name = qualified(c, side, r, name);
+        self.hidden.show(self.provider.principal(&r.kind, &name))
     }
 
     /// The principals named by a list attribute (`users`, `roles`, `groups`).
@@ -1122,6 +1339,22 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 Err(_) if sensitive => self.unreadable(c, attribute),
                 Err(e) => Doc::Unknown(format!("the policy of {} cannot be read: {e}", c.address)),
             },
+            Tri::Known(value @ (Value::Array(_) | Value::Object(_))) => {
+                let mut object = serde_json::Map::new();
+                object.insert(attribute.to_string(), value.clone());
+                match self.provider.document_value(&Value::Object(object)) {
+                    Some(statements) => Doc::Statements {
+                        statements,
+                        sensitive,
+                        origin: None,
+                    },
+                    None => Doc::Statements {
+                        statements: Vec::new(),
+                        sensitive,
+                        origin: None,
+                    },
+                }
+            }
             Tri::Known(_) | Tri::Absent => Doc::Statements {
                 statements: Vec::new(),
                 sensitive,
@@ -1254,9 +1487,11 @@ impl<'r, 'a> Extractor<'r, 'a> {
         Doc::Unknown(detail)
     }
 
-    /// A document given by key (a policy ARN).
-    fn attached_doc(&mut self, c: &ResourceChange, side: Side, attribute: &str) -> Doc {
-        match read(c, side, attribute) {
+    /// A document given by key (a policy ARN), at the first of the shape's `attaches` paths
+    /// that holds one.
+    fn attached_doc(&mut self, c: &ResourceChange, side: Side, shape: &Shape) -> Doc {
+        let (attribute, key) = attached_key(c, side, shape);
+        match key {
             Tri::Known(Value::String(key)) => {
                 self.doc_for_key(key, side, is_sensitive(c, side, top(attribute)))
             }
@@ -1377,6 +1612,85 @@ fn read<'v>(c: &'v ResourceChange, side: Side, path: &str) -> Tri<'v> {
 /// The top-level attribute of a path into blocks.
 fn top(path: &str) -> &str {
     path.split('.').next().unwrap_or(path)
+}
+
+/// The key of the document a shape gives its holders: the first of its `attaches` paths that
+/// is set, else the first known only after apply, with the path.
+fn attached_key<'v, 's>(c: &'v ResourceChange, side: Side, shape: &'s Shape) -> (&'s str, Tri<'v>) {
+    let mut unknown = None;
+    let mut first = None;
+    for path in shape.attaches_paths() {
+        first.get_or_insert(path.as_str());
+        match read(c, side, path) {
+            Tri::Known(Value::String(s)) if s.is_empty() => {}
+            Tri::Known(Value::Null) | Tri::Absent => {}
+            Tri::Unknown => {
+                unknown.get_or_insert(path.as_str());
+            }
+            found => return (path.as_str(), found),
+        }
+    }
+    match (unknown, first) {
+        (Some(path), _) => (path, Tri::Unknown),
+        (None, first) => (first.unwrap_or(""), Tri::Absent),
+    }
+}
+
+/// Whether an attribute is set (a non-empty value), or may be (known only after apply).
+fn is_set(c: &ResourceChange, side: Side, attribute: &str) -> bool {
+    match attr(c, side, attribute) {
+        Tri::Known(Value::String(s)) => !s.trim().is_empty(),
+        Tri::Known(Value::Array(a)) => !a.is_empty(),
+        Tri::Known(Value::Bool(b)) => *b,
+        Tri::Known(_) | Tri::Unknown => true,
+        Tri::Absent => false,
+    }
+}
+
+/// A name as the provider receives it: `QUALIFIER[NAME]` where the reference names a
+/// qualifier (a federated credential's issuer), else the name.
+fn qualified<'n>(
+    c: &ResourceChange,
+    side: Side,
+    r: &Ref,
+    name: &'n str,
+) -> std::borrow::Cow<'n, str> {
+    match r.qualifier.as_ref().map(|q| attr(c, side, q)) {
+        Some(Tri::Known(Value::String(q))) => format!("{q}[{name}]").into(),
+        _ => name.into(),
+    }
+}
+
+/// The defining resources that references with a `key` name by that attribute: (defining
+/// type, attribute, value) → resource, built once.
+fn keyed<'r, 'a>(
+    shapes: &Lookup<'r>,
+    set: &'a ChangeSet,
+) -> HashMap<(&'r str, &'r str, &'a str), &'a ResourceChange> {
+    let mut wanted: Vec<(&'r str, &'r str)> = Vec::new();
+    for shape in shapes.shapes.resources.values() {
+        for r in shape.naming() {
+            if let Some(key) = &r.key {
+                if !wanted.contains(&(r.defined_by.as_str(), key.as_str())) {
+                    wanted.push((r.defined_by.as_str(), key.as_str()));
+                }
+            }
+        }
+    }
+    let mut out = HashMap::default();
+    if wanted.is_empty() {
+        return out;
+    }
+    for c in set.changes.iter().filter(|c| !c.data && c.values.is_some()) {
+        for &(kind, key) in wanted.iter().filter(|(k, _)| *k == c.kind.as_str()) {
+            for side in [Side::Before, Side::After] {
+                if let Tri::Known(Value::String(v)) = attr(c, side, key) {
+                    out.insert((kind, key, v.as_str()), c);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The key of a permissions boundary: the first of the paths that holds one, with the path.
@@ -1904,7 +2218,7 @@ fn hidden(provider: &dyn Provider, shapes: &Shapes, set: &ChangeSet) -> Hidden {
                     Tri::Known(Value::String(name))
                         if sensitive_at(values, side, attribute, None) =>
                     {
-                        let id = provider.principal(&r.kind, name);
+                        let id = provider.principal(&r.kind, &qualified(c, side, r, name));
                         let shown = place(&id, format!("{}.{attribute}", c.address));
                         hidden.hide(id, || shown);
                     }

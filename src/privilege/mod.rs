@@ -57,6 +57,13 @@ pub(crate) trait Provider: Sync {
         None
     }
 
+    /// A document given as structured values rather than text, keyed by attribute (a role
+    /// definition's `permissions` blocks; a Key Vault access policy's permission lists), where
+    /// the provider reads them.
+    fn document_value(&self, _value: &Value) -> Option<Vec<Statement>> {
+        None
+    }
+
     /// A data source's document read from the expressions of its blocks in the configuration.
     fn document_from_configuration(&self, _blocks: &Value) -> Option<Vec<Statement>> {
         None

@@ -19,9 +19,9 @@ struct RawShape {
     #[serde(default)]
     holders: Vec<RawRef>,
     #[serde(default)]
-    document: Option<String>,
+    document: Option<OneOrMany<String>>,
     #[serde(default)]
-    attaches: Option<String>,
+    attaches: Option<OneOrMany<String>>,
     #[serde(default)]
     definition: Option<RawDefinition>,
     #[serde(default)]
@@ -42,6 +42,18 @@ struct RawShape {
     source: Option<RawSource>,
     #[serde(default)]
     credential: Option<RawCredential>,
+    #[serde(default)]
+    conditional: Option<String>,
+    #[serde(default)]
+    admits: Option<RawAdmits>,
+}
+
+/// Trust granted by another resource: `trusted` may act as `principal`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAdmits {
+    principal: RawRef,
+    trusted: RawRef,
 }
 
 #[derive(Debug, Deserialize)]
@@ -131,6 +143,12 @@ struct RawRef {
     list: bool,
     #[serde(default)]
     when: Option<RawWhen>,
+    #[serde(default)]
+    blocks: Option<String>,
+    #[serde(default)]
+    qualifier: Option<String>,
+    #[serde(default)]
+    key: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -174,6 +192,16 @@ pub(crate) struct Ref {
     /// It names a principal only where another attribute has this value (an assignment's
     /// `principal_type` says whether `principal_id` is a user or a group).
     pub(crate) when: Option<(String, String)>,
+    /// The principals are named inside these blocks (a vault's `access_policy` blocks each
+    /// name an `object_id`): `attribute` is read in each block.
+    pub(crate) blocks: Option<String>,
+    /// Another attribute that qualifies the name: the provider receives `QUALIFIER[NAME]` (a
+    /// federated credential's `issuer` and `subject`).
+    pub(crate) qualifier: Option<String>,
+    /// The value is this attribute of the defining resource, not its name (a federated
+    /// credential names its identity by resource `id`): the defining resource of the change
+    /// set with that value is the principal.
+    pub(crate) key: Option<String>,
 }
 
 /// The documents a principal holds by its own attributes (a role's `inline_policy` blocks and
@@ -290,9 +318,36 @@ pub(crate) struct Shape {
     pub(crate) names: Vec<Ref>,
     pub(crate) source: Option<Source>,
     pub(crate) credential: Option<Credential>,
+    /// Further attributes of the document given to the holders, read together with
+    /// `document` as values (`Provider::document_value`): a Key Vault access policy's key,
+    /// secret and certificate permission lists.
+    pub(crate) document_with: Vec<String>,
+    /// Further paths of the key of the document given to the holders, after `attaches`: the
+    /// first that is set is read (a role assignment names its role by id or by name).
+    pub(crate) attaches_else: Vec<String>,
+    /// Where this attribute is set, the grants the resource gives are conditional (an Azure
+    /// role assignment's `condition`).
+    pub(crate) conditional: Option<String>,
+    /// Trust granted by this resource: the `trusted` principals may act as `principal` and
+    /// hold what it holds (a federated identity credential of a managed identity).
+    pub(crate) admits: Option<Admits>,
+}
+
+/// Trust granted by a resource other than the principal itself.
+#[derive(Debug, Clone)]
+pub(crate) struct Admits {
+    /// Who may be acted as.
+    pub(crate) principal: Ref,
+    /// Who may act as it.
+    pub(crate) trusted: Ref,
 }
 
 impl Shape {
+    /// Every path that holds the key of the document given to the holders, in order.
+    pub(crate) fn attaches_paths(&self) -> impl Iterator<Item = &String> {
+        self.attaches.iter().chain(&self.attaches_else)
+    }
+
     /// Whether the resource states grants of the principal it is (a role's trust and own
     /// policies), not only its name (a user).
     pub(crate) fn grants_itself(&self) -> bool {
@@ -306,11 +361,16 @@ impl Shape {
             .membership
             .iter()
             .flat_map(|m| [&m.group, &m.member].into_iter());
+        let admits = self
+            .admits
+            .iter()
+            .flat_map(|a| [&a.principal, &a.trusted].into_iter());
         self.holders
             .iter()
             .chain(membership)
             .chain(&self.names)
             .chain(self.credential.iter().map(|c| &c.holder))
+            .chain(admits)
     }
 
     /// The attributes read of a changed resource (or a data source): all it names.
@@ -318,6 +378,7 @@ impl Shape {
         let mut out = self.unchanged_attributes();
         out.extend(self.own.iter().filter_map(|o| o.inline.as_deref()));
         out.extend(self.document.as_deref());
+        out.extend(self.document_with.iter().map(String::as_str));
         out.extend(self.definition.iter().map(|d| d.document.as_str()));
         out.extend(self.names.iter().map(|r| r.attribute.as_str()));
         if let Some(c) = &self.credential {
@@ -342,8 +403,19 @@ impl Shape {
         out.extend(self.principal.iter().map(|p| p.name.as_str()));
         out.extend(self.trust.as_deref());
         out.extend(self.own.iter().filter_map(|o| o.attached.as_deref()));
-        out.extend(self.holders.iter().map(|r| r.attribute.as_str()));
-        out.extend(self.attaches.as_deref());
+        out.extend(
+            self.holders
+                .iter()
+                .map(|r| r.blocks.as_deref().unwrap_or(&r.attribute)),
+        );
+        out.extend(self.attaches_paths().map(String::as_str));
+        out.extend(self.conditional.as_deref());
+        if let Some(a) = &self.admits {
+            for r in [&a.principal, &a.trusted] {
+                out.push(&r.attribute);
+                out.extend(r.qualifier.as_deref());
+            }
+        }
         out.extend(self.definition.iter().map(|d| d.key.as_str()));
         for m in &self.membership {
             out.push(&m.group.attribute);
@@ -490,6 +562,9 @@ fn validate(
                 defined_by: (*defined_by).to_string(),
                 name: (*name).to_string(),
                 when: None,
+                blocks: r.blocks.clone(),
+                qualifier: r.qualifier.clone(),
+                key: r.key.clone(),
             }),
             None => {
                 errors.push(format!(
@@ -525,6 +600,9 @@ fn validate(
                 kind: c.kind.clone(),
                 list: false,
                 when: None,
+                blocks: None,
+                qualifier: None,
+                key: None,
             },
             "credential",
         )?;
@@ -535,6 +613,14 @@ fn validate(
                 .active
                 .as_ref()
                 .map(|a| (a.attribute.clone(), a.value.clone())),
+        })
+    });
+    let admits = raw.admits.as_ref().and_then(|a| {
+        let principal = reference(&a.principal, "admits");
+        let trusted = reference(&a.trusted, "admits");
+        Some(Admits {
+            principal: principal?,
+            trusted: trusted?,
         })
     });
     let group = raw.group.as_ref().and_then(|r| reference(r, "group"));
@@ -607,8 +693,14 @@ fn validate(
         trust: raw.trust.clone(),
         own,
         holders,
-        document: raw.document.clone(),
-        attaches: raw.attaches.clone(),
+        document: raw
+            .document
+            .as_ref()
+            .and_then(|d| d.as_slice().first().cloned()),
+        attaches: raw
+            .attaches
+            .as_ref()
+            .and_then(|a| a.as_slice().first().cloned()),
         definition: raw.definition.as_ref().map(|d| Definition {
             key: d.key.clone(),
             document: d.document.clone(),
@@ -632,7 +724,22 @@ fn validate(
             blocks: s.blocks.clone(),
         }),
         credential,
+        document_with: raw
+            .document
+            .iter()
+            .flat_map(|d| d.as_slice().iter().skip(1).cloned())
+            .collect(),
+        attaches_else: raw
+            .attaches
+            .iter()
+            .flat_map(|a| a.as_slice().iter().skip(1).cloned())
+            .collect(),
+        conditional: raw.conditional.clone(),
+        admits,
     };
+    if raw.conditional.is_some() && raw.holders.is_empty() {
+        errors.push("conditional says which grants of holders are conditional: holders is missing".into());
+    }
     if shape.changed_attributes().is_empty() {
         errors.push("says nothing: name what the resource states".to_string());
     }
