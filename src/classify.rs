@@ -162,7 +162,7 @@ impl<'r> Classifier<'r> {
                     |a| !list.iter().any(|p| glob::matches(p, a)),
                     scope,
                 ),
-                Permission::Managed(name) => self.bundle(provider, name),
+                Permission::Managed(name) => self.bundle(provider, name, scope),
                 // What an assumable role holds is added by `principals`.
                 Permission::Assume(_) | Permission::Unknown(_) => Vec::new(),
             };
@@ -189,7 +189,10 @@ impl<'r> Classifier<'r> {
 
     /// What a bundle the provider defines (an AWS-managed policy) covers: its Allow
     /// statements less its unconditional Denies.
-    fn bundle(&mut self, provider: usize, name: &str) -> Vec<u32> {
+    ///
+    /// NOTE: no broader than the grant that gives it: a role assigned on one resource (the
+    /// grant's scope, `within`) covers what its statements say on that resource only.
+    fn bundle(&mut self, provider: usize, name: &str, within: Scope) -> Vec<u32> {
         let Some(statements) = PROVIDERS[provider].bundle_statements(name) else {
             return Vec::new();
         };
@@ -197,7 +200,7 @@ impl<'r> Classifier<'r> {
         let mut denied = BTreeSet::new();
         for s in &statements {
             let scope = if s.broad && !s.conditional {
-                Scope::Broad
+                within
             } else {
                 Scope::Narrow
             };

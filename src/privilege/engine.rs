@@ -17,8 +17,8 @@ use crate::model::{
 use crate::normalize::ChangeSet;
 use crate::resolve::{attr, Resolver, Tri};
 use crate::ruleset::shapes::{
-    Credential, Defines, Definition, Membership as Members, OneGrant, Ref, ResourcePolicy, Shape,
-    Shapes,
+    Credential, Defines, Definition, Membership as Members, OneGrant, Ref, ResourcePolicy, Scope,
+    Shape, Shapes,
 };
 use crate::ruleset::Ruleset;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -669,8 +669,12 @@ impl<'r, 'a> Extractor<'r, 'a> {
                         }
                     }
                 };
+                let start = grants.len();
                 for p in &principals {
                     self.push(grants, &doc, p, c, None);
+                }
+                if let Some(scope) = &shape.scope {
+                    self.scoped(c, side, scope, &mut grants[start..]);
                 }
             }
             principals.clear();
@@ -724,6 +728,38 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 };
                 self.push(grants, &doc, &p, c, None);
             }
+        }
+    }
+
+    /// Scope the grants a resource gives its holders to where the resource says they apply
+    /// (a binding's project): a scope known only after apply is broad, since it may be any.
+    fn scoped(&mut self, c: &ResourceChange, side: Side, scope: &Scope, grants: &mut [Grant]) {
+        if grants.is_empty() {
+            return;
+        }
+        let (text, broad) = match attr(c, side, &scope.attribute) {
+            Tri::Known(Value::String(value)) => {
+                let broad = scope
+                    .broad
+                    .unwrap_or_else(|| self.provider.broad_scope(value));
+                (self.text(value), broad)
+            }
+            Tri::Known(_) | Tri::Absent => return,
+            Tri::Unknown => {
+                self.note(
+                    c,
+                    &scope.attribute,
+                    "where the grant applies is known only after apply: taken as anywhere",
+                );
+                (self.text("(known after apply)"), true)
+            }
+        };
+        for g in grants {
+            if matches!(g.permission, Permission::Unknown(_)) {
+                continue;
+            }
+            g.scope = text.clone();
+            g.broad = g.broad && broad;
         }
     }
 
@@ -1274,11 +1310,8 @@ impl<'r, 'a> Extractor<'r, 'a> {
 
     fn principal_from_reference(&mut self, c: &ResourceChange, r: &Ref) -> PrincipalId {
         if let Some(target) = self.resolver.follow(c, &r.attribute) {
-            if target.change.kind == r.defined_by.as_str() {
-                if let Tri::Known(Value::String(name)) = attr(target.change, Side::After, &r.name) {
-                    return self.hidden.show(self.provider.principal(&r.kind, name));
-                }
-                return self.by_address(&r.kind, &target.change.address);
+            if let Some(id) = self.referenced(r, target.change) {
+                return id;
             }
         }
         let kind = &r.kind;
@@ -1292,17 +1325,31 @@ impl<'r, 'a> Extractor<'r, 'a> {
         self.by_address(kind, &c.address)
     }
 
+    /// The principal a reference names, if it names one: a resource of the type that defines
+    /// the kind, or, when the kind is in the value, any resource that is a principal. By its
+    /// name, or by its address while the name is known only after apply.
+    fn referenced(&self, r: &Ref, target: &ResourceChange) -> Option<PrincipalId> {
+        let (kind, name) = if r.kind_in_value {
+            let defines = self.shapes.resource(&target.kind)?.principal.as_ref()?;
+            (defines.kind.as_str(), defines.name.as_str())
+        } else if target.kind == r.defined_by.as_str() {
+            (r.kind.as_str(), r.name.as_str())
+        } else {
+            return None;
+        };
+        Some(match attr(target, Side::After, name) {
+            Tri::Known(Value::String(name)) => {
+                self.hidden.show(self.provider.principal(kind, name))
+            }
+            _ => self.by_address(kind, &target.address),
+        })
+    }
+
     fn principals_from_references(&mut self, c: &ResourceChange, r: &Ref) -> Vec<PrincipalId> {
         let mut out = Vec::new();
         for reference in self.resolver.references(c, &r.attribute) {
             if let Some(t) = self.resolver.resolve(c, &reference) {
-                if t.change.kind == r.defined_by.as_str() {
-                    let id = match attr(t.change, Side::After, &r.name) {
-                        Tri::Known(Value::String(name)) => {
-                            self.hidden.show(self.provider.principal(&r.kind, name))
-                        }
-                        _ => self.by_address(&r.kind, &t.change.address),
-                    };
+                if let Some(id) = self.referenced(r, t.change) {
                     if !out.contains(&id) {
                         out.push(id);
                     }

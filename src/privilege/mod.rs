@@ -4,6 +4,7 @@
 //! how it names principals, its bundles of permissions and its pipeline identities.
 
 pub(crate) mod aws;
+pub(crate) mod azure;
 pub(crate) mod engine;
 
 #[cfg(test)]
@@ -18,7 +19,7 @@ use serde_json::Value;
 /// its module, its files under `rulesets/` and one line here (CONTRIBUTING.md, "Adding a
 /// provider"); the meta-tests in `privilege/tests.rs` check that the rulesets name no other and
 /// that fixtures exercise each.
-pub(crate) static PROVIDERS: &[&dyn Provider] = &[&aws::Aws];
+pub(crate) static PROVIDERS: &[&dyn Provider] = &[&aws::Aws, &azure::Azure];
 
 /// What is particular to one provider. What its resource types state (who is named where,
 /// which attribute holds a document) is data, its shapes; this is the logic that data cannot
@@ -38,8 +39,15 @@ pub(crate) trait Provider: Sync {
         PrincipalId::new(format!("{}:{kind}/{name}", self.name()))
     }
 
-    /// A principal as users write it (`--pipeline-principal`), if the provider recognises it.
+    /// A principal as users write it (`--pipeline-principal`), if the provider recognises it
+    /// as its own by its form (an ARN, a service-account email).
     fn parse_principal(&self, _text: &str) -> Option<PrincipalId> {
+        None
+    }
+
+    /// A bare name no provider recognised by its form, if the provider takes such names (AWS
+    /// takes them as role names). Asked only after every provider's [`Provider::parse_principal`].
+    fn bare_principal(&self, _text: &str) -> Option<PrincipalId> {
         None
     }
 
@@ -104,6 +112,12 @@ pub(crate) trait Provider: Sync {
         None
     }
 
+    /// Whether a scope a resource names by value (`scope = { attribute }` in its shape, without
+    /// `broad`) covers more than one resource: a project, a subscription, a namespace.
+    fn broad_scope(&self, _scope: &str) -> bool {
+        false
+    }
+
     /// What to say of a document attached by a key that is neither a bundle nor defined in the
     /// change set; `sensitive` when the key is, which must then not show.
     fn missing(&self, key: &str, sensitive: bool) -> String {
@@ -147,13 +161,20 @@ pub(crate) fn provider_of(id: &PrincipalId) -> Option<usize> {
     })
 }
 
-/// A pipeline principal as users write it: a provider's own form (an ARN, a role name), or a
-/// principal id.
+/// A pipeline principal as users write it: a provider's own form (an ARN, a service-account
+/// email), a principal id, or a bare name (an AWS role name).
 pub(crate) fn principal_id(text: &str) -> PrincipalId {
     let text = text.trim();
+    if let Some(id) = PROVIDERS.iter().find_map(|p| p.parse_principal(text)) {
+        return id;
+    }
+    // A principal id (`google:serviceAccount/…`) is taken as written.
+    if provider_of(&PrincipalId::new(text)).is_some() {
+        return PrincipalId::new(text);
+    }
     PROVIDERS
         .iter()
-        .find_map(|p| p.parse_principal(text))
+        .find_map(|p| p.bare_principal(text))
         .unwrap_or_else(|| PrincipalId::new(text))
 }
 

@@ -46,6 +46,8 @@ struct RawShape {
     conditional: Option<String>,
     #[serde(default)]
     admits: Option<RawAdmits>,
+    #[serde(default)]
+    scope: Option<RawScope>,
 }
 
 /// Trust granted by another resource: `trusted` may act as `principal`.
@@ -54,6 +56,14 @@ struct RawShape {
 struct RawAdmits {
     principal: RawRef,
     trusted: RawRef,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScope {
+    attribute: String,
+    #[serde(default)]
+    broad: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -140,6 +150,8 @@ struct RawRef {
     attribute: String,
     kind: String,
     #[serde(default)]
+    kind_in_value: bool,
+    #[serde(default)]
     list: bool,
     #[serde(default)]
     when: Option<RawWhen>,
@@ -184,8 +196,12 @@ pub(crate) struct Ref {
     pub(crate) kind: String,
     /// A list of names rather than one.
     pub(crate) list: bool,
+    /// The kind is in the value (`serviceAccount:x@p.iam.gserviceaccount.com`): the provider
+    /// reads it from the name (`Provider::principal` receives `kind` as written here), and a
+    /// name known only after apply is followed to whatever principal the reference names.
+    pub(crate) kind_in_value: bool,
     /// The resource type that defines principals of this kind: where a name known only after
-    /// apply is looked for.
+    /// apply is looked for (empty when the kind is in the value).
     pub(crate) defined_by: String,
     /// The attribute of that type that holds the name.
     pub(crate) name: String,
@@ -289,6 +305,16 @@ pub(crate) struct OneGrant {
     pub(crate) on: String,
 }
 
+/// Where the grants a resource gives its holders apply: the value of an attribute (a Google
+/// binding's `project`, an Azure assignment's `scope`), instead of what the document says.
+#[derive(Debug, Clone)]
+pub(crate) struct Scope {
+    pub(crate) attribute: String,
+    /// Whether that scope is broad (a project, a subscription); unset: the provider says, by
+    /// the value (`Provider::broad_scope`).
+    pub(crate) broad: Option<bool>,
+}
+
 /// How to read one resource type: what it states about principals.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Shape {
@@ -331,6 +357,8 @@ pub(crate) struct Shape {
     /// Trust granted by this resource: the `trusted` principals may act as `principal` and
     /// hold what it holds (a federated identity credential of a managed identity).
     pub(crate) admits: Option<Admits>,
+    /// Where the grants given to the holders apply.
+    pub(crate) scope: Option<Scope>,
 }
 
 /// Trust granted by a resource other than the principal itself.
@@ -416,6 +444,7 @@ impl Shape {
                 out.extend(r.qualifier.as_deref());
             }
         }
+        out.extend(self.scope.iter().map(|s| s.attribute.as_str()));
         out.extend(self.definition.iter().map(|d| d.key.as_str()));
         for m in &self.membership {
             out.push(&m.group.attribute);
@@ -555,10 +584,23 @@ fn validate(
             errors.push(format!("{field}: the attribute is empty"));
         }
         match definers.get(r.kind.as_str()) {
+            _ if r.kind_in_value => Some(Ref {
+                attribute: r.attribute.clone(),
+                kind: r.kind.clone(),
+                list: r.list,
+                kind_in_value: true,
+                defined_by: String::new(),
+                name: String::new(),
+                when: None,
+                blocks: r.blocks.clone(),
+                qualifier: r.qualifier.clone(),
+                key: None,
+            }),
             Some((defined_by, name)) => Some(Ref {
                 attribute: r.attribute.clone(),
                 kind: r.kind.clone(),
                 list: r.list,
+                kind_in_value: false,
                 defined_by: (*defined_by).to_string(),
                 name: (*name).to_string(),
                 when: None,
@@ -598,6 +640,7 @@ fn validate(
             &RawRef {
                 attribute: c.attribute.clone(),
                 kind: c.kind.clone(),
+                kind_in_value: false,
                 list: false,
                 when: None,
                 blocks: None,
@@ -678,6 +721,9 @@ fn validate(
         }
         (true, _) => errors.push("document and attaches need holders".to_string()),
     }
+    if raw.scope.is_some() && raw.holders.is_empty() {
+        errors.push("scope says where what holders are given applies: holders are missing".into());
+    }
     if data != raw.source.is_some() {
         errors.push(if data {
             "a data source is read only as a source = { text, blocks }".to_string()
@@ -736,6 +782,10 @@ fn validate(
             .collect(),
         conditional: raw.conditional.clone(),
         admits,
+        scope: raw.scope.as_ref().map(|s| Scope {
+            attribute: s.attribute.clone(),
+            broad: s.broad,
+        }),
     };
     if raw.conditional.is_some() && raw.holders.is_empty() {
         errors.push("conditional says which grants of holders are conditional: holders is missing".into());
@@ -800,6 +850,42 @@ mod tests {
         assert!(problems("not toml [")
             .iter()
             .all(|e| e.starts_with("rulesets/x/shapes.toml: ")));
+    }
+
+    /// A kind in the value needs no type to define it; a scope needs holders to scope.
+    #[test]
+    fn kinds_in_the_value_and_scopes() {
+        let mut p = Vec::new();
+        let shapes = load(
+            "s.toml",
+            "[x_account]\nprincipal = { kind = \"serviceAccount\", name = \"email\" }\n\
+             [x_member]\nholders = [{ attribute = \"member\", kind = \"member\", kind_in_value = true }]\n\
+             attaches = \"role\"\nscope = { attribute = \"project\", broad = true }\n\
+             [x_bucket_member]\nholders = [{ attribute = \"member\", kind = \"member\", kind_in_value = true }]\n\
+             attaches = \"role\"\nscope = { attribute = \"bucket\" }\n",
+            &mut p,
+        );
+        assert!(p.is_empty(), "{p:?}");
+        let member = &shapes.resources["x_member"];
+        assert!(member.holders[0].kind_in_value);
+        assert_eq!(member.holders[0].defined_by, "");
+        let scope = member.scope.as_ref().expect("scoped");
+        assert_eq!(
+            (scope.attribute.as_str(), scope.broad),
+            ("project", Some(true))
+        );
+        assert_eq!(
+            shapes.resources["x_bucket_member"]
+                .scope
+                .as_ref()
+                .expect("scoped")
+                .broad,
+            None
+        );
+        assert!(member.unchanged_attributes().contains(&"project"));
+
+        let p = problems("[x_key]\nscope = { attribute = \"project\" }\nprincipal = { kind = \"k\", name = \"n\" }\n");
+        assert!(p.iter().any(|e| e.contains("holders are missing")), "{p:?}");
     }
 
     /// An assignment names a user or a group by one attribute, told apart by another; its

@@ -61,9 +61,10 @@ impl Provider for Aws {
 
     /// An IAM or STS ARN, or a bare name: a role's.
     fn parse_principal(&self, text: &str) -> Option<PrincipalId> {
-        if text.starts_with("arn:") {
-            return from_arn(text);
-        }
+        text.starts_with("arn:").then(|| from_arn(text)).flatten()
+    }
+
+    fn bare_principal(&self, text: &str) -> Option<PrincipalId> {
         (!text.contains(':')).then(|| PrincipalId::new(format!("aws:role/{text}")))
     }
 
