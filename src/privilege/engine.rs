@@ -1139,12 +1139,16 @@ impl<'r, 'a> Extractor<'r, 'a> {
         grants: &mut Vec<Grant>,
     ) {
         let Some(blocks) = &r.blocks else { return };
+        let start = grants.len();
         for (p, block) in self.in_blocks(c, side, r, blocks) {
             if !self.needed(&p) {
                 continue;
             }
             let doc = self.values_doc(c, side, shape, Some(block));
             self.push(grants, &doc, &p, c, None);
+        }
+        if let Some(scope) = &shape.scope {
+            self.scoped(c, side, scope, &mut grants[start..]);
         }
     }
 

@@ -48,6 +48,8 @@ struct RawShape {
     admits: Option<RawAdmits>,
     #[serde(default)]
     scope: Option<RawScope>,
+    #[serde(default)]
+    keys: Vec<String>,
 }
 
 /// Trust granted by another resource: `trusted` may act as `principal`.
@@ -359,6 +361,9 @@ pub(crate) struct Shape {
     pub(crate) admits: Option<Admits>,
     /// Where the grants given to the holders apply.
     pub(crate) scope: Option<Scope>,
+    /// Attributes of this principal that references of other types name it by (`key`): read
+    /// even when the resource does not change.
+    pub(crate) keys: Vec<String>,
 }
 
 /// Trust granted by a resource other than the principal itself.
@@ -445,6 +450,7 @@ impl Shape {
             }
         }
         out.extend(self.scope.iter().map(|s| s.attribute.as_str()));
+        out.extend(self.keys.iter().map(String::as_str));
         out.extend(self.definition.iter().map(|d| d.key.as_str()));
         for m in &self.membership {
             out.push(&m.group.attribute);
@@ -567,6 +573,22 @@ pub(crate) fn load(name: &str, text: &str, problems: &mut Vec<String>) -> Shapes
                 };
             }
             Err(errors) => problems.extend(errors.into_iter().map(|e| format!("{table}: {e}"))),
+        }
+    }
+    // The attributes other types name principals by (`key`) are read of the defining type.
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for shape in out.resources.values() {
+        for r in shape.naming() {
+            if let Some(key) = &r.key {
+                keys.push((r.defined_by.clone(), key.clone()));
+            }
+        }
+    }
+    for (defined_by, key) in keys {
+        if let Some(shape) = out.resources.get_mut(&defined_by) {
+            if !shape.keys.contains(&key) {
+                shape.keys.push(key);
+            }
         }
     }
     out
@@ -786,7 +808,11 @@ fn validate(
             attribute: s.attribute.clone(),
             broad: s.broad,
         }),
+        keys: raw.keys.clone(),
     };
+    if !raw.keys.is_empty() && raw.principal.is_none() {
+        errors.push("keys are other names of a principal: principal is missing".into());
+    }
     if raw.conditional.is_some() && raw.holders.is_empty() {
         errors.push("conditional says which grants of holders are conditional: holders is missing".into());
     }

@@ -381,16 +381,21 @@ fn roles() -> &'static Roles {
 }
 
 /// The identities the `azurerm` and `azuread` providers authenticate as: their `client_id` (a
-/// literal, or a root variable whose value the plan holds). The client id is an application's;
-/// where the change set holds its service principal (`azuread_service_principal` with that
-/// `client_id`), the principal is that object, which role assignments name.
+/// literal, or a root variable whose value the plan holds). The client id is an application's
+/// or a managed identity's; where the change set holds its service principal
+/// (`azuread_service_principal` or `azurerm_user_assigned_identity` with that `client_id`), the
+/// principal is that object, which role assignments name; else `azure:client/CLIENT-ID`.
 fn pipeline_principals(set: &ChangeSet) -> Vec<Assumed> {
     let mut objects: HashMap<String, String> = HashMap::new();
-    for c in set
-        .changes
-        .iter()
-        .filter(|c| !c.data && c.kind.as_str() == "azuread_service_principal")
-    {
+    // A service principal's object id, or a managed identity's (`principal_id`).
+    let objects_of = [
+        ("azuread_service_principal", "object_id"),
+        ("azurerm_user_assigned_identity", "principal_id"),
+    ];
+    for c in set.changes.iter().filter(|c| !c.data) {
+        let Some(&(_, object)) = objects_of.iter().find(|(t, _)| *t == c.kind.as_str()) else {
+            continue;
+        };
         for side in [Side::Before, Side::After] {
             let client = ["client_id", "application_id"]
                 .iter()
@@ -399,7 +404,7 @@ fn pipeline_principals(set: &ChangeSet) -> Vec<Assumed> {
                     _ => None,
                 });
             if let (Some(client), Tri::Known(Value::String(object))) =
-                (client, attr(c, side, "object_id"))
+                (client, attr(c, side, object))
             {
                 objects.insert(client, object.clone());
             }
