@@ -651,7 +651,38 @@ def sensitive_principal():
                 variable_decls={"breakglass_object_id": {"sensitive": True}})
 
 
+def pim_eligible_owner():
+    """Privileged Identity Management: a user becomes eligible for Owner on the subscription
+    (for a year, activated on demand), and the on-call group gets an active User Access
+    Administrator assignment on the resource group for eight hours."""
+    def pim(kind, tf, role, principal, scope, principal_type, schedule):
+        after = {"condition": None, "condition_version": None, "id": U,
+                 "justification": "Quarterly platform rotation", "principal_id": principal,
+                 "principal_type": U, "role_definition_id": role_definition_id(role),
+                 "schedule": [schedule], "scope": scope, "ticket": [{
+                     "number": "CHG-2231", "system": "ServiceNow"}], "timeouts": None}
+        if kind == "azurerm_pim_active_role_assignment":
+            del after["condition"], after["condition_version"]
+        return Res(kind, tf, before=None, after=after, config={
+            "scope": C(scope), "role_definition_id": C(role_definition_id(role)),
+            "principal_id": C(principal), "justification": C(after["justification"])},
+            provider=AZURERM)
+    year = {"expiration": [{"duration_days": 365, "duration_hours": 0, "end_date_time": U}],
+            "start_date_time": U}
+    hours = {"expiration": [{"duration_days": 0, "duration_hours": 8, "end_date_time": U}],
+             "start_date_time": U}
+    res = [
+        user("erin", "erin@acme.example"),
+        pim("azurerm_pim_eligible_role_assignment", "erin_owner", OWNER,
+            user_oid("erin@acme.example"), SUB, "User", year),
+        pim("azurerm_pim_active_role_assignment", "oncall_uaa", UAA,
+            guid("group-oncall"), RG, "Group", hours),
+    ]
+    return plan(res, "2024-11-05T15:20:12Z")
+
+
 SCENARIOS = {
+    "providers/azure/rbac/pim-eligible-owner.json": pim_eligible_owner,
     "providers/azure/rbac/owner-and-diagnostics-weakened.json": owner_and_diagnostics_weakened,
     "providers/azure/rbac/toxic-identity.json": toxic_identity,
     "providers/azure/rbac/assignment-removed.json": assignment_removed,
