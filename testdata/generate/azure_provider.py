@@ -21,7 +21,7 @@ WORKSPACE = RG + "/providers/Microsoft.OperationalInsights/workspaces/law-audit"
 GITHUB = "https://token.actions.githubusercontent.com"
 AUDIENCE = ["api://AzureADTokenExchange"]
 
-# Role definition ids (rulesets/azure/roles.toml).
+# Role definition ids (rulesets/azure/roles.json).
 OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 UAA = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
 GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10"

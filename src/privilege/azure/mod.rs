@@ -2,7 +2,8 @@
 //! (role assignments name Entra ID objects by object id), built-in roles as bundles, role
 //! definitions' permission blocks and Key Vault permission lists as documents, and the
 //! identity the providers authenticate as. What each resource type states is data:
-//! `rulesets/azure/shapes.toml`; the built-in roles are `rulesets/azure/roles.toml`.
+//! `rulesets/azure/shapes.toml`; the built-in roles are `rulesets/azure/roles.json` (where they
+//! come from: `rulesets/azure/README.md`).
 
 use super::{Actions, Assumed, Provider, Statement};
 use crate::model::{Effect, PrincipalId, Side};
@@ -14,7 +15,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The built-in roles, Entra ID roles and Microsoft Graph app roles foureyes knows.
-const ROLES: &str = include_str!("../../../rulesets/azure/roles.toml");
+const ROLES: &str = include_str!("../../../rulesets/azure/roles.json");
 
 /// The Azure and Entra ID provider.
 pub(crate) struct Azure;
@@ -342,7 +343,7 @@ fn roles() -> &'static Roles {
     static ROLES_TABLE: OnceLock<Roles> = OnceLock::new();
     ROLES_TABLE.get_or_init(|| {
         // NOTE: the embedded file is checked by a test; an unreadable one is an empty table.
-        let raw: RawRoles = toml::from_str(ROLES).unwrap_or(RawRoles {
+        let raw: RawRoles = serde_json::from_str(ROLES).unwrap_or(RawRoles {
             role: Vec::new(),
             entra_role: Vec::new(),
             app_role: Vec::new(),
@@ -487,7 +488,7 @@ mod tests {
 
     #[test]
     fn the_roles_file_reads_and_every_id_is_a_guid() {
-        let raw: RawRoles = toml::from_str(ROLES).expect("rulesets/azure/roles.toml parses");
+        let raw: RawRoles = serde_json::from_str(ROLES).expect("rulesets/azure/roles.json parses");
         let all = raw.role.iter().chain(&raw.entra_role).chain(&raw.app_role);
         let mut ids = std::collections::HashSet::new();
         for r in all {
