@@ -1079,7 +1079,11 @@ impl<'r, 'a> Extractor<'r, 'a> {
             }
         }
         if let Some(blocks) = &r.blocks {
-            out.extend(self.in_blocks(c, side, r, blocks).into_iter().map(|(p, _)| p));
+            out.extend(
+                self.in_blocks(c, side, r, blocks)
+                    .into_iter()
+                    .map(|(p, _)| p),
+            );
             return;
         }
         if r.list {
@@ -1104,7 +1108,10 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 self.note(
                     c,
                     blocks,
-                    &format!("the {}s named in {blocks} are known only after apply", r.kind),
+                    &format!(
+                        "the {}s named in {blocks} are known only after apply",
+                        r.kind
+                    ),
                 );
             }
             return Vec::new();
@@ -1699,7 +1706,8 @@ fn is_set(c: &ResourceChange, side: Side, attribute: &str) -> bool {
 }
 
 /// A name as the provider receives it: `QUALIFIER[NAME]` where the reference names a
-/// qualifier (a federated credential's issuer), else the name.
+/// qualifier (a federated credential's issuer; `(known after apply)` while it is unknown),
+/// else the name.
 fn qualified<'n>(
     c: &ResourceChange,
     side: Side,
@@ -1708,6 +1716,7 @@ fn qualified<'n>(
 ) -> std::borrow::Cow<'n, str> {
     match r.qualifier.as_ref().map(|q| attr(c, side, q)) {
         Some(Tri::Known(Value::String(q))) => format!("{q}[{name}]").into(),
+        Some(Tri::Unknown) => format!("(known after apply)[{name}]").into(),
         _ => name.into(),
     }
 }

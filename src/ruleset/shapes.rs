@@ -814,7 +814,9 @@ fn validate(
         errors.push("keys are other names of a principal: principal is missing".into());
     }
     if raw.conditional.is_some() && raw.holders.is_empty() {
-        errors.push("conditional says which grants of holders are conditional: holders is missing".into());
+        errors.push(
+            "conditional says which grants of holders are conditional: holders is missing".into(),
+        );
     }
     if shape.changed_attributes().is_empty() {
         errors.push("says nothing: name what the resource states".to_string());

@@ -398,12 +398,13 @@ fn pipeline_principals(set: &ChangeSet) -> Vec<Assumed> {
             continue;
         };
         for side in [Side::Before, Side::After] {
-            let client = ["client_id", "application_id"]
-                .iter()
-                .find_map(|a| match attr(c, side, a) {
-                    Tri::Known(Value::String(v)) => Some(v.to_ascii_lowercase()),
-                    _ => None,
-                });
+            let client =
+                ["client_id", "application_id"]
+                    .iter()
+                    .find_map(|a| match attr(c, side, a) {
+                        Tri::Known(Value::String(v)) => Some(v.to_ascii_lowercase()),
+                        _ => None,
+                    });
             if let (Some(client), Tri::Known(Value::String(object))) =
                 (client, attr(c, side, object))
             {
@@ -425,7 +426,9 @@ fn pipeline_principals(set: &ChangeSet) -> Vec<Assumed> {
                 continue;
             };
             let oidc = matches!(
-                expressions.get("use_oidc").and_then(|e| e.get("constant_value")),
+                expressions
+                    .get("use_oidc")
+                    .and_then(|e| e.get("constant_value")),
                 Some(Value::Bool(true))
             );
             let how = if oidc { ", OIDC" } else { "" };
@@ -434,8 +437,7 @@ fn pipeline_principals(set: &ChangeSet) -> Vec<Assumed> {
                 Some(Value::String(id)) => (id.as_str(), format!("{source}{how}"), false),
                 Some(_) => continue,
                 None => {
-                    let Some(var) = root_variable(expression).filter(|_| !key.contains(':'))
-                    else {
+                    let Some(var) = root_variable(expression).filter(|_| !key.contains(':')) else {
                         continue;
                     };
                     let Some(Value::String(id)) = input.variables.get(var) else {
@@ -512,12 +514,16 @@ mod tests {
             Some("Owner")
         );
         assert_eq!(
-            Azure.bundle("62e90394-69f5-4237-9190-012177145e10").as_deref(),
+            Azure
+                .bundle("62e90394-69f5-4237-9190-012177145e10")
+                .as_deref(),
             Some("Global Administrator (Entra ID role)")
         );
         assert_eq!(Azure.bundle("My Custom Role"), None);
         let contributor = Azure.bundle_statements("Contributor").expect("known");
-        assert!(matches!(&contributor[0].actions, Actions::NotAction(n) if n.iter().any(|a| a == "Microsoft.Authorization/*/Write")));
+        assert!(
+            matches!(&contributor[0].actions, Actions::NotAction(n) if n.iter().any(|a| a == "Microsoft.Authorization/*/Write"))
+        );
     }
 
     #[test]
