@@ -916,6 +916,61 @@ mod tests {
         assert!(p.iter().any(|e| e.contains("holders are missing")), "{p:?}");
     }
 
+    /// Principals in blocks, documents of several attributes, keys tried in order, conditional
+    /// grants, trust granted by another resource, and the other attributes a principal is
+    /// named by (`key`, `keys`), which are then read of the defining type.
+    #[test]
+    fn blocks_lists_conditions_and_trust_from_another_resource() {
+        let mut p = Vec::new();
+        let shapes = load(
+            "s.toml",
+            "[x_identity]\nprincipal = { kind = \"identity\", name = \"principal_id\" }\n\
+             keys = [\"client_id\"]\n\
+             [x_vault]\nholders = [{ blocks = \"policy\", attribute = \"object_id\", kind = \"p\", kind_in_value = true }]\n\
+             document = [\"secrets\", \"keys\"]\nscope = { attribute = \"id\", broad = false }\n\
+             [x_assignment]\nholders = [{ attribute = \"principal_id\", kind = \"p\", kind_in_value = true }]\n\
+             attaches = [\"role_id\", \"role_name\"]\nconditional = \"condition\"\n\
+             [x_credential]\nadmits = { principal = { attribute = \"parent_id\", kind = \"identity\", key = \"id\" }, \
+             trusted = { attribute = \"subject\", kind = \"federated\", kind_in_value = true, qualifier = \"issuer\" } }\n",
+            &mut p,
+        );
+        assert!(p.is_empty(), "{p:?}");
+        let vault = &shapes.resources["x_vault"];
+        assert_eq!(vault.holders[0].blocks.as_deref(), Some("policy"));
+        assert_eq!(vault.document.as_deref(), Some("secrets"));
+        assert_eq!(vault.document_with, ["keys"]);
+        assert_eq!(vault.unchanged_attributes(), ["id", "policy"]);
+        let a = &shapes.resources["x_assignment"];
+        assert_eq!(
+            a.attaches_paths().collect::<Vec<_>>(),
+            ["role_id", "role_name"]
+        );
+        assert_eq!(
+            a.unchanged_attributes(),
+            ["condition", "principal_id", "role_id", "role_name"]
+        );
+        let c = &shapes.resources["x_credential"];
+        let admits = c.admits.as_ref().expect("admits");
+        assert_eq!(admits.principal.defined_by, "x_identity");
+        assert_eq!(admits.trusted.qualifier.as_deref(), Some("issuer"));
+        assert_eq!(
+            c.unchanged_attributes(),
+            ["issuer", "parent_id", "subject"]
+        );
+        // The identity is read by the attribute the credential names it by, and its own key.
+        assert_eq!(
+            shapes.resources["x_identity"].unchanged_attributes(),
+            ["client_id", "id", "principal_id"]
+        );
+        let p = problems("[x_thing]\nkeys = [\"id\"]\nnames = []\n");
+        assert!(p.iter().any(|e| e.contains("principal is missing")), "{p:?}");
+        let p = problems(
+            "[x_role]\nprincipal = { kind = \"role\", name = \"name\" }\n[x_a]\nconditional = \"c\"\n\
+             names = [{ attribute = \"role\", kind = \"role\" }]\n",
+        );
+        assert!(p.iter().any(|e| e.contains("holders is missing")), "{p:?}");
+    }
+
     /// An assignment names a user or a group by one attribute, told apart by another; its
     /// `through` text names the attributes it reads.
     #[test]
