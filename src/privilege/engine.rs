@@ -1320,6 +1320,11 @@ impl<'r, 'a> Extractor<'r, 'a> {
     }
 
     fn principal_from_reference(&mut self, c: &ResourceChange, r: &Ref) -> PrincipalId {
+        // A reference to the resource's own name (a group's `object_id` as the group of its
+        // members) names the resource itself.
+        if r.defined_by == c.kind.as_str() && r.name == r.attribute {
+            return self.hidden.show(self.by_address(&r.kind, &c.address));
+        }
         if let Some(target) = self.resolver.follow(c, &r.attribute) {
             if let Some(id) = self.referenced(r, target.change) {
                 return id;

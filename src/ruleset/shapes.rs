@@ -75,6 +75,8 @@ struct RawCredential {
     kind: String,
     what: String,
     #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
     active: Option<RawActive>,
 }
 
@@ -667,7 +669,7 @@ fn validate(
                 when: None,
                 blocks: None,
                 qualifier: None,
-                key: None,
+                key: c.key.clone(),
             },
             "credential",
         )?;

@@ -681,7 +681,63 @@ def pim_eligible_owner():
     return plan(res, "2024-11-05T15:20:12Z")
 
 
+def application(tf, name):
+    oid = guid("app-object-" + name)
+    v = {"client_id": guid("app-client-" + name), "display_name": name,
+         "id": "/applications/" + oid, "object_id": oid, "owners": [],
+         "sign_in_audience": "AzureADMyOrg", "tags": [], "timeouts": None}
+    return Res("azuread_application", tf, before=v, after=SAME,
+               config={"display_name": C(name)}, provider=AZUREAD)
+
+
+def application_credentials():
+    """The release application's service principal holds Graph's
+    RoleManagement.ReadWrite.Directory and Log Analytics Contributor on the resource group
+    (unchanged). The change adds a client secret and a certificate to the application, and a
+    federated credential that lets the production environment of acme/release act as it."""
+    app = "azuread_application.release"
+    app_id = "/applications/" + guid("app-object-release")
+    sp = "azuread_service_principal.release"
+    sp_res = service_principal("release", "release")
+    sp_res.config = {"client_id": ref(app, "client_id")}
+    res = [
+        application("release", "release"),
+        sp_res,
+        _app_role("release_role_management", ROLE_MANAGEMENT_RW, sp, sp_oid("release"),
+                  new=False),
+        assignment("release_log_analytics", scope=RG, principal=sp_oid("release"),
+                   role_name="Log Analytics Contributor", new=False,
+                   principal_cfg=ref(sp, "object_id")),
+        Res("azuread_application_password", "release", before=None, after={
+            "application_id": app_id, "display_name": "release-pipeline", "end_date": U,
+            "end_date_relative": None, "id": U, "key_id": U, "rotate_when_changed": None,
+            "start_date": U, "timeouts": None, "value": U},
+            config={"application_id": ref(app, "id"), "display_name": C("release-pipeline")},
+            provider=AZUREAD, sensitive=["value"]),
+        Res("azuread_application_certificate", "release", before=None, after={
+            "application_id": app_id, "encoding": "pem", "end_date": "2026-11-06T00:00:00Z",
+            "end_date_relative": None, "id": U, "key_id": U, "start_date": U,
+            "timeouts": None, "type": U,
+            "value": "-----BEGIN CERTIFICATE-----\nMIIC...\n-----END CERTIFICATE-----\n"},
+            config={"application_id": ref(app, "id"), "encoding": C("pem"),
+                    "end_date": C("2026-11-06T00:00:00Z")},
+            provider=AZUREAD, sensitive=["value"]),
+        Res("azuread_application_federated_identity_credential", "release_production",
+            before=None, after={
+                "application_id": app_id, "audiences": AUDIENCE,
+                "credential_id": U, "description": None, "display_name": "release-production",
+                "id": U, "issuer": GITHUB, "subject": "repo:acme/release:environment:production",
+                "timeouts": None},
+            config={"application_id": ref(app, "id"), "audiences": C(AUDIENCE),
+                    "display_name": C("release-production"), "issuer": C(GITHUB),
+                    "subject": C("repo:acme/release:environment:production")},
+            provider=AZUREAD),
+    ]
+    return plan(res, "2024-11-06T08:12:55Z")
+
+
 SCENARIOS = {
+    "providers/azure/credentials/application-credentials.json": application_credentials,
     "providers/azure/rbac/pim-eligible-owner.json": pim_eligible_owner,
     "providers/azure/rbac/owner-and-diagnostics-weakened.json": owner_and_diagnostics_weakened,
     "providers/azure/rbac/toxic-identity.json": toxic_identity,

@@ -57,11 +57,16 @@ impl Provider for Azure {
     }
 
     /// `azure:principal/OBJECT-ID` for every Entra ID object (an azuread id such as
-    /// `/servicePrincipals/OBJECT-ID` reads as its object id); `azure:federated/HOST[SUBJECT]`
-    /// for a federated subject (named `ISSUER[SUBJECT]`).
+    /// `/servicePrincipals/OBJECT-ID` reads as its object id); `azure:application/CLIENT-ID` for
+    /// an application registration (which acts through its service principal);
+    /// `azure:federated/HOST[SUBJECT]` for a federated subject (named `ISSUER[SUBJECT]`).
     fn principal(&self, kind: &str, name: &str) -> PrincipalId {
         if OBJECTS.contains(&kind) {
             return PrincipalId::new(format!("azure:principal/{}", object_id(name)));
+        }
+        if kind == "application" {
+            let id = name.trim().trim_start_matches("/applications/");
+            return PrincipalId::new(format!("azure:application/{}", object_id(id)));
         }
         if kind == "federated" {
             return PrincipalId::new(format!("azure:federated/{}", federated(name)));
