@@ -955,17 +955,17 @@ mod tests {
         let admits = c.admits.as_ref().expect("admits");
         assert_eq!(admits.principal.defined_by, "x_identity");
         assert_eq!(admits.trusted.qualifier.as_deref(), Some("issuer"));
-        assert_eq!(
-            c.unchanged_attributes(),
-            ["issuer", "parent_id", "subject"]
-        );
+        assert_eq!(c.unchanged_attributes(), ["issuer", "parent_id", "subject"]);
         // The identity is read by the attribute the credential names it by, and its own key.
         assert_eq!(
             shapes.resources["x_identity"].unchanged_attributes(),
             ["client_id", "id", "principal_id"]
         );
         let p = problems("[x_thing]\nkeys = [\"id\"]\nnames = []\n");
-        assert!(p.iter().any(|e| e.contains("principal is missing")), "{p:?}");
+        assert!(
+            p.iter().any(|e| e.contains("principal is missing")),
+            "{p:?}"
+        );
         let p = problems(
             "[x_role]\nprincipal = { kind = \"role\", name = \"name\" }\n[x_a]\nconditional = \"c\"\n\
              names = [{ attribute = \"role\", kind = \"role\" }]\n",
