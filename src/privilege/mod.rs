@@ -112,6 +112,12 @@ pub(crate) trait Provider: Sync {
         None
     }
 
+    /// Whether a principal of this provider stands for anyone: the public, or every
+    /// authenticated identity (`aws:anyone`, Google's `allUsers`).
+    fn is_public(&self, _id: &PrincipalId) -> bool {
+        false
+    }
+
     /// Whether a scope a resource names by value (`scope = { attribute }` in its shape, without
     /// `broad`) covers more than one resource: a project, a subscription, a namespace.
     fn broad_scope(&self, _scope: &str) -> bool {

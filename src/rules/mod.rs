@@ -3,6 +3,7 @@
 
 pub(crate) mod privilege_and_evidence;
 pub(crate) mod privileged_credential;
+pub(crate) mod public_privilege;
 pub(crate) mod self_escalation;
 pub(crate) mod toxic_combination;
 pub(crate) mod unmodelled_identity_change;
@@ -98,6 +99,7 @@ pub(crate) const RULES: &[&dyn Check] = &[
     &toxic_combination::ToxicCombination,
     &self_escalation::SelfEscalation,
     &privileged_credential::PrivilegedCredential,
+    &public_privilege::PublicPrivilege,
     &unmodelled_identity_change::UnmodelledIdentityChange,
 ];
 

@@ -539,6 +539,38 @@ def resource_policy_public():
     return Plan(res, timestamp="2024-10-03T12:02:09Z", provider_config=gen.provider())
 
 
+def _secret_policy(tf_name, secret, statement_):
+    secret_arn = "arn:aws:secretsmanager:%s:%s:secret:%s" % (REGION, ACCOUNT, secret)
+    doc = policy(statement_)
+    return Res("aws_secretsmanager_secret_policy", tf_name, before=None,
+               after={"block_public_policy": False, "id": U, "policy": doc,
+                      "secret_arn": secret_arn},
+               config={"block_public_policy": C(False), "policy": E(),
+                       "secret_arn": C(secret_arn)})
+
+
+def resource_policy_public_secret():
+    """A secret's policy lets anyone (`"AWS": "*"`) read it: `aws:anyone` gains
+    `secretsmanager:GetSecretValue`, which confers secrets_admin (`public-privilege`)."""
+    gen = _gen()
+    read = statement(["secretsmanager:GetSecretValue"], "*", sid="Anyone",
+                     principal={"AWS": "*"})
+    res = [_secret_policy("db_public", "prod/db-AbCdEf", read)]
+    return Plan(res, timestamp="2024-10-03T12:20:41Z", provider_config=gen.provider())
+
+
+def resource_policy_organization_secret():
+    """A secret's policy lets every principal of the organization read it (`"AWS": "*"` with
+    `aws:PrincipalOrgID`): the grant shows on `aws:anyone` as conditional, and is not a
+    finding (conditions narrow, and are kept rather than evaluated)."""
+    gen = _gen()
+    read = statement(["secretsmanager:GetSecretValue"], "*", sid="Organization",
+                     principal={"AWS": "*"},
+                     condition={"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}})
+    res = [_secret_policy("shared_config", "shared/config-AbCdEf", read)]
+    return Plan(res, timestamp="2024-10-03T12:24:03Z", provider_config=gen.provider())
+
+
 def kms_key_new(description, key_policy):
     return {"arn": U, "bypass_policy_lockout_safety_check": False,
             "custom_key_store_id": None, "customer_master_key_spec": "SYMMETRIC_DEFAULT",
@@ -564,4 +596,7 @@ SCENARIOS = {
     "providers/aws/identity/resource-policy-cross-account.json": resource_policy_cross_account,
     "providers/aws/identity/resource-policy-ordinary.json": resource_policy_ordinary,
     "providers/aws/identity/resource-policy-public.json": resource_policy_public,
+    "providers/aws/identity/resource-policy-public-secret.json": resource_policy_public_secret,
+    "providers/aws/identity/resource-policy-organization-secret.json":
+        resource_policy_organization_secret,
 }

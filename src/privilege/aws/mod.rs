@@ -64,6 +64,10 @@ impl Provider for Aws {
         text.starts_with("arn:").then(|| from_arn(text)).flatten()
     }
 
+    fn is_public(&self, id: &PrincipalId) -> bool {
+        id.0.as_str() == "aws:anyone"
+    }
+
     fn bare_principal(&self, text: &str) -> Option<PrincipalId> {
         (!text.contains(':')).then(|| PrincipalId::new(format!("aws:role/{text}")))
     }
