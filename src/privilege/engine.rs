@@ -1116,6 +1116,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
             }
             return Vec::new();
         };
+        let configured = self.resolver.expressions(c);
         let mut out = Vec::new();
         for (i, block) in list.iter().enumerate() {
             let id = match block.get(&r.attribute) {
@@ -1123,13 +1124,28 @@ impl<'r, 'a> Extractor<'r, 'a> {
                     self.hidden.show(self.provider.principal(&r.kind, name))
                 }
                 Some(Value::String(_)) => continue,
-                _ => PrincipalId::new(format!(
-                    "{}:{}/{}.{blocks}#{}",
-                    self.provider.name(),
-                    r.kind,
-                    c.address,
-                    i + 1
-                )),
+                _ => {
+                    // Known only after apply: follow the block's configuration (the i-th block
+                    // as configured) to the resource it names.
+                    let expression = configured
+                        .as_ref()
+                        .and_then(|e| e.get(blocks))
+                        .and_then(|b| b.get(i))
+                        .and_then(|b| b.get(&r.attribute));
+                    let followed = crate::resolve::references_in(expression)
+                        .iter()
+                        .filter_map(|reference| self.resolver.resolve(c, reference))
+                        .find_map(|t| self.referenced(r, t.change));
+                    followed.unwrap_or_else(|| {
+                        PrincipalId::new(format!(
+                            "{}:{}/{}.{blocks}#{}",
+                            self.provider.name(),
+                            r.kind,
+                            c.address,
+                            i + 1
+                        ))
+                    })
+                }
             };
             out.push((id, block));
         }

@@ -26,6 +26,7 @@ OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 UAA = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
 GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10"
 PRIVILEGED_ROLE_ADMIN = "e8611ab8-c189-46e8-94e1-60213ab1f814"
+USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
 ROLE_MANAGEMENT_RW = "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8"
 USER_READ_ALL = "df021288-bdef-4463-88db-98f22de89214"
 GRAPH_SP = "6d1c3a0e-3b7f-4a51-8e4c-9d2b7a6f1e05"  # Microsoft Graph's service principal here
@@ -419,8 +420,9 @@ def key_vault_access_policy_writer():
 
 def entra_global_admin():
     """A user becomes Global Administrator and the automation service principal Privileged
-    Role Administrator; Entra ID's diagnostic setting stops sending the AuditLogs category and
-    Defender for Cloud's plan for servers is turned to Free."""
+    Role Administrator; bob joins the activated User Administrator role as a member. Entra ID's
+    diagnostic setting stops sending the AuditLogs category and Defender for Cloud's plan for
+    servers is turned to Free."""
     def aad_diag(categories):
         return {"enabled_log": [{"category": c} for c in categories],
                 "eventhub_authorization_rule_id": None, "eventhub_name": None,
@@ -438,8 +440,21 @@ def entra_global_admin():
             config={"role_id": C(role_id),
                     "principal_object_id": ref(principal_tf, "object_id")},
             provider=AZUREAD)
+    user_admins = guid("directory-role-user-admin")
     res = [
         user("mallory", "mallory@acme.example"),
+        user("bob", "bob@acme.example"),
+        Res("azuread_directory_role", "user_admin", before={
+            "description": "Can manage all aspects of users and groups",
+            "display_name": "User Administrator", "id": "/directoryRoles/" + user_admins,
+            "object_id": user_admins, "template_id": USER_ADMIN, "timeouts": None},
+            after=SAME, config={"template_id": C(USER_ADMIN)}, provider=AZUREAD),
+        Res("azuread_directory_role_member", "bob_user_admin", before=None, after={
+            "id": U, "member_object_id": user_oid("bob@acme.example"),
+            "role_object_id": user_admins, "timeouts": None},
+            config={"role_object_id": ref("azuread_directory_role.user_admin", "object_id"),
+                    "member_object_id": ref("azuread_user.bob", "object_id")},
+            provider=AZUREAD),
         service_principal("automation", "platform-automation"),
         role("mallory_global_admin", GLOBAL_ADMIN, "azuread_user.mallory",
              user_oid("mallory@acme.example")),

@@ -85,7 +85,15 @@ impl Provider for Azure {
 
     /// A role definition's permissions as JSON (`[{"actions": [...], "not_actions": [...]}]`,
     /// or one such object); Azure has no policy documents of its own.
+    ///
+    /// An activated Entra ID role's `template_id` is what the role grants, too.
     fn document(&self, text: &str) -> Result<Vec<Statement>, String> {
+        if is_guid(text.trim()) {
+            return self
+                .bundle(text)
+                .and_then(|name| self.bundle_statements(&name))
+                .ok_or_else(|| format!("{} is not a role foureyes knows", text.trim()));
+        }
         let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
         Ok(permissions(&value))
     }
