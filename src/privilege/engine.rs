@@ -745,6 +745,8 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 (self.text(value), broad)
             }
             Tri::Known(_) | Tri::Absent => return,
+            // NOTE: a scope the shape says is never broad (one vault) is one resource, whichever.
+            Tri::Unknown if scope.broad == Some(false) => (self.text("(known after apply)"), false),
             Tri::Unknown => {
                 self.note(
                     c,
