@@ -155,6 +155,29 @@ def assignment(tf, *, scope, principal, role_name=None, role_id=None, principal_
                provider=AZURERM, sensitive=sensitive)
 
 
+def activity_log_alert(tf, name, *, enabled):
+    v = {"action": [{"action_group_id": RG + "/providers/Microsoft.Insights/actionGroups/"
+                     "ag-security", "webhook_properties": {}}],
+         "criteria": [{"category": "Administrative",
+                       "operation_name": "Microsoft.Authorization/roleAssignments/write",
+                       "caller": "", "level": "", "levels": [], "resource_group": "",
+                       "resource_groups": [], "resource_health": [], "resource_id": "",
+                       "resource_ids": [], "resource_provider": "", "resource_providers": [],
+                       "resource_type": "", "resource_types": [], "service_health": [],
+                       "status": "", "statuses": [], "sub_status": "", "sub_statuses": [],
+                       "recommendation_category": "", "recommendation_impact": "",
+                       "recommendation_type": ""}],
+         "description": "Role assignments written", "enabled": True,
+         "id": RG + "/providers/Microsoft.Insights/activityLogAlerts/" + name,
+         "location": "global", "name": name, "resource_group_name": RG_NAME, "scopes": [SUB],
+         "tags": None, "timeouts": None}
+    return Res("azurerm_monitor_activity_log_alert", tf, before=v,
+               after=dict(v, enabled=enabled),
+               config={"name": C(name), "resource_group_name": C(RG_NAME),
+                       "location": C("global"), "scopes": C([SUB]), "enabled": C(enabled)},
+               provider=AZURERM)
+
+
 def diagnostic_setting(tf, name, target, *, before_groups, after_groups, workspace=WORKSPACE,
                        storage=None, delete=False):
     def value(groups):
@@ -304,11 +327,20 @@ def toxic_identity():
 
 
 def assignment_removed():
-    """A group loses User Access Administrator on the subscription: a grant lost."""
+    """A group loses User Access Administrator on the subscription: a grant lost. Another gets
+    Role Based Access Control Administrator on a resource group, with a condition that lets it
+    assign Storage Blob Data Reader only (the delegation Microsoft recommends): conditional
+    privilege administration, and nothing weakened."""
     group = guid("group-former-admins")
+    constrained = ("((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR "
+                   "(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] "
+                   "ForAnyOfAnyValues:GuidEquals {2a2b9908-6ea1-4ae2-8e65-a410df84e7d1}))")
     res = [
         assignment("former_admins_uaa", scope=SUB, principal=group, role_id=UAA,
                    principal_type="Group", new=False, delete=True),
+        assignment("data_stewards_rbac", scope=RG, principal=guid("group-data-stewards"),
+                   role_name="Role Based Access Control Administrator",
+                   principal_type="Group", condition=constrained),
     ]
     return plan(res, "2024-11-04T10:40:02Z")
 
@@ -344,11 +376,13 @@ def custom_role():
 
 def assignment_only_principal():
     """A group named only by the role assignment's `principal_id` gets User Access
-    Administrator on the resource group, and the audit workspace's retention is cut."""
+    Administrator on the resource group, the audit workspace's retention is cut, and the alert
+    on role assignment writes is disabled."""
     res = [
         assignment("breakglass_uaa", scope=RG, principal=guid("group-breakglass"),
                    role_name="User Access Administrator", principal_type="Group"),
         workspace("audit", "law-audit", before_days=365, after_days=30),
+        activity_log_alert("role_assignments", "alert-role-assignments", enabled=False),
     ]
     return plan(res, "2024-11-04T11:48:09Z")
 
@@ -751,7 +785,46 @@ def application_credentials():
     return plan(res, "2024-11-06T08:12:55Z")
 
 
+def storage_store_weakened():
+    """The activity log's diagnostic setting (unchanged) archives to the `staudit` storage
+    account; the change makes that account's lifecycle rule delete logs after 7 days instead of
+    365, and gives the platform bot Role Based Access Control Administrator on the
+    subscription."""
+    sa_id = RG + "/providers/Microsoft.Storage/storageAccounts/staudit"
+    diag = {"enabled_log": [{"category": "", "category_group": "audit"}],
+            "enabled_metric": [], "eventhub_authorization_rule_id": None,
+            "eventhub_name": None, "id": SUB + "|activity-archive",
+            "log_analytics_destination_type": None, "log_analytics_workspace_id": None,
+            "metric": [], "name": "activity-archive", "partner_solution_id": None,
+            "storage_account_id": sa_id, "target_resource_id": SUB, "timeouts": None}
+
+    def policy(days):
+        return {"id": sa_id + "/managementPolicies/default", "storage_account_id": sa_id,
+                "timeouts": None, "rule": [{
+                    "name": "expire-logs", "enabled": True,
+                    "filters": [{"blob_types": ["appendBlob"],
+                                 "prefix_match": ["insights-activity-logs/"]}],
+                    "actions": [{"base_blob": [{
+                        "delete_after_days_since_modification_greater_than": days}]}]}]}
+    sp = "azuread_service_principal.platform_bot"
+    res = [
+        Res("azurerm_monitor_diagnostic_setting", "activity_archive", before=diag, after=SAME,
+            config={"name": C("activity-archive"), "target_resource_id": C(SUB),
+                    "storage_account_id": C(sa_id),
+                    "enabled_log": [{"category_group": C("audit")}]},
+            provider=AZURERM),
+        Res("azurerm_storage_management_policy", "audit", before=policy(365),
+            after=policy(7), config={"storage_account_id": C(sa_id)}, provider=AZURERM),
+        service_principal("platform_bot", "platform-bot"),
+        assignment("platform_bot_rbac", scope=SUB, principal=sp_oid("platform-bot"),
+                   role_name="Role Based Access Control Administrator",
+                   principal_cfg=ref(sp, "object_id")),
+    ]
+    return plan(res, "2024-11-06T09:40:18Z")
+
+
 SCENARIOS = {
+    "providers/azure/evidence/storage-store-weakened.json": storage_store_weakened,
     "providers/azure/credentials/application-credentials.json": application_credentials,
     "providers/azure/rbac/pim-eligible-owner.json": pim_eligible_owner,
     "providers/azure/rbac/owner-and-diagnostics-weakened.json": owner_and_diagnostics_weakened,
