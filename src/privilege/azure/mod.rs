@@ -565,6 +565,19 @@ mod tests {
         );
     }
 
+    /// `--pipeline-principal` takes an object id (asked before AWS takes bare names) or a
+    /// principal id as written.
+    #[test]
+    fn pipeline_principals_are_object_ids_or_principal_ids() {
+        let id = |t: &str| crate::privilege::principal_id(t).0.to_string();
+        assert_eq!(
+            id("4CB207E2-76EC-4AE7-A816-AEE01C6BC210"),
+            "azure:principal/4cb207e2-76ec-4ae7-a816-aee01c6bc210"
+        );
+        assert_eq!(id("azure:client/abc"), "azure:client/abc");
+        assert_eq!(id("deployer"), "aws:role/deployer");
+    }
+
     #[test]
     fn broad_scopes_hold_many_resources() {
         assert!(broad("/"));
