@@ -823,7 +823,71 @@ def storage_store_weakened():
     return plan(res, "2024-11-06T09:40:18Z")
 
 
+def ordinary_entra_and_custom_role():
+    """Ordinary work: a user becomes Security Reader (Entra ID), the support group (Reader on the
+    resource group) gets a new member, a custom role that may read and restart virtual machines
+    is assigned to the operations group, and an analyst becomes eligible for Reader."""
+    SECURITY_READER = "5d6b6bb7-de71-4623-b4af-96380a352509"
+    gid = guid("group-support")
+    ops = guid("group-operations")
+    perms = [{"actions": ["Microsoft.Compute/virtualMachines/read",
+                          "Microsoft.Compute/virtualMachines/restart/action"],
+              "data_actions": [], "not_actions": [], "not_data_actions": []}]
+    group = {"administrative_unit_ids": [], "assignable_to_role": False,
+             "description": "Support engineers", "display_name": "support",
+             "id": "/groups/" + gid, "mail_enabled": False,
+             "members": [user_oid("carol@acme.example")], "object_id": gid, "owners": [],
+             "security_enabled": True, "timeouts": None, "types": []}
+    res = [
+        user("carol", "carol@acme.example"),
+        user("dave", "dave@acme.example"),
+        Res("azuread_directory_role_assignment", "dave_security_reader", before=None, after={
+            "app_scope_id": None, "directory_scope_id": "/", "id": U,
+            "principal_object_id": user_oid("dave@acme.example"), "role_id": SECURITY_READER,
+            "timeouts": None},
+            config={"role_id": C(SECURITY_READER),
+                    "principal_object_id": ref("azuread_user.dave", "object_id")},
+            provider=AZUREAD),
+        Res("azuread_group", "support", before=group,
+            after=dict(group, members=[user_oid("carol@acme.example"),
+                                       user_oid("dave@acme.example")]),
+            config={"display_name": C("support"), "security_enabled": C(True),
+                    "members": R("azuread_user.carol.object_id", "azuread_user.carol",
+                                 "azuread_user.dave.object_id", "azuread_user.dave")},
+            provider=AZUREAD),
+        assignment("support_reader", scope=RG, principal=gid, role_name="Reader",
+                   principal_type="Group", new=False,
+                   principal_cfg=ref("azuread_group.support", "object_id")),
+        Res("azurerm_role_definition", "vm_restarter", before=None, after={
+            "assignable_scopes": [RG], "description": "Restart virtual machines", "id": U,
+            "name": "vm-restarter", "permissions": perms, "role_definition_id": U,
+            "role_definition_resource_id": U, "scope": RG, "timeouts": None},
+            config={"name": C("vm-restarter"), "scope": C(RG),
+                    "assignable_scopes": C([RG]),
+                    "permissions": [{"actions": C(perms[0]["actions"])}]},
+            provider=AZURERM),
+        assignment("operations_vm_restarter", scope=RG, principal=ops, principal_type="Group",
+                   role_cfg=ref("azurerm_role_definition.vm_restarter",
+                                "role_definition_resource_id")),
+        Res("azurerm_pim_eligible_role_assignment", "analyst_reader", before=None, after={
+            "condition": None, "condition_version": None, "id": U,
+            "justification": "Incident reviews", "principal_id": guid("user-analyst"),
+            "principal_type": U, "role_definition_id": role_definition_id(
+                "acdd72a7-3385-48ef-bd42-f606fba81ae7"),
+            "schedule": [{"expiration": [{"duration_days": 30, "duration_hours": 0,
+                                          "end_date_time": U}], "start_date_time": U}],
+            "scope": SUB, "ticket": [], "timeouts": None},
+            config={"scope": C(SUB), "principal_id": C(guid("user-analyst")),
+                    "role_definition_id": C(role_definition_id(
+                        "acdd72a7-3385-48ef-bd42-f606fba81ae7"))},
+            provider=AZURERM),
+    ]
+    return plan(res, "2024-11-06T10:22:37Z")
+
+
 SCENARIOS = {
+    "providers/azure/precision/ordinary-entra-and-custom-role.json":
+        ordinary_entra_and_custom_role,
     "providers/azure/evidence/storage-store-weakened.json": storage_store_weakened,
     "providers/azure/credentials/application-credentials.json": application_credentials,
     "providers/azure/rbac/pim-eligible-owner.json": pim_eligible_owner,
