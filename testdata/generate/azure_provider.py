@@ -178,6 +178,19 @@ def activity_log_alert(tf, name, *, enabled):
                provider=AZURERM)
 
 
+def log_profile():
+    sa = RG + "/providers/Microsoft.Storage/storageAccounts/stactivity"
+    v = {"categories": ["Action", "Delete", "Write"], "id": SUB + "/providers/"
+         "Microsoft.Insights/logprofiles/default", "locations": ["global", LOCATION],
+         "name": "default", "retention_policy": [{"days": 365, "enabled": True}],
+         "servicebus_rule_id": None, "storage_account_id": sa, "timeouts": None}
+    return Res("azurerm_monitor_log_profile", "default", before=v,
+               after=dict(v, categories=["Action"]),
+               config={"name": C("default"), "categories": C(["Action"]),
+                       "locations": C(["global", LOCATION]), "storage_account_id": C(sa)},
+               provider=AZURERM)
+
+
 def diagnostic_setting(tf, name, target, *, before_groups, after_groups, workspace=WORKSPACE,
                        storage=None, delete=False):
     def value(groups):
@@ -527,12 +540,14 @@ def _app_role(tf, role_id, principal_tf, principal_oid, *, new=True):
 def graph_role_management():
     """The automation service principal is granted Microsoft Graph's
     RoleManagement.ReadWrite.Directory (it may assign any Entra ID role, Global Administrator
-    included), and the audit workspace is deleted."""
+    included), the audit workspace is deleted, and the activity log's export stops sending the
+    Write and Delete categories."""
     res = [
         service_principal("automation", "platform-automation"),
         _app_role("automation_role_management", ROLE_MANAGEMENT_RW,
                   "azuread_service_principal.automation", sp_oid("platform-automation")),
         workspace("audit", "law-audit", before_days=365, delete=True),
+        log_profile(),
     ]
     return plan(res, "2024-11-05T10:02:19Z")
 
