@@ -1169,7 +1169,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
             if !self.needed(&p) {
                 continue;
             }
-            let doc = self.values_doc(c, side, shape, Some(block));
+            let doc = self.values_doc(c, side, shape, Some((blocks, block)));
             self.push(grants, &doc, &p, c, None);
         }
         if let Some(scope) = &shape.scope {
@@ -1178,20 +1178,21 @@ impl<'r, 'a> Extractor<'r, 'a> {
     }
 
     /// A document given as values of several attributes (of the resource, or of one of its
-    /// blocks), read by the provider ([`Provider::document_value`]).
+    /// blocks: `(blocks attribute, block)`), read by the provider
+    /// ([`Provider::document_value`]).
     fn values_doc(
         &mut self,
         c: &ResourceChange,
         side: Side,
         shape: &Shape,
-        block: Option<&Value>,
+        block: Option<(&str, &Value)>,
     ) -> Doc {
         let attributes = shape.document.iter().chain(&shape.document_with);
         let mut object = serde_json::Map::new();
         let mut sensitive = false;
         for a in attributes {
             let value = match block {
-                Some(b) => b.get(a).filter(|v| !v.is_null()),
+                Some((_, b)) => b.get(a).filter(|v| !v.is_null()),
                 None => match attr(c, side, a) {
                     Tri::Known(v) => Some(v),
                     Tri::Absent => None,
@@ -1205,7 +1206,8 @@ impl<'r, 'a> Extractor<'r, 'a> {
                     }
                 },
             };
-            sensitive |= is_sensitive(c, side, block.map_or(a.as_str(), |_| top(a)));
+            // NOTE: a block's values are marked with the blocks they are in.
+            sensitive |= is_sensitive(c, side, block.map_or(a.as_str(), |(blocks, _)| blocks));
             if let Some(v) = value {
                 object.insert(a.clone(), v.clone());
             }
