@@ -153,8 +153,9 @@ impl Provider for Azure {
         )
     }
 
-    /// A management group, a subscription or a resource group (or the root, `/`) holds many
-    /// resources; a single resource does not.
+    /// A management group, a subscription or a resource group (or the root, `/`, which is also
+    /// an Entra ID role's whole tenant) holds many resources; a single resource, or an
+    /// administrative unit, does not.
     fn broad_scope(&self, scope: &str) -> bool {
         broad(scope)
     }
