@@ -94,7 +94,7 @@ def identity(tf, name, *, new=False, rg=RG_NAME):
         "client_id": U if new else guid("mi-client-" + name),
         "id": U if new else "%s/resourceGroups/%s/providers/Microsoft.ManagedIdentity/"
         "userAssignedIdentities/%s" % (SUB, rg, name),
-        "isolation_scope": None, "location": LOCATION, "name": name,
+        "location": LOCATION, "name": name,
         "principal_id": U if new else pid, "resource_group_name": rg, "tags": None,
         "tenant_id": U if new else TENANT, "timeouts": None,
     }
