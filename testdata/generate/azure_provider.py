@@ -900,7 +900,56 @@ def ordinary_entra_and_custom_role():
     return plan(res, "2024-11-06T10:22:37Z")
 
 
+class Preview:
+    """A `pulumi preview --json` document (written as Pulumi writes it, two-space indented)."""
+
+    def __init__(self, doc):
+        self.doc = doc
+
+    def document(self):
+        return self.doc
+
+
+def pulumi_owner_and_diagnostics():
+    """`pulumi preview --json` with the bridged azure package: a new identity gets Owner on the
+    subscription (its principal id known only after apply, and a preview holds no references to
+    follow) while the activity log's diagnostic setting stops sending the `audit` category group
+    (Pulumi's `enabledLogs`) and the audit workspace's retention is cut."""
+    stack = "urn:pulumi:prod::platform::"
+
+    def step(op, token, name, old=None, new=None):
+        urn = stack + token + "::" + name
+        out = {"op": op, "urn": urn}
+        for key, props in (("oldState", old), ("newState", new)):
+            if props is not None:
+                out[key] = {"urn": urn, "custom": True, "type": token, "inputs": props,
+                            "outputs": props if op == "same" or key == "oldState" else {},
+                            "parent": stack + "pulumi:pulumi:Stack::platform-prod",
+                            "provider": stack + "pulumi:providers:azure::default_6_10_0"}
+        return out
+    diag = {"name": "activity-to-law", "targetResourceId": SUB,
+            "logAnalyticsWorkspaceId": WORKSPACE,
+            "enabledLogs": [{"categoryGroup": "audit"}, {"categoryGroup": "allLogs"}]}
+    law = {"name": "law-audit", "resourceGroupName": RG_NAME, "location": LOCATION,
+           "sku": "PerGB2018", "retentionInDays": 365}
+    steps = [
+        step("create", "azure:authorization/userAssignedIdentity:UserAssignedIdentity", "ops",
+             new={"name": "id-ops", "resourceGroupName": RG_NAME, "location": LOCATION}),
+        step("create", "azure:authorization/assignment:Assignment", "ops-owner", new={
+            "scope": SUB, "roleDefinitionName": "Owner",
+            # Pulumi's sentinel for a value known only after apply.
+            "principalId": "04da6b54-80e4-46f7-96ec-b56ff0331ba9"}),
+        step("update", "azure:monitoring/diagnosticSetting:DiagnosticSetting", "activity",
+             old=diag, new=dict(diag, enabledLogs=[{"categoryGroup": "allLogs"}])),
+        step("update", "azure:operationalinsights/analyticsWorkspace:AnalyticsWorkspace",
+             "audit", old=law, new=dict(law, retentionInDays=30)),
+    ]
+    return Preview({"config": {"azure:location": LOCATION}, "steps": steps,
+                    "duration": 1873000000, "changeSummary": {"create": 2, "update": 2}})
+
+
 SCENARIOS = {
+    "providers/azure/pulumi/owner-and-diagnostics.json": pulumi_owner_and_diagnostics,
     "providers/azure/precision/ordinary-entra-and-custom-role.json":
         ordinary_entra_and_custom_role,
     "providers/azure/evidence/storage-store-weakened.json": storage_store_weakened,
