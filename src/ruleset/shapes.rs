@@ -363,7 +363,8 @@ pub(crate) struct Shape {
     pub(crate) admits: Option<Admits>,
     /// Where the grants given to the holders apply.
     pub(crate) scope: Option<Scope>,
-    /// Attributes of this principal that references of other types name it by (`key`): read
+    /// Other attributes that name this principal (`keys = [...]`: the client id a provider
+    /// block authenticates with), and those references of other types name it by (`key`): read
     /// even when the resource does not change.
     pub(crate) keys: Vec<String>,
 }
@@ -606,6 +607,12 @@ fn validate(
     let mut reference = |r: &RawRef, field: &str| -> Option<Ref> {
         if r.attribute.is_empty() {
             errors.push(format!("{field}: the attribute is empty"));
+        }
+        if r.kind_in_value && r.key.is_some() {
+            errors.push(format!(
+                "{field}: key names the principal by an attribute of the type that defines its \
+                 kind: not with kind_in_value"
+            ));
         }
         match definers.get(r.kind.as_str()) {
             _ if r.kind_in_value => Some(Ref {
