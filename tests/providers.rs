@@ -272,3 +272,74 @@ fn google_sensitive_member_never_shows() {
         "google:serviceAccount/google_project_iam_member.breakglass.member",
     );
 }
+
+/// Azure: a principal id from a sensitive variable goes by the place that names it, is judged,
+/// and its object id shows in no format.
+#[test]
+fn azure_sensitive_principal_ids_are_judged_and_not_shown() {
+    const SECRET: &str = "CANARY-7f3a-c0de-4a11-a7f3-7f3a7f3a0001";
+    let file = "testdata/providers/azure/sensitive/principal-id.json";
+    for format in ["text", "json", "markdown", "sarif"] {
+        let r = run(&["review", "--exit-zero", "--format", format, file]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(!r.stdout.contains(SECRET), "{format} shows the object id");
+        assert!(
+            !r.stderr.contains(SECRET),
+            "{format}: stderr shows the object id"
+        );
+    }
+    let (_, report) = json(file);
+    let p = principal(
+        &report,
+        "azure:principal/azurerm_role_assignment.breakglass_owner.principal_id",
+    );
+    assert_eq!(
+        gained(p),
+        [("Owner", "azurerm_role_assignment.breakglass_owner")]
+    );
+}
+
+/// Azure: one principal per Entra ID object, however it is named. A group's authoritative
+/// members list drops alice (who loses Owner through the group) and adds mallory; a service
+/// principal joins by azuread_group_member: each holds the group's role, passed on by the
+/// group.
+#[test]
+fn azure_group_members_hold_the_groups_roles() {
+    let (_, report) = json("testdata/providers/azure/entra/group-members.json");
+    let mallory = principal(
+        &report,
+        "azure:principal/9e5e6a23-83db-4ad8-afca-073d16f038f7",
+    );
+    assert_eq!(
+        gained(mallory),
+        [("Owner", "azurerm_role_assignment.platform_admins_owner")]
+    );
+    let alice = principal(
+        &report,
+        "azure:principal/d79582cd-2d81-43cc-a15d-f5aac67a62fc",
+    );
+    assert_eq!(strings(&alice["duties_after"]), Vec::<&str>::new());
+    assert!(strings(&alice["duties_before"]).contains(&"privilege_admin"));
+}
+
+/// Azure: a federated identity credential lets a GitHub subject act as the identity its
+/// `parent_id` names (by resource id, found in the change set), and so hold what it holds.
+#[test]
+fn azure_federated_subjects_hold_what_their_identity_holds() {
+    let (_, report) = json("testdata/providers/azure/identity/federated-github.json");
+    let subject = principal(
+        &report,
+        "azure:federated/token.actions.githubusercontent.com[repo:acme/infra:pull_request]",
+    );
+    assert_eq!(
+        gained(subject),
+        [(
+            "act as",
+            "azurerm_federated_identity_credential.github_pull_requests"
+        )]
+    );
+    assert!(strings(&subject["duties_after"]).contains(&"privilege_admin"));
+    assert!(report["unknown"]
+        .as_array()
+        .is_none_or(|u| u.iter().all(|u| u["attribute"] != "parent_id")));
+}

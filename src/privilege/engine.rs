@@ -155,6 +155,9 @@ struct Extractor<'r, 'a> {
     /// Definitions by one of their labels (`(key, value)`), built when a label selector is
     /// first read.
     labelled: Option<LabelIndex<'r, 'a>>,
+    /// Defining resources by the value of another of their attributes than their name, for
+    /// references that name them so (`key`): (defining type, attribute, value) → resource.
+    keyed: HashMap<(&'r str, &'r str, &'a str), &'a ResourceChange>,
 }
 
 /// What authoritative resources replace on one side (see [`Shape::authoritative`]).
@@ -289,6 +292,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 }
             }
         }
+        let keyed = keyed(&shapes, set);
         Extractor {
             labelled: None,
             ids,
@@ -304,6 +308,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
             actions: HashMap::default(),
             holders: Vec::new(),
             claims,
+            keyed,
         }
     }
 
@@ -454,7 +459,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                     }
                 }
                 let key = match (&shape.attaches, shape.principal.is_none()) {
-                    (Some(attaches), _) => match said(c, side, attaches) {
+                    (Some(_), _) => match attached_key(c, side, shape).1 {
                         Said::Text(key) => Some(self.provider.key(key)),
                         _ => None,
                     },
@@ -476,6 +481,12 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 }
                 if let Some(g) = &shape.grant {
                     mine.extend(self.one_grant(c, side, g).map(|(p, _)| p));
+                }
+                for (trusted, role) in self.admitted(c, side, shape) {
+                    if changed {
+                        report.insert(trusted.clone());
+                    }
+                    trusts.push((trusted, role));
                 }
             }
             if let Some(credential) = shape.credential.as_ref().filter(|k| issues(c, k)) {
@@ -680,8 +691,8 @@ impl<'r, 'a> Extractor<'r, 'a> {
             return false;
         }
         let definition = |key: &Value| key.as_str().is_some_and(|k| !self.provider.is_bundle(k));
-        if let Some(attaches) = &shape.attaches {
-            if let Said::Text(key) = said(c, Side::Before, attaches) {
+        if shape.attaches.is_some() {
+            if let Said::Text(key) = attached_key(c, Side::Before, shape).1 {
                 if !self.provider.is_bundle(&self.provider.key(key)) {
                     return false;
                 }
@@ -793,10 +804,16 @@ impl<'r, 'a> Extractor<'r, 'a> {
         if let Some(defines) = shape.principal.as_ref().filter(|_| shape.grants_itself()) {
             self.principal(c, shape, defines, side, grants, trusts);
         }
+        let mark = grants.len();
         if !shape.holders.is_empty() {
             // NOTE: one list, reused: most changes of a big plan give one principal a policy.
             let mut principals = std::mem::take(&mut self.holders);
             for r in &shape.holders {
+                if r.blocks.is_some() && shape.document.is_some() {
+                    // Each block names its principal and holds its own document.
+                    self.block_holders(c, side, shape, r, grants);
+                    continue;
+                }
                 self.named(c, side, r, &mut principals);
             }
             // An authoritative resource replaces what this one gives. NOTE: not what a change
@@ -811,11 +828,13 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 .conditional
                 .as_ref()
                 .is_some_and(|a| is_set(c, side, a));
-            let mark = grants.len();
             if !principals.is_empty() {
                 let doc = match (&shape.document, &shape.attaches) {
+                    (Some(_), _) if !shape.document_with.is_empty() => {
+                        self.values_doc(c, side, shape, None)
+                    }
                     (Some(document), _) => self.inline_doc(c, side, document),
-                    (None, Some(attaches)) => self.attached_doc(c, side, attaches),
+                    (None, Some(_)) => self.attached_doc(c, side, shape),
                     (None, None) => {
                         // A shape's holders come with one of document, attaches or boundary
                         // (checked when it is loaded).
@@ -847,6 +866,16 @@ impl<'r, 'a> Extractor<'r, 'a> {
         }
         if let Some(b) = &shape.bindings {
             self.give_bindings(c, shape, b, side, grants, trusts);
+        }
+        for (trusted, role) in self.admitted(c, side, shape) {
+            if self.followed(&trusted) {
+                trusts.push(Trust {
+                    trusted,
+                    role,
+                    via: c.address.to_string(),
+                    conditional: false,
+                });
+            }
         }
         for m in &shape.membership {
             for (user, group) in self.memberships(c, side, m) {
@@ -895,6 +924,8 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 (self.text(value), broad)
             }
             Tri::Known(_) | Tri::Absent => return,
+            // NOTE: a scope the shape says is never broad (one vault) is one resource, whichever.
+            Tri::Unknown if scope.broad == Some(false) => (self.text("(known after apply)"), false),
             Tri::Unknown => {
                 self.note(
                     c,
@@ -1223,7 +1254,11 @@ impl<'r, 'a> Extractor<'r, 'a> {
     /// Add the principals an attribute names (one, or a list, or one per block) to `out`.
     fn named(&mut self, c: &ResourceChange, side: Side, r: &Ref, out: &mut Vec<PrincipalId>) {
         if let Some(blocks) = &r.blocks {
-            self.in_blocks(c, side, blocks, r, out);
+            out.extend(
+                self.in_blocks(c, side, r, blocks)
+                    .into_iter()
+                    .map(|(p, _)| p),
+            );
             return;
         }
         if let Some((attribute, value)) = &r.when {
@@ -1239,33 +1274,39 @@ impl<'r, 'a> Extractor<'r, 'a> {
         }
     }
 
-    /// The principals named one per block (a binding's `subject` blocks): `attribute` (or a
-    /// template of the block's attributes) and `when` are read in each block.
-    fn in_blocks(
+    /// The principals named one per block (a binding's `subject` blocks, a vault's
+    /// `access_policy` blocks), each with its block: `attribute` (or a template of the block's
+    /// attributes) and `when` are read in each block. A name known only after apply is followed
+    /// through the block's configuration, or else goes by the block's place:
+    /// `KIND/ADDRESS.BLOCKS#N`.
+    fn in_blocks<'v>(
         &mut self,
-        c: &ResourceChange,
+        c: &'v ResourceChange,
         side: Side,
-        blocks: &str,
         r: &Ref,
-        out: &mut Vec<PrincipalId>,
-    ) {
+        blocks: &str,
+    ) -> Vec<(PrincipalId, &'v Value)> {
         let list = match attr(c, side, blocks) {
             Tri::Known(Value::Array(list)) => list,
             Tri::Unknown => {
                 self.note(
                     c,
                     blocks,
-                    &format!("the {}s it names are known only after apply", r.kind),
+                    &format!(
+                        "the {}s named in {blocks} are known only after apply",
+                        r.kind
+                    ),
                 );
-                return;
+                return Vec::new();
             }
-            _ => return,
+            _ => return Vec::new(),
         };
         let unknown = c
             .values
             .as_ref()
             .filter(|_| side == Side::After)
             .and_then(|v| v.after_unknown.get(blocks));
+        let mut out = Vec::new();
         for (i, block) in list.iter().enumerate() {
             if let Some((attribute, value)) = &r.when {
                 match block.get(attribute.as_str()) {
@@ -1274,28 +1315,144 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 }
             }
             let marks = unknown.and_then(|u| u.get(i));
-            match said_in(block, marks, &r.attribute) {
-                Said::Text(name) => {
-                    out.push(self.hidden.show(self.provider.principal(&r.kind, &name)));
+            let id = match said_in(block, marks, &r.attribute) {
+                Said::Text(name) if !name.is_empty() => {
+                    self.hidden.show(self.provider.principal(&r.kind, &name))
                 }
-                Said::Absent => {}
+                Said::Text(_) | Said::Absent => continue,
                 Said::Unknown => {
-                    self.note(
-                        c,
-                        blocks,
-                        &format!("a {} it names is known only after apply", r.kind),
-                    );
-                    out.push(
-                        self.by_address(&r.kind, &format!("{}.{blocks}#{}", c.address, i + 1)),
-                    );
+                    // Follow the block's configuration (the i-th block as configured) to the
+                    // resource it names.
+                    let followed = {
+                        let configured = self.resolver.expressions(c);
+                        let expression = configured
+                            .as_ref()
+                            .and_then(|e| e.get(blocks))
+                            .and_then(|b| b.get(i))
+                            .and_then(|b| b.get(&r.attribute));
+                        crate::resolve::references_in(expression)
+                            .iter()
+                            .filter_map(|reference| self.resolver.resolve(c, reference))
+                            .find_map(|t| self.referenced(r, t.change))
+                    };
+                    match followed {
+                        Some(id) => id,
+                        None => {
+                            self.note(
+                                c,
+                                blocks,
+                                &format!("a {} it names is known only after apply", r.kind),
+                            );
+                            self.by_address(&r.kind, &format!("{}.{blocks}#{}", c.address, i + 1))
+                        }
+                    }
                 }
+            };
+            out.push((id, block));
+        }
+        out
+    }
+
+    /// Holders named inside blocks, each given the document its own block states.
+    fn block_holders(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        shape: &Shape,
+        r: &Ref,
+        grants: &mut Vec<Grant>,
+    ) {
+        let Some(blocks) = &r.blocks else { return };
+        let start = grants.len();
+        for (p, block) in self.in_blocks(c, side, r, blocks) {
+            if !self.needed(&p) {
+                continue;
             }
+            let doc = self.values_doc(c, side, shape, Some((blocks, block)));
+            self.push(grants, &doc, &p, c, None);
+        }
+        if let Some(scope) = &shape.scope {
+            self.scoped(c, side, scope, &mut grants[start..]);
         }
     }
 
+    /// A document given as values of several attributes (of the resource, or of one of its
+    /// blocks: `(blocks attribute, block)`), read by the provider
+    /// ([`Provider::document_value`]).
+    fn values_doc(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        shape: &Shape,
+        block: Option<(&str, &Value)>,
+    ) -> Doc {
+        let attributes = shape.document.iter().chain(&shape.document_with);
+        let mut object = serde_json::Map::new();
+        let mut sensitive = false;
+        for a in attributes {
+            let value = match block {
+                Some((_, b)) => b.get(a).filter(|v| !v.is_null()),
+                None => match attr(c, side, a) {
+                    Tri::Known(v) => Some(v),
+                    Tri::Absent => None,
+                    Tri::Unknown => {
+                        let what = format!(
+                            "the permissions of {} ({a}) are known only after apply",
+                            c.address
+                        );
+                        self.note(c, a, &what);
+                        return Doc::Unknown(what);
+                    }
+                },
+            };
+            // NOTE: a block's values are marked with the blocks they are in.
+            sensitive |= is_sensitive(c, side, block.map_or(a.as_str(), |(blocks, _)| blocks));
+            if let Some(v) = value {
+                object.insert(a.clone(), v.clone());
+            }
+        }
+        let statements = self
+            .provider
+            .document_value(&Value::Object(object))
+            .unwrap_or_default();
+        Doc::Statements {
+            statements,
+            sensitive,
+            origin: None,
+        }
+    }
+
+    /// Trust this resource grants (`admits`): (trusted, principal it may act as).
+    fn admitted(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        shape: &Shape,
+    ) -> Vec<(PrincipalId, PrincipalId)> {
+        let Some(a) = &shape.admits else {
+            return Vec::new();
+        };
+        let mut roles = Vec::new();
+        self.named(c, side, &a.principal, &mut roles);
+        if roles.is_empty() {
+            return Vec::new();
+        }
+        let mut trusted = Vec::new();
+        self.named(c, side, &a.trusted, &mut trusted);
+        let mut out = Vec::new();
+        for t in &trusted {
+            for r in &roles {
+                out.push((t.clone(), r.clone()));
+            }
+        }
+        out
+    }
     /// The principal named by an attribute (`role`, `user`, `group`).
     fn one(&mut self, c: &ResourceChange, side: Side, r: &Ref) -> Option<PrincipalId> {
         match attr(c, side, &r.attribute) {
+            Tri::Known(Value::String(name)) if r.key.is_some() || r.qualifier.is_some() => {
+                Some(self.keyed_or_qualified(c, side, r, name))
+            }
             Tri::Known(Value::String(name)) => {
                 if let Some(id) = self.ids.get(&(r.kind.as_str(), name.as_str())) {
                     return Some(id.clone());
@@ -1305,6 +1462,48 @@ impl<'r, 'a> Extractor<'r, 'a> {
             Tri::Known(_) | Tri::Absent => None,
             Tri::Unknown => Some(self.principal_from_reference(c, r)),
         }
+    }
+
+    /// A principal named by another attribute of its defining resource (`key`), or by a name
+    /// that another attribute qualifies (`qualifier`).
+    fn keyed_or_qualified(
+        &mut self,
+        c: &ResourceChange,
+        side: Side,
+        r: &Ref,
+        name: &str,
+    ) -> PrincipalId {
+        if let Some(key) = &r.key {
+            let target = self
+                .keyed
+                .get(&(r.defined_by.as_str(), key.as_str(), name))
+                .copied();
+            if let Some(target) = target {
+                let side = if exists(target, Side::After) {
+                    Side::After
+                } else {
+                    Side::Before
+                };
+                return match attr(target, side, &r.name) {
+                    Tri::Known(Value::String(n)) => {
+                        self.hidden.show(self.provider.principal(&r.kind, n))
+                    }
+                    _ => self.by_address(&r.kind, &target.address),
+                };
+            }
+            let what = format!(
+                "the {} {} is not in this change set: who it is, and what it holds, is unknown",
+                r.kind,
+                if is_sensitive(c, side, &r.attribute) {
+                    "(sensitive)"
+                } else {
+                    name
+                }
+            );
+            self.note(c, &r.attribute, &what);
+        }
+        let name = qualified(c, side, r, name);
+        self.hidden.show(self.provider.principal(&r.kind, &name))
     }
 
     /// The principals named by a list attribute (`users`, `roles`, `groups`).
@@ -1342,6 +1541,11 @@ impl<'r, 'a> Extractor<'r, 'a> {
     }
 
     fn principal_from_reference(&mut self, c: &ResourceChange, r: &Ref) -> PrincipalId {
+        // A reference to the resource's own name (a group's `object_id` as the group of its
+        // members) names the resource itself.
+        if r.defined_by == c.kind.as_str() && r.name == r.attribute {
+            return self.hidden.show(self.by_address(&r.kind, &c.address));
+        }
         if let Some(target) = self.resolver.follow(c, &r.attribute) {
             if let Some(id) = self.referenced(r, target.change) {
                 return id;
@@ -1437,14 +1641,21 @@ impl<'r, 'a> Extractor<'r, 'a> {
                     origin: None,
                 }
             }
-            // A document written as blocks (a Kubernetes role's `rule` blocks).
+            // A document given as structured values (an Azure role definition's `permissions`
+            // blocks) or written as blocks (a Kubernetes role's `rule` blocks).
             Tri::Known(blocks @ (Value::Array(_) | Value::Object(_))) => {
                 let unknown = values
                     .after_unknown
                     .get(attribute)
                     .filter(|_| side == Side::After)
                     .unwrap_or(&Value::Null);
-                match self.provider.document_from_blocks(blocks, unknown) {
+                let mut object = serde_json::Map::new();
+                object.insert(attribute.to_string(), blocks.clone());
+                let read = self
+                    .provider
+                    .document_value(&Value::Object(object))
+                    .or_else(|| self.provider.document_from_blocks(blocks, unknown));
+                match read {
                     Some(statements) => Doc::Statements {
                         statements,
                         sensitive,
@@ -1726,12 +1937,14 @@ impl<'r, 'a> Extractor<'r, 'a> {
         Doc::Unknown(detail)
     }
 
-    /// A document given by key (a policy ARN).
-    fn attached_doc(&mut self, c: &ResourceChange, side: Side, attribute: &str) -> Doc {
+    /// A document given by key (a policy ARN, a role's name or id), at the first of the shape's
+    /// `attaches` paths that holds one.
+    fn attached_doc(&mut self, c: &ResourceChange, side: Side, shape: &Shape) -> Doc {
+        let (attribute, key) = attached_key(c, side, shape);
         let sensitive = fields(attribute)
             .into_iter()
             .any(|f| is_sensitive(c, side, top(f)));
-        match said(c, side, attribute) {
+        match key {
             Said::Text(key) => {
                 let key = self.provider.key(key);
                 self.doc_for_key(&key, side, sensitive)
@@ -1946,6 +2159,76 @@ fn template(spec: &str, mut read: impl FnMut(&str) -> Said) -> Said {
 /// The top-level attribute of a path into blocks.
 fn top(path: &str) -> &str {
     path.split('.').next().unwrap_or(path)
+}
+
+/// The key of the document a shape gives its holders: the first of its `attaches` paths that
+/// is set, else the first known only after apply, with the path.
+fn attached_key<'s>(c: &ResourceChange, side: Side, shape: &'s Shape) -> (&'s str, Said) {
+    let mut unknown = None;
+    let mut first = None;
+    for path in shape.attaches_paths() {
+        first.get_or_insert(path.as_str());
+        match said(c, side, path) {
+            Said::Text(s) if s.is_empty() => {}
+            Said::Absent => {}
+            Said::Unknown => {
+                unknown.get_or_insert(path.as_str());
+            }
+            found => return (path.as_str(), found),
+        }
+    }
+    match (unknown, first) {
+        (Some(path), _) => (path, Said::Unknown),
+        (None, first) => (first.unwrap_or(""), Said::Absent),
+    }
+}
+
+/// A name as the provider receives it: `QUALIFIER[NAME]` where the reference names a
+/// qualifier (a federated credential's issuer; `(known after apply)` while it is unknown),
+/// else the name.
+fn qualified<'n>(
+    c: &ResourceChange,
+    side: Side,
+    r: &Ref,
+    name: &'n str,
+) -> std::borrow::Cow<'n, str> {
+    match r.qualifier.as_ref().map(|q| attr(c, side, q)) {
+        Some(Tri::Known(Value::String(q))) => format!("{q}[{name}]").into(),
+        Some(Tri::Unknown) => format!("(known after apply)[{name}]").into(),
+        _ => name.into(),
+    }
+}
+
+/// The defining resources that references with a `key` name by that attribute: (defining
+/// type, attribute, value) → resource, built once.
+fn keyed<'r, 'a>(
+    shapes: &Lookup<'r>,
+    set: &'a ChangeSet,
+) -> HashMap<(&'r str, &'r str, &'a str), &'a ResourceChange> {
+    let mut wanted: Vec<(&'r str, &'r str)> = Vec::new();
+    for shape in shapes.shapes.resources.values() {
+        for r in shape.naming() {
+            if let Some(key) = &r.key {
+                if !wanted.contains(&(r.defined_by.as_str(), key.as_str())) {
+                    wanted.push((r.defined_by.as_str(), key.as_str()));
+                }
+            }
+        }
+    }
+    let mut out = HashMap::default();
+    if wanted.is_empty() {
+        return out;
+    }
+    for c in set.changes.iter().filter(|c| !c.data && c.values.is_some()) {
+        for &(kind, key) in wanted.iter().filter(|(k, _)| *k == c.kind.as_str()) {
+            for side in [Side::Before, Side::After] {
+                if let Tri::Known(Value::String(v)) = attr(c, side, key) {
+                    out.insert((kind, key, v.as_str()), c);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The key of a permissions boundary: the first of the paths that holds one, with the path.
@@ -2311,12 +2594,15 @@ fn side_index(side: Side) -> usize {
     }
 }
 
-/// Whether an attribute holds something (an IAM condition block, a non-empty text).
+/// Whether an attribute holds something (an IAM condition block, a non-empty text, `true`).
+/// Known only after apply, it is taken as unset: a grant is never taken as narrowed by a
+/// condition that may not be there.
 fn is_set(c: &ResourceChange, side: Side, attribute: &str) -> bool {
     match attr(c, side, attribute) {
         Tri::Known(Value::Array(items)) => !items.is_empty(),
         Tri::Known(Value::Object(map)) => !map.is_empty(),
-        Tri::Known(Value::String(text)) => !text.is_empty(),
+        Tri::Known(Value::String(text)) => !text.trim().is_empty(),
+        Tri::Known(Value::Bool(b)) => *b,
         Tri::Known(Value::Null) | Tri::Absent | Tri::Unknown => false,
         Tri::Known(_) => true,
     }
@@ -2799,7 +3085,7 @@ fn hidden(provider: &dyn Provider, shapes: &Shapes, set: &ChangeSet) -> Hidden {
                     Tri::Known(Value::String(name))
                         if sensitive_at(values, side, attribute, None) =>
                     {
-                        let id = provider.principal(&r.kind, name);
+                        let id = provider.principal(&r.kind, &qualified(c, side, r, name));
                         let shown = place(&id, format!("{}.{attribute}", c.address));
                         hidden.hide(id, || shown);
                     }

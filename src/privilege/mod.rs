@@ -4,6 +4,7 @@
 //! how it names principals, its bundles of permissions and its pipeline identities.
 
 pub(crate) mod aws;
+pub(crate) mod azure;
 pub(crate) mod engine;
 pub(crate) mod github;
 pub(crate) mod google;
@@ -24,6 +25,7 @@ use serde_json::Value;
 pub(crate) static PROVIDERS: &[&dyn Provider] = &[
     &aws::Aws,
     &google::Google,
+    &azure::Azure,
     &kubernetes::Kubernetes,
     &github::Github,
 ];
@@ -69,6 +71,13 @@ pub(crate) trait Provider: Sync {
     /// A data source's document read from its blocks, while its text is known only after
     /// apply: `blocks` is the planned value, `unknown` its `after_unknown` marks.
     fn document_from_blocks(&self, _blocks: &Value, _unknown: &Value) -> Option<Vec<Statement>> {
+        None
+    }
+
+    /// A document given as structured values rather than text, keyed by attribute (a role
+    /// definition's `permissions` blocks; a Key Vault access policy's permission lists), where
+    /// the provider reads them.
+    fn document_value(&self, _value: &Value) -> Option<Vec<Statement>> {
         None
     }
 

@@ -257,6 +257,9 @@ fn type_table(ruleset: &Ruleset) -> String {
             if shape.credential.is_some() {
                 add(&kind, "credential (`privileged-credential`)".into());
             }
+            if shape.admits.is_some() {
+                add(&kind, "trust (who may act as a principal)".into());
+            }
             if shape.source.is_some() {
                 add(&kind, "document source".into());
             }

@@ -19,9 +19,9 @@ struct RawShape {
     #[serde(default)]
     holders: Vec<RawRef>,
     #[serde(default)]
-    document: Option<String>,
+    document: Option<OneOrMany<String>>,
     #[serde(default)]
-    attaches: Option<String>,
+    attaches: Option<OneOrMany<String>>,
     #[serde(default)]
     definition: Option<RawDefinition>,
     #[serde(default)]
@@ -53,7 +53,19 @@ struct RawShape {
     #[serde(default)]
     bindings: Option<RawBindings>,
     #[serde(default)]
+    admits: Option<RawAdmits>,
+    #[serde(default)]
     scope: Option<RawScope>,
+    #[serde(default)]
+    keys: Vec<String>,
+}
+
+/// Trust granted by another resource: `trusted` may act as `principal`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAdmits {
+    principal: RawRef,
+    trusted: RawRef,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +108,8 @@ struct RawCredential {
     attribute: String,
     kind: String,
     what: String,
+    #[serde(default)]
+    key: Option<String>,
     #[serde(default)]
     active: Option<RawActive>,
 }
@@ -183,6 +197,10 @@ struct RawRef {
     when: Option<RawWhen>,
     #[serde(default)]
     blocks: Option<String>,
+    #[serde(default)]
+    qualifier: Option<String>,
+    #[serde(default)]
+    key: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -244,9 +262,17 @@ pub(crate) struct Ref {
     /// It names a principal only where another attribute has this value (an assignment's
     /// `principal_type` says whether `principal_id` is a user or a group).
     pub(crate) when: Option<(String, String)>,
-    /// The principals are named in blocks of this attribute, one each (a Kubernetes
-    /// binding's `subject` blocks): `attribute` and `when` are then read in each block.
+    /// The principals are named in blocks of this attribute, one each (a Kubernetes binding's
+    /// `subject` blocks, a vault's `access_policy` blocks): `attribute` and `when` are then
+    /// read in each block.
     pub(crate) blocks: Option<String>,
+    /// Another attribute that qualifies the name: the provider receives `QUALIFIER[NAME]` (a
+    /// federated credential's `issuer` and `subject`).
+    pub(crate) qualifier: Option<String>,
+    /// The value is this attribute of the defining resource, not its name (a federated
+    /// credential names its identity by resource `id`): the defining resource of the change
+    /// set with that value is the principal.
+    pub(crate) key: Option<String>,
 }
 
 /// The documents a principal holds by its own attributes (a role's `inline_policy` blocks and
@@ -424,7 +450,8 @@ pub(crate) struct Shape {
     /// Its membership is the whole of its groups' (`github_team_members`): applying it removes
     /// every member it does not list, however they were added.
     pub(crate) whole_membership: bool,
-    /// The attribute whose value (an IAM condition) makes the holders' grants conditional.
+    /// Where this attribute is set, the grants the resource gives its holders are conditional
+    /// (an IAM condition block, an Azure role assignment's `condition`): shown, not evaluated.
     pub(crate) conditional: Option<String>,
     pub(crate) assumes: Option<Assumes>,
     pub(crate) authoritative: Option<Authoritative>,
@@ -432,11 +459,39 @@ pub(crate) struct Shape {
     /// Where an authoritative resource replaces what this type gives: the attribute that names
     /// the resource (set from the authoritative types' `over`).
     pub(crate) replaced_on: Option<String>,
+    /// Further attributes of the document given to the holders, read together with
+    /// `document` as values (`Provider::document_value`): a Key Vault access policy's key,
+    /// secret and certificate permission lists.
+    pub(crate) document_with: Vec<String>,
+    /// Further paths of the key of the document given to the holders, after `attaches`: the
+    /// first that is set is read (a role assignment names its role by id or by name).
+    pub(crate) attaches_else: Vec<String>,
+    /// Trust granted by this resource: the `trusted` principals may act as `principal` and
+    /// hold what it holds (a federated identity credential of a managed identity).
+    pub(crate) admits: Option<Admits>,
     /// Where the grants given to the holders apply.
     pub(crate) scope: Option<Scope>,
+    /// Other attributes that name this principal (`keys = [...]`: the client id a provider
+    /// block authenticates with), and those references of other types name it by (`key`): read
+    /// even when the resource does not change.
+    pub(crate) keys: Vec<String>,
+}
+
+/// Trust granted by a resource other than the principal itself.
+#[derive(Debug, Clone)]
+pub(crate) struct Admits {
+    /// Who may be acted as.
+    pub(crate) principal: Ref,
+    /// Who may act as it.
+    pub(crate) trusted: Ref,
 }
 
 impl Shape {
+    /// Every path that holds the key of the document given to the holders, in order.
+    pub(crate) fn attaches_paths(&self) -> impl Iterator<Item = &String> {
+        self.attaches.iter().chain(&self.attaches_else)
+    }
+
     /// Whether the resource states grants of the principal it is (a role's trust and own
     /// policies), not only its name (a user).
     pub(crate) fn grants_itself(&self) -> bool {
@@ -450,11 +505,16 @@ impl Shape {
             .membership
             .iter()
             .flat_map(|m| [&m.group, &m.member].into_iter());
+        let admits = self
+            .admits
+            .iter()
+            .flat_map(|a| [&a.principal, &a.trusted].into_iter());
         self.holders
             .iter()
             .chain(membership)
             .chain(&self.names)
             .chain(self.credential.iter().map(|c| &c.holder))
+            .chain(admits)
     }
 
     /// The attributes read of a changed resource (or a data source): all it names.
@@ -462,6 +522,7 @@ impl Shape {
         let mut out = self.unchanged_attributes();
         out.extend(self.own.iter().filter_map(|o| o.inline.as_deref()));
         out.extend(self.document.as_deref());
+        out.extend(self.document_with.iter().map(String::as_str));
         out.extend(self.definition.iter().map(|d| d.document.as_str()));
         out.extend(self.names.iter().map(Ref::read));
         if let Some(c) = &self.credential {
@@ -489,8 +550,16 @@ impl Shape {
         out.extend(self.trust.as_deref());
         out.extend(self.own.iter().filter_map(|o| o.attached.as_deref()));
         out.extend(self.holders.iter().map(Ref::read));
-        out.extend(self.attaches.as_deref());
+        out.extend(self.attaches_paths().map(String::as_str));
+        out.extend(self.conditional.as_deref());
+        if let Some(a) = &self.admits {
+            for r in [&a.principal, &a.trusted] {
+                out.push(r.read());
+                out.extend(r.qualifier.as_deref());
+            }
+        }
         out.extend(self.scope.iter().map(|s| s.attribute.as_str()));
+        out.extend(self.keys.iter().map(String::as_str));
         out.extend(self.definition.iter().map(|d| d.key.as_str()));
         for m in &self.membership {
             out.push(m.group.read());
@@ -693,6 +762,22 @@ pub(crate) fn load(name: &str, text: &str, problems: &mut Vec<String>) -> Shapes
             )),
         }
     }
+    // The attributes other types name principals by (`key`) are read of the defining type.
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for shape in out.resources.values() {
+        for r in shape.naming() {
+            if let Some(key) = &r.key {
+                keys.push((r.defined_by.clone(), key.clone()));
+            }
+        }
+    }
+    for (defined_by, key) in keys {
+        if let Some(shape) = out.resources.get_mut(&defined_by) {
+            if !shape.keys.contains(&key) {
+                shape.keys.push(key);
+            }
+        }
+    }
     out
 }
 
@@ -707,6 +792,12 @@ fn validate(
         if r.attribute.is_empty() {
             errors.push(format!("{field}: the attribute is empty"));
         }
+        if r.kind_in_value && r.key.is_some() {
+            errors.push(format!(
+                "{field}: key names the principal by an attribute of the type that defines its \
+                 kind: not with kind_in_value"
+            ));
+        }
         match definers.get(r.kind.as_str()) {
             _ if r.kind_in_value => Some(Ref {
                 attribute: r.attribute.clone(),
@@ -716,7 +807,9 @@ fn validate(
                 defined_by: String::new(),
                 name: String::new(),
                 when: None,
-                blocks: None,
+                blocks: r.blocks.clone(),
+                qualifier: r.qualifier.clone(),
+                key: None,
             }),
             Some((defined_by, name)) => Some(Ref {
                 attribute: r.attribute.clone(),
@@ -726,7 +819,9 @@ fn validate(
                 defined_by: (*defined_by).to_string(),
                 name: (*name).to_string(),
                 when: None,
-                blocks: None,
+                blocks: r.blocks.clone(),
+                qualifier: r.qualifier.clone(),
+                key: r.key.clone(),
             }),
             None => {
                 errors.push(format!(
@@ -765,6 +860,8 @@ fn validate(
                 list: false,
                 when: None,
                 blocks: None,
+                qualifier: None,
+                key: c.key.clone(),
             },
             "credential",
         )?;
@@ -786,6 +883,8 @@ fn validate(
                 when: None,
                 kind_in_value: false,
                 blocks: None,
+                qualifier: None,
+                key: None,
             },
             "assumes",
         )?;
@@ -803,12 +902,22 @@ fn validate(
                 when: None,
                 kind_in_value: true,
                 blocks: None,
+                qualifier: None,
+                key: None,
             },
             "bindings",
         )?;
         Some(Bindings {
             document: b.document.clone(),
             member,
+        })
+    });
+    let admits = raw.admits.as_ref().and_then(|a| {
+        let principal = reference(&a.principal, "admits");
+        let trusted = reference(&a.trusted, "admits");
+        Some(Admits {
+            principal: principal?,
+            trusted: trusted?,
         })
     });
     let group = raw.group.as_ref().and_then(|r| reference(r, "group"));
@@ -898,8 +1007,14 @@ fn validate(
         trust: raw.trust.clone(),
         own,
         holders,
-        document: raw.document.clone(),
-        attaches: raw.attaches.clone(),
+        document: raw
+            .document
+            .as_ref()
+            .and_then(|d| d.as_slice().first().cloned()),
+        attaches: raw
+            .attaches
+            .as_ref()
+            .and_then(|a| a.as_slice().first().cloned()),
         definition: raw.definition.as_ref().map(|d| Definition {
             key: d.key.clone(),
             document: d.document.clone(),
@@ -938,12 +1053,32 @@ fn validate(
         }),
         bindings,
         replaced_on: None,
+        document_with: raw
+            .document
+            .iter()
+            .flat_map(|d| d.as_slice().iter().skip(1).cloned())
+            .collect(),
+        attaches_else: raw
+            .attaches
+            .iter()
+            .flat_map(|a| a.as_slice().iter().skip(1).cloned())
+            .collect(),
+        admits,
         scope: raw.scope.as_ref().map(|s| Scope {
             attribute: s.attribute.clone(),
             broad: s.broad,
             actions: s.actions.clone(),
         }),
+        keys: raw.keys.clone(),
     };
+    if !raw.keys.is_empty() && raw.principal.is_none() {
+        errors.push("keys are other names of a principal: principal is missing".into());
+    }
+    if raw.conditional.is_some() && raw.holders.is_empty() {
+        errors.push(
+            "conditional says which grants of holders are conditional: holders is missing".into(),
+        );
+    }
     if shape.changed_attributes().is_empty() {
         errors.push("says nothing: name what the resource states".to_string());
     }
@@ -1040,6 +1175,61 @@ mod tests {
 
         let p = problems("[x_key]\nscope = { attribute = \"project\" }\nprincipal = { kind = \"k\", name = \"n\" }\n");
         assert!(p.iter().any(|e| e.contains("holders are missing")), "{p:?}");
+    }
+
+    /// Principals in blocks, documents of several attributes, keys tried in order, conditional
+    /// grants, trust granted by another resource, and the other attributes a principal is
+    /// named by (`key`, `keys`), which are then read of the defining type.
+    #[test]
+    fn blocks_lists_conditions_and_trust_from_another_resource() {
+        let mut p = Vec::new();
+        let shapes = load(
+            "s.toml",
+            "[x_identity]\nprincipal = { kind = \"identity\", name = \"principal_id\" }\n\
+             keys = [\"client_id\"]\n\
+             [x_vault]\nholders = [{ blocks = \"policy\", attribute = \"object_id\", kind = \"p\", kind_in_value = true }]\n\
+             document = [\"secrets\", \"keys\"]\nscope = { attribute = \"id\", broad = false }\n\
+             [x_assignment]\nholders = [{ attribute = \"principal_id\", kind = \"p\", kind_in_value = true }]\n\
+             attaches = [\"role_id\", \"role_name\"]\nconditional = \"condition\"\n\
+             [x_credential]\nadmits = { principal = { attribute = \"parent_id\", kind = \"identity\", key = \"id\" }, \
+             trusted = { attribute = \"subject\", kind = \"federated\", kind_in_value = true, qualifier = \"issuer\" } }\n",
+            &mut p,
+        );
+        assert!(p.is_empty(), "{p:?}");
+        let vault = &shapes.resources["x_vault"];
+        assert_eq!(vault.holders[0].blocks.as_deref(), Some("policy"));
+        assert_eq!(vault.document.as_deref(), Some("secrets"));
+        assert_eq!(vault.document_with, ["keys"]);
+        assert_eq!(vault.unchanged_attributes(), ["id", "policy"]);
+        let a = &shapes.resources["x_assignment"];
+        assert_eq!(
+            a.attaches_paths().collect::<Vec<_>>(),
+            ["role_id", "role_name"]
+        );
+        assert_eq!(
+            a.unchanged_attributes(),
+            ["condition", "principal_id", "role_id", "role_name"]
+        );
+        let c = &shapes.resources["x_credential"];
+        let admits = c.admits.as_ref().expect("admits");
+        assert_eq!(admits.principal.defined_by, "x_identity");
+        assert_eq!(admits.trusted.qualifier.as_deref(), Some("issuer"));
+        assert_eq!(c.unchanged_attributes(), ["issuer", "parent_id", "subject"]);
+        // The identity is read by the attribute the credential names it by, and its own key.
+        assert_eq!(
+            shapes.resources["x_identity"].unchanged_attributes(),
+            ["client_id", "id", "principal_id"]
+        );
+        let p = problems("[x_thing]\nkeys = [\"id\"]\nnames = []\n");
+        assert!(
+            p.iter().any(|e| e.contains("principal is missing")),
+            "{p:?}"
+        );
+        let p = problems(
+            "[x_role]\nprincipal = { kind = \"role\", name = \"name\" }\n[x_a]\nconditional = \"c\"\n\
+             names = [{ attribute = \"role\", kind = \"role\" }]\n",
+        );
+        assert!(p.iter().any(|e| e.contains("holders is missing")), "{p:?}");
     }
 
     /// An assignment names a user or a group by one attribute, told apart by another; its
