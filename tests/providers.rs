@@ -144,13 +144,13 @@ fn an_authoritative_membership_removes_whom_it_does_not_list() {
 /// cluster-wide.
 #[test]
 fn a_rolebinding_scopes_a_cluster_role_to_its_namespace() {
-    let (_, report) = json("testdata/providers/kubernetes/rolebinding-of-cluster-role.json");
-    let admins = principal(&report, "kubernetes:group/team-a-admins");
+    let (_, report) = json("testdata/providers/k8s/rolebinding-of-cluster-role.json");
+    let admins = principal(&report, "k8s:Group/team-a-admins");
     let grant = &admins["gained"][0];
     assert_eq!(grant["permission"], "ClusterRole:admin");
     assert_eq!(grant["scope"], "team-a");
-    let (_, report) = json("testdata/providers/kubernetes/cluster-admin-binding.json");
-    let deployer = principal(&report, "kubernetes:serviceaccount/ci/deployer");
+    let (_, report) = json("testdata/providers/k8s/cluster-admin-binding.json");
+    let deployer = principal(&report, "k8s:ServiceAccount/ci/deployer");
     assert_eq!(deployer["gained"][0]["scope"], "*");
 }
 
@@ -174,21 +174,21 @@ fn lost(principal: &Value) -> Vec<(&str, &str)> {
 /// dropped from a binding loses the role.
 #[test]
 fn google_authoritative_resources_take_grants_away() {
-    let (_, report) = json("testdata/providers/google/lost/binding-created-replaces-members.json");
-    let frank = principal(&report, "google:user/frank@acme.example");
+    let (_, report) = json("testdata/providers/gcp/lost/binding-created-replaces-members.json");
+    let frank = principal(&report, "gcp:user/frank@acme.example");
     assert_eq!(
         lost(frank),
         [("roles/editor", "google_project_iam_member.frank_editor")]
     );
-    let (_, report) = json("testdata/providers/google/lost/policy-drops-members.json");
-    let carol = principal(&report, "google:user/carol@acme.example");
+    let (_, report) = json("testdata/providers/gcp/lost/policy-drops-members.json");
+    let carol = principal(&report, "gcp:user/carol@acme.example");
     assert_eq!(
         lost(carol),
         [("roles/editor", "google_project_iam_member.carol_editor")]
     );
     let builder = principal(
         &report,
-        "google:serviceAccount/builder@acme-prod.iam.gserviceaccount.com",
+        "gcp:serviceAccount/builder@acme-prod.iam.gserviceaccount.com",
     );
     assert_eq!(
         lost(builder),
@@ -197,8 +197,8 @@ fn google_authoritative_resources_take_grants_away() {
             "google_project_iam_binding.builders"
         )]
     );
-    let (_, report) = json("testdata/providers/google/lost/binding-member-removed.json");
-    let bob = principal(&report, "google:user/bob@acme.example");
+    let (_, report) = json("testdata/providers/gcp/lost/binding-member-removed.json");
+    let bob = principal(&report, "gcp:user/bob@acme.example");
     assert_eq!(
         lost(bob),
         [("roles/editor", "google_project_iam_binding.editors")]
@@ -207,7 +207,7 @@ fn google_authoritative_resources_take_grants_away() {
         .as_array()
         .expect("principals")
         .iter()
-        .all(|p| p["id"] != "google:user/alice@acme.example"));
+        .all(|p| p["id"] != "gcp:user/alice@acme.example"));
 }
 
 /// Impersonation is trust: a member given a role that lets it mint a service account's tokens
@@ -215,8 +215,8 @@ fn google_authoritative_resources_take_grants_away() {
 /// conditional grant stays conditional.
 #[test]
 fn google_impersonation_custom_roles_and_conditions() {
-    let (_, report) = json("testdata/providers/google/impersonation/token-creator-on-owner.json");
-    let eve = principal(&report, "google:user/eve@acme.example");
+    let (_, report) = json("testdata/providers/gcp/impersonation/token-creator-on-owner.json");
+    let eve = principal(&report, "gcp:user/eve@acme.example");
     assert_eq!(
         gained(eve),
         [
@@ -232,17 +232,17 @@ fn google_impersonation_custom_roles_and_conditions() {
     );
     assert!(strings(&eve["duties_gained"]).contains(&"privilege_admin"));
 
-    let (_, report) = json("testdata/providers/google/custom-role.json");
+    let (_, report) = json("testdata/providers/gcp/custom-role.json");
     let bot = principal(
         &report,
-        "google:serviceAccount/ops-bot@acme-prod.iam.gserviceaccount.com",
+        "gcp:serviceAccount/ops-bot@acme-prod.iam.gserviceaccount.com",
     );
     let permissions: Vec<&str> = gained(bot).into_iter().map(|(p, _)| p).collect();
     assert!(permissions.contains(&"resourcemanager.projects.setIamPolicy"));
     assert!(permissions.contains(&"logging.sinks.delete"));
 
-    let (_, report) = json("testdata/providers/google/conditional-grant.json");
-    let oncall = principal(&report, "google:group/oncall@acme.example");
+    let (_, report) = json("testdata/providers/gcp/conditional-grant.json");
+    let oncall = principal(&report, "gcp:group/oncall@acme.example");
     assert_eq!(oncall["gained"][0]["conditional"], true);
 }
 
@@ -250,7 +250,7 @@ fn google_impersonation_custom_roles_and_conditions() {
 /// no format.
 #[test]
 fn google_sensitive_member_never_shows() {
-    let file = "testdata/providers/google/sensitive-member.json";
+    let file = "testdata/providers/gcp/sensitive-member.json";
     let text = std::fs::read_to_string(root().join(file)).expect("the fixture");
     assert!(
         text.to_lowercase().contains("canary-7f3a"),
@@ -269,7 +269,7 @@ fn google_sensitive_member_never_shows() {
     let (_, report) = json(file);
     principal(
         &report,
-        "google:serviceAccount/google_project_iam_member.breakglass.member",
+        "gcp:serviceAccount/google_project_iam_member.breakglass.member",
     );
 }
 

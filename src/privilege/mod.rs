@@ -196,7 +196,7 @@ pub(crate) fn principal_id(text: &str) -> PrincipalId {
     if let Some(id) = PROVIDERS.iter().find_map(|p| p.parse_principal(text)) {
         return id;
     }
-    // A principal id (`google:serviceAccount/…`) is taken as written.
+    // A principal id (`gcp:serviceAccount/…`) is taken as written.
     if provider_of(&PrincipalId::new(text)).is_some() {
         return PrincipalId::new(text);
     }

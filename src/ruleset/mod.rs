@@ -1130,7 +1130,7 @@ mod tests {
         .expect_err("unknown provider");
         assert!(
             err.to_string()
-                .contains("provider \"oci\" is not one of aws, azure, github, google, k8s"),
+                .contains("provider \"oci\" is not one of aws, azure, gcp, github, k8s"),
             "{err}"
         );
     }
@@ -1179,7 +1179,7 @@ weakened_when = [{ attribute = "x", change = "turned_off", says = "weakens {stor
     #[test]
     fn a_provider_without_an_extractor_yet_keeps_its_patterns() {
         assert_eq!(
-            expand("gcp", "iam.roles.*"),
+            expand("oci", "iam.roles.*"),
             vec!["iam.roles.*".to_string()]
         );
         assert_eq!(

@@ -1,4 +1,4 @@
-"""Scenarios of testdata/providers/kubernetes/ (issue 11): Kubernetes (hashicorp/kubernetes). Registered in gen.py by one line.
+"""Scenarios of testdata/providers/k8s/ (issue 11): Kubernetes (hashicorp/kubernetes). Registered in gen.py by one line.
 
 Shared helpers of gen.py are imported inside the functions that use them (`gen = _gen()`):
 gen.py imports this module, so a top-level import would be circular. Attribute sets follow the
@@ -347,14 +347,14 @@ def sensitive_subject():
 
 
 SCENARIOS = {
-    "providers/kubernetes/cluster-admin-binding.json": cluster_admin_binding,
-    "providers/kubernetes/escalate-bind.json": escalate_bind,
-    "providers/kubernetes/secrets-exec.json": secrets_exec,
-    "providers/kubernetes/binding-removed.json": binding_removed,
-    "providers/kubernetes/rolebinding-of-cluster-role.json": rolebinding_of_cluster_role,
-    "providers/kubernetes/aggregated-cluster-role.json": aggregated_cluster_role,
-    "providers/kubernetes/ordinary-app.json": ordinary_app,
-    "providers/kubernetes/sensitive/subject.json": sensitive_subject,
+    "providers/k8s/cluster-admin-binding.json": cluster_admin_binding,
+    "providers/k8s/escalate-bind.json": escalate_bind,
+    "providers/k8s/secrets-exec.json": secrets_exec,
+    "providers/k8s/binding-removed.json": binding_removed,
+    "providers/k8s/rolebinding-of-cluster-role.json": rolebinding_of_cluster_role,
+    "providers/k8s/aggregated-cluster-role.json": aggregated_cluster_role,
+    "providers/k8s/ordinary-app.json": ordinary_app,
+    "providers/k8s/sensitive/subject.json": sensitive_subject,
 }
 
 
@@ -410,4 +410,4 @@ def admission_webhook_weakened():
     return Plan(res, timestamp="2024-11-09T09:09:09Z", provider_config=provider())
 
 
-SCENARIOS["providers/kubernetes/admission-webhook-weakened.json"] = admission_webhook_weakened
+SCENARIOS["providers/k8s/admission-webhook-weakened.json"] = admission_webhook_weakened

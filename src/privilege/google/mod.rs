@@ -1,7 +1,7 @@
 //! Google Cloud (`hashicorp/google`, `google-beta`): IAM members as principal ids
-//! (`google:serviceAccount/EMAIL`, `google:user/EMAIL`, ...), predefined roles as bundles of
-//! permissions (`rulesets/google/roles.txt`), and the service account the provider impersonates.
-//! What each IAM resource type states is data: `rulesets/google/shapes.toml`.
+//! (`gcp:serviceAccount/EMAIL`, `gcp:user/EMAIL`, ...), predefined roles as bundles of
+//! permissions (`rulesets/gcp/roles.txt`), and the service account the provider impersonates.
+//! What each IAM resource type states is data: `rulesets/gcp/shapes.toml`.
 
 use super::{Actions, Assumed, Binding, Provider, Statement};
 use crate::model::{Effect, PrincipalId};
@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 /// Predefined and basic roles with the permissions foureyes judges (see its header).
-const ROLES: &str = include_str!("../../../rulesets/google/roles.txt");
+const ROLES: &str = include_str!("../../../rulesets/gcp/roles.txt");
 
 /// The Google Cloud provider (`hashicorp/google`, `hashicorp/google-beta`).
 pub(crate) struct Google;
@@ -21,31 +21,31 @@ pub(crate) const MEMBER: &str = "member";
 
 impl Provider for Google {
     fn name(&self) -> &'static str {
-        "google"
+        "gcp"
     }
 
     fn rulesets(&self) -> &'static [(&'static str, &'static str)] {
         &[
             (
-                "rulesets/google/grants.toml",
-                include_str!("../../../rulesets/google/grants.toml"),
+                "rulesets/gcp/grants.toml",
+                include_str!("../../../rulesets/gcp/grants.toml"),
             ),
             (
-                "rulesets/google/stores.toml",
-                include_str!("../../../rulesets/google/stores.toml"),
+                "rulesets/gcp/stores.toml",
+                include_str!("../../../rulesets/gcp/stores.toml"),
             ),
         ]
     }
 
     fn shapes(&self) -> (&'static str, &'static str) {
         (
-            "rulesets/google/shapes.toml",
-            include_str!("../../../rulesets/google/shapes.toml"),
+            "rulesets/gcp/shapes.toml",
+            include_str!("../../../rulesets/gcp/shapes.toml"),
         )
     }
 
-    /// `google:KIND/NAME`. An IAM member (`kind` "member") carries its kind in its value:
-    /// `serviceAccount:ci@p.iam.gserviceaccount.com` is `google:serviceAccount/ci@p.iam...`;
+    /// `gcp:KIND/NAME`. An IAM member (`kind` "member") carries its kind in its value:
+    /// `serviceAccount:ci@p.iam.gserviceaccount.com` is `gcp:serviceAccount/ci@p.iam...`;
     /// a service account named by its resource name (`projects/P/serviceAccounts/EMAIL`) goes
     /// by its email.
     fn principal(&self, kind: &str, name: &str) -> PrincipalId {
@@ -54,9 +54,9 @@ impl Provider for Google {
             return member(name);
         }
         if kind == "serviceAccount" {
-            return PrincipalId::new(format!("google:serviceAccount/{}", account_email(name)));
+            return PrincipalId::new(format!("gcp:serviceAccount/{}", account_email(name)));
         }
-        PrincipalId::new(format!("google:{kind}/{name}"))
+        PrincipalId::new(format!("gcp:{kind}/{name}"))
     }
 
     /// An IAM member as Google writes it (`serviceAccount:x@p.iam.gserviceaccount.com`,
@@ -72,13 +72,13 @@ impl Provider for Google {
         }
         // A service account's bare email.
         (text.contains('@') && !text.contains([':', '/']) && text.ends_with(".gserviceaccount.com"))
-            .then(|| PrincipalId::new(format!("google:serviceAccount/{text}")))
+            .then(|| PrincipalId::new(format!("gcp:serviceAccount/{text}")))
     }
 
     /// `allUsers` (anyone on the internet) and `allAuthenticatedUsers` (anyone with a Google
     /// account).
     fn is_public(&self, id: &PrincipalId) -> bool {
-        id.0.as_str() == "google:allUsers" || id.0.as_str() == "google:allAuthenticatedUsers"
+        id.0.as_str() == "gcp:allUsers" || id.0.as_str() == "gcp:allAuthenticatedUsers"
     }
 
     fn pipeline(&self, set: &ChangeSet) -> Vec<Assumed> {
@@ -181,21 +181,21 @@ const MEMBER_KINDS: &[&str] = &["user", "serviceAccount", "group", "domain", "de
 fn member(value: &str) -> PrincipalId {
     let value = value.trim();
     if value == "allUsers" || value == "allAuthenticatedUsers" {
-        return PrincipalId::new(format!("google:{value}"));
+        return PrincipalId::new(format!("gcp:{value}"));
     }
     // Workload and workforce identity federation: one identity, or a set of them.
     for scheme in ["principal", "principalSet"] {
         if let Some(rest) = value.strip_prefix(&format!("{scheme}://")) {
-            return PrincipalId::new(format!("google:{scheme}/{rest}"));
+            return PrincipalId::new(format!("gcp:{scheme}/{rest}"));
         }
     }
     match value.split_once(':') {
         Some(("serviceAccount", email)) => {
-            PrincipalId::new(format!("google:serviceAccount/{}", account_email(email)))
+            PrincipalId::new(format!("gcp:serviceAccount/{}", account_email(email)))
         }
         // `deleted:user:alice@example.com?uid=123`: the member as it was, marked deleted.
-        Some((kind, rest)) if !kind.is_empty() => PrincipalId::new(format!("google:{kind}/{rest}")),
-        _ => PrincipalId::new(format!("google:member/{value}")),
+        Some((kind, rest)) if !kind.is_empty() => PrincipalId::new(format!("gcp:{kind}/{rest}")),
+        _ => PrincipalId::new(format!("gcp:member/{value}")),
     }
 }
 
@@ -343,38 +343,35 @@ mod tests {
     fn members_carry_their_kind() {
         assert_eq!(
             id(MEMBER, "serviceAccount:ci@p.iam.gserviceaccount.com"),
-            "google:serviceAccount/ci@p.iam.gserviceaccount.com"
+            "gcp:serviceAccount/ci@p.iam.gserviceaccount.com"
         );
         assert_eq!(
             id(MEMBER, "user:alice@example.com"),
-            "google:user/alice@example.com"
+            "gcp:user/alice@example.com"
         );
         assert_eq!(
             id(MEMBER, "group:ops@example.com"),
-            "google:group/ops@example.com"
+            "gcp:group/ops@example.com"
         );
-        assert_eq!(
-            id(MEMBER, "domain:example.com"),
-            "google:domain/example.com"
-        );
-        assert_eq!(id(MEMBER, "allUsers"), "google:allUsers");
+        assert_eq!(id(MEMBER, "domain:example.com"), "gcp:domain/example.com");
+        assert_eq!(id(MEMBER, "allUsers"), "gcp:allUsers");
         assert_eq!(
             id(MEMBER, "allAuthenticatedUsers"),
-            "google:allAuthenticatedUsers"
+            "gcp:allAuthenticatedUsers"
         );
         assert_eq!(
             id(MEMBER, "principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/gh/attribute.repository/acme/infra"),
-            "google:principalSet/iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/gh/attribute.repository/acme/infra"
+            "gcp:principalSet/iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/gh/attribute.repository/acme/infra"
         );
         assert_eq!(
             id(MEMBER, "deleted:user:bob@example.com?uid=123"),
-            "google:deleted/user:bob@example.com?uid=123"
+            "gcp:deleted/user:bob@example.com?uid=123"
         );
         assert_eq!(
             id(MEMBER, "projectOwner:acme-prod"),
-            "google:projectOwner/acme-prod"
+            "gcp:projectOwner/acme-prod"
         );
-        assert_eq!(id(MEMBER, "nonsense"), "google:member/nonsense");
+        assert_eq!(id(MEMBER, "nonsense"), "gcp:member/nonsense");
     }
 
     #[test]
@@ -384,14 +381,14 @@ mod tests {
                 "serviceAccount",
                 "projects/acme-prod/serviceAccounts/ci@acme-prod.iam.gserviceaccount.com"
             ),
-            "google:serviceAccount/ci@acme-prod.iam.gserviceaccount.com"
+            "gcp:serviceAccount/ci@acme-prod.iam.gserviceaccount.com"
         );
         assert_eq!(
             id(
                 MEMBER,
                 "serviceAccount:projects/-/serviceAccounts/ci@p.iam.gserviceaccount.com"
             ),
-            "google:serviceAccount/ci@p.iam.gserviceaccount.com"
+            "gcp:serviceAccount/ci@p.iam.gserviceaccount.com"
         );
     }
 
@@ -400,15 +397,12 @@ mod tests {
         let id = |t: &str| crate::privilege::principal_id(t).0.to_string();
         assert_eq!(
             id("serviceAccount:deployer@p.iam.gserviceaccount.com"),
-            "google:serviceAccount/deployer@p.iam.gserviceaccount.com"
+            "gcp:serviceAccount/deployer@p.iam.gserviceaccount.com"
         );
+        assert_eq!(id("user:alice@example.com"), "gcp:user/alice@example.com");
         assert_eq!(
-            id("user:alice@example.com"),
-            "google:user/alice@example.com"
-        );
-        assert_eq!(
-            id("google:serviceAccount/x@p.iam.gserviceaccount.com"),
-            "google:serviceAccount/x@p.iam.gserviceaccount.com"
+            id("gcp:serviceAccount/x@p.iam.gserviceaccount.com"),
+            "gcp:serviceAccount/x@p.iam.gserviceaccount.com"
         );
     }
 
@@ -417,7 +411,7 @@ mod tests {
         let id = |t: &str| crate::privilege::principal_id(t).0.to_string();
         assert_eq!(
             id("deployer@p.iam.gserviceaccount.com"),
-            "google:serviceAccount/deployer@p.iam.gserviceaccount.com"
+            "gcp:serviceAccount/deployer@p.iam.gserviceaccount.com"
         );
         assert!(Google.is_public(&Google.principal(MEMBER, "allUsers")));
         assert!(Google.is_public(&Google.principal(MEMBER, "allAuthenticatedUsers")));

@@ -1,8 +1,8 @@
-//! Kubernetes: RBAC subjects as principals (`kubernetes:user/NAME`, `kubernetes:group/NAME`,
-//! `kubernetes:serviceaccount/NAMESPACE/NAME`), a role's `rule` blocks as its document
+//! Kubernetes: RBAC subjects as principals (`k8s:User/NAME`, `k8s:Group/NAME`,
+//! `k8s:ServiceAccount/NAMESPACE/NAME`), a role's `rule` blocks as its document
 //! (`RESOURCE:VERB` permissions), and the default cluster roles as bundles
-//! (`rulesets/kubernetes/cluster-roles.txt`). What each RBAC resource type states is data:
-//! `rulesets/kubernetes/shapes.toml`.
+//! (`rulesets/k8s/cluster-roles.txt`). What each RBAC resource type states is data:
+//! `rulesets/k8s/shapes.toml`.
 
 use super::{Actions, Provider, Statement};
 use crate::model::{Effect, PrincipalId};
@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// The default cluster roles, one a line: `NAME: RULE ...`.
-const CLUSTER_ROLES: &str = include_str!("../../../rulesets/kubernetes/cluster-roles.txt");
+const CLUSTER_ROLES: &str = include_str!("../../../rulesets/k8s/cluster-roles.txt");
 
 /// The prefix of the key that attaches a cluster role (`ClusterRole:NAME`).
 const CLUSTER_ROLE: &str = "ClusterRole:";
@@ -99,20 +99,20 @@ fn texts(rule: &Value, unknown: &Value, name: &str) -> Option<Vec<String>> {
 
 impl Provider for Kubernetes {
     fn name(&self) -> &'static str {
-        "kubernetes"
+        "k8s"
     }
 
     fn rulesets(&self) -> &'static [(&'static str, &'static str)] {
         &[(
-            "rulesets/kubernetes/grants.toml",
-            include_str!("../../../rulesets/kubernetes/grants.toml"),
+            "rulesets/k8s/grants.toml",
+            include_str!("../../../rulesets/k8s/grants.toml"),
         )]
     }
 
     fn shapes(&self) -> (&'static str, &'static str) {
         (
-            "rulesets/kubernetes/shapes.toml",
-            include_str!("../../../rulesets/kubernetes/shapes.toml"),
+            "rulesets/k8s/shapes.toml",
+            include_str!("../../../rulesets/k8s/shapes.toml"),
         )
     }
 
@@ -224,9 +224,9 @@ impl Provider for Kubernetes {
     fn is_public(&self, id: &PrincipalId) -> bool {
         matches!(
             id.0.as_str(),
-            "kubernetes:user/system:anonymous"
-                | "kubernetes:group/system:unauthenticated"
-                | "kubernetes:group/system:authenticated"
+            "k8s:User/system:anonymous"
+                | "k8s:Group/system:unauthenticated"
+                | "k8s:Group/system:authenticated"
         )
     }
 
@@ -294,11 +294,11 @@ mod tests {
         );
         assert_eq!(k.bundle("Role:x/cluster-admin"), None);
         assert_eq!(
-            k.principal("serviceaccount", "ci/deployer").0.as_str(),
-            "kubernetes:serviceaccount/ci/deployer"
+            k.principal("ServiceAccount", "ci/deployer").0.as_str(),
+            "k8s:ServiceAccount/ci/deployer"
         );
-        assert!(k.is_public(&k.principal("group", "system:authenticated")));
-        assert!(k.is_public(&k.principal("user", "system:anonymous")));
-        assert!(!k.is_public(&k.principal("group", "system:masters")));
+        assert!(k.is_public(&k.principal("Group", "system:authenticated")));
+        assert!(k.is_public(&k.principal("User", "system:anonymous")));
+        assert!(!k.is_public(&k.principal("Group", "system:masters")));
     }
 }
