@@ -924,6 +924,16 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 (self.text(value), broad)
             }
             Tri::Known(_) | Tri::Absent => return,
+            // The value its reference names, where that is known (a new bucket's name).
+            Tri::Unknown if self.followed_value(c, &scope.attribute).is_some() => {
+                let value = self
+                    .followed_value(c, &scope.attribute)
+                    .expect("checked just above");
+                let broad = scope
+                    .broad
+                    .unwrap_or_else(|| self.provider.broad_scope(&value));
+                (self.text(&value), broad)
+            }
             // NOTE: a scope the shape says is never broad (one vault) is one resource, whichever.
             Tri::Unknown if scope.broad == Some(false) => (self.text("(known after apply)"), false),
             Tri::Unknown => {
@@ -942,6 +952,23 @@ impl<'r, 'a> Extractor<'r, 'a> {
             g.scope = text.clone();
             g.broad = g.broad && broad;
         }
+    }
+
+    /// The value an attribute known only after apply will take, where its configuration
+    /// references an attribute of another resource that is known (`bucket =
+    /// google_storage_bucket.orders.name`, a name the configuration sets).
+    fn followed_value(&self, c: &ResourceChange, attribute: &str) -> Option<String> {
+        self.resolver
+            .references(c, top(attribute))
+            .iter()
+            .find_map(|reference| {
+                let target = self.resolver.resolve(c, reference)?;
+                let path = reference.splitn(3, '.').nth(2)?;
+                match read(target.change, Side::After, path) {
+                    Tri::Known(Value::String(value)) if !value.is_empty() => Some(value.clone()),
+                    _ => None,
+                }
+            })
     }
 
     /// A resource that is a principal: whoever its trust document admits, and its own

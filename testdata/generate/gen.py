@@ -1290,9 +1290,11 @@ import azure_provider  # noqa: E402
 import github_provider  # noqa: E402
 import google_provider  # noqa: E402
 import kubernetes_provider  # noqa: E402
+import multi_provider  # noqa: E402
 
 for _area in (credentials, evidence_stores, identity, powers,
-              google_provider, azure_provider, kubernetes_provider, github_provider):
+              google_provider, azure_provider, kubernetes_provider, github_provider,
+              multi_provider):
     SCENARIOS.update(_area.SCENARIOS)
 
 
