@@ -13,7 +13,7 @@ pub(crate) const RULE: Rule = Rule {
               provider of foureyes models, and the configuration sets `unmodelled_identity = \
               \"require_approval\"`",
     docs: r#"**Why it matters.** A gate that passes what it cannot read is worse than none: a
-change to Google Cloud IAM, an Entra ID group or an OCI policy may grant privilege or switch off
+change to an OCI policy, an Azure Policy assignment or Spanner IAM may grant privilege or switch off
 an audit log, and foureyes would not know. By default foureyes names such changes next to the
 verdict (a *partial pass*) and leaves the decision to the reviewer; with
 `unmodelled_identity = "require_approval"` in `.foureyes.toml` they need an independent approver,
