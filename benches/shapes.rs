@@ -12,13 +12,17 @@
 //!   trail: N principals gaining privilege, one finding naming them all. The Markdown comment
 //!   once took 17.6 s at 20,000 and 73.5 s at 40,000 (quadratic), and was killed at 200,000.
 //!   Sizes 20,000, 40,000 and 200,000: the time per change must stay flat (linear).
+//! - `multi-N`: N changes across the other providers, each a quarter of N: Google project
+//!   members that an authoritative project policy (changed) takes away, Kubernetes cluster
+//!   role bindings of service accounts, Azure role assignments and GitHub team memberships,
+//!   beside a disabled audit sink. Sizes 20,000, 40,000 and 200,000: linear, as for `iam`.
 //! - `trails-1000000`: a 126 MB plan of 1,000,000 trail deletions (it once took 2.5 GB).
 //! - `long-name-100MB`: one role whose name is 100 MB (it once took 2.25 GB).
 //!
 //! # Targets
 //!
-//! - every format's time per resource change at the largest `iam` size at most 2× that at the
-//!   smallest (linear time);
+//! - every format's time per resource change at the largest `iam` and `multi` sizes at most 2×
+//!   that at the smallest (linear time);
 //! - peak memory under 2× the plan for `trails` and `long-name`.
 //!
 //! The `iam` shapes are reported against the same memory measure, for the record: a review
@@ -79,6 +83,14 @@ fn shapes(scale: f64) -> Vec<Shape> {
             write: Box::new(move |w| iam(w, size)),
         });
     }
+    for size in [20_000, 40_000, 200_000].map(n) {
+        out.push(Shape {
+            name: format!("multi-{size}"),
+            changes: size + 2,
+            memory_target: false,
+            write: Box::new(move |w| multi(w, size)),
+        });
+    }
     let trails = n(1_000_000);
     out.push(Shape {
         name: format!("trails-{trails}"),
@@ -107,6 +119,38 @@ fn iam(w: &mut dyn Write, n: usize) -> io::Result<()> {
         )?;
     }
     w.write_all(br#"{"address":"aws_cloudtrail.org","mode":"managed","type":"aws_cloudtrail","name":"org","change":{"actions":["delete"],"before":{"name":"org"},"after":null}}]}"#)
+}
+
+/// N changes across Google Cloud, Kubernetes, Azure and GitHub (a quarter each), an
+/// authoritative Google project policy that takes the members' roles away, and a disabled audit
+/// sink.
+fn multi(w: &mut dyn Write, n: usize) -> io::Result<()> {
+    w.write_all(br#"{"format_version":"1.2","terraform_version":"1.11.0","resource_changes":["#)?;
+    let quarter = (n / 4).max(1);
+    for i in 0..quarter {
+        let member = format!(
+            r#"{{"condition":[],"etag":"BwX{i}","id":"acme-prod/roles/editor/user:u{i}@acme.example","member":"user:u{i}@acme.example","project":"acme-prod","role":"roles/editor"}}"#
+        );
+        write!(
+            w,
+            r#"{{"address":"google_project_iam_member.m{i}","mode":"managed","type":"google_project_iam_member","name":"m{i}","provider_name":"registry.terraform.io/hashicorp/google","change":{{"actions":["no-op"],"before":{member},"after":{member},"after_unknown":{{}}}}}},"#
+        )?;
+        write!(
+            w,
+            r#"{{"address":"kubernetes_cluster_role_binding_v1.b{i}","mode":"managed","type":"kubernetes_cluster_role_binding_v1","name":"b{i}","provider_name":"registry.terraform.io/hashicorp/kubernetes","change":{{"actions":["create"],"before":null,"after":{{"metadata":[{{"name":"b{i}","annotations":null,"labels":null}}],"role_ref":[{{"api_group":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"edit"}}],"subject":[{{"api_group":"","kind":"ServiceAccount","name":"sa{i}","namespace":"ns{i}"}}]}},"after_unknown":{{"id":true}}}}}},"#
+        )?;
+        write!(
+            w,
+            r#"{{"address":"azurerm_role_assignment.a{i}","mode":"managed","type":"azurerm_role_assignment","name":"a{i}","provider_name":"registry.terraform.io/hashicorp/azurerm","change":{{"actions":["create"],"before":null,"after":{{"condition":null,"principal_id":"00000000-0000-4000-8000-{i:012}","principal_type":"ServicePrincipal","role_definition_name":"Contributor","scope":"/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg{i}"}},"after_unknown":{{"id":true,"role_definition_id":true}}}}}},"#
+        )?;
+        write!(
+            w,
+            r#"{{"address":"github_team_membership.t{i}","mode":"managed","type":"github_team_membership","name":"t{i}","provider_name":"registry.terraform.io/integrations/github","change":{{"actions":["create"],"before":null,"after":{{"role":"member","team_id":"{team}","username":"user{i}"}},"after_unknown":{{"etag":true,"id":true}}}}}},"#,
+            team = 1000 + i % 50
+        )?;
+    }
+    w.write_all(br#"{"address":"google_project_iam_policy.project","mode":"managed","type":"google_project_iam_policy","name":"project","provider_name":"registry.terraform.io/hashicorp/google","change":{"actions":["create"],"before":null,"after":{"policy_data":"{\"bindings\":[{\"members\":[\"user:owner@acme.example\"],\"role\":\"roles/owner\"}]}","project":"acme-prod"},"after_unknown":{"etag":true,"id":true}}},"#)?;
+    w.write_all(br#"{"address":"google_logging_project_sink.audit","mode":"managed","type":"google_logging_project_sink","name":"audit","provider_name":"registry.terraform.io/hashicorp/google","change":{"actions":["update"],"before":{"destination":"storage.googleapis.com/acme-audit","disabled":false,"filter":"logName:\"cloudaudit.googleapis.com\"","name":"audit","project":"acme-prod"},"after":{"destination":"storage.googleapis.com/acme-audit","disabled":true,"filter":"logName:\"cloudaudit.googleapis.com\"","name":"audit","project":"acme-prod"},"after_unknown":{}}}]}"#)
 }
 
 /// N trail deletions, about 126 bytes each.
@@ -160,9 +204,10 @@ fn run() -> Result<i32, String> {
         "shape", "plan MB", "format", "time s", "µs/change", "peak MB", "peak/plan"
     );
     let mut all_pass = true;
-    // Per format: (time per change at the smallest iam size, at the largest).
-    let mut per_change: Vec<(f64, f64)> = vec![(0.0, 0.0); FORMATS.len()];
-    let mut iam_seen = 0;
+    // Per family of sizes (`iam`, `multi`) and format: (time per change at the smallest size,
+    // at the largest), and how many sizes were seen.
+    let mut per_change: std::collections::BTreeMap<String, (Vec<(f64, f64)>, usize)> =
+        std::collections::BTreeMap::new();
     for shape in shapes(scale) {
         if !shape.name.starts_with(&only) {
             continue;
@@ -177,7 +222,10 @@ fn run() -> Result<i32, String> {
         let size = std::fs::metadata(&path)
             .map_err(|e| format!("{}: {e}", path.display()))?
             .len();
-        let is_iam = shape.name.starts_with("iam-");
+        let family = ["iam-", "multi-"]
+            .into_iter()
+            .find(|f| shape.name.starts_with(f))
+            .map(|f| f.trim_end_matches('-').to_string());
         for (f, format) in FORMATS.iter().enumerate() {
             let mut best = Duration::MAX;
             let mut peak: Option<u64> = None;
@@ -190,11 +238,14 @@ fn run() -> Result<i32, String> {
                 };
             }
             let micros = best.as_secs_f64() * 1e6 / shape.changes as f64;
-            if is_iam {
-                if iam_seen == 0 {
-                    per_change[f].0 = micros;
+            if let Some(family) = &family {
+                let (times, seen) = per_change
+                    .entry(family.clone())
+                    .or_insert_with(|| (vec![(0.0, 0.0); FORMATS.len()], 0));
+                if *seen == 0 {
+                    times[f].0 = micros;
                 }
-                per_change[f].1 = micros;
+                times[f].1 = micros;
             }
             let (peak_mb, ratio) = match peak {
                 Some(kib) => {
@@ -225,16 +276,21 @@ fn run() -> Result<i32, String> {
                 ratio
             );
         }
-        if is_iam {
-            iam_seen += 1;
+        if let Some(family) = &family {
+            if let Some((_, seen)) = per_change.get_mut(family) {
+                *seen += 1;
+            }
         }
         let _ = std::fs::remove_file(&path);
     }
-    if iam_seen > 1 {
+    for (family, (times, seen)) in &per_change {
+        if *seen < 2 {
+            continue;
+        }
         println!();
-        println!("  linear time: µs per change at the largest iam size over the smallest (target <= {TARGET_LINEAR:.1})");
+        println!("  linear time: µs per change at the largest {family} size over the smallest (target <= {TARGET_LINEAR:.1})");
         for (f, format) in FORMATS.iter().enumerate() {
-            let (small, large) = per_change[f];
+            let (small, large) = times[f];
             let ratio = large / small.max(1e-9);
             let pass = ratio <= TARGET_LINEAR;
             all_pass &= pass;
