@@ -3,6 +3,16 @@
 //! (`rulesets/<provider>/shapes.toml`); a [`Provider`] supplies the rest: its policy language,
 //! how it names principals, its bundles of permissions and its pipeline identities.
 
+/// A file of `rulesets/`, embedded: `(its path as errors name it, its contents)`.
+macro_rules! ruleset_file {
+    ($path:literal) => {
+        (
+            concat!("rulesets/", $path),
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rulesets/", $path)),
+        )
+    };
+}
+
 pub(crate) mod aws;
 pub(crate) mod azure;
 pub(crate) mod engine;

@@ -30,22 +30,13 @@ impl Provider for Aws {
 
     fn rulesets(&self) -> &'static [(&'static str, &'static str)] {
         &[
-            (
-                "rulesets/aws/grants.toml",
-                include_str!("../../../rulesets/aws/grants.toml"),
-            ),
-            (
-                "rulesets/aws/stores.toml",
-                include_str!("../../../rulesets/aws/stores.toml"),
-            ),
+            ruleset_file!("aws/grants.toml"),
+            ruleset_file!("aws/stores.toml"),
         ]
     }
 
     fn shapes(&self) -> (&'static str, &'static str) {
-        (
-            "rulesets/aws/shapes.toml",
-            include_str!("../../../rulesets/aws/shapes.toml"),
-        )
+        ruleset_file!("aws/shapes.toml")
     }
 
     /// `aws:KIND/NAME` from a name or an ARN (paths are dropped: IAM names are unique per

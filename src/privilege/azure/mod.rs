@@ -38,22 +38,13 @@ impl Provider for Azure {
 
     fn rulesets(&self) -> &'static [(&'static str, &'static str)] {
         &[
-            (
-                "rulesets/azure/grants.toml",
-                include_str!("../../../rulesets/azure/grants.toml"),
-            ),
-            (
-                "rulesets/azure/stores.toml",
-                include_str!("../../../rulesets/azure/stores.toml"),
-            ),
+            ruleset_file!("azure/grants.toml"),
+            ruleset_file!("azure/stores.toml"),
         ]
     }
 
     fn shapes(&self) -> (&'static str, &'static str) {
-        (
-            "rulesets/azure/shapes.toml",
-            include_str!("../../../rulesets/azure/shapes.toml"),
-        )
+        ruleset_file!("azure/shapes.toml")
     }
 
     /// `azure:principal/OBJECT-ID` for every Entra ID object (an azuread id such as

@@ -66,17 +66,11 @@ impl Provider for Github {
     }
 
     fn rulesets(&self) -> &'static [(&'static str, &'static str)] {
-        &[(
-            "rulesets/github/grants.toml",
-            include_str!("../../../rulesets/github/grants.toml"),
-        )]
+        &[ruleset_file!("github/grants.toml")]
     }
 
     fn shapes(&self) -> (&'static str, &'static str) {
-        (
-            "rulesets/github/shapes.toml",
-            include_str!("../../../rulesets/github/shapes.toml"),
-        )
+        ruleset_file!("github/shapes.toml")
     }
 
     /// GitHub has no policy language: what principals hold comes from roles.

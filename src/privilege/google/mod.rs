@@ -26,22 +26,13 @@ impl Provider for Google {
 
     fn rulesets(&self) -> &'static [(&'static str, &'static str)] {
         &[
-            (
-                "rulesets/gcp/grants.toml",
-                include_str!("../../../rulesets/gcp/grants.toml"),
-            ),
-            (
-                "rulesets/gcp/stores.toml",
-                include_str!("../../../rulesets/gcp/stores.toml"),
-            ),
+            ruleset_file!("gcp/grants.toml"),
+            ruleset_file!("gcp/stores.toml"),
         ]
     }
 
     fn shapes(&self) -> (&'static str, &'static str) {
-        (
-            "rulesets/gcp/shapes.toml",
-            include_str!("../../../rulesets/gcp/shapes.toml"),
-        )
+        ruleset_file!("gcp/shapes.toml")
     }
 
     /// `gcp:KIND/NAME`. An IAM member (`kind` "member") carries its kind in its value:

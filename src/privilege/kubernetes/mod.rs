@@ -103,17 +103,11 @@ impl Provider for Kubernetes {
     }
 
     fn rulesets(&self) -> &'static [(&'static str, &'static str)] {
-        &[(
-            "rulesets/k8s/grants.toml",
-            include_str!("../../../rulesets/k8s/grants.toml"),
-        )]
+        &[ruleset_file!("k8s/grants.toml")]
     }
 
     fn shapes(&self) -> (&'static str, &'static str) {
-        (
-            "rulesets/k8s/shapes.toml",
-            include_str!("../../../rulesets/k8s/shapes.toml"),
-        )
+        ruleset_file!("k8s/shapes.toml")
     }
 
     /// Roles are written as blocks, never as text.
