@@ -656,6 +656,12 @@ LEVELS = [
     ("cloudfunctions2_function", "cloud_function", "export-v2"),
     ("compute_instance", "instance_name", "bastion"),
     ("artifact_registry_repository", "repository", "images"),
+    ("pubsub_subscription", "subscription", "projects/%s/subscriptions/orders-audit" % PROJECT),
+    ("bigquery_table", "table_id", "projects/%s/datasets/reporting/tables/daily" % PROJECT),
+    ("cloud_run_v2_job", "name", "nightly-export"),
+    ("spanner_instance", "instance", "orders"),
+    ("compute_subnetwork", "subnetwork", "private"),
+    ("sourcerepo_repository", "repository", "infra"),
 ]
 
 VIEWER = {
@@ -670,6 +676,9 @@ VIEWER = {
     "cloudfunctions2_function": "roles/cloudfunctions.invoker",
     "compute_instance": "roles/compute.osLogin",
     "artifact_registry_repository": "roles/artifactregistry.reader",
+    "pubsub_subscription": "roles/pubsub.subscriber", "bigquery_table": "roles/bigquery.dataViewer",
+    "cloud_run_v2_job": "roles/run.invoker", "spanner_instance": "roles/spanner.viewer",
+    "compute_subnetwork": "roles/compute.networkUser", "sourcerepo_repository": "roles/source.reader",
 }
 
 
