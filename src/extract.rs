@@ -141,11 +141,33 @@ pub(crate) fn extract(
     wanted: &Wanted,
     ruleset: &Ruleset,
 ) -> Result<Extraction, LoadError> {
+    // The providers that read some type of the change set; the others have nothing to extract
+    // (an AWS plan is not read five times over).
+    let reads: Vec<bool> = {
+        let kinds: std::collections::HashSet<(bool, &str)> = set
+            .changes
+            .iter()
+            .map(|c| (c.data, c.kind.as_str()))
+            .collect();
+        PROVIDERS
+            .iter()
+            .map(|p| {
+                let shapes = ruleset.shapes(p.name());
+                kinds
+                    .iter()
+                    .any(|&(data, kind)| shapes.get(data, kind).is_some())
+            })
+            .collect()
+    };
     let touched: Vec<engine::Touched> = {
         let resolver = Resolver::new(set);
         PROVIDERS
             .iter()
-            .map(|p| engine::touched(*p, ruleset.shapes(p.name()), set, &resolver))
+            .zip(&reads)
+            .map(|(p, &reads)| match reads {
+                true => engine::touched(*p, ruleset.shapes(p.name()), set, &resolver),
+                false => engine::Touched::default(),
+            })
             .collect()
     };
     let mut complete: Vec<usize> = touched
@@ -157,7 +179,11 @@ pub(crate) fn extract(
     normalize::complete(set, &complete, wanted)?;
     let resolver = Resolver::new(set);
     let mut out = Extraction::default();
-    for (p, touched) in PROVIDERS.iter().zip(&touched) {
+    for ((p, touched), &reads) in PROVIDERS.iter().zip(&touched).zip(&reads) {
+        if !reads {
+            engine::pipeline_only(*p, set, &mut out);
+            continue;
+        }
         engine::extract(
             *p,
             ruleset.shapes(p.name()),

@@ -26,6 +26,7 @@ use serde_json::Value;
 use std::cell::{Cell, RefCell};
 
 /// The principals a change set can alter for one provider, found before any document is read.
+#[derive(Default)]
 pub(crate) struct Touched {
     /// Principals whose grants may differ before and after: the ones the report covers.
     report: HashSet<PrincipalId>,
@@ -218,6 +219,26 @@ pub(crate) fn extract<'a>(
             .map(|p| (touched.hidden.show(p.id), p.source)),
     );
     out.hidden.extend(touched.hidden.clone());
+}
+
+/// What a provider that reads no type of the change set gives: only the identities its
+/// configuration applies the change as (hidden where their names are sensitive, as
+/// [`hidden`] does).
+pub(crate) fn pipeline_only(provider: &dyn Provider, set: &ChangeSet, out: &mut Extraction) {
+    let mut hidden = Hidden::default();
+    for assumed in provider.pipeline(set) {
+        if assumed.sensitive {
+            let kind = assumed
+                .id
+                .0
+                .split_once('/')
+                .map_or(&*assumed.id.0, |(k, _)| k);
+            let shown = PrincipalId::new(format!("{kind}/{}", assumed.place));
+            hidden.hide(assumed.id.clone(), || shown);
+        }
+        out.pipeline.push((hidden.show(assumed.id), assumed.source));
+    }
+    out.hidden.extend(hidden);
 }
 
 /// Whether a change issues the credential it is: creates it, replaces it (a rotation), or turns

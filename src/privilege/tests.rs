@@ -332,3 +332,32 @@ fn pipeline_principals_as_users_write_them() {
     // Not a form any provider knows, and not bare: kept as written.
     assert_eq!(id("example:thing/x"), "example:thing/x");
 }
+
+/// A provider that reads no type of a change set still names the identities its configuration
+/// applies the change as, hidden as a full extraction hides them when their names are
+/// sensitive.
+#[test]
+fn a_provider_with_nothing_to_read_still_names_its_pipeline() {
+    let ruleset = Ruleset::load(&[]).expect("built-in rulesets are valid");
+    let wanted = crate::extract::wanted_attributes(&ruleset);
+    let path = root().join("testdata/plans/sensitive/pipeline.json");
+    let source = crate::load::read(&path).expect("the fixture loads");
+    let mut set = normalize::normalize(&[source], &wanted).expect("the fixture normalizes");
+    let full = crate::extract::extract(&mut set, &wanted, &ruleset).expect("it extracts");
+    let aws = provider("aws").expect("aws is registered");
+    let mut only = super::Extraction::default();
+    engine::pipeline_only(aws, &set, &mut only);
+    // The full extraction hides the name behind the first resource that names it; with nothing
+    // read, the provider's configuration is the only place that does.
+    assert_eq!(
+        only.pipeline
+            .iter()
+            .map(|(id, _)| id.0.as_str())
+            .collect::<Vec<_>>(),
+        ["aws:role/provider.aws.assume_role"]
+    );
+    assert_eq!(only.pipeline[0].1, full.pipeline[0].1);
+    for (id, _) in &only.pipeline {
+        assert!(!id.0.contains("CANARY"), "{id:?} shows a sensitive name");
+    }
+}
