@@ -185,6 +185,49 @@ pub(crate) trait Provider: Sync {
     }
 }
 
+/// A text value of a provider's configuration, as the plan's configuration writes it: a
+/// constant, or a root variable with the value the plan gives it (only the providers of the
+/// root module, `key` without `:`, see root variables). With where it came from, to add to the
+/// report's source (`var.NAME` or `var.NAME, sensitive`), and whether it is sensitive.
+pub(crate) fn configured_text<'a>(
+    input: &'a crate::normalize::Input,
+    key: &str,
+    expression: &'a Value,
+) -> Option<(&'a str, Option<String>, bool)> {
+    match expression.get("constant_value") {
+        Some(Value::String(text)) => Some((text.as_str(), None, false)),
+        Some(_) => None,
+        None => {
+            let var = root_variable(expression).filter(|_| !key.contains(':'))?;
+            let Some(Value::String(text)) = input.variables.get(var) else {
+                return None;
+            };
+            let sensitive = input
+                .configuration
+                .root_module
+                .variables
+                .get(var)
+                .is_some_and(|v| v.sensitive);
+            let from = if sensitive {
+                format!("var.{var}, sensitive")
+            } else {
+                format!("var.{var}")
+            };
+            Some((text.as_str(), Some(from), sensitive))
+        }
+    }
+}
+
+/// The root variable an expression is, if it is one and nothing else (`var.role_arn`).
+fn root_variable(expression: &Value) -> Option<&str> {
+    let refs = expression.get("references")?.as_array()?;
+    let [only] = refs.as_slice() else {
+        return None;
+    };
+    let name = only.as_str()?.strip_prefix("var.")?;
+    (!name.contains(['.', '['])).then_some(name)
+}
+
 /// The provider of this name, if one is registered.
 pub(crate) fn provider(name: &str) -> Option<&'static dyn Provider> {
     PROVIDERS.iter().copied().find(|p| p.name() == name)

@@ -361,3 +361,30 @@ fn a_provider_with_nothing_to_read_still_names_its_pipeline() {
         assert!(!id.0.contains("CANARY"), "{id:?} shows a sensitive name");
     }
 }
+
+/// A provider's configuration follows a variable only when the expression is that one root
+/// variable and nothing else.
+#[test]
+fn only_a_lone_root_variable_is_followed() {
+    let e = |refs: serde_json::Value| serde_json::json!({ "references": refs });
+    assert_eq!(
+        super::root_variable(&e(serde_json::json!(["var.ci"]))),
+        Some("ci")
+    );
+    assert_eq!(
+        super::root_variable(&e(serde_json::json!(["var.ci", "var.x"]))),
+        None
+    );
+    assert_eq!(
+        super::root_variable(&e(serde_json::json!(["var.roles.ci"]))),
+        None
+    );
+    assert_eq!(
+        super::root_variable(&e(serde_json::json!(["local.ci"]))),
+        None
+    );
+    assert_eq!(
+        super::root_variable(&serde_json::json!({"constant_value": "x"})),
+        None
+    );
+}

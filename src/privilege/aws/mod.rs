@@ -408,32 +408,14 @@ fn pipeline_principals(set: &ChangeSet) -> Vec<Assumed> {
                         continue;
                     };
                     let source = format!("{}: provider \"{key}\" {block}.role_arn", input.name);
-                    let (arn, source, sensitive) = match expression.get("constant_value") {
-                        Some(Value::String(arn)) => (arn.as_str(), source, false),
-                        Some(_) => continue,
-                        None => {
-                            // Only root modules' providers see root variables.
-                            let Some(var) =
-                                root_variable(expression).filter(|_| !key.contains(':'))
-                            else {
-                                continue;
-                            };
-                            let Some(Value::String(arn)) = input.variables.get(var) else {
-                                continue;
-                            };
-                            let sensitive = input
-                                .configuration
-                                .root_module
-                                .variables
-                                .get(var)
-                                .is_some_and(|v| v.sensitive);
-                            let from = if sensitive {
-                                format!("var.{var}, sensitive")
-                            } else {
-                                format!("var.{var}")
-                            };
-                            (arn.as_str(), format!("{source} ({from})"), sensitive)
-                        }
+                    let Some((arn, from, sensitive)) =
+                        super::configured_text(input, key, expression)
+                    else {
+                        continue;
+                    };
+                    let source = match from {
+                        Some(from) => format!("{source} ({from})"),
+                        None => source,
                     };
                     if let Some(id) = from_arn(arn) {
                         if !out.iter().any(|a| a.id == id) {
@@ -450,16 +432,6 @@ fn pipeline_principals(set: &ChangeSet) -> Vec<Assumed> {
         }
     }
     out
-}
-
-/// The root variable an expression is, if it is one and nothing else (`var.role_arn`).
-fn root_variable(expression: &Value) -> Option<&str> {
-    let refs = expression.get("references")?.as_array()?;
-    let [only] = refs.as_slice() else {
-        return None;
-    };
-    let name = only.as_str()?.strip_prefix("var.")?;
-    (!name.contains(['.', '['])).then_some(name)
 }
 
 #[cfg(test)]
@@ -481,22 +453,6 @@ mod tests {
             Some("aws:account/111122223333".to_string())
         );
         assert_eq!(from_arn("arn:aws:s3:::bucket"), None);
-    }
-
-    #[test]
-    fn only_a_lone_root_variable_is_followed() {
-        let e = |refs: Value| serde_json::json!({ "references": refs });
-        assert_eq!(root_variable(&e(serde_json::json!(["var.ci"]))), Some("ci"));
-        assert_eq!(
-            root_variable(&e(serde_json::json!(["var.ci", "var.x"]))),
-            None
-        );
-        assert_eq!(root_variable(&e(serde_json::json!(["var.roles.ci"]))), None);
-        assert_eq!(root_variable(&e(serde_json::json!(["local.ci"]))), None);
-        assert_eq!(
-            root_variable(&serde_json::json!({"constant_value": "x"})),
-            None
-        );
     }
 
     #[test]

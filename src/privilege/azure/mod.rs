@@ -438,29 +438,13 @@ fn pipeline_principals(set: &ChangeSet) -> Vec<Assumed> {
             );
             let how = if oidc { ", OIDC" } else { "" };
             let source = format!("{}: provider \"{key}\" client_id", input.name);
-            let (client, source, sensitive) = match expression.get("constant_value") {
-                Some(Value::String(id)) => (id.as_str(), format!("{source}{how}"), false),
-                Some(_) => continue,
-                None => {
-                    let Some(var) = root_variable(expression).filter(|_| !key.contains(':')) else {
-                        continue;
-                    };
-                    let Some(Value::String(id)) = input.variables.get(var) else {
-                        continue;
-                    };
-                    let sensitive = input
-                        .configuration
-                        .root_module
-                        .variables
-                        .get(var)
-                        .is_some_and(|v| v.sensitive);
-                    let from = if sensitive {
-                        format!("var.{var}, sensitive")
-                    } else {
-                        format!("var.{var}")
-                    };
-                    (id.as_str(), format!("{source} ({from}{how})"), sensitive)
-                }
+            let Some((client, from, sensitive)) = super::configured_text(input, key, expression)
+            else {
+                continue;
+            };
+            let source = match from {
+                Some(from) => format!("{source} ({from}{how})"),
+                None => format!("{source}{how}"),
             };
             let id = match objects.get(&client.to_ascii_lowercase()) {
                 Some(object) => Azure.principal("service-principal", object),
@@ -477,16 +461,6 @@ fn pipeline_principals(set: &ChangeSet) -> Vec<Assumed> {
         }
     }
     out
-}
-
-/// The root variable an expression is, if it is one and nothing else (`var.client_id`).
-fn root_variable(expression: &Value) -> Option<&str> {
-    let refs = expression.get("references")?.as_array()?;
-    let [only] = refs.as_slice() else {
-        return None;
-    };
-    let name = only.as_str()?.strip_prefix("var.")?;
-    (!name.contains(['.', '['])).then_some(name)
 }
 
 #[cfg(test)]

@@ -274,29 +274,13 @@ fn pipeline_principals(set: &ChangeSet) -> Vec<Assumed> {
                 "{}: provider \"{key}\" impersonate_service_account",
                 input.name
             );
-            let (email, source, sensitive) = match expression.get("constant_value") {
-                Some(Value::String(email)) => (email.as_str(), source, false),
-                Some(_) => continue,
-                None => {
-                    let Some(var) = root_variable(expression).filter(|_| !key.contains(':')) else {
-                        continue;
-                    };
-                    let Some(Value::String(email)) = input.variables.get(var) else {
-                        continue;
-                    };
-                    let sensitive = input
-                        .configuration
-                        .root_module
-                        .variables
-                        .get(var)
-                        .is_some_and(|v| v.sensitive);
-                    let from = if sensitive {
-                        format!("var.{var}, sensitive")
-                    } else {
-                        format!("var.{var}")
-                    };
-                    (email.as_str(), format!("{source} ({from})"), sensitive)
-                }
+            let Some((email, from, sensitive)) = super::configured_text(input, key, expression)
+            else {
+                continue;
+            };
+            let source = match from {
+                Some(from) => format!("{source} ({from})"),
+                None => source,
             };
             let id = Google.principal("serviceAccount", email);
             if !out.iter().any(|a| a.id == id) {
@@ -310,16 +294,6 @@ fn pipeline_principals(set: &ChangeSet) -> Vec<Assumed> {
         }
     }
     out
-}
-
-/// The root variable an expression is, if it is one and nothing else (`var.deployer`).
-fn root_variable(expression: &Value) -> Option<&str> {
-    let refs = expression.get("references")?.as_array()?;
-    let [only] = refs.as_slice() else {
-        return None;
-    };
-    let name = only.as_str()?.strip_prefix("var.")?;
-    (!name.contains(['.', '['])).then_some(name)
 }
 
 #[cfg(test)]
