@@ -1,7 +1,7 @@
 //! `public-privilege`: anyone at all (the public, or every authenticated account of the
 //! provider) gains a grant that confers a duty.
 
-use super::{describe_grants, Check, Context, Finding, Rule};
+use super::{describe_grants, sorted, Check, Context, Finding, Rule};
 use crate::model::{Effect, Grant};
 use crate::privilege::{provider_of, PROVIDERS};
 use crate::ruleset::Severity;
@@ -85,9 +85,7 @@ impl Check for PublicPrivilege {
                     duties.join(" and ")
                 )
             };
-            let mut resources: Vec<String> = gained.iter().map(|g| g.via.to_string()).collect();
-            resources.sort();
-            resources.dedup();
+            let resources = sorted(gained.iter().map(|g| g.via.to_string()).collect());
             out.push(Finding {
                 duties,
                 principals: vec![p.id.to_string()],

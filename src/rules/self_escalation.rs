@@ -1,6 +1,6 @@
 //! `self-escalation`: the identity that applies the change gains privilege in it.
 
-use super::{describe_grants, Check, Context, Finding, Rule};
+use super::{describe_grants, sorted, Check, Context, Finding, Rule};
 use crate::model::{Effect, Grant, Permission};
 use crate::ruleset::{Severity, PRIVILEGE_ADMIN};
 
@@ -74,9 +74,7 @@ fn check(ctx: &Context<'_>) -> Vec<Finding> {
             p.id,
             describe_grants(&gained),
         );
-        let mut resources: Vec<String> = gained.iter().map(|g| g.via.to_string()).collect();
-        resources.sort();
-        resources.dedup();
+        let resources = sorted(gained.iter().map(|g| g.via.to_string()).collect());
         out.push(Finding {
             duties,
             principals: vec![p.id.to_string()],
