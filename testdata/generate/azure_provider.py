@@ -838,6 +838,49 @@ def storage_store_weakened():
     return plan(res, "2024-11-06T09:40:18Z")
 
 
+def _store_contributor(sa_name, *, archived):
+    """The platform bot already administers role assignments on the subscription (unchanged);
+    the change makes it Storage Account Contributor of one storage account, which the activity
+    log's diagnostic setting archives to or not."""
+    sa_id = RG + "/providers/Microsoft.Storage/storageAccounts/" + sa_name
+    sp = "azuread_service_principal.platform_bot"
+    res = [
+        service_principal("platform_bot", "platform-bot"),
+        assignment("platform_bot_rbac", scope=SUB, principal=sp_oid("platform-bot"),
+                   role_name="Role Based Access Control Administrator", new=False,
+                   principal_cfg=ref(sp, "object_id")),
+        assignment("platform_bot_storage", scope=sa_id, principal=sp_oid("platform-bot"),
+                   role_name="Storage Account Contributor",
+                   principal_cfg=ref(sp, "object_id")),
+    ]
+    if archived:
+        diag = {"enabled_log": [{"category": "", "category_group": "audit"}],
+                "enabled_metric": [], "eventhub_authorization_rule_id": None,
+                "eventhub_name": None, "id": SUB + "|activity-archive",
+                "log_analytics_destination_type": None, "log_analytics_workspace_id": None,
+                "metric": [], "name": "activity-archive", "partner_solution_id": None,
+                "storage_account_id": sa_id, "target_resource_id": SUB, "timeouts": None}
+        res.append(Res("azurerm_monitor_diagnostic_setting", "activity_archive", before=diag,
+                       after=SAME,
+                       config={"name": C("activity-archive"), "target_resource_id": C(SUB),
+                               "storage_account_id": C(sa_id),
+                               "enabled_log": [{"category_group": C("audit")}]},
+                       provider=AZURERM))
+    return res
+
+
+def store_contributor():
+    """Storage Account Contributor on the account the activity log archives to (an evidence
+    store: it can delete the logs) completes privilege_admin + audit_evidence for the bot."""
+    return plan(_store_contributor("staudit", archived=True), "2024-11-06T10:02:41Z")
+
+
+def app_store_contributor():
+    """The same role on an application's storage account, which no audit source writes to:
+    ordinary work."""
+    return plan(_store_contributor("stappdata", archived=False), "2024-11-06T10:05:12Z")
+
+
 def ordinary_entra_and_custom_role():
     """Ordinary work: a user becomes Security Reader (Entra ID), the support group (Reader on the
     resource group) gets a new member, a custom role that may read and restart virtual machines
@@ -971,4 +1014,6 @@ SCENARIOS = {
     "providers/azure/credentials/secret-for-ordinary-sp.json": secret_for_ordinary_sp,
     "providers/azure/precision/new-app-identity.json": new_app_identity,
     "providers/azure/sensitive/principal-id.json": sensitive_principal,
+    "providers/azure/evidence/store-contributor.json": store_contributor,
+    "providers/azure/precision/app-store-contributor.json": app_store_contributor,
 }
