@@ -2705,6 +2705,33 @@ impl<'r, 'a> Extractor<'r, 'a> {
                     return Vec::new();
                 }
             },
+            Tri::Unknown if self.followed_bindings(c, &b.document).is_some() => {
+                let list = self
+                    .followed_bindings(c, &b.document)
+                    .expect("checked just above");
+                let mut out = Vec::new();
+                for binding in list {
+                    let mut ids: Vec<PrincipalId> = binding
+                        .members
+                        .iter()
+                        .map(|m| self.hidden.show(self.provider.principal(&b.member.kind, m)))
+                        .collect();
+                    if binding.unknown_members {
+                        let what = format!(
+                            "some members given {} by {} are known only after apply",
+                            binding.key, c.address
+                        );
+                        self.note(c, &b.document, &what);
+                        // NOTE: whoever they are goes by the place that names them.
+                        ids.push(self.by_address(
+                            &b.member.kind,
+                            &format!("{}.{}[{}]", c.address, b.document, binding.key),
+                        ));
+                    }
+                    out.push((binding, ids));
+                }
+                return out;
+            }
             Tri::Unknown => {
                 let what = format!(
                     "the policy of {} is known only after apply: whom it grants is unknown",
@@ -2719,6 +2746,7 @@ impl<'r, 'a> Extractor<'r, 'a> {
                     key: String::new(),
                     members: Vec::new(),
                     conditional: false,
+                    unknown_members: false,
                 };
                 return vec![(binding, vec![someone])];
             }
@@ -2734,6 +2762,29 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 (binding, ids)
             })
             .collect()
+    }
+
+    /// The bindings of a document known only after apply, read from the data source that
+    /// renders it (`data.google_iam_policy`): its text if that is known, else its blocks.
+    fn followed_bindings(&self, c: &ResourceChange, document: &str) -> Option<Vec<super::Binding>> {
+        let target = self.resolver.follow(c, document)?.change;
+        if !target.data {
+            return None;
+        }
+        let source = self.shapes.data(&target.kind)?.source.as_ref()?;
+        if let Tri::Known(Value::String(text)) = attr(target, Side::After, &source.text) {
+            return self.provider.bindings(text).ok();
+        }
+        let blocks = source.blocks.as_ref()?;
+        let Tri::Known(value) = attr(target, Side::After, blocks) else {
+            return None;
+        };
+        let unknown = target
+            .values
+            .as_ref()
+            .and_then(|v| v.after_unknown.get(blocks))
+            .unwrap_or(&Value::Null);
+        self.provider.bindings_from_blocks(value, unknown)
     }
 
     /// The grants of a document of bindings: each binding's role to its members.

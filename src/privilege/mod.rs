@@ -115,6 +115,13 @@ pub(crate) trait Provider: Sync {
         Err("this provider has no documents of bindings".into())
     }
 
+    /// A data source's document of bindings read from its blocks, while its text is known
+    /// only after apply (`data.google_iam_policy`'s `binding` blocks): `blocks` is the planned
+    /// value, `unknown` its `after_unknown` marks. `None` when a key is unknown.
+    fn bindings_from_blocks(&self, _blocks: &Value, _unknown: &Value) -> Option<Vec<Binding>> {
+        None
+    }
+
     /// The principal a resource names by value as a grantee (`aws_lambda_permission`'s
     /// `principal`), if it is an identity (not a service).
     fn grantee(&self, _text: &str) -> Option<PrincipalId> {
@@ -290,6 +297,8 @@ pub(crate) struct Binding {
     pub(crate) members: Vec<String>,
     /// A condition narrows it (kept and shown, not evaluated).
     pub(crate) conditional: bool,
+    /// Some of its members are known only after apply (read from a data source's blocks).
+    pub(crate) unknown_members: bool,
 }
 
 /// An identity a provider's configuration applies the change as.

@@ -119,9 +119,42 @@ impl Provider for Google {
                 key: role.to_string(),
                 members,
                 conditional,
+                unknown_members: false,
             });
         }
         Ok(out)
+    }
+
+    /// `data.google_iam_policy`'s `binding` blocks (`role`, `members`, `condition`), while its
+    /// `policy_data` is known only after apply.
+    fn bindings_from_blocks(&self, blocks: &Value, unknown: &Value) -> Option<Vec<Binding>> {
+        let mut out = Vec::new();
+        for (i, b) in blocks.as_array()?.iter().enumerate() {
+            let marks = unknown.get(i);
+            let role = b.get("role").and_then(Value::as_str)?;
+            let members = b
+                .get("members")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|m| m.as_str().map(str::to_string))
+                .collect();
+            let unknown_members = marks.and_then(|m| m.get("members")).is_some_and(|m| {
+                m == &Value::Bool(true)
+                    || m.as_array().is_some_and(|a| a.contains(&Value::Bool(true)))
+            });
+            let conditional = b
+                .get("condition")
+                .and_then(Value::as_array)
+                .is_some_and(|c| !c.is_empty());
+            out.push(Binding {
+                key: role.to_string(),
+                members,
+                conditional,
+                unknown_members,
+            });
+        }
+        Some(out)
     }
 
     /// A predefined or basic role, by its name (`roles/owner`).
