@@ -18,7 +18,7 @@ use crate::normalize::ChangeSet;
 use crate::resolve::{attr, Resolver, Tri};
 use crate::ruleset::shapes::{
     fields, is_template, Assumes, Bindings, Credential, Defines, Definition, Membership as Members,
-    OneGrant, Ref, ResourcePolicy, Scope, Selects, Shape, Shapes,
+    OneGrant, Ref, ResourcePolicy, Scope, Selects, Shape, Shapes, Source,
 };
 use crate::ruleset::Ruleset;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -2706,17 +2706,28 @@ impl<'r, 'a> Extractor<'r, 'a> {
                 }
             },
             Tri::Unknown if self.followed_bindings(c, &b.document).is_some() => {
-                let list = self
+                let (list, source) = self
                     .followed_bindings(c, &b.document)
                     .expect("checked just above");
                 let mut out = Vec::new();
-                for binding in list {
+                for (i, binding) in list.into_iter().enumerate() {
                     let mut ids: Vec<PrincipalId> = binding
                         .members
                         .iter()
                         .map(|m| self.hidden.show(self.provider.principal(&b.member.kind, m)))
                         .collect();
-                    if binding.unknown_members {
+                    // Members known only after apply: the principals the data source's
+                    // configuration references (a service account the change creates).
+                    let followed = source
+                        .map(|(target, source)| self.block_references(target, source, i, &b.member))
+                        .unwrap_or_default();
+                    let unknown = binding.unknown_members && followed.is_empty();
+                    for id in followed {
+                        if !ids.contains(&id) {
+                            ids.push(id);
+                        }
+                    }
+                    if unknown {
                         let what = format!(
                             "some members given {} by {} are known only after apply",
                             binding.key, c.address
@@ -2766,14 +2777,25 @@ impl<'r, 'a> Extractor<'r, 'a> {
 
     /// The bindings of a document known only after apply, read from the data source that
     /// renders it (`data.google_iam_policy`): its text if that is known, else its blocks.
-    fn followed_bindings(&self, c: &ResourceChange, document: &str) -> Option<Vec<super::Binding>> {
+    ///
+    /// With the bindings read from blocks: the data source and its blocks' attribute, where the
+    /// members of each block are configured.
+    #[allow(clippy::type_complexity)]
+    fn followed_bindings(
+        &self,
+        c: &ResourceChange,
+        document: &str,
+    ) -> Option<(
+        Vec<super::Binding>,
+        Option<(&'a ResourceChange, &'r Source)>,
+    )> {
         let target = self.resolver.follow(c, document)?.change;
         if !target.data {
             return None;
         }
         let source = self.shapes.data(&target.kind)?.source.as_ref()?;
         if let Tri::Known(Value::String(text)) = attr(target, Side::After, &source.text) {
-            return self.provider.bindings(text).ok();
+            return Some((self.provider.bindings(text).ok()?, None));
         }
         let blocks = source.blocks.as_ref()?;
         let Tri::Known(value) = attr(target, Side::After, blocks) else {
@@ -2784,7 +2806,39 @@ impl<'r, 'a> Extractor<'r, 'a> {
             .as_ref()
             .and_then(|v| v.after_unknown.get(blocks))
             .unwrap_or(&Value::Null);
-        self.provider.bindings_from_blocks(value, unknown)
+        let list = self.provider.bindings_from_blocks(value, unknown)?;
+        Some((list, Some((target, source))))
+    }
+
+    /// The principals the configuration of one block of a data source references in its
+    /// members (`source.members` of the `i`-th `binding` block of a `data.google_iam_policy`).
+    fn block_references(
+        &self,
+        target: &ResourceChange,
+        source: &Source,
+        i: usize,
+        member: &Ref,
+    ) -> Vec<PrincipalId> {
+        let (Some(blocks), Some(members)) = (&source.blocks, &source.members) else {
+            return Vec::new();
+        };
+        let configured = self.resolver.expressions(target);
+        let expression = configured
+            .as_ref()
+            .and_then(|e| e.get(blocks))
+            .and_then(|b| b.get(i))
+            .and_then(|b| b.get(members));
+        let mut out = Vec::new();
+        for reference in crate::resolve::references_in(expression) {
+            if let Some(t) = self.resolver.resolve(target, &reference) {
+                if let Some(id) = self.referenced(member, t.change) {
+                    if !out.contains(&id) {
+                        out.push(id);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// The grants of a document of bindings: each binding's role to its members.

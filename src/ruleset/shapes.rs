@@ -229,6 +229,8 @@ struct RawSource {
     text: String,
     #[serde(default)]
     blocks: Option<String>,
+    #[serde(default)]
+    members: Option<String>,
 }
 
 /// The principal a resource is: `aws_iam_role` is an `aws:role/NAME`.
@@ -325,6 +327,9 @@ pub(crate) struct Source {
     pub(crate) text: String,
     /// The blocks it is rendered from, read while the text is unknown.
     pub(crate) blocks: Option<String>,
+    /// The attribute of each block that names its members (a binding's `members`): followed
+    /// through the configuration to the principals it references while they are unknown.
+    pub(crate) members: Option<String>,
 }
 
 /// A long-lived credential of a principal (an access key, a console password): issuing or
@@ -1041,6 +1046,7 @@ fn validate(
         source: raw.source.as_ref().map(|s| Source {
             text: s.text.clone(),
             blocks: s.blocks.clone(),
+            members: s.members.clone(),
         }),
         credential,
         whole_membership: raw.whole_membership,
