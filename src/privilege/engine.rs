@@ -164,6 +164,13 @@ struct Extractor<'r, 'a> {
 /// What authoritative resources replace on one side (see [`Shape::authoritative`]).
 type Claims = HashSet<(String, String, String)>;
 
+/// Bindings read from the data source that renders a document, with that data source and its
+/// shape's source where they were read from blocks.
+type FollowedBindings<'r, 'a> = (
+    Vec<super::Binding>,
+    Option<(&'a ResourceChange, &'r Source)>,
+);
+
 /// Definitions of the change set by one of their labels.
 type LabelIndex<'r, 'a> = HashMap<(String, String), Vec<(&'a ResourceChange, &'r Definition)>>;
 
@@ -2780,15 +2787,11 @@ impl<'r, 'a> Extractor<'r, 'a> {
     ///
     /// With the bindings read from blocks: the data source and its blocks' attribute, where the
     /// members of each block are configured.
-    #[allow(clippy::type_complexity)]
     fn followed_bindings(
         &self,
         c: &ResourceChange,
         document: &str,
-    ) -> Option<(
-        Vec<super::Binding>,
-        Option<(&'a ResourceChange, &'r Source)>,
-    )> {
+    ) -> Option<FollowedBindings<'r, 'a>> {
         let target = self.resolver.follow(c, document)?.change;
         if !target.data {
             return None;
