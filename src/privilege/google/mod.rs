@@ -105,13 +105,7 @@ impl Provider for Google {
             let Some(role) = b.get("role").and_then(Value::as_str) else {
                 return Err("a binding has no role".into());
             };
-            let members = b
-                .get("members")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|m| m.as_str().map(str::to_string))
-                .collect();
+            let members = members_of(b);
             let conditional = b
                 .get("condition")
                 .is_some_and(|c| !c.is_null() && c.as_object().is_none_or(|o| !o.is_empty()));
@@ -132,13 +126,7 @@ impl Provider for Google {
         for (i, b) in blocks.as_array()?.iter().enumerate() {
             let marks = unknown.get(i);
             let role = b.get("role").and_then(Value::as_str)?;
-            let members = b
-                .get("members")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|m| m.as_str().map(str::to_string))
-                .collect();
+            let members = members_of(b);
             let unknown_members = marks.and_then(|m| m.get("members")).is_some_and(|m| {
                 m == &Value::Bool(true)
                     || m.as_array().is_some_and(|a| a.contains(&Value::Bool(true)))
@@ -327,6 +315,17 @@ fn pipeline_principals(set: &ChangeSet) -> Vec<Assumed> {
         }
     }
     out
+}
+
+/// The members a binding (of a policy, or a data source's block) names, as written.
+fn members_of(binding: &Value) -> Vec<String> {
+    binding
+        .get("members")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.as_str().map(str::to_string))
+        .collect()
 }
 
 #[cfg(test)]
