@@ -2797,10 +2797,18 @@ impl<'r, 'a> Extractor<'r, 'a> {
             return None;
         }
         let source = self.shapes.data(&target.kind)?.source.as_ref()?;
+        let blocks = source.blocks.as_ref()?;
+        // NOTE: members named by sensitive values are not read here: whoever the document names
+        // then goes by its place, and no name shows.
+        if [&source.text, blocks]
+            .iter()
+            .any(|a| is_sensitive(target, Side::After, a))
+        {
+            return None;
+        }
         if let Tri::Known(Value::String(text)) = attr(target, Side::After, &source.text) {
             return Some((self.provider.bindings(text).ok()?, None));
         }
-        let blocks = source.blocks.as_ref()?;
         let Tri::Known(value) = attr(target, Side::After, blocks) else {
             return None;
         };
