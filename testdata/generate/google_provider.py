@@ -636,6 +636,30 @@ def unknown_policy_data():
     return plan(res, "2025-03-04T11:24:37Z")
 
 
+def sensitive_policy_data_source():
+    """The same authoritative policy, rendered by a data source whose binding blocks are
+    sensitive (a member named by a sensitive value): its bindings are not read, whoever it names
+    goes by the policy's place, and the member's name shows nowhere."""
+    data = G("google_iam_policy", "project", mode="data", before=None,
+             after={"audit_config": [], "binding": [{"condition": [],
+                                                     "members": ["user:" + CANARY + "@acme.example"],
+                                                     "role": "roles/owner"}],
+                    "id": U, "policy_data": U},
+             reason="read_because_config_unknown", sensitive=["binding"],
+             config={"binding": [{"members": R("var.breakglass_members"),
+                                  "role": C("roles/owner")}]})
+    res = [
+        data,
+        G("google_project_iam_policy", "project", before=None,
+          after={"etag": U, "id": U, "policy_data": U, "project": PROJECT},
+          config={"policy_data": R("data.google_iam_policy.project.policy_data",
+                                   "data.google_iam_policy.project"),
+                  "project": C(PROJECT)}),
+        audit_sink(gone=True),
+    ]
+    return plan(res, "2025-03-04T11:31:02Z")
+
+
 # Every IAM resource type, each giving an ordinary role to the auditors' group.
 LEVELS = [
     ("organization", "org_id", ORG),
@@ -714,6 +738,7 @@ def every_iam_type():
 
 
 SCENARIOS = {
+    "providers/gcp/unknown/sensitive-policy-data-source.json": sensitive_policy_data_source,
     "providers/gcp/privilege-and-evidence/admin-and-sink-disabled.json": pe_admin_and_sink_disabled,
     "providers/gcp/toxic/logging-admin-and-iam-admin.json": toxic_logging_and_iam_admin,
     "providers/gcp/lost/binding-member-removed.json": binding_member_removed,
