@@ -880,7 +880,8 @@ pub(crate) fn tamperings(changes: &[ResourceChange], ruleset: &Ruleset) -> Vec<T
         }
         let mut push = |how: String, possible: bool, severity: Option<Severity>| {
             out.push(Tampering {
-                head: c.head.clone(),
+                control: c.head.address.clone(),
+                file: false,
                 how: how.into(),
                 possible,
                 severity,
@@ -908,15 +909,18 @@ pub(crate) fn tamperings(changes: &[ResourceChange], ruleset: &Ruleset) -> Vec<T
             }
         }
     }
-    out.sort_by(|a, b| (&a.head.address, &a.how).cmp(&(&b.head.address, &b.how)));
-    out.dedup_by(|a, b| a.head.address == b.head.address && a.how == b.how);
+    out.sort_by(|a, b| (&a.control, &a.how).cmp(&(&b.control, &b.how)));
+    out.dedup_by(|a, b| a.control == b.control && a.how == b.how);
     out
 }
 
 /// A change that weakens a control that reviews changes.
 #[derive(Debug, Clone)]
 pub(crate) struct Tampering {
-    pub(crate) head: std::sync::Arc<Head>,
+    /// The control: a resource's address, or the path of a file the change touches.
+    pub(crate) control: Text,
+    /// Whether the control is a file (`--git-base`, a pull request's files), not a resource.
+    pub(crate) file: bool,
     /// What happens, in a few words: "lowers the required approvals (… 2 → 1)".
     pub(crate) how: Text,
     /// Only possibly: a value is known only after apply.

@@ -95,6 +95,21 @@ struct ReviewOptions {
     /// Report, but exit 0 even when approval is required.
     #[arg(long)]
     exit_zero: bool,
+    /// Judge the exceptions' expiry as of this day (YYYY-MM-DD, UTC), to reproduce a past
+    /// review [default: today].
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    today: Option<chrono::NaiveDate>,
+}
+
+/// A day as `--today` takes it.
+fn parse_day(text: &str) -> Result<chrono::NaiveDate, String> {
+    let b = text.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            return Ok(day);
+        }
+    }
+    Err("expected a date like 2026-12-31".to_string())
 }
 
 /// The options of every forge command (`foureyes github`); a forge words some of their help
@@ -266,7 +281,8 @@ fn prepare(
     forge: Option<&Registered>,
 ) -> anyhow::Result<(Ruleset, Settings, Vec<String>)> {
     let cwd = std::env::current_dir()?;
-    let config = config::load(options.config.as_deref(), &cwd)?;
+    let today = options.today.unwrap_or_else(config::today);
+    let config = config::load(options.config.as_deref(), &cwd, today)?;
     let mut extra = config.rulesets.clone();
     for path in &options.rulesets {
         let text = std::fs::read_to_string(path)
@@ -294,7 +310,8 @@ fn prepare(
         (logins, cloud)
     };
     let (mut accounts, cloud) = split(&options.pipeline_principals);
-    let (configured_accounts, configured_cloud) = split(&config.pipeline_principals);
+    let declared = &config.declared;
+    let (configured_accounts, configured_cloud) = split(&declared.pipeline_principals);
     accounts.extend(configured_accounts);
     let settings = Settings {
         pipeline_principals: if cloud.is_empty() {
@@ -306,8 +323,11 @@ fn prepare(
             .fail_on
             .as_deref()
             .and_then(Severity::parse)
-            .unwrap_or(config.approval_severity),
-        unmodelled_identity_requires_approval: config.unmodelled_identity_requires_approval,
+            .unwrap_or(declared.approval_severity),
+        unmodelled_identity_requires_approval: declared.unmodelled_identity_requires_approval,
+        exceptions: declared.exceptions.clone(),
+        today,
+        file_tamperings: None,
     };
     Ok((ruleset, settings, accounts))
 }

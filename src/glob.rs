@@ -3,13 +3,23 @@
 
 /// Whether `text` matches `pattern`. Both are compared ASCII-case-insensitively.
 pub(crate) fn matches(pattern: &str, text: &str) -> bool {
+    wildcard(pattern, text, |a, b| a.eq_ignore_ascii_case(&b))
+}
+
+/// Whether `text` matches `pattern`, case-sensitively (Terraform addresses and principal ids).
+pub(crate) fn matches_exactly(pattern: &str, text: &str) -> bool {
+    wildcard(pattern, text, |a, b| a == b)
+}
+
+/// `*` and `?` matching in linear space, backtracking only to the last `*`.
+fn wildcard(pattern: &str, text: &str, same: impl Fn(u8, u8) -> bool) -> bool {
     let p = pattern.as_bytes();
     let t = text.as_bytes();
     let (mut pi, mut ti) = (0, 0);
     // Position of the last `*` in the pattern and the text position it was tried at.
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == b'?' || p[pi].eq_ignore_ascii_case(&t[ti])) {
+        if pi < p.len() && (p[pi] == b'?' || same(p[pi], t[ti])) {
             pi += 1;
             ti += 1;
         } else if pi < p.len() && p[pi] == b'*' {
@@ -46,5 +56,14 @@ mod tests {
         assert!(!matches("iam:PutRolePolicy", "iam:PutRolePolicyX"));
         assert!(matches("*:Get*", "s3:GetObject"));
         assert!(!matches("s3:Get*Policy", "s3:GetObject"));
+    }
+
+    #[test]
+    fn addresses_match_case_sensitively() {
+        use super::matches_exactly;
+        assert!(matches_exactly("module.legacy.*", "module.legacy.aws_iam_role.x"));
+        assert!(!matches_exactly("module.Legacy.*", "module.legacy.aws_iam_role.x"));
+        assert!(matches_exactly("aws_iam_role.?", "aws_iam_role.a"));
+        assert!(!matches_exactly("aws_iam_role.a", "aws_iam_role.ab"));
     }
 }

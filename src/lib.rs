@@ -7,6 +7,7 @@
 pub(crate) mod classify;
 pub mod cli;
 pub(crate) mod config;
+pub(crate) mod controls;
 pub(crate) mod coverage;
 pub(crate) mod delta;
 pub(crate) mod escape;

@@ -22,6 +22,13 @@ pub(crate) struct Settings {
     pub(crate) approval_severity: Severity,
     /// Changes to identity or audit types that foureyes does not model require approval.
     pub(crate) unmodelled_identity_requires_approval: bool,
+    /// Documented exceptions, valid or expired.
+    pub(crate) exceptions: Vec<crate::config::Exception>,
+    /// The day exceptions are judged on (UTC).
+    pub(crate) today: chrono::NaiveDate,
+    /// How the files the change touches weaken the review (`--git-base`, a pull request's
+    /// files), judged before the review: `None` when they were not checked.
+    pub(crate) file_tamperings: Option<Vec<crate::classify::Tampering>>,
 }
 
 /// Review sources as one change set.
@@ -54,7 +61,8 @@ pub(crate) fn review(
     let (documents, documents_total) = engine::documents(&set, ruleset);
     let stores = Stores::find(&set, &ruleset.stores);
     let weakenings = classify::weakenings(&set.changes, ruleset, &stores);
-    let tamperings = classify::tamperings(&set.changes, ruleset);
+    let mut tamperings = classify::tamperings(&set.changes, ruleset);
+    tamperings.extend(settings.file_tamperings.iter().flatten().cloned());
     let changes = classify::touched(&set.changes, &weakenings, ruleset);
     let drift = drift(&set.drift, ruleset, &stores);
     let changed = set.changes.iter().filter(|c| c.action.is_change()).count();

@@ -326,6 +326,9 @@ mod tests {
             pipeline_principals: Vec::new(),
             approval_severity: crate::ruleset::Severity::Medium,
             unmodelled_identity_requires_approval: false,
+            exceptions: Vec::new(),
+            today: chrono::NaiveDate::default(),
+            file_tamperings: None,
         };
         let mut fixtures: Vec<(&str, usize)> = FORMATS.iter().map(|f| (f.name(), 0)).collect();
         for path in candidates() {

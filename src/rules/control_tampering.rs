@@ -13,6 +13,9 @@ pub(crate) const RULE: Rule = Rule {
     id: "control-tampering",
     title: "the controls that review changes are weakened",
     severity: Some(Severity::High),
+    unwaivable: Some(
+        "a change that weakens the review must always be approved by someone independent of it",
+    ),
     summary: "the change weakens the controls that review it: branch protection, rulesets, \
               required reviewers, CODEOWNERS or deployment approvals are deleted, disabled, \
               lowered or given new ways around them",
@@ -85,7 +88,7 @@ fn check(ctx: &Context<'_>) -> Vec<Finding> {
     let mut by_control: BTreeMap<&str, Vec<&crate::classify::Tampering>> = BTreeMap::new();
     for t in ctx.tamperings {
         by_control
-            .entry(t.head.address.as_str())
+            .entry(t.control.as_str())
             .or_default()
             .push(t);
     }

@@ -20,6 +20,8 @@ pub(crate) struct Rule {
     pub(crate) title: &'static str,
     /// The rule's severity; `None` when it comes from the SoD matrix entry that fired.
     pub(crate) severity: Option<Severity>,
+    /// Why no `[[exception]]` may cover its findings; `None` when one may.
+    pub(crate) unwaivable: Option<&'static str>,
     /// What it finds, in one sentence.
     pub(crate) summary: &'static str,
     /// The rule's documentation, in Markdown: why it matters, an example, how to fix the
