@@ -2,6 +2,7 @@
 //! verdict. The one place that applies the approval threshold.
 
 use crate::classify::{Principal, TouchedChange};
+use crate::config::{self, Exception};
 use crate::coverage::Coverage;
 use crate::model::{Head, PolicyChange, PrincipalId, Text, Unknown, Weakening};
 use crate::review::Settings;
@@ -78,6 +79,50 @@ pub(crate) struct Report {
     pub(crate) changed: usize,
     /// What the review could not judge.
     pub(crate) coverage: Coverage,
+    /// What became of each configured exception, in the configuration's order.
+    pub(crate) exceptions: Vec<ExceptionUse>,
+    /// Whether the files the change touches were checked for control tampering (without,
+    /// an exception the change itself adds would go unnoticed).
+    pub(crate) files_checked: bool,
+}
+
+/// What became of one exception in this review.
+#[derive(Debug, Clone)]
+pub(crate) struct ExceptionUse {
+    pub(crate) exception: Exception,
+    pub(crate) state: ExceptionState,
+    /// How many findings it covers (used) or would cover (expired).
+    pub(crate) findings: usize,
+    /// Days from the review's day to its expiry: 0 on its last day, negative once expired.
+    pub(crate) days_left: i64,
+}
+
+impl ExceptionUse {
+    /// It expires within [`config::EXPIRING_DAYS`] days: the report announces it.
+    pub(crate) fn expiring(&self) -> bool {
+        self.state != ExceptionState::Expired && self.days_left <= config::EXPIRING_DAYS
+    }
+}
+
+/// Whether an exception covered anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExceptionState {
+    /// It covers findings of this change.
+    Used,
+    /// It covers nothing in this change: perhaps stale.
+    Unused,
+    /// Past its expiry: it covers nothing.
+    Expired,
+}
+
+impl ExceptionState {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ExceptionState::Used => "used",
+            ExceptionState::Unused => "unused",
+            ExceptionState::Expired => "expired",
+        }
+    }
 }
 
 impl Report {
@@ -131,10 +176,11 @@ pub(crate) fn judge(input: Judged, ruleset: &Ruleset, settings: &Settings) -> Re
         tamperings: &input.tamperings,
     };
     let mut findings = rules::check(&ctx);
+    let exceptions = except(&mut findings, &settings.exceptions, settings.today);
     // NOTE: the one place that decides which findings need an independent approver; every
     // format and the gate read `requires_approval`.
     for f in &mut findings {
-        f.requires_approval = f.severity >= approval_severity;
+        f.requires_approval = f.severity >= approval_severity && f.excepted.is_none();
     }
     findings.sort_by(|a, b| {
         (b.severity, a.rule, &a.principals, &a.resources, &a.message).cmp(&(
@@ -165,5 +211,62 @@ pub(crate) fn judge(input: Judged, ruleset: &Ruleset, settings: &Settings) -> Re
         documents_total: input.documents_total,
         coverage: input.coverage,
         changed: input.changed,
+        exceptions,
+        files_checked: settings.file_tamperings.is_some(),
     }
+}
+
+/// Apply the exceptions: a finding covered by one that has not expired is marked excepted
+/// (the first such, in the configuration's order); an expired one that would cover findings
+/// adds an `expired-exception` finding naming it. What became of each exception is returned.
+fn except(
+    findings: &mut Vec<Finding>,
+    exceptions: &[Exception],
+    today: chrono::NaiveDate,
+) -> Vec<ExceptionUse> {
+    if exceptions.is_empty() {
+        return Vec::new();
+    }
+    let live = |e: &Exception| e.expires >= today;
+    let mut counts = vec![0usize; exceptions.len()];
+    for f in findings.iter_mut() {
+        let covering = exceptions
+            .iter()
+            .position(|e| live(e) && e.covers(f.rule, &f.principals, &f.resources));
+        if let Some(i) = covering {
+            counts[i] += 1;
+            f.excepted = Some(exceptions[i].clone());
+        }
+    }
+    let mut expired = Vec::new();
+    for (i, e) in exceptions.iter().enumerate() {
+        if live(e) {
+            continue;
+        }
+        let covered: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.excepted.is_none() && e.covers(f.rule, &f.principals, &f.resources))
+            .collect();
+        counts[i] = covered.len();
+        if !covered.is_empty() {
+            expired.push(rules::expired_exception::finding(e, &covered));
+        }
+    }
+    findings.extend(expired);
+    exceptions
+        .iter()
+        .zip(counts)
+        .map(|(e, n)| ExceptionUse {
+            exception: e.clone(),
+            state: if !live(e) {
+                ExceptionState::Expired
+            } else if n > 0 {
+                ExceptionState::Used
+            } else {
+                ExceptionState::Unused
+            },
+            findings: n,
+            days_left: (e.expires - today).num_days(),
+        })
+        .collect()
 }

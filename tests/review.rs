@@ -293,6 +293,30 @@ fn every_fixture_is_in_the_table_and_every_rule_fires_and_stays_quiet() {
 /// Fixtures reviewed with options (a configuration): the arguments, the exit code and the rules
 /// that fire.
 const CONFIGURED: &[(&[&str], i32, &[&str])] = &[
+    // An expired exception: the finding it covered is back, and the exception is named.
+    (
+        &[
+            "--config",
+            "testdata/exceptions/expired.toml",
+            "--today",
+            "2026-11-30",
+            "testdata/example/plan.json",
+        ],
+        1,
+        &["privilege-and-evidence", "expired-exception"],
+    ),
+    // The same exception before it expires: the finding is reported, excepted.
+    (
+        &[
+            "--config",
+            "testdata/exceptions/expired.toml",
+            "--today",
+            "2026-10-31",
+            "testdata/example/plan.json",
+        ],
+        0,
+        &["privilege-and-evidence"],
+    ),
     (
         &[
             "--config",

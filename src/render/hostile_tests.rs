@@ -7,7 +7,7 @@
 use super::{render, Format};
 use crate::classify::{ByDuty, Principal, TouchedChange};
 use crate::coverage::{Coverage, NotReviewed};
-use crate::judge::{Drift, InputSummary, Pipeline, Report, Verdict};
+use crate::judge::{Drift, ExceptionState, ExceptionUse, InputSummary, Pipeline, Report, Verdict};
 use crate::model::{
     DocumentText, Duties, Effect, Extra, Grant, Head, Permission, PolicyChange, PrincipalId, Text,
     Unknown, Weakening,
@@ -128,6 +128,7 @@ fn hostile_report() -> Report {
                 rationale: h("finding.rationale"),
                 possible: true,
                 requires_approval: true,
+                excepted: None,
             },
             Finding {
                 rule: "toxic-combination",
@@ -141,6 +142,7 @@ fn hostile_report() -> Report {
                 rationale: h("low.rationale"),
                 possible: false,
                 requires_approval: false,
+                excepted: Some(exception()),
             },
         ],
         principals: vec![Principal {
@@ -191,6 +193,28 @@ fn hostile_report() -> Report {
             }],
         },
         changed: 3,
+        exceptions: vec![ExceptionUse {
+            exception: exception(),
+            state: ExceptionState::Used,
+            findings: 1,
+            days_left: 3,
+        }],
+        files_checked: false,
+    }
+}
+
+/// An exception whose every text is hostile (the configuration is the change's own file).
+fn exception() -> crate::config::Exception {
+    crate::config::Exception {
+        place: h("exception.place"),
+        number: 1,
+        rule: h("exception.rule"),
+        principals: vec![h("exception.principal")],
+        resources: vec![h("exception.resource")],
+        reason: h("exception.reason"),
+        approved_by: h("exception.approved_by"),
+        expires: chrono::NaiveDate::default(),
+        ticket: Some(h("exception.ticket")),
     }
 }
 
@@ -212,6 +236,12 @@ const SHOWN: &[&str] = &[
     "unknown.detail",
     "pipeline.id",
     "coverage.kind",
+    "exception.place",
+    "exception.principal",
+    "exception.resource",
+    "exception.reason",
+    "exception.approved_by",
+    "exception.ticket",
 ];
 
 #[test]

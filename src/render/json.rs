@@ -49,6 +49,61 @@ struct JsonReport<'a, F1, F2, F3, F4, F5, F6, F7, F8> {
     inputs: Lazy<F8>,
     /// What the review could not judge.
     coverage: JsonCoverage<'a>,
+    /// The configured exceptions and what became of each; absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    exceptions: Vec<JsonException<'a>>,
+    /// The files the change touches were checked for control tampering; absent when not.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    files_checked: bool,
+}
+
+/// An exception as the report shows it.
+#[derive(Serialize)]
+struct JsonExceptionRef<'a> {
+    /// Its number among the configuration's exceptions, from 1.
+    number: usize,
+    /// Where it is written: `FILE:LINE`.
+    place: &'a str,
+    rule: &'a str,
+    principals: &'a [String],
+    resources: &'a [String],
+    reason: &'a str,
+    approved_by: &'a str,
+    /// The last day it covers anything (UTC), `YYYY-MM-DD`.
+    expires: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticket: Option<&'a str>,
+}
+
+impl<'a> JsonExceptionRef<'a> {
+    fn of(e: &'a crate::config::Exception) -> Self {
+        JsonExceptionRef {
+            number: e.number,
+            place: &e.place,
+            rule: &e.rule,
+            principals: &e.principals,
+            resources: &e.resources,
+            reason: &e.reason,
+            approved_by: &e.approved_by,
+            expires: e.expires.to_string(),
+            ticket: e.ticket.as_deref(),
+        }
+    }
+}
+
+/// An exception and what became of it.
+#[derive(Serialize)]
+struct JsonException<'a> {
+    #[serde(flatten)]
+    exception: JsonExceptionRef<'a>,
+    /// `used`, `unused` or `expired`.
+    state: &'static str,
+    /// Findings it covers (used) or would cover (expired).
+    findings: usize,
+    /// Days from the review's day to its expiry; negative once expired.
+    days_left: i64,
+    /// It expires within 14 days.
+    expiring: bool,
 }
 
 #[derive(Serialize)]
@@ -82,8 +137,12 @@ struct JsonFinding<'a> {
     rationale: &'a str,
     /// The finding rests on values known only after apply.
     possible: bool,
-    /// The finding needs an independent approver (its severity is at or above the threshold).
+    /// The finding needs an independent approver (its severity is at or above the threshold,
+    /// and no exception covers it).
     requires_approval: bool,
+    /// The exception that covers it; absent when none does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    excepted: Option<JsonExceptionRef<'a>>,
 }
 
 #[derive(Serialize)]
@@ -201,6 +260,7 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 rationale: &f.rationale,
                 possible: f.possible,
                 requires_approval: f.requires_approval,
+                excepted: f.excepted.as_ref().map(JsonExceptionRef::of),
             })
         }),
         principals: Lazy(|| {
@@ -276,6 +336,18 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 })
                 .collect(),
         },
+        exceptions: report
+            .exceptions
+            .iter()
+            .map(|u| JsonException {
+                exception: JsonExceptionRef::of(&u.exception),
+                state: u.state.as_str(),
+                findings: u.findings,
+                days_left: u.days_left,
+                expiring: u.expiring(),
+            })
+            .collect(),
+        files_checked: report.files_checked,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")

@@ -12,8 +12,9 @@
 //! the details, each as far as the room allows; what is left out is counted and said.
 
 use crate::escape::{self, Md};
-use crate::judge::{Report, Verdict};
+use crate::judge::{ExceptionState, ExceptionUse, Report, Verdict};
 use crate::model::{DocumentText, Effect, Grant, Permission, PolicyChange};
+use crate::render::text::in_days;
 use crate::rules::{short_permission, Finding};
 use crate::ruleset::{Ruleset, Severity};
 use serde::Serialize;
@@ -58,6 +59,7 @@ struct Context {
     changes: Section<ChangeView>,
     drift: Section<Md>,
     not_reviewed: Section<Md>,
+    exceptions: Section<Md>,
     trimmed: Md,
     approval: bool,
     version: Md,
@@ -103,6 +105,8 @@ struct FindingView {
     rationale: Md,
     references: Md,
     below: bool,
+    /// The exception that covers it; empty when none does.
+    excepted: Md,
 }
 
 #[derive(Serialize)]
@@ -267,6 +271,7 @@ fn context(report: &Report, ruleset: &Ruleset, room: usize) -> Context {
                 + f.resources.len()
                 + f.rationale.len()
                 + f.references.len()
+                + f.excepted.len()
                 + if f.below { 80 } else { 0 }
         },
         // The template's words around a finding: bold, separators, list labels.
@@ -276,6 +281,13 @@ fn context(report: &Report, ruleset: &Ruleset, room: usize) -> Context {
     if c.findings_left > 0 {
         c.counts = counts(&report.findings);
     }
+    c.exceptions = section(
+        &mut budget,
+        report.exceptions.iter().map(exception),
+        report.exceptions.len(),
+        Md::len,
+        4,
+    );
     let mermaid = picture(report, ruleset);
     if budget.take(mermaid.len(), 32) {
         c.mermaid = mermaid;
@@ -504,6 +516,38 @@ fn summary(report: &Report) -> Md {
             }
         ));
     }
+    let excepted = report
+        .findings
+        .iter()
+        .filter(|f| f.excepted.is_some())
+        .count();
+    if excepted > 0 {
+        summary.push_str(&format!(
+            " · {} covered by exceptions, needing no approver",
+            plural(excepted, "finding", "findings")
+        ));
+        if !report.files_checked {
+            summary.push_str(
+                "\n\n:warning: The change's files were not checked for control tampering: an \
+                 exception this change adds would go unnoticed.",
+            );
+        }
+    }
+    // NOTE: the configuration is the change's own text: escaped, and a few at most.
+    const ANNOUNCED: usize = 5;
+    for u in report
+        .exceptions
+        .iter()
+        .filter(|u| u.expiring())
+        .take(ANNOUNCED)
+    {
+        summary.push_str(&format!(
+            "\n\n:hourglass: {} expires {} ({}).",
+            Md::clipped(&u.exception.name(), 500),
+            in_days(u.days_left),
+            u.exception.expires
+        ));
+    }
     // A few pipeline identities, each cut short: they are named in full in the full report.
     const PIPELINES: usize = 5;
     for p in report.pipeline.iter().take(PIPELINES) {
@@ -562,8 +606,62 @@ fn finding(f: &Finding) -> FindingView {
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
-        below: !f.requires_approval,
+        below: !f.requires_approval && f.excepted.is_none(),
+        excepted: f.excepted.as_ref().map_or_else(
+            || Md::ours(""),
+            |e| {
+                Md::ours(format!(
+                    "by exception #{} ({}) until {}: {} (approved by {}{})",
+                    e.number,
+                    Md::clipped(&e.place, 200),
+                    e.expires,
+                    Md::clipped(&e.reason, VALUE_CHARS),
+                    Md::clipped(&e.approved_by, 200),
+                    e.ticket
+                        .as_ref()
+                        .map(|t| format!(", ticket {}", Md::clipped(t, 200)))
+                        .unwrap_or_default()
+                ))
+            },
+        ),
     }
+}
+
+/// An exception and what became of it, on one line.
+fn exception(u: &ExceptionUse) -> Md {
+    let e = &u.exception;
+    let what = match u.state {
+        ExceptionState::Used => format!(
+            "covers {} until {} ({})",
+            plural(u.findings, "finding", "findings"),
+            e.expires,
+            in_days(u.days_left)
+        ),
+        ExceptionState::Unused => format!(
+            "covers nothing in this change (until {}): remove it once it is no longer needed",
+            e.expires
+        ),
+        ExceptionState::Expired if u.findings == 0 => format!(
+            "expired on {} and covers nothing in this change: remove it",
+            e.expires
+        ),
+        ExceptionState::Expired => format!(
+            "expired on {}; would cover {}: renew it or remove it",
+            e.expires,
+            plural(u.findings, "finding", "findings")
+        ),
+    };
+    Md::ours(format!(
+        "**{}** · {} · {what} · approved by {}{}: {}",
+        u.state.as_str(),
+        Md::clipped(&e.name(), VALUE_CHARS),
+        Md::clipped(&e.approved_by, 200),
+        e.ticket
+            .as_ref()
+            .map(|t| format!(" (ticket {})", Md::clipped(t, 200)))
+            .unwrap_or_default(),
+        Md::clipped(&e.reason, VALUE_CHARS)
+    ))
 }
 
 fn principal(p: &crate::classify::Principal) -> PrincipalView {

@@ -131,6 +131,19 @@ struct SarifResult<'a> {
     locations: [Location<'a>; 1],
     partial_fingerprints: Fingerprints,
     properties: ResultProperties<'a>,
+    /// The documented exception that covers the finding, as SARIF records a waiver: code
+    /// scanning shows it as suppressed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    /// `external`: recorded outside the analysed file (in foureyes' configuration).
+    kind: &'static str,
+    /// `accepted`: approved, as the exception says.
+    status: &'static str,
+    justification: String,
 }
 
 #[derive(Serialize)]
@@ -319,6 +332,27 @@ fn result<'a>(f: &'a Finding, artifact: Option<&str>) -> SarifResult<'a> {
             possible: f.possible,
             requires_approval: f.requires_approval,
         },
+        suppressions: f
+            .excepted
+            .iter()
+            .map(|e| Suppression {
+                kind: "external",
+                status: "accepted",
+                justification: crate::escape::terminal(&format!(
+                    "exception #{} ({}) until {}, approved by {}{}: {}",
+                    e.number,
+                    e.place,
+                    e.expires,
+                    e.approved_by,
+                    e.ticket
+                        .as_ref()
+                        .map(|t| format!(" (ticket {t})"))
+                        .unwrap_or_default(),
+                    e.reason
+                ))
+                .into_owned(),
+            })
+            .collect(),
     }
 }
 

@@ -6,7 +6,7 @@
 //! plan holds can move the cursor, clear the screen, start a line or hide characters.
 
 use crate::escape;
-use crate::judge::{Report, Verdict};
+use crate::judge::{ExceptionState, Report, Verdict};
 use crate::model::{Duties, Effect, Grant};
 use crate::rules::short_permission;
 use crate::ruleset::Severity;
@@ -128,6 +128,36 @@ pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         rules.dedup();
         writeln!(out, "  rules fired: {}", rules.join(", "))?;
     }
+    let excepted = report
+        .findings
+        .iter()
+        .filter(|f| f.excepted.is_some())
+        .count();
+    if excepted > 0 {
+        writeln!(
+            out,
+            "  {} covered by exceptions, reported below, needing no approver",
+            plural(excepted, "finding", "findings")
+        )?;
+        if !report.files_checked {
+            writeln!(
+                out,
+                "  {} the change's files were not checked (--git-base): an exception it adds \
+                 would go unnoticed",
+                s.yellow("note:")
+            )?;
+        }
+    }
+    for u in report.exceptions.iter().filter(|u| u.expiring()) {
+        writeln!(
+            out,
+            "  {} {} expires {} ({})",
+            s.yellow("expiring:"),
+            t(&u.exception.name()),
+            in_days(u.days_left),
+            u.exception.expires
+        )?;
+    }
     if !report.unknowns.is_empty() {
         writeln!(
             out,
@@ -171,7 +201,25 @@ pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
                     t(&f.references.join(", "))
                 )?;
             }
-            if !f.requires_approval {
+            if let Some(e) = &f.excepted {
+                writeln!(
+                    out,
+                    "            {} {}",
+                    s.yellow("excepted:"),
+                    t(&format!(
+                        "by exception #{} ({}) until {}: {} (approved by {}{})",
+                        e.number,
+                        e.place,
+                        e.expires,
+                        e.reason,
+                        e.approved_by,
+                        e.ticket
+                            .as_ref()
+                            .map(|t| format!(", ticket {t}"))
+                            .unwrap_or_default()
+                    ))
+                )?;
+            } else if !f.requires_approval {
                 writeln!(
                     out,
                     "            {}",
@@ -181,6 +229,56 @@ pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
                     ))
                 )?;
             }
+        }
+    }
+
+    if !report.exceptions.is_empty() {
+        writeln!(out, "\n{}", s.bold("Exceptions"))?;
+        for u in &report.exceptions {
+            let e = &u.exception;
+            let state = match u.state {
+                ExceptionState::Used => s.green("used   "),
+                ExceptionState::Unused => s.dim("unused "),
+                ExceptionState::Expired => s.red("expired"),
+            };
+            let what = match u.state {
+                ExceptionState::Used => format!(
+                    "covers {} until {} ({})",
+                    plural(u.findings, "finding", "findings"),
+                    e.expires,
+                    in_days(u.days_left)
+                ),
+                ExceptionState::Unused => format!(
+                    "covers nothing in this change; until {} ({}): remove it once it is no longer \
+                     needed",
+                    e.expires,
+                    in_days(u.days_left)
+                ),
+                ExceptionState::Expired if u.findings == 0 => format!(
+                    "expired on {} and covers nothing in this change: remove it",
+                    e.expires
+                ),
+                ExceptionState::Expired => format!(
+                    "expired on {}; would cover {}: renew it or remove it",
+                    e.expires,
+                    plural(u.findings, "finding", "findings")
+                ),
+            };
+            writeln!(out, "  {state}  {}", t(&e.name()))?;
+            writeln!(out, "           {what}")?;
+            writeln!(
+                out,
+                "           {}",
+                s.dim(&t(&format!(
+                    "approved by {}{}: {}",
+                    e.approved_by,
+                    e.ticket
+                        .as_ref()
+                        .map(|t| format!(" (ticket {t})"))
+                        .unwrap_or_default(),
+                    e.reason
+                )))
+            )?;
         }
     }
 
@@ -333,6 +431,17 @@ pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         )?;
     }
     Ok(())
+}
+
+/// "in 5 days", "today", "2 days ago": how far a day is from the review's.
+pub(crate) fn in_days(days: i64) -> String {
+    match days {
+        0 => "today, its last day".to_owned(),
+        1 => "tomorrow".to_owned(),
+        d if d > 1 => format!("in {d} days"),
+        -1 => "yesterday".to_owned(),
+        d => format!("{} days ago", -d),
+    }
 }
 
 /// One row of the privilege delta: gained or lost, permission, scope, and how it is held; all

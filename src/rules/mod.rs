@@ -2,6 +2,7 @@
 //! contract (users write them in config and exceptions) and never change meaning.
 
 pub(crate) mod control_tampering;
+pub(crate) mod expired_exception;
 pub(crate) mod privilege_and_evidence;
 pub(crate) mod privileged_credential;
 pub(crate) mod public_privilege;
@@ -105,6 +106,7 @@ pub(crate) const RULES: &[&dyn Check] = &[
     &control_tampering::ControlTampering,
     &public_privilege::PublicPrivilege,
     &unmodelled_identity_change::UnmodelledIdentityChange,
+    &expired_exception::ExpiredException,
 ];
 
 /// Every rule's metadata, in the registry's order.
@@ -148,8 +150,11 @@ pub(crate) struct Finding {
     /// Whether the finding rests on values known only after apply.
     pub(crate) possible: bool,
     /// Whether it needs an independent approver: decided by `judge` alone (the approval
-    /// threshold); renderers and publishers read it, never recompute it.
+    /// threshold and the exceptions); renderers and publishers read it, never recompute it.
     pub(crate) requires_approval: bool,
+    /// The valid exception that covers it, if one does (set by `judge`): it is reported, and
+    /// needs no approver on its own account.
+    pub(crate) excepted: Option<crate::config::Exception>,
 }
 
 impl Rule {
@@ -168,6 +173,7 @@ impl Rule {
             rationale: String::new(),
             possible: false,
             requires_approval: false,
+            excepted: None,
         }
     }
 }
