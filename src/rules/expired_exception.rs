@@ -36,10 +36,7 @@ naming #2.
 `expires` no further out than `max_exception_days`, the `approved_by` of whoever decided and,
 ideally, a `ticket`. The renewal is itself a change to the controls (`control-tampering` when the
 change's files are checked), so someone independent approves it. If it is no longer needed,
-remove it.
-
-**Justified exceptions.** None: an expired exception cannot be waived by another exception.
-Renew it instead."#,
+remove it."#,
 };
 
 /// The rule, for the registry: its findings are made by `judge` ([`finding`]).

@@ -37,10 +37,28 @@ impl Rule {
         self.severity.map_or("matrix", Severity::as_str)
     }
 
-    /// The full explanation, as `foureyes explain` prints it.
+    /// The full explanation, as `foureyes explain` prints it: the rule's documentation, then
+    /// how an exception may (or may not) waive it.
     pub(crate) fn explain(&self) -> String {
+        let waiver = match self.unwaivable {
+            Some(why) => format!("**No exception covers it**: {why}."),
+            None => format!(
+                "**Waiving it for a while.** A case the team accepts for a limited time is an \
+                 `[[exception]]` in `.foureyes.toml` (see the README's *Exceptions*): the \
+                 finding stays reported, marked excepted, and needs no approver until the \
+                 exception expires (at most `max_exception_days`, 90 by default, ahead). An \
+                 exception covers a finding only when it names every principal or resource the \
+                 finding is about, and adding or extending one is itself a change to the \
+                 controls, which someone independent approves.\n\n```toml\n[[exception]]\n\
+                 rule = \"{}\"\nprincipal = \"aws:role/break-glass\"\n\
+                 reason = \"why the hazard is accepted, and until when\"\n\
+                 approved_by = \"security@acme.example\"\nexpires = 2027-01-31\n\
+                 ticket = \"SEC-1234\"\n```",
+                self.id
+            ),
+        };
         format!(
-            "### `{}`: {}\n\nSeverity: {}.\n\n**What it finds.** {}.\n\n{}\n",
+            "### `{}`: {}\n\nSeverity: {}.\n\n**What it finds.** {}.\n\n{}\n\n{waiver}\n",
             self.id,
             self.title,
             match self.severity {
