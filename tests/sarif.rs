@@ -237,3 +237,45 @@ fn stdin_and_dotted_paths_become_relative_uris() {
         "testdata/plans/privilege-and-evidence/trail-stopped.json"
     );
 }
+
+/// A finding an exception covers is a result with a SARIF suppression (`external`, `accepted`)
+/// that carries the exception, so code scanning shows it as suppressed rather than dropping it;
+/// the log still validates.
+#[test]
+fn an_excepted_finding_is_a_suppressed_result() {
+    let out = foureyes()
+        .args([
+            "review",
+            "testdata/example/plan.json",
+            "--format",
+            "sarif",
+            "--today",
+            "2026-11-30",
+            "--config",
+            "testdata/exceptions/valid.toml",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let log: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+    let validator = jsonschema::validator_for(&schema()).expect("the SARIF schema compiles");
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "privilege-and-evidence");
+    let suppression = &result["suppressions"][0];
+    assert_eq!(suppression["kind"], "external");
+    assert_eq!(suppression["status"], "accepted");
+    let justification = suppression["justification"].as_str().expect("text");
+    for part in [
+        "exception #1",
+        "2026-12-31",
+        "security@acme.example",
+        "SEC-1234",
+    ] {
+        assert!(justification.contains(part), "{part}: {justification}");
+    }
+    // Without the exception, no suppression.
+    let log = log_of("testdata/example/plan.json");
+    assert!(log["runs"][0]["results"][0].get("suppressions").is_none());
+}
