@@ -145,6 +145,31 @@ impl Exception {
         )
     }
 
+    /// Who decided it and why: "approved by alice (ticket SEC-1): account migration".
+    pub(crate) fn decision(&self) -> String {
+        format!(
+            "approved by {}{}: {}",
+            self.approved_by,
+            self.ticket
+                .as_ref()
+                .map(|t| format!(" (ticket {t})"))
+                .unwrap_or_default(),
+            self.reason
+        )
+    }
+
+    /// What an excepted finding says of it: "exception #1 (.foureyes.toml:2) until
+    /// 2026-12-31, approved by alice (ticket SEC-1): account migration".
+    pub(crate) fn waiver(&self) -> String {
+        format!(
+            "exception #{} ({}) until {}, {}",
+            self.number,
+            self.place,
+            self.expires,
+            self.decision()
+        )
+    }
+
     /// Whether it covers a finding of `rule` about these principals and resources: the same
     /// rule, and every principal and every resource the finding names matched by one of its
     /// patterns (a finding that names none is not covered by a pattern).

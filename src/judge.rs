@@ -102,6 +102,46 @@ impl ExceptionUse {
     pub(crate) fn expiring(&self) -> bool {
         self.state != ExceptionState::Expired && self.days_left <= config::EXPIRING_DAYS
     }
+
+    /// What became of it, in words of foureyes' own (dates and counts): "covers 1 finding
+    /// until 2026-12-31 (in 31 days)".
+    pub(crate) fn what(&self) -> String {
+        let expires = self.exception.expires;
+        let findings = match self.findings {
+            1 => "1 finding".to_owned(),
+            n => format!("{n} findings"),
+        };
+        match self.state {
+            ExceptionState::Used => {
+                format!(
+                    "covers {findings} until {expires} ({})",
+                    in_days(self.days_left)
+                )
+            }
+            ExceptionState::Unused => format!(
+                "covers nothing in this change; until {expires} ({}): remove it once it is no \
+                 longer needed",
+                in_days(self.days_left)
+            ),
+            ExceptionState::Expired if self.findings == 0 => {
+                format!("expired on {expires} and covers nothing in this change: remove it")
+            }
+            ExceptionState::Expired => {
+                format!("expired on {expires}; would cover {findings}: renew it or remove it")
+            }
+        }
+    }
+}
+
+/// "in 5 days", "tomorrow", "2 days ago": how far a day is from the review's.
+pub(crate) fn in_days(days: i64) -> String {
+    match days {
+        0 => "today, its last day".to_owned(),
+        1 => "tomorrow".to_owned(),
+        d if d > 1 => format!("in {d} days"),
+        -1 => "yesterday".to_owned(),
+        d => format!("{} days ago", -d),
+    }
 }
 
 /// Whether an exception covered anything.

@@ -12,9 +12,8 @@
 //! the details, each as far as the room allows; what is left out is counted and said.
 
 use crate::escape::{self, Md};
-use crate::judge::{ExceptionState, ExceptionUse, Report, Verdict};
+use crate::judge::{in_days, ExceptionUse, Report, Verdict};
 use crate::model::{DocumentText, Effect, Grant, Permission, PolicyChange};
-use crate::render::text::in_days;
 use crate::rules::{short_permission, Finding};
 use crate::ruleset::{Ruleset, Severity};
 use serde::Serialize;
@@ -609,58 +608,19 @@ fn finding(f: &Finding) -> FindingView {
         below: !f.requires_approval && f.excepted.is_none(),
         excepted: f.excepted.as_ref().map_or_else(
             || Md::ours(""),
-            |e| {
-                Md::ours(format!(
-                    "by exception #{} ({}) until {}: {} (approved by {}{})",
-                    e.number,
-                    Md::clipped(&e.place, 200),
-                    e.expires,
-                    Md::clipped(&e.reason, VALUE_CHARS),
-                    Md::clipped(&e.approved_by, 200),
-                    e.ticket
-                        .as_ref()
-                        .map(|t| format!(", ticket {}", Md::clipped(t, 200)))
-                        .unwrap_or_default()
-                ))
-            },
+            |e| Md::ours(format!("by {}", Md::clipped(&e.waiver(), VALUE_CHARS))),
         ),
     }
 }
 
 /// An exception and what became of it, on one line.
 fn exception(u: &ExceptionUse) -> Md {
-    let e = &u.exception;
-    let what = match u.state {
-        ExceptionState::Used => format!(
-            "covers {} until {} ({})",
-            plural(u.findings, "finding", "findings"),
-            e.expires,
-            in_days(u.days_left)
-        ),
-        ExceptionState::Unused => format!(
-            "covers nothing in this change (until {}): remove it once it is no longer needed",
-            e.expires
-        ),
-        ExceptionState::Expired if u.findings == 0 => format!(
-            "expired on {} and covers nothing in this change: remove it",
-            e.expires
-        ),
-        ExceptionState::Expired => format!(
-            "expired on {}; would cover {}: renew it or remove it",
-            e.expires,
-            plural(u.findings, "finding", "findings")
-        ),
-    };
     Md::ours(format!(
-        "**{}** · {} · {what} · approved by {}{}: {}",
+        "**{}** · {} · {} · {}",
         u.state.as_str(),
-        Md::clipped(&e.name(), VALUE_CHARS),
-        Md::clipped(&e.approved_by, 200),
-        e.ticket
-            .as_ref()
-            .map(|t| format!(" (ticket {})", Md::clipped(t, 200)))
-            .unwrap_or_default(),
-        Md::clipped(&e.reason, VALUE_CHARS)
+        Md::clipped(&u.exception.name(), VALUE_CHARS),
+        Md::text(&u.what()),
+        Md::clipped(&u.exception.decision(), VALUE_CHARS)
     ))
 }
 

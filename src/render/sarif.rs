@@ -338,19 +338,7 @@ fn result<'a>(f: &'a Finding, artifact: Option<&str>) -> SarifResult<'a> {
             .map(|e| Suppression {
                 kind: "external",
                 status: "accepted",
-                justification: crate::escape::terminal(&format!(
-                    "exception #{} ({}) until {}, approved by {}{}: {}",
-                    e.number,
-                    e.place,
-                    e.expires,
-                    e.approved_by,
-                    e.ticket
-                        .as_ref()
-                        .map(|t| format!(" (ticket {t})"))
-                        .unwrap_or_default(),
-                    e.reason
-                ))
-                .into_owned(),
+                justification: crate::escape::terminal(&e.waiver()).into_owned(),
             })
             .collect(),
     }

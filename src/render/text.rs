@@ -6,7 +6,7 @@
 //! plan holds can move the cursor, clear the screen, start a line or hide characters.
 
 use crate::escape;
-use crate::judge::{ExceptionState, Report, Verdict};
+use crate::judge::{in_days, ExceptionState, Report, Verdict};
 use crate::model::{Duties, Effect, Grant};
 use crate::rules::short_permission;
 use crate::ruleset::Severity;
@@ -206,18 +206,7 @@ pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
                     out,
                     "            {} {}",
                     s.yellow("excepted:"),
-                    t(&format!(
-                        "by exception #{} ({}) until {}: {} (approved by {}{})",
-                        e.number,
-                        e.place,
-                        e.expires,
-                        e.reason,
-                        e.approved_by,
-                        e.ticket
-                            .as_ref()
-                            .map(|t| format!(", ticket {t}"))
-                            .unwrap_or_default()
-                    ))
+                    t(&format!("by {}", e.waiver()))
                 )?;
             } else if !f.requires_approval {
                 writeln!(
@@ -241,44 +230,9 @@ pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
                 ExceptionState::Unused => s.dim("unused "),
                 ExceptionState::Expired => s.red("expired"),
             };
-            let what = match u.state {
-                ExceptionState::Used => format!(
-                    "covers {} until {} ({})",
-                    plural(u.findings, "finding", "findings"),
-                    e.expires,
-                    in_days(u.days_left)
-                ),
-                ExceptionState::Unused => format!(
-                    "covers nothing in this change; until {} ({}): remove it once it is no longer \
-                     needed",
-                    e.expires,
-                    in_days(u.days_left)
-                ),
-                ExceptionState::Expired if u.findings == 0 => format!(
-                    "expired on {} and covers nothing in this change: remove it",
-                    e.expires
-                ),
-                ExceptionState::Expired => format!(
-                    "expired on {}; would cover {}: renew it or remove it",
-                    e.expires,
-                    plural(u.findings, "finding", "findings")
-                ),
-            };
             writeln!(out, "  {state}  {}", t(&e.name()))?;
-            writeln!(out, "           {what}")?;
-            writeln!(
-                out,
-                "           {}",
-                s.dim(&t(&format!(
-                    "approved by {}{}: {}",
-                    e.approved_by,
-                    e.ticket
-                        .as_ref()
-                        .map(|t| format!(" (ticket {t})"))
-                        .unwrap_or_default(),
-                    e.reason
-                )))
-            )?;
+            writeln!(out, "           {}", u.what())?;
+            writeln!(out, "           {}", s.dim(&t(&e.decision())))?;
         }
     }
 
@@ -431,17 +385,6 @@ pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         )?;
     }
     Ok(())
-}
-
-/// "in 5 days", "today", "2 days ago": how far a day is from the review's.
-pub(crate) fn in_days(days: i64) -> String {
-    match days {
-        0 => "today, its last day".to_owned(),
-        1 => "tomorrow".to_owned(),
-        d if d > 1 => format!("in {d} days"),
-        -1 => "yesterday".to_owned(),
-        d => format!("{} days ago", -d),
-    }
 }
 
 /// One row of the privilege delta: gained or lost, permission, scope, and how it is held; all
