@@ -254,3 +254,44 @@ fn reports_with_exceptions_follow_the_schema() {
     report["findings"][0]["excepted"]["surprise"] = Value::Bool(true);
     assert!(!validator.is_valid(&report));
 }
+
+include!("common/payload.rs");
+
+/// The configuration is the change's own text: an exception's reason, approver and ticket
+/// written by a hostile author reach the terminal and the comment escaped, on their own lines.
+#[test]
+fn hostile_exception_texts_are_escaped() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let config = dir.path().join("c.toml");
+    let quoted = toml::Value::String(PAYLOAD.to_string()).to_string();
+    std::fs::write(
+        &config,
+        format!(
+            "[[exception]]\nrule = \"privilege-and-evidence\"\nprincipal = \"aws:role/ci-deployer\"\n\
+             reason = {quoted}\napproved_by = {quoted}\nticket = {quoted}\nexpires = 2026-12-02\n"
+        ),
+    )
+    .expect("written");
+    for format in ["text", "markdown"] {
+        let out = foureyes()
+            .args([
+                "review", PLAN, "--today", TODAY, "--format", format, "--config",
+            ])
+            .arg(&config)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        let text = String::from_utf8(out.stdout).expect("utf-8");
+        for c in HIDDEN {
+            assert!(!text.contains(*c), "{format}: {c:?} reached the output raw");
+        }
+        for line in text.lines() {
+            assert!(!line.trim_start().starts_with("::"), "{format}: {line}");
+            assert!(!line.starts_with("## Fake"), "{format}: {line}");
+        }
+        if format == "markdown" {
+            assert!(!text.contains("<img"), "{text}");
+            assert!(!text.contains("@mallory"), "{text}");
+        }
+    }
+}
