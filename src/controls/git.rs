@@ -85,7 +85,13 @@ impl Repository {
     /// The commit a revision names, or `None`.
     fn commit(&self, rev: &str) -> Result<Option<String>, GitError> {
         let spec = format!("{rev}^{{commit}}");
-        let out = self.git(&["rev-parse", "--verify", "--quiet", "--end-of-options", &spec])?;
+        let out = self.git(&[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &spec,
+        ])?;
         let sha = line(&out);
         Ok((out.status.success() && !sha.is_empty()).then_some(sha))
     }
@@ -238,12 +244,18 @@ mod tests {
     fn name_status_with_renames_copies_and_hostile_names() {
         let out = b"M\0a.txt\0R087\0old.yml\0new.yml\0C100\0x\0y\0D\0-rf\0A\0a\nb\0T\0link\0";
         let files = parse_name_status(out);
-        let got: Vec<(&str, &Status)> = files.iter().map(|f| (f.path.as_str(), &f.status)).collect();
+        let got: Vec<(&str, &Status)> =
+            files.iter().map(|f| (f.path.as_str(), &f.status)).collect();
         assert_eq!(
             got,
             vec![
                 ("a.txt", &Status::Modified),
-                ("new.yml", &Status::Renamed { from: "old.yml".into() }),
+                (
+                    "new.yml",
+                    &Status::Renamed {
+                        from: "old.yml".into()
+                    }
+                ),
                 ("y", &Status::Added),
                 ("-rf", &Status::Deleted),
                 ("a\nb", &Status::Added),
