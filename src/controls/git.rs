@@ -20,7 +20,7 @@ pub(crate) enum GitError {
     NotARepository(String),
     #[error("--git-base: the repository has no commits yet (HEAD names none)")]
     NoCommits,
-    #[error("--git-base: `{0}` is not a commit of this repository (a branch, tag or commit id was expected; fetch it first in a shallow clone)")]
+    #[error("--git-base: `{0}` is not a commit of this repository: expected a branch, tag or commit id (in a shallow clone, fetch it first)")]
     UnknownRevision(String),
     #[error("--git-base: `{0}` and HEAD have no common ancestor (no merge base; in a shallow clone, fetch more history)")]
     NoMergeBase(String),
