@@ -304,6 +304,7 @@ fn an_unreadable_control_is_a_possible_weakening() {
     assert_eq!(found[0].how.as_ref(), "cannot be read (binary)");
     assert!(found[0].possible);
     let mut big = Files::new(vec![modified(".foureyes.toml")]);
+    big.insert(Side::Base, ".foureyes.toml".into(), Some(String::new()));
     big.insert(
         Side::Head,
         ".foureyes.toml".into(),
