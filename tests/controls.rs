@@ -69,6 +69,11 @@ impl Repo {
 
     /// `foureyes review PLAN --git-base REV` here: exit code, stdout, stderr.
     fn review(&self, rev: &str) -> (i32, String, String) {
+        self.review_with(rev, &[])
+    }
+
+    /// The same, with more options.
+    fn review_with(&self, rev: &str, options: &[&str]) -> (i32, String, String) {
         let plan = plan();
         let out = foureyes()
             .current_dir(self.path())
@@ -77,6 +82,7 @@ impl Repo {
             .args(["review", "--today", "2026-12-01"])
             .arg(&plan)
             .arg(format!("--git-base={rev}"))
+            .args(options)
             .output()
             .expect("foureyes runs");
         (
@@ -430,4 +436,27 @@ fn unrelated_histories_have_no_merge_base() {
         stderr.contains("`main` and HEAD have no common ancestor"),
         "{stderr}"
     );
+}
+
+#[test]
+fn the_config_file_given_with_config_and_its_control_files() {
+    let config = "approval_severity = \"medium\"\ncontrol_files = [\"deploy/gate.sh\"]\n";
+    let repo = Repo::new(&[("ci/sod.toml", config), ("deploy/gate.sh", "exit 1\n")]);
+    repo.write("ci/sod.toml", &config.replace("medium", "critical"));
+    repo.write("deploy/gate.sh", "exit 0\n");
+    repo.commit("change");
+    let (code, stdout, stderr) = repo.review_with("main", &["--config", "ci/sod.toml"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("ci/sod.toml raises approval_severity from medium to critical"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("deploy/gate.sh is changed (a file listed in control_files)"),
+        "{stdout}"
+    );
+    insta::assert_snapshot!("config_file_and_control_files", stdout);
+    // Without --config, ci/sod.toml is not the configuration: only .foureyes.toml files are.
+    let (code, stdout, _) = repo.review("main");
+    assert_eq!(code, 0, "{stdout}");
 }

@@ -563,8 +563,9 @@ pub(crate) fn tamperings(files: &Files, controls: &Controls) -> Vec<Tampering> {
         if kb == Some(Kind::Config) || kh == Some(Kind::Config) {
             let in_place = kh == Some(Kind::Config);
             let place = if in_place { shown } else { bp.unwrap_or(shown) };
-            for (how, possible) in config(&j, c, kb == Some(Kind::Config), in_place) {
-                push(place, how, possible, None);
+            let (found, severity) = config(&j, c, kb == Some(Kind::Config), in_place);
+            for (how, possible) in found {
+                push(place, how, possible, severity);
             }
         } else if rh {
             // A ruleset no longer named is reported by its configuration.
@@ -655,7 +656,15 @@ fn place_of<'p>(base: Option<&'p str>, head: Option<&'p str>, shown: &'p str) ->
 
 /// A configuration file that changed: its settings compared, and the rulesets it newly names
 /// judged against nothing.
-fn config(j: &Judgment<'_>, c: &ChangedFile, on_base: bool, on_head: bool) -> Vec<(String, bool)> {
+///
+/// Raising the approval threshold is reported at the new threshold: the review of this very
+/// change reads the new configuration, and must not let its own weakening pass below it.
+fn config(
+    j: &Judgment<'_>,
+    c: &ChangedFile,
+    on_base: bool,
+    on_head: bool,
+) -> (Vec<(String, bool)>, Option<Severity>) {
     use crate::config::Declared;
     let mut out = Vec::new();
     let base = c
@@ -668,7 +677,7 @@ fn config(j: &Judgment<'_>, c: &ChangedFile, on_base: bool, on_head: bool) -> Ve
         None | Some((_, Ok(None))) => Declared::default(),
         Some((_, Err(why))) => {
             out.push((format!("cannot be read ({why})"), true));
-            return out;
+            return (out, None);
         }
         Some((p, Ok(Some(text)))) => match crate::config::parse(p, text, None) {
             Ok(d) => d,
@@ -678,10 +687,12 @@ fn config(j: &Judgment<'_>, c: &ChangedFile, on_base: bool, on_head: bool) -> Ve
                     format!("cannot be read: {}", crate::escape::terminal(&first)),
                     true,
                 ));
-                return out;
+                return (out, None);
             }
         },
     };
+    let severity =
+        (head.approval_severity > base.approval_severity).then_some(head.approval_severity);
     out.extend(
         tool::compare_config(&base, &head)
             .into_iter()
@@ -706,7 +717,7 @@ fn config(j: &Judgment<'_>, c: &ChangedFile, on_base: bool, on_head: bool) -> Ve
             }
         }
     }
-    out
+    (out, severity)
 }
 
 /// A ruleset file compared with its base (`None`: judged against nothing).
