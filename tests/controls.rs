@@ -371,6 +371,16 @@ fn unknown_revision_is_an_error() {
             "{stderr}"
         );
     }
+    let (code, _, stderr) = repo.review("\u{1b}[2Jmain");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "an escape reached the terminal: {stderr}"
+    );
+    assert!(
+        stderr.contains("`\\u{1b}[2Jmain` is not a commit"),
+        "{stderr}"
+    );
 }
 
 #[test]
