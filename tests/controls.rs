@@ -204,7 +204,7 @@ fn workflow_renamed_out_of_place() {
         1,
         &[
             "CRITICAL",
-            ".github/workflows/sod.yml is moved to .github/sod.yml, where it does not run, and no longer runs foureyes (jobs.review ran it)",
+            ".github/workflows/sod.yml is moved to .github/sod.yml, where it does not run and no longer runs foureyes (jobs.review ran it)",
         ],
     );
 }

@@ -625,7 +625,14 @@ pub(crate) fn compare(
             }
         }
     }
-    // What governs the jobs in the file.
+    out.extend(governing_changes(kind, base, head));
+    out
+}
+
+/// Changes to the keys of a file that govern the jobs that run foureyes (a workflow's `on`,
+/// GitLab's `workflow`, which also govern the jobs of the files `.gitlab-ci.yml` includes).
+pub(crate) fn governing_changes(kind: Kind, base: &Node, head: &Node) -> Vec<Found> {
+    let mut out = Vec::new();
     for key in governing(kind) {
         if base.get(key) != head.get(key) {
             let mut paths = Vec::new();

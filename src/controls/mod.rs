@@ -577,16 +577,21 @@ pub(crate) fn tamperings(files: &Files, controls: &Controls) -> Vec<Tampering> {
             let in_place = |k: Option<Kind>| k == Some(Kind::Ci(kind));
             let base = bp.filter(|_| in_place(kb));
             let head = hp.filter(|_| in_place(kh));
-            let moved = match (&c.status, in_place(kb), in_place(kh)) {
-                (Status::Renamed { .. }, true, false) => Some(c.path.as_str()),
-                _ => None,
+            // Why the file no longer acts, when it does not on the head side.
+            let gone = match (&c.status, head) {
+                (_, Some(_)) => None,
+                (Status::Deleted, None) => Some("is deleted".to_string()),
+                (Status::Renamed { .. }, None) => {
+                    Some(format!("is moved to {}, where it does not run", c.path))
+                }
+                (_, None) => Some(format!("is no longer included by {GITLAB_CI}")),
             };
-            let place = if moved.is_some() {
+            let place = if head.is_none() {
                 bp.unwrap_or(shown)
             } else {
                 shown
             };
-            for (how, possible, severity) in yaml_file(&j, kind, base, head, moved) {
+            for (how, possible, severity) in yaml_file(&j, kind, base, head, gone.as_deref()) {
                 push(place, how, possible, severity);
             }
         } else if kb == Some(Kind::Pattern) || kh == Some(Kind::Pattern) {
@@ -621,6 +626,27 @@ pub(crate) fn tamperings(files: &Files, controls: &Controls) -> Vec<Tampering> {
     if codeowners {
         for (path, how) in codeowners_change(files) {
             push(&path, how, false, None);
+        }
+    }
+    // The root of GitLab CI governs the jobs of the files it includes.
+    let root_changed = files
+        .changed
+        .iter()
+        .any(|c| c.base() == Some(GITLAB_CI) && c.head() == Some(GITLAB_CI));
+    if root_changed {
+        if let (Some(base), Some(head)) =
+            (j.yaml(Side::Base, GITLAB_CI), j.yaml(Side::Head, GITLAB_CI))
+        {
+            let runs = |p: &String| {
+                j.yaml(Side::Base, p)
+                    .is_some_and(|d| ci::runs_foureyes(ci::Kind::GitLab, &d, &|_| false))
+            };
+            let root_runs = ci::runs_foureyes(ci::Kind::GitLab, &base, &|_| false);
+            if !root_runs && j.gitlab[0].iter().any(runs) {
+                for (how, severity) in ci::governing_changes(ci::Kind::GitLab, &base, &head) {
+                    push(GITLAB_CI, how, false, severity);
+                }
+            }
         }
     }
     // GitLab files that ran foureyes and are no longer included.
@@ -745,14 +771,14 @@ fn ruleset(files: &Files, base: Option<&str>, head: Option<&str>) -> Vec<(String
     }
 }
 
-/// A CI file compared where it runs foureyes; `moved`: renamed to this path, where it does not
-/// act.
+/// A CI file compared where it runs foureyes; `gone`: why it no longer acts on the head side
+/// ("is deleted").
 fn yaml_file(
     j: &Judgment<'_>,
     kind: ci::Kind,
     base: Option<&str>,
     head: Option<&str>,
-    moved: Option<&str>,
+    gone: Option<&str>,
 ) -> Vec<(String, bool, Option<Severity>)> {
     let Some(base_doc) = base.and_then(|p| j.yaml(Side::Base, p)) else {
         return Vec::new();
@@ -777,13 +803,9 @@ fn yaml_file(
         &local_base,
         &local_head,
     );
-    if let Some(to) = moved {
+    if let Some(gone) = gone {
         for (how, _) in &mut found {
-            *how = format!("is moved to {to}, where it does not run, and {how}");
-        }
-    } else if head.is_none() {
-        for (how, _) in &mut found {
-            *how = format!("is deleted and {how}");
+            *how = format!("{gone} and {how}");
         }
     }
     found.into_iter().map(|(h, s)| (h, false, s)).collect()

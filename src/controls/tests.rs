@@ -192,7 +192,7 @@ fn a_workflow_renamed_out_of_place_is_deleted() {
     );
     assert_eq!(
         found,
-        vec![".github/workflows/sod.yml is moved to .github/workflows/disabled/sod.yml, where it does not run, and no longer runs foureyes (jobs.review ran it) [critical]"]
+        vec![".github/workflows/sod.yml is moved to .github/workflows/disabled/sod.yml, where it does not run and no longer runs foureyes (jobs.review ran it) [critical]"]
     );
 }
 
@@ -382,5 +382,42 @@ fn a_configuration_renamed_away_is_reported_at_its_old_place() {
     assert_eq!(
         found,
         vec![".foureyes.toml removes the pipeline principal `ci`"]
+    );
+}
+
+#[test]
+fn a_gitlab_include_that_ran_foureyes_dropped() {
+    let root = "include:\n  - local: ci/b.yml\n";
+    let b = "sod:\n  script:\n    - foureyes gitlab plan.json\n";
+    // Dropped from the root, unchanged itself.
+    let (_, found) = judge(
+        vec![modified(".gitlab-ci.yml")],
+        &[(".gitlab-ci.yml", root), ("ci/b.yml", b)],
+        &[(".gitlab-ci.yml", "stages: [test]\n"), ("ci/b.yml", b)],
+        &Controls::default(),
+    );
+    assert_eq!(
+        found,
+        vec![
+            ".gitlab-ci.yml changes stages, which governs what runs foureyes",
+            "ci/b.yml is no longer included by .gitlab-ci.yml; it ran foureyes [critical]"
+        ]
+    );
+    // Dropped and edited in the same change.
+    let (_, found) = judge(
+        vec![modified(".gitlab-ci.yml"), modified("ci/b.yml")],
+        &[(".gitlab-ci.yml", root), ("ci/b.yml", b)],
+        &[
+            (".gitlab-ci.yml", "stages: [test]\n"),
+            ("ci/b.yml", "x: 1\n"),
+        ],
+        &Controls::default(),
+    );
+    assert_eq!(
+        found,
+        vec![
+            ".gitlab-ci.yml changes stages, which governs what runs foureyes",
+            "ci/b.yml is no longer included by .gitlab-ci.yml and no longer runs foureyes (sod ran it) [critical]"
+        ]
     );
 }
