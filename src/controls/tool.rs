@@ -3,7 +3,7 @@
 
 use crate::config::{Declared, Exception};
 use crate::ruleset::Severity;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How the configuration `head` weakens `base` (each as [`crate::config::parse`] reads it,
 /// without a clock): what it says follows the file's path in a finding.
@@ -100,11 +100,12 @@ fn exception(h: &Exception, base: &[Exception]) -> Option<String> {
 }
 
 /// A ruleset file's entries: what a table lists (`forbidden`, `grants`, ...) and each entry's
-/// identity within it.
-fn entries(value: &toml::Value) -> Vec<(String, String, &toml::value::Table)> {
-    let mut out = Vec::new();
+/// identity within it. Entries of one identity are merged as the loader adds them up (their
+/// lists joined, the highest severity), so that splitting or reordering them changes nothing.
+fn entries(value: &toml::Value) -> Vec<(String, String, toml::value::Table)> {
+    let mut merged: BTreeMap<(String, String), toml::value::Table> = BTreeMap::new();
     let Some(table) = value.as_table() else {
-        return out;
+        return Vec::new();
     };
     for (kind, list) in table {
         let Some(list) = list.as_array() else {
@@ -112,10 +113,37 @@ fn entries(value: &toml::Value) -> Vec<(String, String, &toml::value::Table)> {
         };
         for item in list {
             let Some(t) = item.as_table() else { continue };
-            out.push((kind.clone(), identity(t), t));
+            let entry = merged.entry((kind.clone(), identity(t))).or_default();
+            for (key, value) in t {
+                match (entry.get_mut(key), value) {
+                    (Some(toml::Value::Array(have)), toml::Value::Array(more)) => {
+                        for v in more {
+                            if !have.contains(v) {
+                                have.push(v.clone());
+                            }
+                        }
+                    }
+                    (Some(have), toml::Value::String(s)) if key == "severity" => {
+                        let higher =
+                            match (have.as_str().and_then(Severity::parse), Severity::parse(s)) {
+                                (Some(h), Some(n)) => n > h,
+                                _ => true,
+                            };
+                        if higher {
+                            *have = value.clone();
+                        }
+                    }
+                    _ => {
+                        entry.insert(key.clone(), value.clone());
+                    }
+                }
+            }
         }
     }
-    out
+    merged
+        .into_iter()
+        .map(|((kind, id), t)| (kind, id, t))
+        .collect()
 }
 
 /// What an entry is about: its `id`, its `duties`, or its provider with its type or duty.
@@ -196,7 +224,20 @@ pub(crate) fn compare_ruleset(base: &toml::Value, head: &toml::Value) -> Vec<Str
                             // Only additions to a list.
                             continue;
                         }
-                        out.push(format!("removes items of `{key}` of [[{kind}]] ({id})"));
+                        let gone: Vec<String> = ba
+                            .iter()
+                            .filter(|x| !ha.contains(x))
+                            .map(|x| match x.as_str() {
+                                Some(s) => s.to_string(),
+                                None => "an item".to_string(),
+                            })
+                            .collect();
+                        let shown = if gone.len() > 5 {
+                            format!("{} and {} more", gone[..5].join(", "), gone.len() - 5)
+                        } else {
+                            gone.join(", ")
+                        };
+                        out.push(format!("removes {shown} from `{key}` of [[{kind}]] ({id})"));
                         continue;
                     }
                     out.push(format!("changes `{key}` of [[{kind}]] ({id})"));
@@ -330,6 +371,24 @@ mod tests {
                 "removes [[grants]] (aws, deploy)",
                 "narrows where github_branch_protection is a control (only_when of an added [[control]])",
             ]
+        );
+    }
+
+    #[test]
+    fn ruleset_entries_split_or_reordered_are_the_same() {
+        let base = toml(
+            "[[grants]]\nprovider = \"aws\"\nduty = \"deploy\"\nactions = [\"a:B\", \"a:C\"]\n",
+        );
+        let split = toml(
+            "[[grants]]\nprovider = \"aws\"\nduty = \"deploy\"\nactions = [\"a:C\"]\n\n\
+             [[grants]]\nprovider = \"aws\"\nduty = \"deploy\"\nactions = [\"a:B\"]\n",
+        );
+        assert!(compare_ruleset(&base, &split).is_empty());
+        let fewer =
+            toml("[[grants]]\nprovider = \"aws\"\nduty = \"deploy\"\nactions = [\"a:C\"]\n");
+        assert_eq!(
+            compare_ruleset(&base, &fewer),
+            vec!["removes a:B from `actions` of [[grants]] (aws, deploy)"]
         );
     }
 
