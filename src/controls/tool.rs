@@ -227,10 +227,14 @@ pub(crate) fn compare_ruleset(base: &toml::Value, head: &toml::Value) -> Vec<Str
                         let gone: Vec<String> = ba
                             .iter()
                             .filter(|x| !ha.contains(x))
-                            .map(|x| match x.as_str() {
-                                Some(s) => s.to_string(),
-                                None => "an item".to_string(),
-                            })
+                            .map(
+                                |x| match (x.as_str(), x.get("says").and_then(|s| s.as_str())) {
+                                    (Some(s), _) => s.to_string(),
+                                    // A condition, by what it says.
+                                    (None, Some(says)) => format!("\"{says}\""),
+                                    (None, None) => "an item".to_string(),
+                                },
+                            )
                             .collect();
                         let shown = if gone.len() > 5 {
                             format!("{} and {} more", gone[..5].join(", "), gone.len() - 5)
