@@ -6,7 +6,10 @@
 //!
 //! Reading is the caller's: `--git-base` reads a git repository ([`git`]), a forge reads its
 //! API. Both list the changed files, then read what [`Files::wanted`] asks for until it asks
-//! for nothing more, then call [`tamperings`].
+//! for nothing more (at most [`ROUNDS`] times), then call [`tamperings`]. A file that exists but
+//! cannot be judged (binary, over [`MAX_FILE_BYTES`]) is recorded with
+//! [`Files::insert_unreadable`]: a control that cannot be read is a possible weakening, and
+//! one that was never read is never taken as deleted.
 
 mod ci;
 mod codeowners;
