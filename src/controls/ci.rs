@@ -538,6 +538,8 @@ pub(crate) fn compare(
         let what: Vec<String> = base_runners.iter().map(|(n, _)| n.clone()).collect();
         let what = if what.is_empty() {
             "its include of foureyes".to_string()
+        } else if kind == Kind::Action {
+            "its steps".to_string()
         } else {
             what.join(", ")
         };
@@ -577,7 +579,7 @@ pub(crate) fn compare(
             None => {
                 let gone = match kind {
                     Kind::PreCommit => "removes the foureyes hook".to_string(),
-                    Kind::Action => "no longer runs foureyes in runs".to_string(),
+                    Kind::Action => "no longer runs foureyes (its steps did)".to_string(),
                     _ => {
                         if head_has(kind, head, name) {
                             format!("{name} no longer runs foureyes")
