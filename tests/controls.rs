@@ -13,6 +13,16 @@ fn plan() -> PathBuf {
     root().join("testdata/plans/precision/retention-lengthened.json")
 }
 
+/// Variables through which git could reach another repository than the temporary one (set
+/// when the tests run inside a git hook, say).
+const GIT_VARIABLES: &[&str] = &[
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_COMMON_DIR",
+];
+
 /// A git repository in a temporary directory, with a home and configuration of its own.
 struct Repo {
     dir: tempfile::TempDir,
@@ -40,7 +50,11 @@ impl Repo {
     }
 
     fn git(&self, args: &[&str]) {
-        let out = Command::new("git")
+        let mut git = Command::new("git");
+        for var in GIT_VARIABLES {
+            git.env_remove(var);
+        }
+        let out = git
             .args(args)
             .current_dir(self.path())
             .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -410,7 +424,11 @@ fn outside_a_repository_is_an_error() {
 #[test]
 fn a_repository_without_commits_is_an_error() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let status = Command::new("git")
+    let mut git = Command::new("git");
+    for var in GIT_VARIABLES {
+        git.env_remove(var);
+    }
+    let status = git
         .args(["-c", "init.defaultBranch=main", "init", "-q", "."])
         .current_dir(dir.path())
         .env("GIT_CONFIG_NOSYSTEM", "1")

@@ -42,8 +42,12 @@ fn git(dir: &Path, args: &[&str]) -> Result<Output, GitError> {
         .current_dir(dir)
         .env("GIT_TERMINAL_PROMPT", "0")
         .env("GIT_OPTIONAL_LOCKS", "0")
+        // NOTE: the repository is the one of the directory (a hook's GIT_DIR may name another).
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_OBJECT_DIRECTORY")
+        .env_remove("GIT_COMMON_DIR")
         .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| GitError::NotInstalled(e.to_string()))
