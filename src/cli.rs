@@ -274,12 +274,12 @@ fn print(text: &str) -> Exit {
     }
 }
 
-/// The ruleset and settings the options ask for, and the accounts of `forge` among the
-/// pipeline principals (`github:user/LOGIN` for GitHub).
+/// The ruleset and settings the options ask for, the accounts of `forge` among the pipeline
+/// principals (`github:user/LOGIN` for GitHub), and the configuration's `control_files`.
 fn prepare(
     options: &ReviewOptions,
     forge: Option<&Registered>,
-) -> anyhow::Result<(Ruleset, Settings, Vec<String>)> {
+) -> anyhow::Result<(Ruleset, Settings, Vec<String>, Vec<String>)> {
     let cwd = std::env::current_dir()?;
     let today = options.today.unwrap_or_else(config::today);
     let config = config::load(options.config.as_deref(), &cwd, today)?;
@@ -329,7 +329,7 @@ fn prepare(
         today,
         file_tamperings: None,
     };
-    Ok((ruleset, settings, accounts))
+    Ok((ruleset, settings, accounts, declared.control_files.clone()))
 }
 
 /// Open every input (stdin is read by the review, once); `-` at most once.
@@ -369,7 +369,7 @@ fn forge_command(forge: &Registered, args: &ForgeArgs) -> anyhow::Result<Exit> {
     }
     let approvers =
         publish::approval::Approvers::parse(&args.approvers).map_err(anyhow::Error::msg)?;
-    let (ruleset, settings, accounts) = prepare(&args.options, Some(forge))?;
+    let (ruleset, settings, accounts, control_files) = prepare(&args.options, Some(forge))?;
     let options = publish::Options {
         key: args.comment_key.clone(),
         approvers,
@@ -386,19 +386,31 @@ fn forge_command(forge: &Registered, args: &ForgeArgs) -> anyhow::Result<Exit> {
         return (forge.run)(None, &options);
     }
     let sources = read_inputs(&args.inputs)?;
-    let report = review::review(&sources, &settings, &ruleset)?;
-    drop(sources);
-    let text = render::render(&report, Format::Text, &ruleset, false);
-    let reviewed = publish::Reviewed {
-        report: &report,
-        ruleset: &ruleset,
-        text,
+    // NOTE: the forge reads the change request's own files first; the review then judges
+    // them with the plan, once (stdin is read once).
+    let sources = std::cell::RefCell::new(Some(sources));
+    let review = |file_tamperings: Vec<crate::classify::Tampering>| {
+        let sources = sources
+            .borrow_mut()
+            .take()
+            .ok_or_else(|| anyhow::anyhow!("the plan was reviewed already"))?;
+        let settings = Settings {
+            file_tamperings: Some(file_tamperings),
+            ..settings.clone()
+        };
+        Ok(review::review(&sources, &settings, &ruleset)?)
     };
-    (forge.run)(Some(reviewed), &options)
+    let planned = publish::Planned {
+        ruleset: &ruleset,
+        config: args.options.config.clone(),
+        control_files,
+        review: &review,
+    };
+    (forge.run)(Some(planned), &options)
 }
 
 fn review_command(args: &ReviewArgs) -> anyhow::Result<Exit> {
-    let (ruleset, settings, _) = prepare(&args.options, None)?;
+    let (ruleset, settings, _, _) = prepare(&args.options, None)?;
     let sources = read_inputs(&args.inputs)?;
     let report = review::review(&sources, &settings, &ruleset)?;
     drop(sources);

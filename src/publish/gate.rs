@@ -19,8 +19,11 @@ use crate::publish::state::{
     cut_bytes, is_commit, is_sticky, read_state, report_room, sticky_body, with_approval, State,
 };
 use crate::publish::text::{self, approval_section, NOTE_ROOM};
+use crate::classify::Tampering;
+use crate::controls::Controls;
 use crate::publish::{
-    time, ChangeRequest, Comment, Forge, ForgeError, Job, Options, Reviewed, Status, StatusState,
+    files, time, ChangeRequest, Comment, Forge, ForgeError, Job, Options, Planned, Reviewed,
+    Status, StatusState,
 };
 use crate::render::markdown;
 
@@ -114,17 +117,51 @@ impl Outcome {
     }
 }
 
-/// Run the gate in a forge's job: publish, judge, set the status; then the log, the job
-/// summary and the outputs.
+/// Run the gate in a forge's job: with the plan, judge the change request's own files and
+/// review; then publish, judge, set the status; then the log, the job summary and the outputs.
 pub(crate) fn run<J: Job>(
     job: &J,
-    reviewed: Option<Reviewed<'_>>,
+    planned: Option<Planned<'_>>,
     options: &Options,
 ) -> anyhow::Result<Exit> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let outcome = runtime.block_on(publish(job, reviewed.as_ref(), options));
+    let controls = planned.as_ref().map(|p| {
+        files::controls(
+            p.config.as_deref(),
+            job.root().as_deref(),
+            p.control_files.clone(),
+        )
+    });
+    let opened = runtime.block_on(open(job, controls.as_ref(), options));
+    // NOTE: the review is made even when the forge fails, so that the job summary still shows
+    // it; the files it could not check then lean it towards asking.
+    let report = match &planned {
+        None => None,
+        Some(p) => {
+            let files = match &opened {
+                Ok(o) => o.files.clone().unwrap_or_default(),
+                Err(_) => vec![files::unchecked(
+                    J::TERMS.request,
+                    "the run stopped before reading them (see the error)",
+                )],
+            };
+            Some((p.review)(files)?)
+        }
+    };
+    let reviewed = match (&planned, &report) {
+        (Some(p), Some(report)) => Some(Reviewed {
+            report,
+            ruleset: p.ruleset,
+            text: crate::render::render(report, crate::render::Format::Text, p.ruleset, false),
+        }),
+        _ => None,
+    };
+    let outcome = match opened {
+        Ok(o) => runtime.block_on(publish(job, o, reviewed.as_ref(), options)),
+        Err(e) => Err(e),
+    };
     let outcome = match outcome {
         Ok(o) => o,
         Err(e) => {
@@ -154,6 +191,45 @@ pub(crate) fn run<J: Job>(
     Ok(Exit::of_gate(outcome.open(), options.exit_zero))
 }
 
+/// The forge reached and the change request read, before anything is decided.
+struct Opened<F> {
+    forge: F,
+    request: ChangeRequest,
+    /// How the change request's files weaken the review, when a review is to be made.
+    files: Option<Vec<Tampering>>,
+}
+
+/// Reach the forge and read the change request; with the plan (`controls`), judge its files.
+async fn open<J: Job>(
+    job: &J,
+    controls: Option<&Controls>,
+    options: &Options,
+) -> Result<Opened<J::Forge>, ForgeError> {
+    let forge = job.connect(options)?;
+    let request = forge.change_request().await?;
+    // NOTE: the head goes into the status's URL, is compared with the state's, and is where
+    // the files are read.
+    if !is_commit(&request.head) {
+        return Err(ForgeError::new(
+            format!(
+                "reading {}: the head `{}` is not a commit id",
+                request.name,
+                crate::escape::terminal(&request.head)
+            ),
+            None,
+        ));
+    }
+    let files = match controls {
+        Some(c) => Some(files::tamperings(&forge, &request, c, J::TERMS.request).await?),
+        None => None,
+    };
+    Ok(Opened {
+        forge,
+        request,
+        files,
+    })
+}
+
 /// What every step of a run works with.
 struct Ctx<'a, J: Job> {
     job: &'a J,
@@ -169,27 +245,15 @@ struct Found<'a, Id> {
     trusted: Option<String>,
 }
 
-/// Reach the forge, read the change request, and decide. When deciding fails after the head
-/// is known, a run whose review needs approval leaves a failing status on it, so that no
-/// earlier success stands for it.
+/// Decide, on the forge reached. When deciding fails, a run whose review needs approval leaves
+/// a failing status on the head, so that no earlier success stands for it.
 async fn publish<J: Job>(
     job: &J,
+    opened: Opened<J::Forge>,
     reviewed: Option<&Reviewed<'_>>,
     options: &Options,
 ) -> Result<Outcome, ForgeError> {
-    let forge = job.connect(options)?;
-    let request = forge.change_request().await?;
-    // NOTE: the head goes into the status's URL and is compared with the state's.
-    if !is_commit(&request.head) {
-        return Err(ForgeError::new(
-            format!(
-                "reading {}: the head `{}` is not a commit id",
-                request.name,
-                crate::escape::terminal(&request.head)
-            ),
-            None,
-        ));
-    }
+    let Opened { forge, request, .. } = opened;
     let mut outcome = Outcome {
         mode: if reviewed.is_some() {
             Mode::Plan
@@ -844,7 +908,7 @@ mod tests {
     use super::*;
     use crate::publish::approval::{Approvers, Commit, Identity, Profile, Review};
     use crate::publish::state::{Authorship, Counts, STATE_SCHEMA};
-    use crate::publish::{Deadlines, Terms};
+    use crate::publish::{ChangedFiles, Deadlines, FileAt, Terms};
     use std::cell::RefCell;
     use std::rc::Rc;
     use std::time::Duration;
@@ -862,6 +926,11 @@ mod tests {
         log: String,
         warnings: Vec<String>,
         outputs: Vec<(String, String)>,
+        /// The change request's files, and their contents by (commit, path).
+        files: ChangedFiles,
+        contents: std::collections::BTreeMap<(String, String), FileAt>,
+        /// The files read, as (commit, path).
+        read: Vec<(String, String)>,
     }
 
     struct Memory(Rc<RefCell<World>>);
@@ -975,6 +1044,20 @@ mod tests {
             Ok(())
         }
 
+        async fn changed_files(&self, _: &ChangeRequest) -> Result<ChangedFiles, ForgeError> {
+            Ok(self.0.borrow().files.clone())
+        }
+
+        async fn file_at(&self, commit: &str, path: &str, _: usize) -> Result<FileAt, ForgeError> {
+            let mut world = self.0.borrow_mut();
+            world.read.push((commit.to_owned(), path.to_owned()));
+            Ok(world
+                .contents
+                .get(&(commit.to_owned(), path.to_owned()))
+                .cloned()
+                .unwrap_or(FileAt::Absent))
+        }
+
         fn clock(&self) -> Option<String> {
             None
         }
@@ -1024,6 +1107,10 @@ mod tests {
 
         fn redact(&self, text: &str) -> String {
             text.to_owned()
+        }
+
+        fn root(&self) -> Option<std::path::PathBuf> {
+            None
         }
     }
 
