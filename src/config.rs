@@ -557,15 +557,10 @@ mod tests {
         )
         .expect("parses");
         assert!(c.unmodelled_identity_requires_approval);
-        let c =
-            parse("c.toml", "unmodelled_identity = \"warn\"\n", None).expect("parses");
+        let c = parse("c.toml", "unmodelled_identity = \"warn\"\n", None).expect("parses");
         assert!(!c.unmodelled_identity_requires_approval);
-        let err = parse(
-            "c.toml",
-            "unmodelled_identity = \"ignore\"\n",
-            None,
-        )
-        .expect_err("not a choice");
+        let err =
+            parse("c.toml", "unmodelled_identity = \"ignore\"\n", None).expect_err("not a choice");
         assert!(
             err.to_string()
                 .contains("not one of warn, require_approval"),
@@ -575,8 +570,8 @@ mod tests {
 
     #[test]
     fn bad_severity_is_reported() {
-        let err = parse("c.toml", "approval_severity = \"urgent\"\n", None)
-            .expect_err("bad severity");
+        let err =
+            parse("c.toml", "approval_severity = \"urgent\"\n", None).expect_err("bad severity");
         assert!(err.to_string().contains("urgent"));
     }
 }

@@ -61,8 +61,14 @@ mod tests {
     #[test]
     fn addresses_match_case_sensitively() {
         use super::matches_exactly;
-        assert!(matches_exactly("module.legacy.*", "module.legacy.aws_iam_role.x"));
-        assert!(!matches_exactly("module.Legacy.*", "module.legacy.aws_iam_role.x"));
+        assert!(matches_exactly(
+            "module.legacy.*",
+            "module.legacy.aws_iam_role.x"
+        ));
+        assert!(!matches_exactly(
+            "module.Legacy.*",
+            "module.legacy.aws_iam_role.x"
+        ));
         assert!(matches_exactly("aws_iam_role.?", "aws_iam_role.a"));
         assert!(!matches_exactly("aws_iam_role.a", "aws_iam_role.ab"));
     }

@@ -20,7 +20,9 @@ pub(crate) enum Status {
     Modified,
     Deleted,
     /// Moved from another path (with or without edits).
-    Renamed { from: String },
+    Renamed {
+        from: String,
+    },
 }
 
 /// A file the change touches, by its path from the repository root (`/`-separated).

@@ -78,7 +78,11 @@ pub(crate) fn unchecked(request: &str, why: &str) -> Tampering {
 /// configuration file given with `--config`, from the repository's root (`root`, or the
 /// current directory). A configuration outside the repository is no file a change request
 /// can touch.
-pub(crate) fn controls(config: Option<&Path>, root: Option<&Path>, patterns: Vec<String>) -> Controls {
+pub(crate) fn controls(
+    config: Option<&Path>,
+    root: Option<&Path>,
+    patterns: Vec<String>,
+) -> Controls {
     let cwd = std::env::current_dir().unwrap_or_default();
     let config = config.and_then(|config| {
         let config = std::fs::canonicalize(cwd.join(config)).ok()?;

@@ -9,6 +9,8 @@
 //! what a later run does: a run without the plan opens the gate on nothing but an independent
 //! approval of the head commit that it counted itself.
 
+use crate::classify::Tampering;
+use crate::controls::Controls;
 use crate::exit::Exit;
 use crate::judge::Verdict;
 use crate::publish::approval::{
@@ -19,8 +21,6 @@ use crate::publish::state::{
     cut_bytes, is_commit, is_sticky, read_state, report_room, sticky_body, with_approval, State,
 };
 use crate::publish::text::{self, approval_section, NOTE_ROOM};
-use crate::classify::Tampering;
-use crate::controls::Controls;
 use crate::publish::{
     files, time, ChangeRequest, Comment, Forge, ForgeError, Job, Options, Planned, Reviewed,
     Status, StatusState,

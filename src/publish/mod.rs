@@ -183,8 +183,7 @@ pub(crate) trait Forge {
     /// only so many says so in [`ChangedFiles::unlisted`].
     async fn changed_files(&self, request: &ChangeRequest) -> Result<ChangedFiles, ForgeError>;
     /// A file of the repository at a commit, read up to `limit` bytes.
-    async fn file_at(&self, commit: &str, path: &str, limit: usize)
-        -> Result<FileAt, ForgeError>;
+    async fn file_at(&self, commit: &str, path: &str, limit: usize) -> Result<FileAt, ForgeError>;
     /// The forge's clock at its last answer (RFC 3339 UTC), when it said.
     fn clock(&self) -> Option<String>;
     /// The account an email address stands for by the forge's convention (a no-reply

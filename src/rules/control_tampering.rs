@@ -87,10 +87,7 @@ fn check(ctx: &Context<'_>) -> Vec<Finding> {
     // One finding per control, with everything that weakens it.
     let mut by_control: BTreeMap<&str, Vec<&crate::classify::Tampering>> = BTreeMap::new();
     for t in ctx.tamperings {
-        by_control
-            .entry(t.control.as_str())
-            .or_default()
-            .push(t);
+        by_control.entry(t.control.as_str()).or_default().push(t);
     }
     let mut out = Vec::new();
     for (address, list) in by_control {

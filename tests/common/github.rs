@@ -89,6 +89,8 @@ pub struct State {
     pub head: String,
     /// The pull request's files, as `GET /pulls/{n}/files` lists them (paged).
     pub files: Vec<Value>,
+    /// Files per page of that list: GitHub's 100 unless a test wants more pages.
+    pub files_page: Option<usize>,
     /// How many files the pull request says it changes; the length of `files` when unset.
     pub changed_files: Option<usize>,
     /// Files of the repository by (commit, path), served by `GET /contents/{path}?ref=`.
@@ -464,11 +466,11 @@ impl Handler {
             .find_map(|p| p.strip_prefix("page="))
             .and_then(|p| p.parse().ok())
             .unwrap_or(1);
-        let list = |items: &[Value]| -> ResponseTemplate {
-            let start = (page - 1) * PAGE;
-            let chunk: Vec<Value> = items.iter().skip(start).take(PAGE).cloned().collect();
+        let list_by = |items: &[Value], per_page: usize| -> ResponseTemplate {
+            let start = (page - 1) * per_page;
+            let chunk: Vec<Value> = items.iter().skip(start).take(per_page).cloned().collect();
             let mut t = ResponseTemplate::new(200).set_body_json(chunk);
-            if start + PAGE < items.len() {
+            if start + per_page < items.len() {
                 t = t.insert_header(
                     "link",
                     format!(
@@ -484,6 +486,7 @@ impl Handler {
             }
             t
         };
+        let list = |items: &[Value]| list_by(items, PAGE);
         let pulls = format!("/repos/{REPO}/pulls/{NUMBER}");
         let issue_comments = format!("/repos/{REPO}/issues/{NUMBER}/comments");
         let comment_prefix = format!("/repos/{REPO}/issues/comments/");
@@ -592,7 +595,8 @@ impl Handler {
             ("GET", p) if p == format!("{pulls}/reviews") => list(&s.reviews),
             // GitHub lists 3000 files of a pull request at most.
             ("GET", p) if p == format!("{pulls}/files") => {
-                list(&s.files.iter().take(3000).cloned().collect::<Vec<_>>())
+                let files: Vec<Value> = s.files.iter().take(3000).cloned().collect();
+                list_by(&files, s.files_page.unwrap_or(100))
             }
             ("GET", p) if p == format!("/repos/{REPO}/compare/{BASE}...{}", s.head) => {
                 ResponseTemplate::new(200).set_body_json(json!({
@@ -613,7 +617,11 @@ impl Handler {
                     .get("accept")
                     .and_then(|v| v.to_str().ok())
                     .is_some_and(|a| a.contains("raw"));
-                match s.contents.iter().find(|(k, _)| *k == (commit.clone(), path.clone())) {
+                match s
+                    .contents
+                    .iter()
+                    .find(|(k, _)| *k == (commit.clone(), path.clone()))
+                {
                     Some(_) if !raw => ResponseTemplate::new(415)
                         .set_body_json(json!({ "message": "ask for the raw media type" })),
                     Some((_, text)) => ResponseTemplate::new(200)

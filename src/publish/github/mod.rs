@@ -652,20 +652,28 @@ impl Forge for GitHub {
                 status,
             });
         }
-        let total = request.changed_files.unwrap_or(listed).max(listed);
-        let unlisted = (listed >= FILES_LISTED || total > listed).then(|| {
-            if total > listed {
-                format!("GitHub lists at most {FILES_LISTED} files of a pull request, and listed {listed} of its {total}")
-            } else {
-                format!("GitHub lists at most {FILES_LISTED} files of a pull request, and it changes at least {listed}")
-            }
-        });
+        // NOTE: GitHub stops listing at 3000 without saying so; the pull request's count of
+        // changed files says whether it did.
+        let unlisted = match request.changed_files {
+            Some(total) if total > listed => Some(format!(
+                "GitHub lists only the first {FILES_LISTED} files of a pull request, and this \
+                 one changes {total}"
+            )),
+            None if listed >= FILES_LISTED => Some(format!(
+                "GitHub lists only the first {FILES_LISTED} files of a pull request, and this \
+                 one changes at least {listed}"
+            )),
+            _ => None,
+        };
         let base = request.base.as_deref().unwrap_or_default();
         let what = format!("finding the merge base of pull request #{number}");
         if !super::state::is_commit(base) {
             return Err(ApiError::Shape {
                 what,
-                error: format!("the base `{}` is not a commit id", crate::escape::terminal(base)),
+                error: format!(
+                    "the base `{}` is not a commit id",
+                    crate::escape::terminal(base)
+                ),
             }
             .into());
         }
@@ -702,7 +710,11 @@ impl Forge for GitHub {
             crate::escape::terminal(path),
             super::approval::short(commit)
         );
-        let url = format!("/repos/{}/contents/{}?ref={commit}", self.repo, encode_path(path));
+        let url = format!(
+            "/repos/{}/contents/{}?ref={commit}",
+            self.repo,
+            encode_path(path)
+        );
         Ok(match self.api.raw(&url, &what, limit).await? {
             Raw::Absent => FileAt::Absent,
             Raw::TooBig => FileAt::Unreadable(format!("over {} KiB", limit / 1024)),

@@ -1,0 +1,195 @@
+//! `foureyes github` reads the pull request's own files through the API (no checkout) and
+//! judges them for control tampering before the review: the paged list, the contents at the
+//! merge base and at the head, GitHub's 3,000-file limit, and refusals.
+
+mod common;
+#[path = "common/github.rs"]
+mod fake;
+
+use fake::{Fake, Run, HEAD, MERGE_BASE, NUMBER, REPO};
+
+/// A token no output may contain.
+const TOKEN: &str = "ghs_filesCANARY0123456789abcdefghijklmnop";
+/// A plan that needs no approval on its own.
+const ORDINARY: &str = "testdata/plans/precision/new-service.json";
+
+async fn run(fake: &Fake, args: &[&str]) -> Run {
+    fake::run(fake, "pull_request", args, TOKEN).await
+}
+
+fn statuses(fake: &Fake) -> Vec<(String, String)> {
+    fake.with(|s| {
+        s.statuses
+            .iter()
+            .map(|v| {
+                (
+                    v["state"].as_str().unwrap_or_default().to_owned(),
+                    v["description"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    })
+}
+
+/// The last comment posted, its Markdown escapes dropped.
+fn comment(fake: &Fake) -> String {
+    fake.with(|s| {
+        s.comments
+            .last()
+            .and_then(|c| c["body"].as_str())
+            .unwrap_or_default()
+            .replace('\\', "")
+    })
+}
+
+/// The paths of the requests the fake saw that start with `prefix`, with their queries.
+fn asked(fake: &Fake, prefix: &str) -> Vec<String> {
+    fake.with(|s| {
+        s.seen
+            .iter()
+            .filter(|r| r.path.starts_with(prefix))
+            .map(|r| format!("{}?{}", r.path, r.query))
+            .collect()
+    })
+}
+
+/// A pull request whose files take two pages, with a renamed and a removed file, none of them
+/// a control: read, and nothing to approve.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_file_list_is_read_page_by_page_from_the_merge_base() {
+    let fake = Fake::start().await;
+    fake.with(|s| {
+        s.files_page = Some(3);
+        s.file("main.tf", "modified", None);
+        s.file("modules/old/main.tf", "removed", None);
+        s.file("docs/new.md", "renamed", Some("docs/old.md"));
+        s.file("modules/app/main.tf", "added", None);
+        s.file("README.md", "changed", None);
+    });
+    let r = run(&fake, &[ORDINARY]).await;
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let files = asked(&fake, &format!("/repos/{REPO}/pulls/{NUMBER}/files"));
+    assert_eq!(files.len(), 2, "two pages: {files:?}");
+    assert!(files[0].ends_with("?per_page=100"), "{files:?}");
+    assert!(files[1].ends_with("page=2"), "{files:?}");
+    // The merge base is asked for once, listing one commit.
+    assert_eq!(
+        asked(&fake, &format!("/repos/{REPO}/compare/")),
+        [format!(
+            "/repos/{REPO}/compare/{}...{HEAD}?per_page=1",
+            fake::BASE
+        )]
+    );
+    assert_eq!(
+        statuses(&fake),
+        [("success".into(), "No independent approval required".into())]
+    );
+}
+
+/// GitHub lists 3,000 files of a pull request at most: the others were not checked, and the
+/// gate asks for an approval that says why, even on a plan that needs none. A dry run reads
+/// the files too, and writes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn past_github_s_3000_files_the_check_is_incomplete_and_approval_is_required() {
+    let fake = Fake::start().await;
+    fake.with(|s| {
+        for i in 0..3000 {
+            s.file(&format!("modules/m{i}/main.tf"), "modified", None);
+        }
+        s.changed_files = Some(3512);
+    });
+    let dry = run(&fake, &["--dry-run", ORDINARY]).await;
+    assert_eq!(dry.code, 1, "{}{}", dry.stdout, dry.stderr);
+    assert_eq!(
+        asked(&fake, &format!("/repos/{REPO}/pulls/{NUMBER}/files")).len(),
+        30
+    );
+    fake.with(|s| assert!(s.writes().is_empty(), "{:?}", s.writes()));
+    let r = run(&fake, &[ORDINARY]).await;
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let body = comment(&fake);
+    for text in [
+        "the pull request's files",
+        "were not all checked for control tampering",
+        "GitHub lists only the first 3000 files of a pull request, and this one changes 3512",
+    ] {
+        assert!(body.contains(text), "missing `{text}` in:\n{body}");
+        assert!(
+            r.stdout.contains(text),
+            "missing `{text}` in:\n{}",
+            r.stdout
+        );
+    }
+    assert_eq!(
+        statuses(&fake).last().map(|s| s.0.as_str()),
+        Some("failure")
+    );
+    // Exactly 3,000, as the pull request says: all of them were listed.
+    fake.with(|s| s.changed_files = Some(3000));
+    let r = run(&fake, &[ORDINARY]).await;
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+/// A token that may not read the pull request's files stops the run with the permissions it
+/// needs; the review still reaches the job summary, leaning towards asking.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_file_list_names_the_permissions_and_exits_2() {
+    for status in [403, 404] {
+        let fake = Fake::start().await;
+        fake.with(|s| {
+            s.echo = true;
+            s.fail(
+                "GET",
+                format!("/repos/{REPO}/pulls/{NUMBER}/files"),
+                status,
+                vec![],
+            );
+        });
+        let r = run(&fake, &[ORDINARY]).await;
+        assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains(&format!(
+                "error: reading the files of pull request #7: GitHub answered {status}"
+            )),
+            "{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr
+                .contains("`contents: read` and `pull-requests: read`"),
+            "{}",
+            r.stderr
+        );
+        // The echoed token is masked (`run` checks every output for it).
+        assert!(r.stderr.contains("***"), "{}", r.stderr);
+        assert!(
+            r.summary
+                .replace('\\', "")
+                .contains("the run stopped before reading them (see the error)"),
+            "{}",
+            r.summary
+        );
+        fake.with(|s| assert!(s.writes().is_empty(), "{:?}", s.writes()));
+    }
+}
+
+/// The merge base and the contents are read with the same token and its errors: a refused
+/// compare is an error too.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_merge_base_is_an_error_that_names_the_permissions() {
+    let fake = Fake::start().await;
+    fake.with(|s| {
+        s.file("main.tf", "modified", None);
+        s.fail("GET", format!("/repos/{REPO}/compare/"), 403, vec![]);
+    });
+    let r = run(&fake, &[ORDINARY]).await;
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("error: finding the merge base of pull request #7: GitHub answered 403")
+            && r.stderr.contains("`contents: read`"),
+        "{}",
+        r.stderr
+    );
+    let _ = MERGE_BASE;
+}
