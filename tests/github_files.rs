@@ -53,21 +53,39 @@ fn asked(fake: &Fake, prefix: &str) -> Vec<String> {
     })
 }
 
-/// A pull request whose files take two pages, with a renamed and a removed file, none of them
-/// a control: read, and nothing to approve.
+/// The configuration at the merge base.
+const CONFIG: &str = "approval_severity = \"high\"\npipeline_principals = [\"ci\"]\n";
+/// The same, with an exception added by the change.
+const CONFIG_EXCEPTED: &str = "approval_severity = \"high\"\npipeline_principals = [\"ci\"]\n\n\
+    [[exception]]\nrule = \"toxic-combination\"\nprincipal = \"aws:role/ci\"\nreason = \"r\"\n\
+    approved_by = \"a\"\nexpires = 2026-12-31\n";
+/// A workflow, as it is on both sides of a rename.
+const WORKFLOW: &str = "on: pull_request\njobs:\n  review:\n    runs-on: ubuntu-latest\n    steps:\n      - run: foureyes github plan.json\n";
+
+/// A pull request whose files take two pages, with a renamed and a removed file: the list is
+/// read page by page, the controls among them at the merge base and at the head, and a
+/// configuration whose head adds an exception is a `control-tampering` finding.
 #[tokio::test(flavor = "multi_thread")]
-async fn the_file_list_is_read_page_by_page_from_the_merge_base() {
+async fn the_files_are_read_page_by_page_at_the_merge_base_and_the_head() {
     let fake = Fake::start().await;
     fake.with(|s| {
         s.files_page = Some(3);
         s.file("main.tf", "modified", None);
-        s.file("modules/old/main.tf", "removed", None);
-        s.file("docs/new.md", "renamed", Some("docs/old.md"));
+        s.file(".foureyes.toml", "modified", None);
+        s.file("docs/old.md", "removed", None);
+        s.file(
+            ".github/workflows/deploy.yml",
+            "renamed",
+            Some(".github/workflows/old-deploy.yml"),
+        );
         s.file("modules/app/main.tf", "added", None);
-        s.file("README.md", "changed", None);
+        s.content(MERGE_BASE, ".foureyes.toml", CONFIG);
+        s.content(HEAD, ".foureyes.toml", CONFIG_EXCEPTED);
+        s.content(MERGE_BASE, ".github/workflows/old-deploy.yml", WORKFLOW);
+        s.content(HEAD, ".github/workflows/deploy.yml", WORKFLOW);
     });
     let r = run(&fake, &[ORDINARY]).await;
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     let files = asked(&fake, &format!("/repos/{REPO}/pulls/{NUMBER}/files"));
     assert_eq!(files.len(), 2, "two pages: {files:?}");
     assert!(files[0].ends_with("?per_page=100"), "{files:?}");
@@ -80,9 +98,44 @@ async fn the_file_list_is_read_page_by_page_from_the_merge_base() {
             fake::BASE
         )]
     );
+    // Only the controls are read: each at the merge base and at the head, a renamed one by
+    // its old name at the merge base.
+    let mut read = asked(&fake, &format!("/repos/{REPO}/contents/"));
+    read.sort();
     assert_eq!(
-        statuses(&fake),
-        [("success".into(), "No independent approval required".into())]
+        read,
+        [
+            format!("/repos/{REPO}/contents/.foureyes.toml?ref={HEAD}"),
+            format!("/repos/{REPO}/contents/.foureyes.toml?ref={MERGE_BASE}"),
+            format!("/repos/{REPO}/contents/.github/workflows/deploy.yml?ref={HEAD}"),
+            format!("/repos/{REPO}/contents/.github/workflows/old-deploy.yml?ref={MERGE_BASE}"),
+        ]
+    );
+    let body = comment(&fake);
+    assert!(body.contains("control-tampering"), "{body}");
+    // (`#1` is kept from linking an issue by a zero-width space.)
+    assert!(
+        body.contains(
+            ".foureyes.toml adds exception #\u{200b}1 (toxic-combination for aws:role/ci)"
+        ),
+        "{body}"
+    );
+    assert!(!body.contains("deploy.yml"), "renamed, not changed: {body}");
+    assert_eq!(
+        statuses(&fake).last().map(|s| s.0.as_str()),
+        Some("failure")
+    );
+    // Without the exception, nothing to approve.
+    fake.with(|s| s.content(HEAD, ".foureyes.toml", CONFIG));
+    fake.with(|s| {
+        s.contents
+            .retain(|((c, p), t)| !(c == HEAD && p == ".foureyes.toml" && t == CONFIG_EXCEPTED))
+    });
+    let r = run(&fake, &[ORDINARY]).await;
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        statuses(&fake).last().cloned(),
+        Some(("success".into(), "No independent approval required".into()))
     );
 }
 

@@ -5,14 +5,10 @@
 //! ([`Forge::changed_files`], [`Forge::file_at`]).
 
 use crate::classify::Tampering;
-use crate::controls::{self, Controls, Files, Side, ROUNDS};
+use crate::controls::{self, Controls, Files, Side, MAX_FILE_BYTES, ROUNDS};
 use crate::publish::{ChangeRequest, FileAt, Forge, ForgeError};
 use std::collections::BTreeSet;
 use std::path::Path;
-
-/// The most of one file that is read: the files that configure a review are small, and a
-/// change may add a huge one under a control's name.
-pub(crate) const FILE_LIMIT: usize = 1024 * 1024;
 
 /// How the files the change request changes weaken the review, in path order; a list the
 /// forge cut short adds a possible tampering that says so (never a silent pass). `request`
@@ -40,12 +36,13 @@ pub(crate) async fn tamperings<F: Forge>(
                 Side::Base => listed.base.as_str(),
                 Side::Head => change.head.as_str(),
             };
-            let contents = match forge.file_at(commit, &path, FILE_LIMIT).await? {
-                FileAt::Text(text) => Some(text),
-                FileAt::Absent => None,
-                FileAt::Unreadable(why) => Some(unreadable(&why)),
-            };
-            files.insert(side, path.clone(), contents);
+            // NOTE: no more than the judgment reads: a change may add a huge file under a
+            // control's name.
+            match forge.file_at(commit, &path, MAX_FILE_BYTES).await? {
+                FileAt::Text(text) => files.insert(side, path.clone(), Some(text)),
+                FileAt::Absent => files.insert(side, path.clone(), None),
+                FileAt::Unreadable(why) => files.insert_unreadable(side, path.clone(), why),
+            }
             read.insert((side, path));
         }
     }
@@ -54,13 +51,6 @@ pub(crate) async fn tamperings<F: Forge>(
         out.push(unchecked(request, &why));
     }
     Ok(out)
-}
-
-/// What the judgment gets of a file that could not be read as text: no configuration parses
-/// from it (a NUL first), so it is judged as a file whose content is unknown, never as an
-/// empty one.
-fn unreadable(why: &str) -> String {
-    format!("\0foureyes: the file was not read ({why})\n")
 }
 
 /// A possible tampering for the files that were not checked: the gate leans towards asking.
@@ -125,6 +115,5 @@ mod tests {
         let t = unchecked("pull request", "GitHub lists only the first 3000 of 3512");
         assert!(t.possible);
         assert_eq!(t.control.as_str(), "the pull request's files");
-        assert!(unreadable("over 1 MiB").starts_with('\0'));
     }
 }

@@ -268,7 +268,7 @@ pub(crate) enum FileAt {
     Text(String),
     /// No such file at that commit.
     Absent,
-    /// There, and not read as text: why (`over 1 MiB`, `not UTF-8 text`).
+    /// There, and not read as text: why (`larger than 1024 KiB`, `not UTF-8 text`).
     Unreadable(String),
 }
 

@@ -717,7 +717,7 @@ impl Forge for GitHub {
         );
         Ok(match self.api.raw(&url, &what, limit).await? {
             Raw::Absent => FileAt::Absent,
-            Raw::TooBig => FileAt::Unreadable(format!("over {} KiB", limit / 1024)),
+            Raw::TooBig => FileAt::Unreadable(format!("larger than {} KiB", limit / 1024)),
             Raw::Found(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => FileAt::Text(text),
                 Err(_) => FileAt::Unreadable("not UTF-8 text".into()),
