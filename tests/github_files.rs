@@ -69,6 +69,9 @@ const WORKFLOW: &str = "on: pull_request\njobs:\n  review:\n    runs-on: ubuntu-
 async fn the_files_are_read_page_by_page_at_the_merge_base_and_the_head() {
     let fake = Fake::start().await;
     fake.with(|s| {
+        // The API echoes the token in every error and comment: `run` checks that no output
+        // and no request shows it.
+        s.echo = true;
         s.files_page = Some(3);
         s.file("main.tf", "modified", None);
         s.file(".foureyes.toml", "modified", None);
