@@ -35,7 +35,9 @@ pub(crate) const FORGE: Registered = Registered {
                  and set a commit status that passes only once someone independent of the change \
                  approves.\n\n\
                  Reads GITHUB_TOKEN, GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_EVENT_NAME, \
-                 GITHUB_EVENT_PATH, GITHUB_STEP_SUMMARY and GITHUB_OUTPUT. Exit codes: 0 no \
+                 GITHUB_EVENT_PATH, GITHUB_WORKSPACE, GITHUB_STEP_SUMMARY and GITHUB_OUTPUT. \
+                 The pull request's own files are read through the API and checked for control \
+                 tampering (the token needs contents: read and pull-requests: read). Exit codes: 0 no \
                  approval required or independently approved, 1 approval missing, 2 usage, \
                  configuration, input or GitHub API error.",
     help: &[
