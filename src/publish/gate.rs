@@ -1187,6 +1187,103 @@ mod tests {
         run(&MemoryJob(world.clone()), None, &options())
     }
 
+    /// The change request's files on a forge that is not GitHub: listed, then read round by
+    /// round where the judgment asks (the merge base for the old side, the head for the new),
+    /// an unreadable file judged as one, and a list the forge cut short never a silent pass.
+    #[test]
+    fn the_files_are_read_where_the_judgment_asks_and_a_short_list_leans_towards_asking() {
+        use crate::controls::{ChangedFile, Controls, Status as FileStatus};
+        const BASE: &str = "2222222222222222222222222222222222222222";
+        let w = world(None);
+        let file = |path: &str, status: FileStatus| ChangedFile {
+            path: path.into(),
+            status,
+        };
+        {
+            let mut world = w.borrow_mut();
+            world.files = ChangedFiles {
+                base: BASE.into(),
+                files: vec![
+                    file(".foureyes.toml", FileStatus::Modified),
+                    file("main.tf", FileStatus::Modified),
+                    file(
+                        "deploy/prod.yml",
+                        FileStatus::Renamed {
+                            from: "deploy/old.yml".into(),
+                        },
+                    ),
+                ],
+                unlisted: Some("the forge lists only the first 3 files".into()),
+            };
+            let mut put = |commit: &str, path: &str, at: FileAt| {
+                world.contents.insert((commit.into(), path.into()), at);
+            };
+            put(
+                BASE,
+                ".foureyes.toml",
+                FileAt::Text("approval_severity = \"high\"\n".into()),
+            );
+            put(
+                HEAD,
+                ".foureyes.toml",
+                FileAt::Text("approval_severity = \"critical\"\n".into()),
+            );
+            put(BASE, "deploy/old.yml", FileAt::Text("a: 1\n".into()));
+            put(
+                HEAD,
+                "deploy/prod.yml",
+                FileAt::Unreadable("larger than 1024 KiB".into()),
+            );
+        }
+        let forge = Memory(w.clone());
+        let controls = Controls {
+            config: None,
+            patterns: vec!["deploy/*.yml".into()],
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let found = runtime
+            .block_on(async {
+                let request = forge.change_request().await?;
+                files::tamperings(&forge, &request, &controls, "merge request").await
+            })
+            .expect("read");
+        let mut read = w.borrow().read.clone();
+        read.sort();
+        assert_eq!(
+            read,
+            [
+                (HEAD.to_owned(), ".foureyes.toml".to_owned()),
+                (HEAD.to_owned(), "deploy/prod.yml".to_owned()),
+                (BASE.to_owned(), ".foureyes.toml".to_owned()),
+                (BASE.to_owned(), "deploy/old.yml".to_owned()),
+            ],
+            "main.tf is no control, and is not read"
+        );
+        let said: Vec<String> = found
+            .iter()
+            .map(|t| format!("{} {} ({})", t.control.as_str(), t.how.as_str(), t.possible))
+            .collect();
+        assert!(
+            said.iter().any(|s| s.starts_with(".foureyes.toml ")),
+            "{said:#?}"
+        );
+        assert!(
+            said.iter()
+                .any(|s| s.starts_with("deploy/prod.yml ") && s.contains("cannot be read")),
+            "{said:#?}"
+        );
+        assert_eq!(
+            said.last().map(String::as_str),
+            Some(
+                "the merge request's files were not all checked for control tampering: the \
+                 forge lists only the first 3 files (true)"
+            )
+        );
+    }
+
     #[test]
     fn on_another_forge_only_an_independent_approval_opens_the_gate() {
         let w = world(None);
