@@ -180,6 +180,9 @@ async fn past_github_s_3000_files_the_check_is_incomplete_and_approval_is_requir
         statuses(&fake).last().map(|s| s.0.as_str()),
         Some("failure")
     );
+    // Whatever the threshold: the files not checked could remove the gate itself.
+    let r = run(&fake, &["--fail-on", "critical", ORDINARY]).await;
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     // Exactly 3,000, as the pull request says: all of them were listed.
     fake.with(|s| s.changed_files = Some(3000));
     let r = run(&fake, &[ORDINARY]).await;
@@ -187,7 +190,8 @@ async fn past_github_s_3000_files_the_check_is_incomplete_and_approval_is_requir
 }
 
 /// A token that may not read the pull request's files stops the run with the permissions it
-/// needs; the review still reaches the job summary, leaning towards asking.
+/// needs; the review still reaches the job summary, leaning towards asking, and the status
+/// fails.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_file_list_names_the_permissions_and_exits_2() {
     for status in [403, 404] {
@@ -225,7 +229,12 @@ async fn a_refused_file_list_names_the_permissions_and_exits_2() {
             "{}",
             r.summary
         );
-        fake.with(|s| assert!(s.writes().is_empty(), "{:?}", s.writes()));
+        // No comment; the status fails, so that no earlier success stands for this head.
+        assert!(fake.with(|s| s.comments.is_empty()));
+        assert_eq!(
+            statuses(&fake).last().map(|s| s.0.as_str()),
+            Some("failure")
+        );
     }
 }
 

@@ -7,6 +7,7 @@
 use crate::classify::Tampering;
 use crate::controls::{self, Controls, Files, Side, MAX_FILE_BYTES, ROUNDS};
 use crate::publish::{ChangeRequest, FileAt, Forge, ForgeError};
+use crate::ruleset::Severity;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -54,13 +55,16 @@ pub(crate) async fn tamperings<F: Forge>(
 }
 
 /// A possible tampering for the files that were not checked: the gate leans towards asking.
+///
+/// NOTE: critical, as removing foureyes from the CI is, which the files not checked may do:
+/// the approval is asked for whatever the configured threshold.
 pub(crate) fn unchecked(request: &str, why: &str) -> Tampering {
     Tampering {
         control: format!("the {request}'s files").into(),
         file: false,
         how: format!("were not all checked for control tampering: {why}").into(),
         possible: true,
-        severity: None,
+        severity: Some(Severity::Critical),
     }
 }
 

@@ -134,19 +134,23 @@ pub(crate) fn run<J: Job>(
             p.control_files.clone(),
         )
     });
-    let opened = runtime.block_on(open(job, controls.as_ref(), options));
+    let mut opened = runtime.block_on(open(job, controls.as_ref(), options));
+    let (found, files_error) = match opened.as_mut().ok().and_then(|o| o.files.take()) {
+        Some(Ok(found)) => (Some(found), None),
+        Some(Err(e)) => (None, Some(e)),
+        None => (None, None),
+    };
     // NOTE: the review is made even when the forge fails, so that the job summary still shows
     // it; the files it could not check then lean it towards asking.
     let report = match &planned {
         None => None,
         Some(p) => {
-            let files = match &opened {
-                Ok(o) => o.files.clone().unwrap_or_default(),
-                Err(_) => vec![files::unchecked(
+            let files = found.unwrap_or_else(|| {
+                vec![files::unchecked(
                     J::TERMS.request,
                     "the run stopped before reading them (see the error)",
-                )],
-            };
+                )]
+            });
             Some((p.review)(files)?)
         }
     };
@@ -158,9 +162,14 @@ pub(crate) fn run<J: Job>(
         }),
         _ => None,
     };
-    let outcome = match opened {
-        Ok(o) => runtime.block_on(publish(job, o, reviewed.as_ref(), options)),
-        Err(e) => Err(e),
+    let outcome = match (opened, files_error) {
+        (Ok(o), stopped) => runtime.block_on(publish(
+            job,
+            Opened { stopped, ..o },
+            reviewed.as_ref(),
+            options,
+        )),
+        (Err(e), _) => Err(e),
     };
     let outcome = match outcome {
         Ok(o) => o,
@@ -195,8 +204,11 @@ pub(crate) fn run<J: Job>(
 struct Opened<F> {
     forge: F,
     request: ChangeRequest,
-    /// How the change request's files weaken the review, when a review is to be made.
-    files: Option<Vec<Tampering>>,
+    /// How the change request's files weaken the review, when a review is to be made; or why
+    /// they could not be read.
+    files: Option<Result<Vec<Tampering>, ForgeError>>,
+    /// The files could not be read: the run stops once the review is published where it can.
+    stopped: Option<ForgeError>,
 }
 
 /// Reach the forge and read the change request; with the plan (`controls`), judge its files.
@@ -220,13 +232,14 @@ async fn open<J: Job>(
         ));
     }
     let files = match controls {
-        Some(c) => Some(files::tamperings(&forge, &request, c, J::TERMS.request).await?),
+        Some(c) => Some(files::tamperings(&forge, &request, c, J::TERMS.request).await),
         None => None,
     };
     Ok(Opened {
         forge,
         request,
         files,
+        stopped: None,
     })
 }
 
@@ -253,7 +266,12 @@ async fn publish<J: Job>(
     reviewed: Option<&Reviewed<'_>>,
     options: &Options,
 ) -> Result<Outcome, ForgeError> {
-    let Opened { forge, request, .. } = opened;
+    let Opened {
+        forge,
+        request,
+        stopped,
+        ..
+    } = opened;
     let mut outcome = Outcome {
         mode: if reviewed.is_some() {
             Mode::Plan
@@ -269,7 +287,10 @@ async fn publish<J: Job>(
         options,
         request: &request,
     };
-    let result = decide(&ctx, reviewed, &mut outcome).await;
+    let result = match stopped {
+        Some(e) => Err(e),
+        None => decide(&ctx, reviewed, &mut outcome).await,
+    };
     if let (Err(e), Some(r)) = (&result, reviewed) {
         // NOTE: a status set by an earlier review of this head must not stand for a review
         // that needs an approval this run could not look for.
