@@ -258,3 +258,22 @@ async fn a_refused_merge_base_is_an_error_that_names_the_permissions() {
     );
     let _ = MERGE_BASE;
 }
+
+/// A control file over 1 MiB is not downloaded: it is judged as one that cannot be read.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_huge_control_file_is_not_read_and_counts_as_possibly_weakened() {
+    let fake = Fake::start().await;
+    let huge = format!("{WORKFLOW}{}", "# padding\n".repeat(120_000));
+    fake.with(|s| {
+        s.file(".github/workflows/ci.yml", "modified", None);
+        s.content(MERGE_BASE, ".github/workflows/ci.yml", WORKFLOW);
+        s.content(HEAD, ".github/workflows/ci.yml", &huge);
+    });
+    let r = run(&fake, &[ORDINARY]).await;
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let body = comment(&fake);
+    assert!(
+        body.contains(".github/workflows/ci.yml cannot be read (larger than 1024 KiB)"),
+        "{body}"
+    );
+}
