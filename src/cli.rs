@@ -69,6 +69,11 @@ struct ReviewArgs {
     /// Write the report to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Also check the files changed on this branch for control tampering: those changed
+    /// between REV's merge base with HEAD and HEAD (commits, not the working tree), in the
+    /// git repository of the current directory.
+    #[arg(long, value_name = "REV")]
+    git_base: Option<String>,
     #[command(flatten)]
     options: ReviewOptions,
 }
@@ -409,8 +414,29 @@ fn forge_command(forge: &Registered, args: &ForgeArgs) -> anyhow::Result<Exit> {
     (forge.run)(Some(planned), &options)
 }
 
+/// How the files changed since `rev` weaken the review (`--git-base`): the configuration
+/// the review reads is a control wherever it is, and its `control_files` are too.
+fn git_tamperings(
+    options: &ReviewOptions,
+    rev: &str,
+) -> anyhow::Result<Vec<crate::classify::Tampering>> {
+    let cwd = std::env::current_dir()?;
+    let today = options.today.unwrap_or_else(config::today);
+    let config = config::load(options.config.as_deref(), &cwd, today)?;
+    let patterns = config.declared.control_files.clone();
+    Ok(crate::controls::git::tamperings(
+        &cwd,
+        rev,
+        config.path.as_deref(),
+        patterns,
+    )?)
+}
+
 fn review_command(args: &ReviewArgs) -> anyhow::Result<Exit> {
-    let (ruleset, settings, _, _) = prepare(&args.options, None)?;
+    let (ruleset, mut settings, _, _) = prepare(&args.options, None)?;
+    if let Some(rev) = &args.git_base {
+        settings.file_tamperings = Some(git_tamperings(&args.options, rev)?);
+    }
     let sources = read_inputs(&args.inputs)?;
     let report = review::review(&sources, &settings, &ruleset)?;
     drop(sources);

@@ -162,13 +162,22 @@ fn step_runs(step: &Node, local: &dyn Fn(&str) -> bool) -> bool {
         .is_some_and(|run| invokes(&run))
 }
 
-/// The local actions (`uses: ./dir`) a workflow or composite action uses: their directories.
+/// The local actions (`uses: ./dir`) a workflow or composite action uses (their directories),
+/// and the reusable workflows of the repository its jobs call (their paths, `.yml`).
 pub(crate) fn local_actions(doc: &Node) -> Vec<String> {
     let mut out = Vec::new();
     let mut steps: Vec<&Node> = Vec::new();
     if let Some(Node::Map(jobs)) = doc.get("jobs") {
         for job in jobs.values() {
             steps.extend(job.get("steps").map(Node::items).unwrap_or_default());
+            // A reusable workflow of this repository: its path.
+            if let Some(path) = job
+                .get("uses")
+                .and_then(Node::text)
+                .and_then(|u| u.strip_prefix("./").map(str::to_string))
+            {
+                out.push(path.split('@').next().unwrap_or("").to_string());
+            }
         }
     }
     if let Some(s) = doc.get("runs").and_then(|r| r.get("steps")) {
@@ -258,10 +267,13 @@ fn runners<'a>(kind: Kind, doc: &'a Node, local: &dyn Fn(&str) -> bool) -> Vec<(
         Kind::Workflow => {
             if let Some(Node::Map(jobs)) = doc.get("jobs") {
                 for (id, job) in jobs {
-                    let uses = job
-                        .get("uses")
-                        .and_then(Node::text)
-                        .is_some_and(|u| foureyes_action(&u));
+                    // A reusable workflow: foureyes' own, or one of this repository.
+                    let uses = job.get("uses").and_then(Node::text).is_some_and(|u| {
+                        match u.strip_prefix("./") {
+                            Some(path) => local(path),
+                            None => foureyes_action(&u),
+                        }
+                    });
                     let steps = job.get("steps").map(Node::items).unwrap_or_default();
                     if uses || steps.iter().any(|s| step_runs(s, local)) {
                         out.push((format!("jobs.{id}"), job));

@@ -64,6 +64,9 @@ pub(crate) const MAX_FILE_BYTES: usize = 1 << 20;
 /// The most files the judgment reads in all (both sides), whatever the change.
 const MAX_READ: usize = 512;
 
+/// The most bytes of text the judgment holds in all.
+const MAX_TOTAL_BYTES: usize = 32 << 20;
+
 /// What has been read of one file on one side.
 #[derive(Debug, Clone)]
 enum Content {
@@ -79,6 +82,8 @@ pub(crate) struct Files {
     pub(crate) changed: Vec<ChangedFile>,
     /// Contents read so far.
     contents: BTreeMap<(Side, String), Content>,
+    /// The bytes of text held.
+    bytes: usize,
 }
 
 /// How many rounds of reading [`Files::wanted`] may ask for (an include of an include ...).
@@ -89,6 +94,7 @@ impl Files {
         Files {
             changed,
             contents: BTreeMap::new(),
+            bytes: 0,
         }
     }
 
@@ -112,7 +118,16 @@ impl Files {
             Some(text) if text.len() > MAX_FILE_BYTES => {
                 Content::Unreadable(format!("larger than {} KiB", MAX_FILE_BYTES / 1024))
             }
-            Some(text) => Content::Text(text),
+            Some(text) if self.bytes + text.len() > MAX_TOTAL_BYTES => {
+                Content::Unreadable(format!(
+                    "past the {} MiB foureyes reads in all",
+                    MAX_TOTAL_BYTES >> 20
+                ))
+            }
+            Some(text) => {
+                self.bytes += text.len();
+                Content::Text(text)
+            }
         };
         self.contents.insert((side, path), content);
     }
@@ -163,6 +178,11 @@ impl ChangedFile {
 /// The file name of a path.
 fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
+}
+
+/// Whether a path names a YAML file.
+fn is_yaml(path: &str) -> bool {
+    path.ends_with(".yml") || path.ends_with(".yaml")
 }
 
 /// The directory of a path (`""` at the root).
@@ -414,6 +434,13 @@ impl<'a> Judgment<'a> {
                     continue;
                 };
                 for dir in ci::local_actions(&doc) {
+                    if is_yaml(&dir) {
+                        if let Some(p) = normalize("", &dir) {
+                            j.wanted.insert((side, p.clone()));
+                            next.push((side, p));
+                        }
+                        continue;
+                    }
                     for name in ["action.yml", "action.yaml"] {
                         if let Some(p) = normalize(&dir, name) {
                             j.wanted.insert((side, p.clone()));
@@ -454,6 +481,16 @@ impl<'a> Judgment<'a> {
     fn local_runs(&self, side: Side, dir: &str, depth: usize) -> bool {
         if depth > 4 {
             return false;
+        }
+        if is_yaml(dir) {
+            // A reusable workflow of the repository.
+            return normalize("", dir)
+                .and_then(|p| self.yaml(side, &p))
+                .is_some_and(|doc| {
+                    ci::runs_foureyes(ci::Kind::Workflow, &doc, &|d| {
+                        self.local_runs(side, d, depth + 1)
+                    })
+                });
         }
         ["action.yml", "action.yaml"].iter().any(|name| {
             normalize(dir, name)
@@ -504,10 +541,24 @@ pub(crate) fn tamperings(files: &Files, controls: &Controls) -> Vec<Tampering> {
         if kb == Some(Kind::CodeOwners) || kh == Some(Kind::CodeOwners) {
             codeowners = true;
         }
+        if kb.is_none() && kh.is_none() && !rb && !rh {
+            continue;
+        }
+        // A control that cannot be read on either side cannot be judged: towards asking.
+        let unreadable = [(Side::Base, bp), (Side::Head, hp)]
+            .into_iter()
+            .find_map(|(side, p)| files.text(side, p?).err());
+        if let Some(why) = unreadable {
+            if kb != Some(Kind::CodeOwners) && kh != Some(Kind::CodeOwners) {
+                push(shown, format!("cannot be read ({why})"), true, None);
+            }
+            continue;
+        }
         if kb == Some(Kind::Config) || kh == Some(Kind::Config) {
-            for (how, possible) in config(&j, c, kb == Some(Kind::Config), kh == Some(Kind::Config))
-            {
-                push(shown, how, possible, None);
+            let in_place = kh == Some(Kind::Config);
+            let place = if in_place { shown } else { bp.unwrap_or(shown) };
+            for (how, possible) in config(&j, c, kb == Some(Kind::Config), in_place) {
+                push(place, how, possible, None);
             }
         } else if rh {
             // A ruleset no longer named is reported by its configuration.
@@ -585,7 +636,8 @@ pub(crate) fn tamperings(files: &Files, controls: &Controls) -> Vec<Tampering> {
             }
         }
     }
-    out.sort_by(|a, b| (&a.control, &a.how).cmp(&(&b.control, &b.how)));
+    // NOTE: by path only: what one file does stays in the order it was found.
+    out.sort_by(|a, b| a.control.cmp(&b.control));
     out.dedup_by(|a, b| a.control == b.control && a.how == b.how);
     out
 }

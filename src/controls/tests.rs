@@ -262,3 +262,56 @@ fn gitlab_includes_are_followed() {
         vec!["ci/b.yml adds --exit-zero to sod.script, so the review never fails"]
     );
 }
+
+#[test]
+fn a_job_that_calls_a_reusable_workflow_of_the_repository() {
+    let caller = "on: pull_request\njobs:\n  sod:\n    uses: ./.github/workflows/review.yml\n";
+    let callee =
+        "on: workflow_call\njobs:\n  review:\n    steps:\n      - run: foureyes github plan.json\n";
+    let (_, found) = judge(
+        vec![modified(".github/workflows/pr.yml")],
+        &[
+            (".github/workflows/pr.yml", caller),
+            (".github/workflows/review.yml", callee),
+        ],
+        &[
+            (".github/workflows/pr.yml", "on: pull_request\njobs: {}\n"),
+            (".github/workflows/review.yml", callee),
+        ],
+        &Controls::default(),
+    );
+    assert_eq!(
+        found,
+        vec![".github/workflows/pr.yml removes jobs.sod, which ran foureyes [critical]"]
+    );
+}
+
+#[test]
+fn an_unreadable_control_is_a_possible_weakening() {
+    let mut files = Files::new(vec![modified(".github/workflows/sod.yml")]);
+    files.insert(
+        Side::Base,
+        ".github/workflows/sod.yml".into(),
+        Some("on: push\n".into()),
+    );
+    files.insert_unreadable(
+        Side::Head,
+        ".github/workflows/sod.yml".into(),
+        "binary".into(),
+    );
+    let found = tamperings(&files, &Controls::default());
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].how.as_ref(), "cannot be read (binary)");
+    assert!(found[0].possible);
+    let mut big = Files::new(vec![modified(".foureyes.toml")]);
+    big.insert(
+        Side::Head,
+        ".foureyes.toml".into(),
+        Some("#".repeat(MAX_FILE_BYTES + 1)),
+    );
+    let found = tamperings(&big, &Controls::default());
+    assert_eq!(
+        found[0].how.as_ref(),
+        "cannot be read (larger than 1024 KiB)"
+    );
+}

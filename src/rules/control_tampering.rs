@@ -38,8 +38,34 @@ that may weaken a control is reported as possible.
 
 The finding names the identities that apply the change (when known) and any principal that gains
 approval control in the same change set: together with a weakened review, that is who could merge
-unreviewed work. A later source adds the files a change touches (CI workflows, this tool's
-configuration) to the same rule.
+unreviewed work.
+
+**Among the files a change touches** (`foureyes review --git-base REV`: the commits of the branch
+since its merge base with REV; `foureyes github`: the pull request's files), each control is
+compared by its parsed content on both sides, so reformatting is never a finding:
+
+- this tool's configuration (every `.foureyes.toml`, the `--config` file): a pipeline principal
+  removed, `approval_severity` raised, `unmodelled_identity` lowered to `warn`,
+  `max_exception_days` raised, a `control_files` entry or a ruleset removed, an exception added,
+  widened or extended (a new `reason`, `approved_by` or `ticket` alone is not); a configuration
+  that no longer parses is a possible weakening;
+- the rulesets a configuration names: an entry removed or a value changed (a severity lowered,
+  an action dropped), or an added `[[control]]` that narrows a built-in one; a stricter severity
+  or a pure addition is not;
+- CI files that run foureyes (`.github/workflows/*.yml`, `.gitlab-ci.yml` and its local includes,
+  `action.yml` at any depth, `.pre-commit-config.yaml`): the file deleted or moved where the CI
+  does not read it, the step, job or hook removed (**critical**: the gate itself), or anything in
+  the job or step that runs foureyes changed, named by its path: `--exit-zero` added, `--fail-on`
+  raised, `continue-on-error` or `allow_failure` set, a condition (`if:`, `rules:`) added or
+  changed, `--pipeline-principal` removed, the approvers, comment key or status context changed,
+  the hook's `files`, `exclude` or `stages` narrowed, and the keys that govern the job (`on`,
+  `permissions`, `env`, GitLab's `workflow`, `variables`, ...). CI files that run foureyes on
+  neither side are not controls: bumping an unrelated action is not a finding;
+- CODEOWNERS, the file GitHub reads (the first of `.github/CODEOWNERS`, `CODEOWNERS`,
+  `docs/CODEOWNERS`): deleted or shadowed by a new one, a rule removed, owners removed or a rule
+  made ownerless, a new later rule that overrides an earlier one with other owners;
+- the files listed in the configuration's `control_files`: deleted or changed (a possible
+  weakening: foureyes cannot read their meaning).
 
 **Example.** A pull request sets `required_approving_review_count` from 2 to 0 and
 `enforce_admins = false` on the default branch's protection, next to a change that makes a
@@ -52,8 +78,10 @@ renamed, so replaced), make the change in place.
 
 **Justified exceptions.** Some changes need it (retiring a repository, moving protection to an
 organization ruleset). Have someone independent of the change approve it, and record the
-justification and the date to revisit it in that approving review. foureyes never approves on
-anyone's behalf."#,
+justification and the date to revisit it in that approving review. Exceptions in `.foureyes.toml`
+never cover this rule (a configuration that tries is refused), and a change that adds, widens or
+extends an exception is itself a change to the controls. foureyes never approves on anyone's
+behalf."#,
 };
 
 /// The rule, for the registry.
