@@ -392,24 +392,21 @@ fn forge_command(forge: &Registered, args: &ForgeArgs) -> anyhow::Result<Exit> {
     }
     let sources = read_inputs(&args.inputs)?;
     // NOTE: the forge reads the change request's own files first; the review then judges
-    // them with the plan, once (stdin is read once).
-    let sources = std::cell::RefCell::new(Some(sources));
-    let review = |file_tamperings: Vec<crate::classify::Tampering>| {
-        let sources = sources
-            .borrow_mut()
-            .take()
-            .ok_or_else(|| anyhow::anyhow!("the plan was reviewed already"))?;
+    // them with the plan.
+    let review = |file_tamperings| {
         let settings = Settings {
             file_tamperings: Some(file_tamperings),
-            ..settings.clone()
+            ..settings
         };
-        Ok(review::review(&sources, &settings, &ruleset)?)
+        let report = review::review(&sources, &settings, &ruleset)?;
+        drop(sources);
+        Ok(report)
     };
     let planned = publish::Planned {
         ruleset: &ruleset,
         config: args.options.config.clone(),
         control_files,
-        review: &review,
+        review: Box::new(review),
     };
     (forge.run)(Some(planned), &options)
 }

@@ -127,14 +127,12 @@ pub(crate) fn run<J: Job>(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let controls = planned.as_ref().map(|p| {
-        files::controls(
-            p.config.as_deref(),
-            job.root().as_deref(),
-            p.control_files.clone(),
-        )
+    let planned = planned.map(|p| {
+        let controls = files::controls(p.config.as_deref(), job.root().as_deref(), p.control_files);
+        (p.ruleset, p.review, controls)
     });
-    let mut opened = runtime.block_on(open(job, controls.as_ref(), options));
+    let controls = planned.as_ref().map(|(_, _, controls)| controls);
+    let mut opened = runtime.block_on(open(job, controls, options));
     let (found, files_error) = match opened.as_mut().ok().and_then(|o| o.files.take()) {
         Some(Ok(found)) => (Some(found), None),
         Some(Err(e)) => (None, Some(e)),
@@ -142,26 +140,23 @@ pub(crate) fn run<J: Job>(
     };
     // NOTE: the review is made even when the forge fails, so that the job summary still shows
     // it; the files it could not check then lean it towards asking.
-    let report = match &planned {
+    let report = match planned {
         None => None,
-        Some(p) => {
+        Some((ruleset, review, _)) => {
             let files = found.unwrap_or_else(|| {
                 vec![files::unchecked(
                     J::TERMS.request,
                     "the run stopped before reading them (see the error)",
                 )]
             });
-            Some((p.review)(files)?)
+            Some((review(files)?, ruleset))
         }
     };
-    let reviewed = match (&planned, &report) {
-        (Some(p), Some(report)) => Some(Reviewed {
-            report,
-            ruleset: p.ruleset,
-            text: crate::render::render(report, crate::render::Format::Text, p.ruleset, false),
-        }),
-        _ => None,
-    };
+    let reviewed = report.as_ref().map(|(report, ruleset)| Reviewed {
+        report,
+        ruleset,
+        text: crate::render::render(report, crate::render::Format::Text, ruleset, false),
+    });
     let outcome = match (opened, files_error) {
         (Ok(o), stopped) => runtime.block_on(publish(
             job,

@@ -97,7 +97,7 @@ pub(crate) struct Planned<'a> {
     /// More files that configure the review (`control_files` of the configuration).
     pub(crate) control_files: Vec<String>,
     /// Review the plan, with how the change request's files weaken the review.
-    pub(crate) review: &'a dyn Fn(Vec<Tampering>) -> anyhow::Result<Report>,
+    pub(crate) review: Box<dyn FnOnce(Vec<Tampering>) -> anyhow::Result<Report> + 'a>,
 }
 
 /// A review made in this run, ready to publish.
