@@ -717,7 +717,14 @@ impl Forge for GitHub {
             self.repo,
             encode_path(path)
         );
-        Ok(match self.api.raw(&url, &what, limit).await? {
+        // NOTE: 404 is a file that is not there: the compare that found the merge base needs
+        // the same `contents: read`, so a token that may not read contents stopped before.
+        let raw = self
+            .api
+            .raw(&url, &what, limit)
+            .await
+            .map_err(|e| needs_read_access(e, &what))?;
+        Ok(match raw {
             Raw::Absent => FileAt::Absent,
             Raw::TooBig => FileAt::Unreadable(format!("larger than {} KiB", limit / 1024)),
             Raw::Found(bytes) => match String::from_utf8(bytes) {
