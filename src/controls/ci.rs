@@ -211,16 +211,27 @@ const GITLAB_GLOBAL: &[&str] = &[
     "pages",
 ];
 
-/// Whether a GitLab job's scripts run foureyes.
-fn gitlab_job_runs(job: &Node) -> bool {
-    ["script", "before_script", "after_script"].iter().any(|k| {
+/// Whether a GitLab job's scripts run foureyes, or those of a job of the same file it
+/// `extends` (a hidden `.template`), a few levels deep.
+fn gitlab_job_runs(doc: &Node, job: &Node, depth: usize) -> bool {
+    let scripts = ["script", "before_script", "after_script"].iter().any(|k| {
         job.get(k)
             .map(Node::items)
             .unwrap_or_default()
             .iter()
             .filter_map(|n| n.text())
             .any(|s| invokes(&s))
-    })
+    });
+    scripts
+        || (depth < 8
+            && job
+                .get("extends")
+                .map(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|n| n.text())
+                .filter_map(|name| doc.get(&name))
+                .any(|parent| gitlab_job_runs(doc, parent, depth + 1)))
 }
 
 /// A GitLab include of a foureyes component, template or project.
@@ -296,25 +307,18 @@ fn runners<'a>(kind: Kind, doc: &'a Node, local: &dyn Fn(&str) -> bool) -> Vec<(
         Kind::GitLab => {
             if let Node::Map(m) = doc {
                 for (id, job) in m {
-                    if !GITLAB_GLOBAL.contains(&id.as_str()) && gitlab_job_runs(job) {
+                    if !GITLAB_GLOBAL.contains(&id.as_str()) && gitlab_job_runs(doc, job, 0) {
                         out.push((id.clone(), job));
                     }
                 }
             }
         }
         Kind::PreCommit => {
-            for (r, repo) in doc
-                .get("repos")
-                .map(Node::items)
-                .unwrap_or_default()
-                .iter()
-                .enumerate()
-            {
+            for repo in doc.get("repos").map(Node::items).unwrap_or_default() {
                 let hooks = repo.get("hooks").map(Node::items).unwrap_or_default();
-                for (h, hook) in hooks.iter().enumerate() {
+                for hook in hooks {
                     if hook.get("id").and_then(Node::text).as_deref() == Some("foureyes") {
-                        let _ = (r, h);
-                        out.push(("hook foureyes".to_string(), *hook));
+                        out.push(("hooks[id=foureyes]".to_string(), hook));
                     }
                 }
             }
@@ -586,6 +590,39 @@ pub(crate) fn compare(
         };
         compare_job(kind, &at, job, head_job, local_base, local_head, &mut out);
     }
+    if kind == Kind::PreCommit {
+        // Where the hook comes from: another repository or revision is other code.
+        let source = |doc: &Node, key: &str| {
+            doc.get("repos")
+                .map(Node::items)
+                .unwrap_or_default()
+                .into_iter()
+                .find(|r| {
+                    r.get("hooks")
+                        .map(Node::items)
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|h| h.get("id").and_then(Node::text).as_deref() == Some("foureyes"))
+                })
+                .and_then(|r| r.get(key))
+                .and_then(Node::text)
+        };
+        if !head_runners.is_empty() {
+            for key in ["repo", "rev"] {
+                let (b, h) = (source(base, key), source(head, key));
+                if b != h {
+                    out.push((
+                        format!(
+                            "changes the {key} of the foureyes hook from {} to {}",
+                            b.as_deref().unwrap_or("none"),
+                            h.as_deref().unwrap_or("none")
+                        ),
+                        None,
+                    ));
+                }
+            }
+        }
+    }
     // What governs the jobs in the file.
     for key in governing(kind) {
         if base.get(key) != head.get(key) {
@@ -820,12 +857,17 @@ mod tests {
         let narrowed = base.replace("id: foureyes\n", "id: foureyes\n        files: ^none/\n");
         assert_eq!(
             cmp(Kind::PreCommit, base, Some(&narrowed)),
-            vec!["changes hook foureyes.files, which may narrow what the hook reviews"]
+            vec!["changes hooks[id=foureyes].files, which may narrow what the hook reviews"]
         );
         let removed = base.replace("      - id: foureyes\n", "");
         assert_eq!(
             cmp(Kind::PreCommit, base, Some(&removed)),
             vec!["removes the foureyes hook [critical]"]
+        );
+        let bumped = base.replace("rev: v1", "rev: v2");
+        assert_eq!(
+            cmp(Kind::PreCommit, base, Some(&bumped)),
+            vec!["changes the rev of the foureyes hook from v1 to v2"]
         );
     }
 }

@@ -16,8 +16,8 @@ use std::process::{Command, Output};
 pub(crate) enum GitError {
     #[error("--git-base: cannot run git ({0}); is git installed?")]
     NotInstalled(String),
-    #[error("--git-base: {0} is not inside a git repository")]
-    NotARepository(String),
+    #[error("--git-base: {0} is not inside a git repository ({1})")]
+    NotARepository(String, String),
     #[error("--git-base: the repository has no commits yet (HEAD names none)")]
     NoCommits,
     #[error("--git-base: `{0}` is not a commit of this repository: expected a branch, tag or commit id (in a shallow clone, fetch it first)")]
@@ -64,15 +64,12 @@ impl Repository {
     /// The repository that holds `dir`.
     fn open(dir: &Path) -> Result<Repository, GitError> {
         let out = git(dir, &["rev-parse", "--show-toplevel"])?;
-        if !out.status.success() {
-            return Err(GitError::NotARepository(
-                terminal(&dir.display().to_string()).into_owned(),
-            ));
-        }
         let root = PathBuf::from(line(&out));
-        if root.as_os_str().is_empty() {
+        if !out.status.success() || root.as_os_str().is_empty() {
+            // NOTE: git says why (no repository, or one it does not trust: `safe.directory`).
             return Err(GitError::NotARepository(
                 terminal(&dir.display().to_string()).into_owned(),
+                first_line(&out),
             ));
         }
         Ok(Repository { root })

@@ -547,7 +547,13 @@ pub(crate) fn tamperings(files: &Files, controls: &Controls) -> Vec<Tampering> {
         // A control that cannot be read on either side cannot be judged: towards asking.
         let unreadable = [(Side::Base, bp), (Side::Head, hp)]
             .into_iter()
-            .find_map(|(side, p)| files.text(side, p?).err());
+            .find_map(|(side, p)| {
+                let p = p?;
+                if !files.contents.contains_key(&(side, p.to_string())) {
+                    return Some(format!("past the {MAX_READ} files foureyes reads in all"));
+                }
+                files.text(side, p).err()
+            });
         if let Some(why) = unreadable {
             if kb != Some(Kind::CodeOwners) && kh != Some(Kind::CodeOwners) {
                 push(shown, format!("cannot be read ({why})"), true, None);

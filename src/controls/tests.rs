@@ -304,6 +304,7 @@ fn an_unreadable_control_is_a_possible_weakening() {
     assert_eq!(found[0].how.as_ref(), "cannot be read (binary)");
     assert!(found[0].possible);
     let mut big = Files::new(vec![modified(".foureyes.toml")]);
+    big.insert(Side::Base, ".foureyes.toml".into(), Some(String::new()));
     big.insert(
         Side::Head,
         ".foureyes.toml".into(),
@@ -313,5 +314,73 @@ fn an_unreadable_control_is_a_possible_weakening() {
     assert_eq!(
         found[0].how.as_ref(),
         "cannot be read (larger than 1024 KiB)"
+    );
+}
+
+#[test]
+fn a_control_renamed_within_its_place_is_compared_with_its_old_self() {
+    let workflow =
+        "on: pull_request\njobs:\n  review:\n    steps:\n      - run: foureyes review p.json\n";
+    let renamed = ChangedFile {
+        path: ".github/workflows/sod.yaml".into(),
+        status: Status::Renamed {
+            from: ".github/workflows/review.yml".into(),
+        },
+    };
+    let (_, found) = judge(
+        vec![renamed.clone()],
+        &[(".github/workflows/review.yml", workflow)],
+        &[(".github/workflows/sod.yaml", workflow)],
+        &Controls::default(),
+    );
+    assert!(found.is_empty(), "{found:?}");
+    let (_, found) = judge(
+        vec![renamed],
+        &[(".github/workflows/review.yml", workflow)],
+        &[(
+            ".github/workflows/sod.yaml",
+            &workflow.replace("p.json", "p.json --exit-zero"),
+        )],
+        &Controls::default(),
+    );
+    assert_eq!(
+        found,
+        vec![".github/workflows/sod.yaml adds --exit-zero to jobs.review.steps[0].run, so the review never fails"]
+    );
+}
+
+#[test]
+fn codeowners_deleted() {
+    let (_, found) = judge(
+        vec![ChangedFile {
+            path: "docs/CODEOWNERS".into(),
+            status: Status::Deleted,
+        }],
+        &[("docs/CODEOWNERS", "* @acme/platform\n")],
+        &[],
+        &Controls::default(),
+    );
+    assert_eq!(
+        found,
+        vec!["docs/CODEOWNERS is deleted: no code owner is asked to review"]
+    );
+}
+
+#[test]
+fn a_configuration_renamed_away_is_reported_at_its_old_place() {
+    let (_, found) = judge(
+        vec![ChangedFile {
+            path: "old/foureyes.toml.bak".into(),
+            status: Status::Renamed {
+                from: ".foureyes.toml".into(),
+            },
+        }],
+        &[(".foureyes.toml", "pipeline_principals = [\"ci\"]\n")],
+        &[("old/foureyes.toml.bak", "pipeline_principals = [\"ci\"]\n")],
+        &Controls::default(),
+    );
+    assert_eq!(
+        found,
+        vec![".foureyes.toml removes the pipeline principal `ci`"]
     );
 }
