@@ -279,12 +279,12 @@ fn print(text: &str) -> Exit {
     }
 }
 
-/// The ruleset and settings the options ask for, and the accounts of `forge` among the
-/// pipeline principals (`github:user/LOGIN` for GitHub).
+/// The ruleset and settings the options ask for, the accounts of `forge` among the pipeline
+/// principals (`github:user/LOGIN` for GitHub), and the configuration's `control_files`.
 fn prepare(
     options: &ReviewOptions,
     forge: Option<&Registered>,
-) -> anyhow::Result<(Ruleset, Settings, Vec<String>)> {
+) -> anyhow::Result<(Ruleset, Settings, Vec<String>, Vec<String>)> {
     let cwd = std::env::current_dir()?;
     let today = options.today.unwrap_or_else(config::today);
     let config = config::load(options.config.as_deref(), &cwd, today)?;
@@ -334,7 +334,7 @@ fn prepare(
         today,
         file_tamperings: None,
     };
-    Ok((ruleset, settings, accounts))
+    Ok((ruleset, settings, accounts, declared.control_files.clone()))
 }
 
 /// Open every input (stdin is read by the review, once); `-` at most once.
@@ -374,7 +374,7 @@ fn forge_command(forge: &Registered, args: &ForgeArgs) -> anyhow::Result<Exit> {
     }
     let approvers =
         publish::approval::Approvers::parse(&args.approvers).map_err(anyhow::Error::msg)?;
-    let (ruleset, settings, accounts) = prepare(&args.options, Some(forge))?;
+    let (ruleset, settings, accounts, control_files) = prepare(&args.options, Some(forge))?;
     let options = publish::Options {
         key: args.comment_key.clone(),
         approvers,
@@ -391,15 +391,24 @@ fn forge_command(forge: &Registered, args: &ForgeArgs) -> anyhow::Result<Exit> {
         return (forge.run)(None, &options);
     }
     let sources = read_inputs(&args.inputs)?;
-    let report = review::review(&sources, &settings, &ruleset)?;
-    drop(sources);
-    let text = render::render(&report, Format::Text, &ruleset, false);
-    let reviewed = publish::Reviewed {
-        report: &report,
-        ruleset: &ruleset,
-        text,
+    // NOTE: the forge reads the change request's own files first; the review then judges
+    // them with the plan.
+    let review = |file_tamperings| {
+        let settings = Settings {
+            file_tamperings: Some(file_tamperings),
+            ..settings
+        };
+        let report = review::review(&sources, &settings, &ruleset)?;
+        drop(sources);
+        Ok(report)
     };
-    (forge.run)(Some(reviewed), &options)
+    let planned = publish::Planned {
+        ruleset: &ruleset,
+        config: args.options.config.clone(),
+        control_files,
+        review: Box::new(review),
+    };
+    (forge.run)(Some(planned), &options)
 }
 
 /// How the files changed since `rev` weaken the review (`--git-base`): the configuration
@@ -421,7 +430,7 @@ fn git_tamperings(
 }
 
 fn review_command(args: &ReviewArgs) -> anyhow::Result<Exit> {
-    let (ruleset, mut settings, _) = prepare(&args.options, None)?;
+    let (ruleset, mut settings, _, _) = prepare(&args.options, None)?;
     if let Some(rev) = &args.git_base {
         settings.file_tamperings = Some(git_tamperings(&args.options, rev)?);
     }

@@ -388,6 +388,60 @@ async fn plan_text_is_only_ever_text_on_github() {
     }
 }
 
+/// The pull request's file names are the author's text too: a workflow removed under a name
+/// that holds the payload is named in the finding, and only ever as text.
+#[tokio::test(flavor = "multi_thread")]
+async fn file_names_are_only_ever_text_on_github() {
+    // NOTE: a `/` would make the payload's links directories of their own.
+    let name = format!(".github/workflows/{}.yml", h("file").replace('/', "|"));
+    let workflow = "on: pull_request\njobs:\n  review:\n    runs-on: ubuntu-latest\n    \
+                    steps:\n      - run: foureyes github plan.json\n";
+    for dry in [true, false] {
+        let fake = fake::Fake::start().await;
+        fake.with(|s| {
+            s.file(&name, "removed", None);
+            s.content(fake::MERGE_BASE, &name, workflow);
+        });
+        let mut args = vec!["testdata/plans/precision/new-service.json"];
+        if dry {
+            args.insert(0, "--dry-run");
+        }
+        let r = fake::run(
+            &fake,
+            "pull_request",
+            &args,
+            "ghs_hostileTestToken0123456789abcdef",
+        )
+        .await;
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout.contains("H-file-"),
+            "the file is named: {}",
+            r.stdout
+        );
+        assert_safe_log("stdout", &r.stdout);
+        assert_safe_log("stderr", &r.stderr);
+        assert_safe_log("outputs", &r.outputs);
+        assert_safe_markdown("job summary", &r.summary);
+        let posted: Vec<String> = fake.with(|s| {
+            s.comments
+                .iter()
+                .map(|c| c["body"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        });
+        assert_eq!(posted.len(), usize::from(!dry));
+        for body in posted {
+            assert!(body.contains("H\\-file\\-"), "the file is named: {body}");
+            let report: String = body
+                .lines()
+                .filter(|l| !l.starts_with("<!-- foureyes:"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            assert_safe_markdown("comment", &report);
+        }
+    }
+}
+
 /// Plan text in an error message reached the CI log raw: a key or a `format_version` holding
 /// a line break and `::error::` started a workflow command on stderr.
 #[test]

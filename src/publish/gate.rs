@@ -9,6 +9,8 @@
 //! what a later run does: a run without the plan opens the gate on nothing but an independent
 //! approval of the head commit that it counted itself.
 
+use crate::classify::Tampering;
+use crate::controls::Controls;
 use crate::exit::Exit;
 use crate::judge::Verdict;
 use crate::publish::approval::{
@@ -20,7 +22,8 @@ use crate::publish::state::{
 };
 use crate::publish::text::{self, approval_section, NOTE_ROOM};
 use crate::publish::{
-    time, ChangeRequest, Comment, Forge, ForgeError, Job, Options, Reviewed, Status, StatusState,
+    files, time, ChangeRequest, Comment, Forge, ForgeError, Job, Options, Planned, Reviewed,
+    Status, StatusState,
 };
 use crate::render::markdown;
 
@@ -114,17 +117,55 @@ impl Outcome {
     }
 }
 
-/// Run the gate in a forge's job: publish, judge, set the status; then the log, the job
-/// summary and the outputs.
+/// Run the gate in a forge's job: with the plan, judge the change request's own files and
+/// review; then publish, judge, set the status; then the log, the job summary and the outputs.
 pub(crate) fn run<J: Job>(
     job: &J,
-    reviewed: Option<Reviewed<'_>>,
+    planned: Option<Planned<'_>>,
     options: &Options,
 ) -> anyhow::Result<Exit> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let outcome = runtime.block_on(publish(job, reviewed.as_ref(), options));
+    let planned = planned.map(|p| {
+        let controls = files::controls(p.config.as_deref(), job.root().as_deref(), p.control_files);
+        (p.ruleset, p.review, controls)
+    });
+    let controls = planned.as_ref().map(|(_, _, controls)| controls);
+    let mut opened = runtime.block_on(open(job, controls, options));
+    let (found, files_error) = match opened.as_mut().ok().and_then(|o| o.files.take()) {
+        Some(Ok(found)) => (Some(found), None),
+        Some(Err(e)) => (None, Some(e)),
+        None => (None, None),
+    };
+    // NOTE: the review is made even when the forge fails, so that the job summary still shows
+    // it; the files it could not check then lean it towards asking.
+    let report = match planned {
+        None => None,
+        Some((ruleset, review, _)) => {
+            let files = found.unwrap_or_else(|| {
+                vec![files::unchecked(
+                    J::TERMS.request,
+                    "the run stopped before reading them (see the error)",
+                )]
+            });
+            Some((review(files)?, ruleset))
+        }
+    };
+    let reviewed = report.as_ref().map(|(report, ruleset)| Reviewed {
+        report,
+        ruleset,
+        text: crate::render::render(report, crate::render::Format::Text, ruleset, false),
+    });
+    let outcome = match (opened, files_error) {
+        (Ok(o), stopped) => runtime.block_on(publish(
+            job,
+            Opened { stopped, ..o },
+            reviewed.as_ref(),
+            options,
+        )),
+        (Err(e), _) => Err(e),
+    };
     let outcome = match outcome {
         Ok(o) => o,
         Err(e) => {
@@ -154,6 +195,49 @@ pub(crate) fn run<J: Job>(
     Ok(Exit::of_gate(outcome.open(), options.exit_zero))
 }
 
+/// The forge reached and the change request read, before anything is decided.
+struct Opened<F> {
+    forge: F,
+    request: ChangeRequest,
+    /// How the change request's files weaken the review, when a review is to be made; or why
+    /// they could not be read.
+    files: Option<Result<Vec<Tampering>, ForgeError>>,
+    /// The files could not be read: the run stops once the review is published where it can.
+    stopped: Option<ForgeError>,
+}
+
+/// Reach the forge and read the change request; with the plan (`controls`), judge its files.
+async fn open<J: Job>(
+    job: &J,
+    controls: Option<&Controls>,
+    options: &Options,
+) -> Result<Opened<J::Forge>, ForgeError> {
+    let forge = job.connect(options)?;
+    let request = forge.change_request().await?;
+    // NOTE: the head goes into the status's URL, is compared with the state's, and is where
+    // the files are read.
+    if !is_commit(&request.head) {
+        return Err(ForgeError::new(
+            format!(
+                "reading {}: the head `{}` is not a commit id",
+                request.name,
+                crate::escape::terminal(&request.head)
+            ),
+            None,
+        ));
+    }
+    let files = match controls {
+        Some(c) => Some(files::tamperings(&forge, &request, c, J::TERMS.request).await),
+        None => None,
+    };
+    Ok(Opened {
+        forge,
+        request,
+        files,
+        stopped: None,
+    })
+}
+
 /// What every step of a run works with.
 struct Ctx<'a, J: Job> {
     job: &'a J,
@@ -169,27 +253,20 @@ struct Found<'a, Id> {
     trusted: Option<String>,
 }
 
-/// Reach the forge, read the change request, and decide. When deciding fails after the head
-/// is known, a run whose review needs approval leaves a failing status on it, so that no
-/// earlier success stands for it.
+/// Decide, on the forge reached. When deciding fails, a run whose review needs approval leaves
+/// a failing status on the head, so that no earlier success stands for it.
 async fn publish<J: Job>(
     job: &J,
+    opened: Opened<J::Forge>,
     reviewed: Option<&Reviewed<'_>>,
     options: &Options,
 ) -> Result<Outcome, ForgeError> {
-    let forge = job.connect(options)?;
-    let request = forge.change_request().await?;
-    // NOTE: the head goes into the status's URL and is compared with the state's.
-    if !is_commit(&request.head) {
-        return Err(ForgeError::new(
-            format!(
-                "reading {}: the head `{}` is not a commit id",
-                request.name,
-                crate::escape::terminal(&request.head)
-            ),
-            None,
-        ));
-    }
+    let Opened {
+        forge,
+        request,
+        stopped,
+        ..
+    } = opened;
     let mut outcome = Outcome {
         mode: if reviewed.is_some() {
             Mode::Plan
@@ -205,7 +282,10 @@ async fn publish<J: Job>(
         options,
         request: &request,
     };
-    let result = decide(&ctx, reviewed, &mut outcome).await;
+    let result = match stopped {
+        Some(e) => Err(e),
+        None => decide(&ctx, reviewed, &mut outcome).await,
+    };
     if let (Err(e), Some(r)) = (&result, reviewed) {
         // NOTE: a status set by an earlier review of this head must not stand for a review
         // that needs an approval this run could not look for.
@@ -844,7 +924,7 @@ mod tests {
     use super::*;
     use crate::publish::approval::{Approvers, Commit, Identity, Profile, Review};
     use crate::publish::state::{Authorship, Counts, STATE_SCHEMA};
-    use crate::publish::{Deadlines, Terms};
+    use crate::publish::{ChangedFiles, Deadlines, FileAt, Terms};
     use std::cell::RefCell;
     use std::rc::Rc;
     use std::time::Duration;
@@ -862,6 +942,11 @@ mod tests {
         log: String,
         warnings: Vec<String>,
         outputs: Vec<(String, String)>,
+        /// The change request's files, and their contents by (commit, path).
+        files: ChangedFiles,
+        contents: std::collections::BTreeMap<(String, String), FileAt>,
+        /// The files read, as (commit, path).
+        read: Vec<(String, String)>,
     }
 
     struct Memory(Rc<RefCell<World>>);
@@ -975,6 +1060,20 @@ mod tests {
             Ok(())
         }
 
+        async fn changed_files(&self, _: &ChangeRequest) -> Result<ChangedFiles, ForgeError> {
+            Ok(self.0.borrow().files.clone())
+        }
+
+        async fn file_at(&self, commit: &str, path: &str, _: usize) -> Result<FileAt, ForgeError> {
+            let mut world = self.0.borrow_mut();
+            world.read.push((commit.to_owned(), path.to_owned()));
+            Ok(world
+                .contents
+                .get(&(commit.to_owned(), path.to_owned()))
+                .cloned()
+                .unwrap_or(FileAt::Absent))
+        }
+
         fn clock(&self) -> Option<String> {
             None
         }
@@ -1024,6 +1123,10 @@ mod tests {
 
         fn redact(&self, text: &str) -> String {
             text.to_owned()
+        }
+
+        fn root(&self) -> Option<std::path::PathBuf> {
+            None
         }
     }
 
@@ -1098,6 +1201,103 @@ mod tests {
 
     fn gate(world: &Rc<RefCell<World>>) -> anyhow::Result<Exit> {
         run(&MemoryJob(world.clone()), None, &options())
+    }
+
+    /// The change request's files on a forge that is not GitHub: listed, then read round by
+    /// round where the judgment asks (the merge base for the old side, the head for the new),
+    /// an unreadable file judged as one, and a list the forge cut short never a silent pass.
+    #[test]
+    fn the_files_are_read_where_the_judgment_asks_and_a_short_list_leans_towards_asking() {
+        use crate::controls::{ChangedFile, Controls, Status as FileStatus};
+        const BASE: &str = "2222222222222222222222222222222222222222";
+        let w = world(None);
+        let file = |path: &str, status: FileStatus| ChangedFile {
+            path: path.into(),
+            status,
+        };
+        {
+            let mut world = w.borrow_mut();
+            world.files = ChangedFiles {
+                base: BASE.into(),
+                files: vec![
+                    file(".foureyes.toml", FileStatus::Modified),
+                    file("main.tf", FileStatus::Modified),
+                    file(
+                        "deploy/prod.yml",
+                        FileStatus::Renamed {
+                            from: "deploy/old.yml".into(),
+                        },
+                    ),
+                ],
+                unlisted: Some("the forge lists only the first 3 files".into()),
+            };
+            let mut put = |commit: &str, path: &str, at: FileAt| {
+                world.contents.insert((commit.into(), path.into()), at);
+            };
+            put(
+                BASE,
+                ".foureyes.toml",
+                FileAt::Text("approval_severity = \"high\"\n".into()),
+            );
+            put(
+                HEAD,
+                ".foureyes.toml",
+                FileAt::Text("approval_severity = \"critical\"\n".into()),
+            );
+            put(BASE, "deploy/old.yml", FileAt::Text("a: 1\n".into()));
+            put(
+                HEAD,
+                "deploy/prod.yml",
+                FileAt::Unreadable("larger than 1024 KiB".into()),
+            );
+        }
+        let forge = Memory(w.clone());
+        let controls = Controls {
+            config: None,
+            patterns: vec!["deploy/*.yml".into()],
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let found = runtime
+            .block_on(async {
+                let request = forge.change_request().await?;
+                files::tamperings(&forge, &request, &controls, "merge request").await
+            })
+            .expect("read");
+        let mut read = w.borrow().read.clone();
+        read.sort();
+        assert_eq!(
+            read,
+            [
+                (HEAD.to_owned(), ".foureyes.toml".to_owned()),
+                (HEAD.to_owned(), "deploy/prod.yml".to_owned()),
+                (BASE.to_owned(), ".foureyes.toml".to_owned()),
+                (BASE.to_owned(), "deploy/old.yml".to_owned()),
+            ],
+            "main.tf is no control, and is not read"
+        );
+        let said: Vec<String> = found
+            .iter()
+            .map(|t| format!("{} {} ({})", t.control.as_str(), t.how.as_str(), t.possible))
+            .collect();
+        assert!(
+            said.iter().any(|s| s.starts_with(".foureyes.toml ")),
+            "{said:#?}"
+        );
+        assert!(
+            said.iter()
+                .any(|s| s.starts_with("deploy/prod.yml ") && s.contains("cannot be read")),
+            "{said:#?}"
+        );
+        assert_eq!(
+            said.last().map(String::as_str),
+            Some(
+                "the merge request's files were not all checked for control tampering: the \
+                 forge lists only the first 3 files (true)"
+            )
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! summary and outputs go); then one line in [`FORGES`] offers it on the command line.
 
 pub(crate) mod approval;
+pub(crate) mod files;
 pub(crate) mod gate;
 pub(crate) mod github;
 pub(crate) mod redact;
@@ -15,6 +16,8 @@ pub(crate) mod state;
 pub(crate) mod text;
 pub(crate) mod time;
 
+use crate::classify::Tampering;
+use crate::controls::ChangedFile;
 use crate::exit::Exit;
 use crate::judge::Report;
 use crate::ruleset::Ruleset;
@@ -39,8 +42,9 @@ pub(crate) struct Registered {
     /// How a pipeline principal names an account of this forge (`github:user/`): its
     /// approvals never count, and it is not a cloud identity.
     pub(crate) account_prefix: &'static str,
-    /// Publish a review made in this run (or, without one, count approvals) and set the gate.
-    pub(crate) run: fn(Option<Reviewed<'_>>, &Options) -> anyhow::Result<Exit>,
+    /// Review the plan once the change request's files are judged (or, without a plan, count
+    /// approvals), publish, and set the gate.
+    pub(crate) run: fn(Option<Planned<'_>>, &Options) -> anyhow::Result<Exit>,
     /// The line printed for an error the command stops on: escaped for the CI log, and with
     /// the job's secrets masked (an API can echo a token back, into any error).
     pub(crate) error_line: fn(&anyhow::Error) -> String,
@@ -82,6 +86,18 @@ pub(crate) struct Options {
     pub(crate) pipeline: Vec<String>,
     /// How long to wait for the forge.
     pub(crate) deadlines: Deadlines,
+}
+
+/// The review a run with the plan makes, once it has judged the change request's own files:
+/// the gate reads them through the forge's API (no checkout needed), then reviews.
+pub(crate) struct Planned<'a> {
+    pub(crate) ruleset: &'a Ruleset,
+    /// The configuration file given with `--config`, as given (from the current directory).
+    pub(crate) config: Option<std::path::PathBuf>,
+    /// More files that configure the review (`control_files` of the configuration).
+    pub(crate) control_files: Vec<String>,
+    /// Review the plan, with how the change request's files weaken the review.
+    pub(crate) review: Box<dyn FnOnce(Vec<Tampering>) -> anyhow::Result<Report> + 'a>,
 }
 
 /// A review made in this run, ready to publish.
@@ -162,6 +178,12 @@ pub(crate) trait Forge {
     ) -> Result<(), ForgeError>;
     /// Set the gate's status on a commit.
     async fn set_status(&self, status: &Status<'_>) -> Result<(), ForgeError>;
+    /// The files the change request changes, as the forge lists them, and the commit that
+    /// list is relative to (the merge base of its target and its head). A forge that lists
+    /// only so many says so in [`ChangedFiles::unlisted`].
+    async fn changed_files(&self, request: &ChangeRequest) -> Result<ChangedFiles, ForgeError>;
+    /// A file of the repository at a commit, read up to `limit` bytes.
+    async fn file_at(&self, commit: &str, path: &str, limit: usize) -> Result<FileAt, ForgeError>;
     /// The forge's clock at its last answer (RFC 3339 UTC), when it said.
     fn clock(&self) -> Option<String>;
     /// The account an email address stands for by the forge's convention (a no-reply
@@ -194,6 +216,9 @@ pub(crate) trait Job {
     fn outputs(&self, values: &[(&str, String)]) -> anyhow::Result<()>;
     /// Text with the job's secrets masked.
     fn redact(&self, text: &str) -> String;
+    /// The repository's checkout on this machine, when the CI says where it is
+    /// (`GITHUB_WORKSPACE`): `--config` is named from there among the changed files.
+    fn root(&self) -> Option<std::path::PathBuf>;
 }
 
 /// The change request a run is about, as the forge describes it.
@@ -212,12 +237,39 @@ pub(crate) struct ChangeRequest {
     /// How many commits it has, when the forge says: more than it lists, and the authors of
     /// the others cannot be ruled out.
     pub(crate) commits: Option<usize>,
+    /// The target branch's commit the forge compares the head with, when it says (GitHub's
+    /// `base.sha`): the files are listed from its merge base with the head.
+    pub(crate) base: Option<String>,
+    /// How many files it changes, when the forge says: more than it lists, and the others
+    /// were not checked.
+    pub(crate) changed_files: Option<usize>,
     /// Users already asked for a review.
     pub(crate) requested_users: Vec<String>,
     /// Teams already asked for a review.
     pub(crate) requested_teams: Vec<String>,
     /// The organization whose teams can be asked for a review, when teams can be.
     pub(crate) team_owner: Option<String>,
+}
+
+/// The files a change request changes, as the forge lists them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ChangedFiles {
+    /// The commit the files are compared with: the merge base of the target and the head.
+    pub(crate) base: String,
+    pub(crate) files: Vec<ChangedFile>,
+    /// Why the list is not all of them, in the forge's words, when it is not: `lists only the
+    /// first 3000 of 3512 files (GitHub's limit)`.
+    pub(crate) unlisted: Option<String>,
+}
+
+/// A file at a commit, as the forge gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FileAt {
+    Text(String),
+    /// No such file at that commit.
+    Absent,
+    /// There, and not read as text: why (`larger than 1024 KiB`, `not UTF-8 text`).
+    Unreadable(String),
 }
 
 /// An account as the forge lists it.

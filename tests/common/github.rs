@@ -26,6 +26,10 @@ pub const NUMBER: u64 = 7;
 pub const HEAD: &str = "1111111111111111111111111111111111111111";
 /// An older commit of the pull request.
 pub const OLD: &str = "0000000000000000000000000000000000000000";
+/// The base branch's commit the pull request names (`base.sha`).
+pub const BASE: &str = "3333333333333333333333333333333333333333";
+/// The merge base of the base branch and the head: where the files are read "before".
+pub const MERGE_BASE: &str = "4444444444444444444444444444444444444444";
 /// Items per page: small, so that lists need several pages.
 pub const PAGE: usize = 3;
 
@@ -83,6 +87,14 @@ pub struct State {
     pub graphql_errors: bool,
     /// The head commit of the pull request now.
     pub head: String,
+    /// The pull request's files, as `GET /pulls/{n}/files` lists them (paged).
+    pub files: Vec<Value>,
+    /// Files per page of that list: GitHub's 100 unless a test wants more pages.
+    pub files_page: Option<usize>,
+    /// How many files the pull request says it changes; the length of `files` when unset.
+    pub changed_files: Option<usize>,
+    /// Files of the repository by (commit, path), served by `GET /contents/{path}?ref=`.
+    pub contents: Vec<((String, String), String)>,
     next_id: u64,
 }
 
@@ -138,6 +150,22 @@ impl State {
             status,
             headers,
         });
+    }
+
+    /// Add a file to the pull request's list: `status` as GitHub says it (`renamed` takes the
+    /// previous name).
+    pub fn file(&mut self, path: &str, status: &str, previous: Option<&str>) {
+        let mut f = json!({ "filename": path, "status": status, "additions": 1, "deletions": 0 });
+        if let Some(p) = previous {
+            f["previous_filename"] = p.into();
+        }
+        self.files.push(f);
+    }
+
+    /// A file's contents at a commit.
+    pub fn content(&mut self, commit: &str, path: &str, text: &str) {
+        self.contents
+            .push(((commit.to_owned(), path.to_owned()), text.to_owned()));
     }
 
     /// The writes the fake received: every request but GET and GraphQL queries.
@@ -438,11 +466,11 @@ impl Handler {
             .find_map(|p| p.strip_prefix("page="))
             .and_then(|p| p.parse().ok())
             .unwrap_or(1);
-        let list = |items: &[Value]| -> ResponseTemplate {
-            let start = (page - 1) * PAGE;
-            let chunk: Vec<Value> = items.iter().skip(start).take(PAGE).cloned().collect();
+        let list_by = |items: &[Value], per_page: usize| -> ResponseTemplate {
+            let start = (page - 1) * per_page;
+            let chunk: Vec<Value> = items.iter().skip(start).take(per_page).cloned().collect();
             let mut t = ResponseTemplate::new(200).set_body_json(chunk);
-            if start + PAGE < items.len() {
+            if start + per_page < items.len() {
                 t = t.insert_header(
                     "link",
                     format!(
@@ -458,6 +486,7 @@ impl Handler {
             }
             t
         };
+        let list = |items: &[Value]| list_by(items, PAGE);
         let pulls = format!("/repos/{REPO}/pulls/{NUMBER}");
         let issue_comments = format!("/repos/{REPO}/issues/{NUMBER}/comments");
         let comment_prefix = format!("/repos/{REPO}/issues/comments/");
@@ -519,6 +548,8 @@ impl Handler {
                 "number": NUMBER,
                 "state": "open",
                 "head": { "sha": s.head, "ref": "change" },
+                "base": { "sha": BASE, "ref": "main" },
+                "changed_files": s.changed_files.unwrap_or(s.files.len()),
                 "user": { "login": s.author, "type": "User" },
                 "commits": s.commits.len(),
                 "requested_reviewers": s.requested.clone(),
@@ -562,6 +593,49 @@ impl Handler {
                 ResponseTemplate::new(200).set_body_json(public(c))
             }
             ("GET", p) if p == format!("{pulls}/reviews") => list(&s.reviews),
+            // GitHub lists 3000 files of a pull request at most.
+            ("GET", p) if p == format!("{pulls}/files") => {
+                let files: Vec<Value> = s.files.iter().take(3000).cloned().collect();
+                list_by(&files, s.files_page.unwrap_or(100))
+            }
+            ("GET", p) if p == format!("/repos/{REPO}/compare/{BASE}...{}", s.head) => {
+                ResponseTemplate::new(200).set_body_json(json!({
+                    "status": "ahead",
+                    "merge_base_commit": { "sha": MERGE_BASE },
+                    "commits": [],
+                }))
+            }
+            ("GET", p) if p.starts_with(&format!("/repos/{REPO}/contents/")) => {
+                let path = decode(&p[format!("/repos/{REPO}/contents/").len()..]);
+                let commit = query
+                    .split('&')
+                    .find_map(|q| q.strip_prefix("ref="))
+                    .unwrap_or_default()
+                    .to_owned();
+                let raw = req
+                    .headers
+                    .get("accept")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|a| a.contains("raw"));
+                match s
+                    .contents
+                    .iter()
+                    .find(|(k, _)| *k == (commit.clone(), path.clone()))
+                {
+                    Some(_) if !raw => ResponseTemplate::new(415)
+                        .set_body_json(json!({ "message": "ask for the raw media type" })),
+                    Some((_, text)) => ResponseTemplate::new(200)
+                        .insert_header("content-type", "application/vnd.github.raw")
+                        .set_body_raw(text.clone().into_bytes(), "application/vnd.github.raw"),
+                    None => {
+                        let mut message = "Not Found".to_owned();
+                        if s.echo {
+                            message = format!("{message}: {}", echoes(&token).join(" "));
+                        }
+                        ResponseTemplate::new(404).set_body_json(json!({ "message": message }))
+                    }
+                }
+            }
             ("GET", p) if p == format!("{pulls}/commits") => list(&s.commits),
             ("POST", p) if p == format!("{pulls}/requested_reviewers") => {
                 for r in body["reviewers"].as_array().cloned().unwrap_or_default() {
@@ -610,6 +684,28 @@ impl Handler {
             }
         }
     }
+}
+
+/// A percent-encoded URL path, decoded.
+fn decode(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            if let Some(b) = path
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// What one run left behind.

@@ -5,6 +5,7 @@
 
 use crate::publish::redact::Redactor;
 use crate::publish::{Deadlines, ForgeError};
+use http_body_util::BodyExt as _;
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
@@ -130,13 +131,40 @@ impl Retry {
     }
 }
 
-/// What one attempt got: the status, the headers, the body.
-type Got = (u16, http::HeaderMap, String);
+/// What one attempt got: the status, the headers, the body (as much of it as was read).
+type Got = (u16, http::HeaderMap, Body);
+
+/// A response body, or as much of it as a limit lets in.
+struct Body {
+    bytes: Vec<u8>,
+    /// The body is longer than the limit: `bytes` holds only what was read before.
+    over: bool,
+}
 
 /// A response: status, the headers foureyes reads, and the body.
 pub(crate) struct Answer {
     pub(crate) body: String,
     next: Option<String>,
+}
+
+/// What to ask GitHub for, and how much of it to read.
+#[derive(Debug, Clone, Copy)]
+enum Read {
+    /// JSON (`application/vnd.github+json`), read whole.
+    Json,
+    /// A file's bytes (`application/vnd.github.raw+json`), read up to this many.
+    Raw(usize),
+}
+
+/// A file read at a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Raw {
+    /// Its bytes.
+    Found(Vec<u8>),
+    /// GitHub answered 404: no such file at that commit.
+    Absent,
+    /// Longer than the limit: not read.
+    TooBig,
 }
 
 /// The client.
@@ -233,6 +261,7 @@ impl Api {
         &self,
         request: http::Request<octocrab::OctoBody>,
         what: &str,
+        limit: Option<usize>,
     ) -> Result<Result<Got, octocrab::Error>, ApiError> {
         let left = self.left();
         if left.is_zero() {
@@ -247,8 +276,30 @@ impl Api {
             let response = self.client.execute(request).await?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            let body = self.client.body_to_string(response).await?;
-            Ok((status, headers, body))
+            // NOTE: a file is read only up to its limit: a pull request may add a huge one.
+            let limit = limit.unwrap_or(usize::MAX);
+            let length = headers
+                .get(http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+            if length.is_some_and(|n| n > limit as u64) {
+                let body = Body {
+                    bytes: Vec::new(),
+                    over: true,
+                };
+                return Ok((status, headers, body));
+            }
+            let mut stream = response.into_body();
+            let mut bytes = Vec::new();
+            while let Some(frame) = stream.frame().await {
+                let Ok(data) = frame?.into_data() else {
+                    continue;
+                };
+                if data.len() > limit - bytes.len() {
+                    return Ok((status, headers, Body { bytes, over: true }));
+                }
+                bytes.extend_from_slice(&data);
+            }
+            Ok((status, headers, Body { bytes, over: false }))
         };
         match tokio::time::timeout(deadline, exchange).await {
             Ok(got) => Ok(got),
@@ -279,6 +330,42 @@ impl Api {
         body: Option<&serde_json::Value>,
         what: &str,
     ) -> Result<Answer, ApiError> {
+        let (body, next) = self.exchange(method, path, body, what, Read::Json).await?;
+        let body = String::from_utf8(body.bytes).map_err(|_| ApiError::Shape {
+            what: what.into(),
+            error: "the answer is not UTF-8".into(),
+        })?;
+        Ok(Answer { body, next })
+    }
+
+    /// A file's bytes at a commit, by its `contents` path, when they are no longer than
+    /// `limit`: 404 is a file that is not there.
+    pub(crate) async fn raw(&self, path: &str, what: &str, limit: usize) -> Result<Raw, ApiError> {
+        match self
+            .exchange(http::Method::GET, path, None, what, Read::Raw(limit))
+            .await
+        {
+            Ok((body, _)) if body.over => Ok(Raw::TooBig),
+            Ok((body, _)) => Ok(Raw::Found(body.bytes)),
+            Err(e) if e.status() == Some(404) => Ok(Raw::Absent),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// One request, as [`Api::send`] describes, reading the answer as `read` says: its body
+    /// and the link to the next page.
+    async fn exchange(
+        &self,
+        method: http::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        what: &str,
+        read: Read,
+    ) -> Result<(Body, Option<String>), ApiError> {
+        let (accept, limit) = match read {
+            Read::Json => ("application/vnd.github+json", None),
+            Read::Raw(limit) => ("application/vnd.github.raw+json", Some(limit)),
+        };
         let write = method != http::Method::GET;
         let path = self.redactor.redact(path);
         let body = body.map(|b| {
@@ -294,7 +381,7 @@ impl Api {
             let request = http::Request::builder()
                 .method(method.clone())
                 .uri(path.as_str())
-                .header(http::header::ACCEPT, "application/vnd.github+json")
+                .header(http::header::ACCEPT, accept)
                 .header("X-GitHub-Api-Version", "2022-11-28");
             let request = self
                 .client
@@ -303,7 +390,7 @@ impl Api {
                     what: what.into(),
                     error: format!("cannot build the request: {e}"),
                 })?;
-            let (status, headers, text) = match self.attempt(request, what).await? {
+            let (status, headers, body) = match self.attempt(request, what, limit).await? {
                 Ok(got) => got,
                 Err(e) => {
                     if retry.attempt < ATTEMPTS {
@@ -334,7 +421,7 @@ impl Api {
             }
             if (200..300).contains(&status) {
                 let next = header("link").and_then(|l| next_link(&l));
-                return Ok(Answer { body: text, next });
+                return Ok((body, next));
             }
             let limited = status == 429
                 || (status == 403
@@ -355,7 +442,7 @@ impl Api {
                 self.pause(&mut retry, wait, what, &why).await?;
                 continue;
             }
-            let message = serde_json::from_str::<serde_json::Value>(&text)
+            let message = serde_json::from_slice::<serde_json::Value>(&body.bytes)
                 .ok()
                 .and_then(|v| v.get("message")?.as_str().map(str::to_owned))
                 .unwrap_or_default();

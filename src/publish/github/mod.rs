@@ -15,11 +15,12 @@ use super::gate;
 use super::redact::Redactor;
 use super::state::Authorship;
 use super::{
-    Account, ChangeRequest, Comment, Forge, ForgeError, Job, Options, Registered, Reviewed, Status,
-    Terms,
+    Account, ChangeRequest, ChangedFiles, Comment, FileAt, Forge, ForgeError, Job, Options,
+    Planned, Registered, Status, Terms,
 };
+use crate::controls::{ChangedFile, Status as FileStatus};
 use crate::exit::Exit;
-use api::{Api, ApiError};
+use api::{Api, ApiError, Raw};
 use serde::Deserialize;
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -34,7 +35,9 @@ pub(crate) const FORGE: Registered = Registered {
                  and set a commit status that passes only once someone independent of the change \
                  approves.\n\n\
                  Reads GITHUB_TOKEN, GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_EVENT_NAME, \
-                 GITHUB_EVENT_PATH, GITHUB_STEP_SUMMARY and GITHUB_OUTPUT. Exit codes: 0 no \
+                 GITHUB_EVENT_PATH, GITHUB_WORKSPACE, GITHUB_STEP_SUMMARY and GITHUB_OUTPUT. \
+                 The pull request's own files are read through the API and checked for control \
+                 tampering (the token needs contents: read and pull-requests: read). Exit codes: 0 no \
                  approval required or independently approved, 1 approval missing, 2 usage, \
                  configuration, input or GitHub API error.",
     help: &[
@@ -68,15 +71,15 @@ const SUMMARY_LIMIT: usize = 1024 * 1024;
 const DESCRIPTION_LIMIT: usize = 140;
 
 /// `foureyes github`: publish, judge, gate, in the GitHub Actions job of this process.
-fn run(reviewed: Option<Reviewed<'_>>, options: &Options) -> anyhow::Result<Exit> {
+fn run(planned: Option<Planned<'_>>, options: &Options) -> anyhow::Result<Exit> {
     let env = Env::from_process();
-    if reviewed.is_none() && env.event_name != "pull_request_review" {
+    if planned.is_none() && env.event_name != "pull_request_review" {
         anyhow::bail!(
             "no plan given: foureyes github needs the plan, except on pull_request_review \
              events, where it reads the verdict back from its own comment and counts approvals"
         );
     }
-    gate::run(&Actions::new(env), reviewed, options)
+    gate::run(&Actions::new(env), planned, options)
 }
 
 /// The standard environment of a GitHub Actions job.
@@ -95,6 +98,8 @@ pub(crate) struct Env {
     pub(crate) run_id: Option<String>,
     /// Running in GitHub Actions: warnings become workflow commands.
     pub(crate) actions: bool,
+    /// `GITHUB_WORKSPACE`: the repository's checkout, when there is one.
+    pub(crate) workspace: Option<PathBuf>,
 }
 
 impl Env {
@@ -114,6 +119,7 @@ impl Env {
             output: var("GITHUB_OUTPUT").map(PathBuf::from),
             run_id: var("GITHUB_RUN_ID"),
             actions: var("GITHUB_ACTIONS").as_deref() == Some("true"),
+            workspace: var("GITHUB_WORKSPACE").map(PathBuf::from),
         }
     }
 
@@ -307,6 +313,10 @@ impl Job for Actions {
     fn redact(&self, text: &str) -> String {
         self.redactor.redact(text)
     }
+
+    fn root(&self) -> Option<PathBuf> {
+        self.env.workspace.clone()
+    }
 }
 
 /// GitHub's API, for one pull request.
@@ -360,6 +370,8 @@ impl Forge for GitHub {
             open: pull.state == "open",
             state: pull.state,
             commits: pull.commits,
+            base: pull.base.map(|b| b.sha),
+            changed_files: pull.changed_files,
             requested_users: pull
                 .requested_reviewers
                 .into_iter()
@@ -609,6 +621,119 @@ impl Forge for GitHub {
         Ok(())
     }
 
+    /// `GET /pulls/{n}/files`, paged; the merge base from `GET /compare/{base}...{head}`.
+    ///
+    /// NOTE: the list is of the three-dot diff, from the merge base of the base branch and the
+    /// head: the compare endpoint is the one REST answer that names that commit, and with
+    /// `per_page=1` it lists one commit, not the change's history.
+    async fn changed_files(&self, request: &ChangeRequest) -> Result<ChangedFiles, ForgeError> {
+        let (repo, number) = (&self.repo, self.number);
+        let what = format!("reading the files of pull request #{number}");
+        let raw: Vec<ApiFile> = self
+            .api
+            .list(&format!("/repos/{repo}/pulls/{number}/files"), &what)
+            .await
+            .map_err(|e| needs_read_access(e, &what))?;
+        let listed = raw.len();
+        let mut files = Vec::new();
+        for f in raw {
+            let status = match f.status.as_str() {
+                "added" | "copied" => FileStatus::Added,
+                "removed" => FileStatus::Deleted,
+                "renamed" => match f.previous_filename {
+                    Some(from) => FileStatus::Renamed { from },
+                    None => FileStatus::Added,
+                },
+                "unchanged" => continue,
+                // `modified`, `changed`, and whatever GitHub adds: the file is there and may
+                // differ.
+                _ => FileStatus::Modified,
+            };
+            files.push(ChangedFile {
+                path: f.filename,
+                status,
+            });
+        }
+        // NOTE: GitHub stops listing at 3000 without saying so; the pull request's count of
+        // changed files says whether it did.
+        let unlisted = match request.changed_files {
+            Some(total) if total > listed => Some(format!(
+                "GitHub lists only the first {FILES_LISTED} files of a pull request, and this \
+                 one changes {total}"
+            )),
+            None if listed >= FILES_LISTED => Some(format!(
+                "GitHub lists only the first {FILES_LISTED} files of a pull request, and this \
+                 one changes at least {listed}"
+            )),
+            _ => None,
+        };
+        let base = request.base.as_deref().unwrap_or_default();
+        let what = format!("finding the merge base of pull request #{number}");
+        if !super::state::is_commit(base) {
+            return Err(ApiError::Shape {
+                what,
+                error: format!(
+                    "the base `{}` is not a commit id",
+                    crate::escape::terminal(base)
+                ),
+            }
+            .into());
+        }
+        let compare: ApiCompare = self
+            .api
+            .get(
+                &format!("/repos/{repo}/compare/{base}...{}?per_page=1", request.head),
+                &what,
+            )
+            .await
+            .map_err(|e| needs_read_access(e, &what))?;
+        let base = compare.merge_base_commit.sha;
+        if !super::state::is_commit(&base) {
+            return Err(ApiError::Shape {
+                what,
+                error: format!(
+                    "the merge base `{}` is not a commit id",
+                    crate::escape::terminal(&base)
+                ),
+            }
+            .into());
+        }
+        Ok(ChangedFiles {
+            base,
+            files,
+            unlisted,
+        })
+    }
+
+    /// `GET /contents/{path}?ref={commit}`, raw.
+    async fn file_at(&self, commit: &str, path: &str, limit: usize) -> Result<FileAt, ForgeError> {
+        let what = format!(
+            "reading {} at {}",
+            crate::escape::terminal(path),
+            super::approval::short(commit)
+        );
+        let url = format!(
+            "/repos/{}/contents/{}?ref={commit}",
+            self.repo,
+            encode_path(path)
+        );
+        // NOTE: 404 is a file that is not there: the compare that found the merge base needs
+        // the same `contents: read`, so a token that may not read contents stopped before.
+        let raw = self
+            .api
+            .raw(&url, &what, limit)
+            .await
+            .map_err(|e| needs_read_access(e, &what))?;
+        Ok(match raw {
+            Raw::Absent => FileAt::Absent,
+            Raw::TooBig => FileAt::Unreadable(format!("larger than {} KiB", limit / 1024)),
+            Raw::Found(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => FileAt::Text(text),
+                Err(_) => FileAt::Unreadable("not UTF-8 text".into()),
+            },
+        })
+    }
+
     fn clock(&self) -> Option<String> {
         self.api.server_time()
     }
@@ -633,6 +758,48 @@ impl GitHub {
             .ok()
             .map(|c| c.html_url))
     }
+}
+
+/// The most files GitHub lists of a pull request.
+const FILES_LISTED: usize = 3000;
+
+/// A refusal to read the pull request's files, with the permissions it takes.
+fn needs_read_access(e: ApiError, what: &str) -> ApiError {
+    match e {
+        ApiError::Status {
+            status: status @ (403 | 404),
+            message,
+            ..
+        } => ApiError::Status {
+            what: what.to_owned(),
+            status,
+            message,
+            hint: "the token may not read the pull request's files; give the workflow \
+                   `permissions:` `contents: read` and `pull-requests: read`"
+                .into(),
+        },
+        e => e,
+    }
+}
+
+/// A path of the repository as a URL path: each segment percent-encoded, the `/` kept.
+fn encode_path(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            segment
+                .bytes()
+                .map(|b| match b {
+                    // NOTE: `.` only inside a name: a segment `..` must not climb the URL.
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    b'.' if segment != "." && segment != ".." => ".".to_owned(),
+                    _ => format!("%{b:02X}"),
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The login a GitHub no-reply address names: `ID+login@users.noreply.github.com`, also on
@@ -671,6 +838,10 @@ struct Team {
 struct Pull {
     state: String,
     head: Head,
+    #[serde(default)]
+    base: Option<Head>,
+    #[serde(default)]
+    changed_files: Option<usize>,
     user: User,
     #[serde(default)]
     commits: Option<usize>,
@@ -786,6 +957,24 @@ struct ApiProfile {
 }
 
 #[derive(Debug, Deserialize)]
+struct ApiFile {
+    filename: String,
+    status: String,
+    #[serde(default)]
+    previous_filename: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ApiCompare {
+    merge_base_commit: ApiCommitRef,
+}
+
+#[derive(Debug, Deserialize)]
+struct ApiCommitRef {
+    sha: String,
+}
+
+#[derive(Debug, Deserialize)]
 struct ApiMembership {
     state: String,
 }
@@ -879,6 +1068,19 @@ mod tests {
             .graphql(),
             "https://api.github.com/graphql2"
         );
+    }
+
+    #[test]
+    fn paths_are_encoded_segment_by_segment() {
+        assert_eq!(
+            encode_path(".github/workflows/ci.yml"),
+            ".github/workflows/ci.yml"
+        );
+        assert_eq!(
+            encode_path("a b/@x?y#z&ref=main/%2e/../."),
+            "a%20b/%40x%3Fy%23z%26ref%3Dmain/%252e/%2E%2E/%2E"
+        );
+        assert_eq!(encode_path("d\u{e9}j\u{e0}"), "d%C3%A9j%C3%A0");
     }
 
     #[test]
