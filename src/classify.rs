@@ -881,7 +881,6 @@ pub(crate) fn tamperings(changes: &[ResourceChange], ruleset: &Ruleset) -> Vec<T
         let mut push = |how: String, possible: bool, severity: Option<Severity>| {
             out.push(Tampering {
                 control: c.head.address.clone(),
-                file: false,
                 how: how.into(),
                 possible,
                 severity,
@@ -919,8 +918,6 @@ pub(crate) fn tamperings(changes: &[ResourceChange], ruleset: &Ruleset) -> Vec<T
 pub(crate) struct Tampering {
     /// The control: a resource's address, or the path of a file the change touches.
     pub(crate) control: Text,
-    /// Whether the control is a file (`--git-base`, a pull request's files), not a resource.
-    pub(crate) file: bool,
     /// What happens, in a few words: "lowers the required approvals (… 2 → 1)".
     pub(crate) how: Text,
     /// Only possibly: a value is known only after apply.

@@ -229,7 +229,12 @@ pub(crate) fn load(
             default
         }
     };
-    let name = path.display().to_string();
+    // NOTE: the default file by its name, as users know it (and reports stay the same in any
+    // checkout).
+    let name = match explicit {
+        Some(p) => p.display().to_string(),
+        None => ".foureyes.toml".to_string(),
+    };
     let text = std::fs::read_to_string(&path)
         .map_err(|e| ConfigError(vec![format!("{name}: cannot read: {e}")]))?;
     let declared = parse(&name, &text, Some(today))?;

@@ -220,7 +220,8 @@ pub(crate) fn judge(input: Judged, ruleset: &Ruleset, settings: &Settings) -> Re
     // NOTE: the one place that decides which findings need an independent approver; every
     // format and the gate read `requires_approval`.
     for f in &mut findings {
-        f.requires_approval = f.severity >= approval_severity && f.excepted.is_none();
+        let always = rules::find(f.rule).is_some_and(|r| r.always_requires_approval);
+        f.requires_approval = f.excepted.is_none() && (always || f.severity >= approval_severity);
     }
     findings.sort_by(|a, b| {
         (b.severity, a.rule, &a.principals, &a.resources, &a.message).cmp(&(

@@ -3,7 +3,6 @@
 
 mod common;
 #[path = "common/github.rs"]
-#[allow(dead_code)] // the stand-in for GitHub serves tests/github.rs too
 mod fake;
 
 use common::{foureyes, root};

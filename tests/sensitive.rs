@@ -5,7 +5,6 @@
 
 mod common;
 #[path = "common/github.rs"]
-#[allow(dead_code)] // the stand-in for GitHub serves tests/github.rs too
 mod fake;
 
 use common::{fired, json_files, principal, root, run, strings};

@@ -111,8 +111,7 @@ fn compare_options(base: &Options, head: &Options, at: &str, out: &mut Vec<Found
                 b.map_or("the configured severity", Severity::as_str),
                 h.as_str()
             ),
-            // NOTE: a pull request's run may use its own workflow: at the new threshold, this
-            // finding still needs an approver there.
+            // NOTE: at the new threshold, as it silences every finding below it.
             Some(h),
         )),
         _ => {}

@@ -61,7 +61,6 @@ pub(crate) async fn tamperings<F: Forge>(
 pub(crate) fn unchecked(request: &str, why: &str) -> Tampering {
     Tampering {
         control: format!("the {request}'s files").into(),
-        file: false,
         how: format!("were not all checked for control tampering: {why}").into(),
         possible: true,
         severity: Some(Severity::Critical),

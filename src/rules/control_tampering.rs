@@ -13,12 +13,15 @@ pub(crate) const RULE: Rule = Rule {
     id: "control-tampering",
     title: "the controls that review changes are weakened",
     severity: Some(Severity::High),
+    always_requires_approval: true,
     unwaivable: Some(
         "a change that weakens the review must always be approved by someone independent of it",
     ),
     summary: "the change weakens the controls that review it: branch protection, rulesets, \
-              required reviewers, CODEOWNERS or deployment approvals are deleted, disabled, \
-              lowered or given new ways around them",
+              required reviewers, CODEOWNERS or deployment approvals in the plan, or the files \
+              that configure the review (this tool's configuration, rulesets and exceptions, CI \
+              workflows, CODEOWNERS, `action.yml`, `.pre-commit-config.yaml`) among those the \
+              change touches, are deleted, disabled, lowered or given new ways around them",
     docs: r#"**Why it matters.** Segregation of duties rests on review: nobody ships a change that
 nobody else has approved. The controls that enforce it (branch protection, repository and
 organization rulesets, CODEOWNERS, the reviewers of a deployment environment, and foureyes' own

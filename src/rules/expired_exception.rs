@@ -12,6 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     id: "expired-exception",
     title: "an exception that would cover a finding has expired",
     severity: Some(Severity::Medium),
+    always_requires_approval: false,
     unwaivable: Some("renew the expired exception instead, with a new approval and expiry"),
     summary: "a documented exception (`[[exception]]` in `.foureyes.toml`) that would cover a \
               finding of this change has passed its expiry date: it covers nothing, and the \

@@ -21,6 +21,9 @@ pub(crate) struct Rule {
     pub(crate) title: &'static str,
     /// The rule's severity; `None` when it comes from the SoD matrix entry that fired.
     pub(crate) severity: Option<Severity>,
+    /// Its findings need an independent approver whatever the approval threshold: a change
+    /// that weakens the review must not pass by the threshold the change itself sets.
+    pub(crate) always_requires_approval: bool,
     /// Why no `[[exception]]` may cover its findings; `None` when one may.
     pub(crate) unwaivable: Option<&'static str>,
     /// What it finds, in one sentence.
@@ -58,12 +61,18 @@ impl Rule {
             ),
         };
         format!(
-            "### `{}`: {}\n\nSeverity: {}.\n\n**What it finds.** {}.\n\n{}\n\n{waiver}\n",
+            "### `{}`: {}\n\nSeverity: {}{}.\n\n**What it finds.** {}.\n\n{}\n\n{waiver}\n",
             self.id,
             self.title,
             match self.severity {
                 Some(s) => s.as_str().to_string(),
                 None => "that of the SoD matrix entry it completes (critical for privilege_admin + audit_evidence)".to_string(),
+            },
+            if self.always_requires_approval {
+                "; its findings need an independent approver whatever `approval_severity` or \
+                 `--fail-on` say"
+            } else {
+                ""
             },
             capitalize(self.summary),
             self.docs.trim()

@@ -9,6 +9,7 @@ pub(crate) const RULE: Rule = Rule {
     id: "privilege-and-evidence",
     title: "privilege granted while evidence is weakened",
     severity: Some(Severity::Critical),
+    always_requires_approval: false,
     unwaivable: None,
     summary: "some principal gains privilege administration and, in the same change set, existing \
               audit or evidence configuration is disabled, deleted, replaced, narrowed, shortened \

@@ -10,6 +10,7 @@ pub(crate) const RULE: Rule = Rule {
     id: "privileged-credential",
     title: "long-lived credential for a privileged principal",
     severity: Some(Severity::High),
+    always_requires_approval: false,
     unwaivable: None,
     summary: "a long-lived credential (access key, console password, service-specific \
               credential, signing certificate) is issued, rotated or made active again for a \

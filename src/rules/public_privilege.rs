@@ -10,6 +10,7 @@ pub(crate) const RULE: Rule = Rule {
     id: "public-privilege",
     title: "anyone gains a duty",
     severity: Some(Severity::Critical),
+    always_requires_approval: false,
     unwaivable: None,
     summary: "a principal that stands for anyone (AWS's `*`, Google's `allUsers` and \
               `allAuthenticatedUsers`, ...) gains a grant that confers a duty, with no condition \

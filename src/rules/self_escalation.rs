@@ -8,6 +8,7 @@ pub(crate) const RULE: Rule = Rule {
     id: "self-escalation",
     title: "pipeline identity grants itself privilege",
     severity: Some(Severity::High),
+    always_requires_approval: false,
     unwaivable: None,
     summary:
         "a principal configured as (or detected to be) the pipeline or applier identity gains \

@@ -12,6 +12,7 @@ pub(crate) const RULE: Rule = Rule {
     id: "toxic-combination",
     title: "principal gains a forbidden combination of duties",
     severity: None,
+    always_requires_approval: false,
     unwaivable: None,
     summary: "a principal gains a grant in a duty of a pair the SoD matrix forbids together \
               (e.g. privilege_admin and audit_evidence) and holds both duties after the change, \

@@ -9,6 +9,7 @@ pub(crate) const RULE: Rule = Rule {
     id: "unmodelled-identity-change",
     title: "identity or audit change foureyes cannot judge",
     severity: Some(Severity::High),
+    always_requires_approval: false,
     unwaivable: None,
     summary: "the change touches identity, access, logging or audit resources of a type no \
               provider of foureyes models, and the configuration sets `unmodelled_identity = \
