@@ -4,7 +4,6 @@
 //! inject: error answers, an API that echoes the token back, and (through a small TCP proxy in
 //! front of wiremock) one that never answers or drips its answer one byte at a time.
 
-
 #![allow(dead_code)] // shared by several test files, each using its own part
 use base64::Engine as _;
 use serde_json::{json, Value};
