@@ -61,8 +61,15 @@ enum RulesFormat {
 struct ReviewArgs {
     /// Plan or preview JSON files, or `-` for stdin; the format is recognised from the content.
     /// Several inputs are reviewed as one change set.
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(required_unless_present = "hcl_head", value_name = "INPUT")]
     inputs: Vec<PathBuf>,
+    /// Review the difference between two trees of `.tf` files, without a plan (static
+    /// analysis): this one is the tree before the change.
+    #[arg(long, value_name = "DIR", requires = "hcl_head")]
+    hcl_base: Option<PathBuf>,
+    /// The tree of `.tf` files after the change (with `--hcl-base`).
+    #[arg(long, value_name = "DIR", requires = "hcl_base")]
+    hcl_head: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -399,7 +406,12 @@ fn forge_command(forge: &Registered, args: &ForgeArgs) -> anyhow::Result<Exit> {
 
 fn review_command(args: &ReviewArgs) -> anyhow::Result<Exit> {
     let (ruleset, settings, _) = prepare(&args.options, None)?;
-    let sources = read_inputs(&args.inputs)?;
+    let mut sources = read_inputs(&args.inputs)?;
+    if let (Some(base), Some(head)) = (&args.hcl_base, &args.hcl_head) {
+        let base = load::Tree::read_directory(base)?;
+        let head = load::Tree::read_directory(head)?;
+        sources.push(load::Source::trees(base, head));
+    }
     let report = review::review(&sources, &settings, &ruleset)?;
     drop(sources);
     let color = args.output.is_none()

@@ -5,6 +5,7 @@
 //! from its first bytes, and a reader that turns the input into the change set's pieces. Which
 //! format reads an input is decided before anything parses it, and that format reads it once.
 
+pub(crate) mod hcl;
 mod pulumi;
 mod terraform;
 
@@ -37,7 +38,7 @@ pub(crate) trait Format: Sync {
 
 /// The input formats, in the order they are asked: the first whose sniff recognises an input
 /// reads it. Adding a format is adding its file and one line here.
-pub(crate) static FORMATS: &[&dyn Format] = &[&terraform::Plan, &pulumi::Preview];
+pub(crate) static FORMATS: &[&dyn Format] = &[&terraform::Plan, &pulumi::Preview, &hcl::Trees];
 
 /// Reads a JSON object that no format recognises: the Terraform plan reader, whose checks say
 /// what the object is instead (state, an HCP Terraform redacted plan, a preview without
@@ -55,6 +56,8 @@ pub(crate) struct Pieces {
     /// Resources of the state before the change that `Wanted::prior` names, as unchanged
     /// resources: what a plan limited with `-target` leaves out of its changes.
     pub(crate) prior: Vec<ResourceChange>,
+    /// What the format itself could not know (a `.tf` tree's module that is not read).
+    pub(crate) unknowns: Vec<crate::model::Unknown>,
 }
 
 /// The format that reads an input, from its first bytes; or why none does.
@@ -94,6 +97,10 @@ fn format_of(opened: Opened<'_>) -> Result<(&'static dyn Format, Opened<'_>), Lo
             object: Some(_), ..
         } => Ok((FALLBACK, opened)),
         First::Bytes { .. } => Err(opened.refused()),
+        First::Trees => Err(LoadError::Invalid {
+            name: opened.name.to_string(),
+            message: "no input format reads trees of files".to_string(),
+        }),
     }
 }
 
@@ -109,6 +116,7 @@ pub(crate) fn normalize(sources: &[Source], wanted: &Wanted) -> Result<ChangeSet
         set.changes.append(&mut pieces.changes);
         set.drift.append(&mut pieces.drift);
         set.prior.append(&mut pieces.prior);
+        set.unknowns.append(&mut pieces.unknowns);
     }
     Ok(set)
 }
@@ -123,6 +131,8 @@ pub(crate) struct ChangeSet {
     /// Resources of the state before the change of the types `Wanted::prior` names (Terraform's
     /// `prior_state`), as unchanged resources; also those that are among the changes.
     pub(crate) prior: Vec<ResourceChange>,
+    /// What the inputs' formats could not know, besides unknown values.
+    pub(crate) unknowns: Vec<crate::model::Unknown>,
 }
 
 /// What is known of one input besides its changes.

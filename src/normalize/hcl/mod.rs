@@ -1,0 +1,378 @@
+//! `.tf` trees: two trees of Terraform files (a base and a head), read without a plan, as the
+//! change set a plan would give: resources added, removed and changed, by address.
+//!
+//! Each tree is parsed and evaluated statically ([`eval`]): what needs a plan (computed
+//! attributes, data sources, files) is unknown, marked as a plan marks it (`after_unknown`),
+//! and its references are kept in the input's configuration as a plan keeps them, so that the
+//! resolver follows an unknown `role` or `policy_arn` to the resource that defines it. A pass
+//! or a finding from `.tf` files is static analysis: the report says so ([`FORMAT_VERSION`]).
+//!
+//! The pre-commit hook builds its [`Tree`]s from git objects (`Tree::new`, `Tree::insert`) and
+//! reviews them as `load::Source::trees(base, head)`, as `--hcl-base`/`--hcl-head` do.
+
+mod eval;
+mod funcs;
+mod policy;
+
+use super::{
+    ConfigModule, ConfigResource, Configuration, Format, Input, ModuleCall, Pieces, Wanted,
+};
+use crate::load::{First, LoadError, Opened};
+use crate::model::{Action, Extra, Head, ResourceChange, Text, Values};
+use eval::Instance;
+use serde_json::{json, Map as JsonMap, Value as Json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The `format_version` of an input read from `.tf` files: the renderers say from it that the
+/// review is static analysis.
+pub(crate) const FORMAT_VERSION: &str = "hcl";
+
+/// Whether a review's inputs include `.tf` trees read without a plan.
+pub(crate) fn is_static<'a>(mut format_versions: impl Iterator<Item = &'a str>) -> bool {
+    format_versions.any(|v| v == FORMAT_VERSION)
+}
+
+/// The stack the reader runs on: parsing and evaluation recurse as deep as the (bounded)
+/// nesting of a file.
+const STACK: usize = 256 << 20;
+
+/// A pair of `.tf` trees.
+pub(crate) struct Trees;
+
+impl Format for Trees {
+    fn name(&self) -> &'static str {
+        "a pair of `.tf` trees (`--hcl-base DIR --hcl-head DIR`)"
+    }
+
+    fn sniff(&self, first: &First<'_>) -> bool {
+        matches!(first, First::Trees)
+    }
+
+    fn read(&self, opened: Opened<'_>, index: usize, wanted: &Wanted) -> Result<Pieces, LoadError> {
+        let Some((base, head)) = opened.trees() else {
+            return Err(LoadError::Invalid {
+                name: opened.name.to_string(),
+                message: "is not a pair of `.tf` trees".to_string(),
+            });
+        };
+        let name = opened.name.to_string();
+        let read = || -> Result<Pieces, LoadError> {
+            let base = eval::evaluate(base)?;
+            let head = eval::evaluate(head)?;
+            Ok(pieces(name.clone(), base, head, index, wanted))
+        };
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("hcl".to_string())
+                .stack_size(STACK)
+                .spawn_scoped(scope, read)
+                .map_err(|e| LoadError::Invalid {
+                    name: name.clone(),
+                    message: format!("cannot start reading: {e}"),
+                })?
+                .join()
+                .unwrap_or_else(|_| {
+                    Err(LoadError::Invalid {
+                        name: name.clone(),
+                        message: "could not be read: the `.tf` reader failed".to_string(),
+                    })
+                })
+        })
+    }
+
+    fn reads_directories(&self) -> bool {
+        true
+    }
+}
+
+/// The actions Terraform writes for an action.
+fn actions(action: Action) -> &'static [&'static str] {
+    match action {
+        Action::Create => &["create"],
+        Action::Delete => &["delete"],
+        Action::Update => &["update"],
+        Action::Read => &["read"],
+        _ => &["no-op"],
+    }
+}
+
+/// The attributes of an object that the review reads.
+fn pick(values: &JsonMap<String, Json>, attributes: &[String]) -> Json {
+    Json::Object(
+        attributes
+            .iter()
+            .filter_map(|a| values.get(a).map(|v| (a.clone(), v.clone())))
+            .collect(),
+    )
+}
+
+/// Whether two instances configure the same thing: the same values, the same unknowns, and
+/// unknown values that refer to the same resources.
+fn same(a: &Instance, b: &Instance) -> bool {
+    a.kind == b.kind
+        && a.values == b.values
+        && a.unknown == b.unknown
+        && a.sensitive == b.sensitive
+        && a.references == b.references
+}
+
+/// The change of one address, from what each tree has there.
+fn change(
+    base: Option<&Instance>,
+    head: Option<&Instance>,
+    input: usize,
+    wanted: &Wanted,
+) -> Option<ResourceChange> {
+    let either = head.or(base)?;
+    let action = match (base, head) {
+        (_, Some(h)) if h.data => Action::Read,
+        (Some(b), None) if b.data => return None,
+        (Some(_), None) => Action::Delete,
+        (None, Some(_)) => Action::Create,
+        (Some(b), Some(h)) if same(b, h) => Action::NoOp,
+        _ => Action::Update,
+    };
+    let key = if either.data {
+        format!("data.{}", either.kind)
+    } else {
+        either.kind.clone()
+    };
+    let attributes: Option<Vec<String>> = match action {
+        Action::NoOp => wanted.unchanged.get(&key).map(|unchanged| {
+            let mut all = unchanged.clone();
+            all.extend(wanted.changed.get(&key).into_iter().flatten().cloned());
+            all.sort();
+            all.dedup();
+            all
+        }),
+        Action::Delete => wanted.deleted.get(&key).cloned(),
+        _ => wanted.changed.get(&key).cloned(),
+    };
+    let empty = JsonMap::new();
+    let values = attributes.map(|attributes| {
+        let side = |i: Option<&Instance>, f: fn(&Instance) -> &JsonMap<String, Json>| match i {
+            Some(i) => pick(f(i), &attributes),
+            None => Json::Null,
+        };
+        let mut v = Values {
+            before: side(base, |i| &i.values),
+            after: side(head, |i| &i.values),
+            after_unknown: pick(head.map_or(&empty, |i| &i.unknown), &attributes),
+            before_sensitive: side(base, |i| &i.sensitive),
+            after_sensitive: side(head, |i| &i.sensitive),
+            unchanged: false,
+        };
+        if action == Action::NoOp {
+            v.after = Json::Null;
+            v.after_sensitive = Json::Null;
+            v.unchanged = true;
+        }
+        Box::new(v)
+    });
+    let actions: Arc<[Text]> = actions(action).iter().map(|a| Text::from(*a)).collect();
+    Some(ResourceChange {
+        head: Arc::new(Head {
+            address: Text::from(either.address.as_str()),
+            kind: Text::from(either.kind.as_str()),
+            actions,
+            data: either.data,
+            importing: false,
+            extra: Extra {
+                module_address: (!either.module_address.is_empty())
+                    .then(|| Text::from(either.module_address.as_str())),
+                ..Extra::default()
+            }
+            .boxed(),
+        }),
+        input,
+        action,
+        values,
+        deferred: None,
+    })
+}
+
+/// Put an instance's references where a plan's configuration has them: its resource block,
+/// in the module calls it is under.
+fn configure(root: &mut ConfigModule, instance: &Instance) {
+    if instance.kind == "module" {
+        return;
+    }
+    let mut module = root;
+    for call in &instance.calls {
+        module = &mut module
+            .module_calls
+            .entry(call.clone())
+            .or_insert_with(|| ModuleCall {
+                module: ConfigModule::default(),
+            })
+            .module;
+    }
+    if module
+        .resources
+        .iter()
+        .any(|r| r.address == instance.config_address)
+    {
+        return;
+    }
+    let expressions: JsonMap<String, Json> = instance
+        .references
+        .iter()
+        .map(|(k, refs)| (k.clone(), json!({ "references": refs })))
+        .collect();
+    module.resources.push(ConfigResource {
+        address: instance.config_address.clone(),
+        expressions: serde_json::value::to_raw_value(&Json::Object(expressions)).ok(),
+    });
+}
+
+/// The change set's pieces of two evaluated trees.
+fn pieces(
+    name: String,
+    base: eval::Evaluated,
+    head: eval::Evaluated,
+    input: usize,
+    wanted: &Wanted,
+) -> Pieces {
+    let mut configuration = Configuration::default();
+    for i in head.instances.iter().chain(&base.instances) {
+        configure(&mut configuration.root_module, i);
+    }
+    let mut by_address: BTreeMap<&str, (Option<&Instance>, Option<&Instance>)> = BTreeMap::new();
+    for b in &base.instances {
+        by_address.entry(&b.address).or_default().0 = Some(b);
+    }
+    for h in &head.instances {
+        by_address.entry(&h.address).or_default().1 = Some(h);
+    }
+    let changes: Vec<ResourceChange> = by_address
+        .values()
+        .filter_map(|(b, h)| change(*b, *h, input, wanted))
+        .collect();
+    Pieces {
+        input: Input {
+            name,
+            format_version: FORMAT_VERSION.to_string(),
+            terraform_version: None,
+            configuration,
+            resource_changes: changes.len(),
+            variables: BTreeMap::new(),
+        },
+        changes,
+        unknowns: head.notes,
+        ..Pieces::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Tree;
+
+    fn tree(name: &str, files: &[(&str, &str)]) -> Tree {
+        let mut t = Tree::new(name);
+        for (p, text) in files {
+            t.insert(p, (*text).to_string()).expect("fits");
+        }
+        t
+    }
+
+    fn read(base: Tree, head: Tree) -> Pieces {
+        let source = crate::load::Source::trees(base, head);
+        let wanted = crate::extract::wanted_attributes(
+            &crate::ruleset::Ruleset::load(&[]).expect("the built-in rulesets load"),
+        );
+        let opened = source.open().expect("opens");
+        Trees.read(opened, 0, &wanted).expect("reads")
+    }
+
+    #[test]
+    fn changes_pair_instances_by_address() {
+        let base = tree(
+            "base",
+            &[(
+                "main.tf",
+                r#"
+resource "aws_iam_role" "keep" { name = "keep" }
+resource "aws_iam_role" "gone" { name = "gone" }
+resource "aws_cloudtrail" "t" {
+  name = "t"
+  enable_logging = true
+}
+"#,
+            )],
+        );
+        let head = tree(
+            "head",
+            &[(
+                "main.tf",
+                r#"
+resource "aws_iam_role" "keep" { name = "keep" }
+resource "aws_iam_role" "new" { name = "new" }
+resource "aws_cloudtrail" "t" {
+  name = "t"
+  enable_logging = false
+}
+"#,
+            )],
+        );
+        let p = read(base, head);
+        let got: Vec<(String, Action)> = p
+            .changes
+            .iter()
+            .map(|c| (c.address.to_string(), c.action))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("aws_cloudtrail.t".to_string(), Action::Update),
+                ("aws_iam_role.gone".to_string(), Action::Delete),
+                ("aws_iam_role.keep".to_string(), Action::NoOp),
+                ("aws_iam_role.new".to_string(), Action::Create),
+            ]
+        );
+        assert_eq!(p.input.format_version, FORMAT_VERSION);
+        let trail = p.changes[0].values.as_ref().expect("values");
+        assert_eq!(trail.before["enable_logging"], true);
+        assert_eq!(trail.after["enable_logging"], false);
+    }
+
+    #[test]
+    fn an_unknown_attribute_keeps_its_references_in_the_configuration() {
+        let head = tree(
+            "head",
+            &[
+                (
+                    "modules/m/main.tf",
+                    r#"
+resource "aws_iam_role" "r" { name_prefix = "x" }
+resource "aws_iam_role_policy_attachment" "a" {
+  role       = aws_iam_role.r.id
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+"#,
+                ),
+                ("main.tf", "module \"m\" { source = \"./modules/m\" }\n"),
+            ],
+        );
+        let p = read(Tree::new("base"), head);
+        let m = &p.input.configuration.root_module.module_calls["m"].module;
+        let a = m
+            .resources
+            .iter()
+            .find(|r| r.address == "aws_iam_role_policy_attachment.a")
+            .expect("configured");
+        let e: Json =
+            serde_json::from_str(a.expressions.as_ref().expect("expressions").get()).expect("json");
+        assert_eq!(
+            e["role"]["references"],
+            json!(["aws_iam_role.r.id", "aws_iam_role.r"])
+        );
+        let c = p
+            .changes
+            .iter()
+            .find(|c| c.address == "module.m.aws_iam_role_policy_attachment.a")
+            .expect("a change");
+        assert_eq!(c.module_address(), Some("module.m"));
+    }
+}
