@@ -28,9 +28,18 @@ use std::sync::Arc;
 /// review is static analysis.
 pub(crate) const FORMAT_VERSION: &str = "hcl";
 
-/// Whether a review's inputs include `.tf` trees read without a plan.
-pub(crate) fn is_static<'a>(mut format_versions: impl Iterator<Item = &'a str>) -> bool {
-    format_versions.any(|v| v == FORMAT_VERSION)
+/// What every format says of a review of `.tf` files: findings (and a pass) from static
+/// analysis are weaker evidence than a plan's.
+pub(crate) const STATIC_ANALYSIS: (&str, &str) = (
+    "static analysis of .tf files, without a plan",
+    "values only a plan knows are unknown, and a plan is the stronger evidence",
+);
+
+impl crate::judge::Report {
+    /// Whether the review read `.tf` trees without a plan ([`STATIC_ANALYSIS`]).
+    pub(crate) fn static_analysis(&self) -> bool {
+        self.inputs.iter().any(|i| i.format_version == FORMAT_VERSION)
+    }
 }
 
 /// The stack the reader runs on: parsing and evaluation recurse as deep as the (bounded)
