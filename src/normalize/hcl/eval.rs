@@ -33,6 +33,35 @@ pub(super) const DEEPEST_NESTING: usize = 200;
 /// `for`s).
 const MOST_WORK: f64 = 1e7;
 
+/// Attributes the provider computes as a copy of a configured one (`rulesets/hcl.toml`).
+const COMPUTED: &str = include_str!("../../../rulesets/hcl.toml");
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawComputed {
+    computed: Vec<Computed>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Computed {
+    #[serde(rename = "type")]
+    kind: String,
+    attribute: String,
+    from: String,
+}
+
+/// The computed copies, parsed once. The file is part of the binary and checked by a test.
+fn computed() -> &'static [Computed] {
+    static PARSED: std::sync::OnceLock<Vec<Computed>> = std::sync::OnceLock::new();
+    PARSED.get_or_init(|| {
+        // NOTE: the embedded file is tested to parse (`the_computed_copies_parse`).
+        toml::from_str::<RawComputed>(COMPUTED)
+            .map(|raw| raw.computed)
+            .unwrap_or_default()
+    })
+}
+
 /// One resource instance of a tree: a managed resource, a data source whose value a plan would
 /// read only at apply, or a module call that is not read (`kind` = `module`).
 #[derive(Debug, Clone, PartialEq)]
@@ -1095,6 +1124,11 @@ impl Evaluator<'_> {
                     known.insert(k.clone(), funcs::from_json(v));
                 }
             }
+            for c in computed().iter().filter(|c| !r.data && c.kind == r.kind) {
+                if let Some(v) = known.get(&c.from).filter(|v| v.is_string()).cloned() {
+                    known.entry(c.attribute.clone()).or_insert(v);
+                }
+            }
             values.push(Value::Object(known));
             if emit && self.out.len() < MOST_RESOURCES {
                 self.out.push(Instance {
@@ -1238,6 +1272,13 @@ mod tests {
             .iter()
             .find(|i| i.address == address)
             .unwrap_or_else(|| panic!("{address} in {:?}", e.instances))
+    }
+
+    #[test]
+    fn the_computed_copies_parse() {
+        let raw: RawComputed = toml::from_str(COMPUTED).expect("rulesets/hcl.toml parses");
+        assert!(raw.computed.len() >= 3);
+        assert_eq!(computed().len(), raw.computed.len());
     }
 
     #[test]

@@ -172,6 +172,8 @@ fn change(
             after_sensitive: side(head, |i| &i.sensitive),
             unchanged: false,
         };
+        // NOTE: an unchanged object's unknowns are the same on both sides (`Values::is_unknown`),
+        // and so are the references that follow them.
         if action == Action::NoOp {
             v.after = Json::Null;
             v.after_sensitive = Json::Null;

@@ -18,3 +18,16 @@ resource "aws_iam_role_policy" "batch_read" {
     Statement = [{ Effect = "Allow", Action = ["s3:GetObject"], Resource = "*" }]
   })
 }
+
+resource "aws_iam_policy" "reports" {
+  name = "nightly-reports"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["iam:GetRole", "logs:DeleteLogGroup"], Resource = "*" }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "batch_reports" {
+  role       = aws_iam_role.batch.name
+  policy_arn = aws_iam_policy.reports.arn
+}

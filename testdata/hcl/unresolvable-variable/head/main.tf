@@ -1,17 +1,26 @@
 variable "team" {
   type    = string
-  default = "data"
+  default = "logs"
 }
 
-resource "aws_iam_role" "team" {
-  name = "${var.team}-analyst"
+resource "aws_iam_role" "janitor" {
+  name = "${var.team}-janitor"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
       Effect    = "Allow"
       Action    = "sts:AssumeRole"
-      Principal = { AWS = "arn:aws:iam::111122223333:root" }
+      Principal = { Service = "lambda.amazonaws.com" }
     }]
+  })
+}
+
+resource "aws_iam_role_policy" "cleanup" {
+  name = "cleanup"
+  role = aws_iam_role.janitor.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["logs:DeleteLogGroup"], Resource = "*" }]
   })
 }
 
@@ -22,6 +31,6 @@ variable "extra_policy" {
 
 resource "aws_iam_role_policy" "extra" {
   name   = "extra"
-  role   = aws_iam_role.team.id
+  role   = aws_iam_role.janitor.id
   policy = var.extra_policy
 }
