@@ -54,6 +54,12 @@ const EXPECTED: &[(&str, i32, &[&str], &[(&str, &str)])] = &[
         &[],
         &[("toxic-combination", "aws:role/logs-janitor")],
     ),
+    (
+        "pipeline-from-provider",
+        1,
+        &[],
+        &[("self-escalation", "aws:role/terraform-deploy")],
+    ),
     ("new-service", 0, &[], &[]),
     ("longer-retention", 0, &[], &[]),
     ("removed-grant", 0, &[], &[]),

@@ -91,6 +91,13 @@ pub(super) struct Evaluated {
     pub(super) instances: Vec<Instance>,
     /// What could not be known, said plainly (a module not read, an expansion not known).
     pub(super) notes: Vec<Unknown>,
+    /// The root module's provider blocks (`aws`, `aws.ALIAS`): their `assume_role` blocks'
+    /// `role_arn` as a plan's configuration gives it (`constant_value`, or `references` to a
+    /// root variable), for the pipeline identity.
+    pub(super) providers: Vec<(String, String, Json)>,
+    /// The values of the root variables that a provider's `role_arn` is, and which of them are
+    /// sensitive.
+    pub(super) variables: BTreeMap<String, (Json, bool)>,
 }
 
 /// A module: the blocks of the `.tf` files of one directory.
@@ -106,6 +113,7 @@ pub(super) struct ModuleDef {
     modules: Vec<(String, hcl::Body)>,
     module_index: HashMap<String, usize>,
     outputs: Vec<(String, Expression)>,
+    providers: Vec<(String, hcl::Body)>,
 }
 
 #[derive(Debug)]
@@ -282,6 +290,11 @@ impl ModuleDef {
                         }
                     }
                 }
+                "provider" => {
+                    if let Some(name) = label(&b, 0) {
+                        self.providers.push((name, b.body));
+                    }
+                }
                 "output" => {
                     if let (Some(name), Some(value)) = (label(&b, 0), attribute(&b.body, "value")) {
                         self.outputs.push((name, value.clone()));
@@ -405,13 +418,19 @@ pub(super) fn evaluate(tree: &Tree) -> Result<Evaluated, LoadError> {
         scope.vars.insert(name.clone(), value);
     }
     ev.run(&mut scope);
+    let (providers, variables) = ev.providers(&mut scope);
     let mut instances = ev.out;
     instances.sort_by(|a, b| a.address.cmp(&b.address));
     instances.dedup_by(|a, b| a.address == b.address);
     let mut notes = ev.notes;
     notes.sort();
     notes.dedup();
-    Ok(Evaluated { instances, notes })
+    Ok(Evaluated {
+        instances,
+        notes,
+        providers,
+        variables,
+    })
 }
 
 /// The references an expression's text makes: chains of names (`aws_iam_role.x[0].arn` as
@@ -548,6 +567,60 @@ impl Evaluator<'_> {
             }
         }
         Value::Object(outputs)
+    }
+
+    /// The root module's provider configurations, as far as the pipeline identity goes: the
+    /// `role_arn` of their `assume_role` blocks. One from a root variable is given as a
+    /// reference to it, with the variable's value (judged, and never shown when sensitive).
+    #[allow(clippy::type_complexity)]
+    fn providers(
+        &mut self,
+        s: &mut Scope,
+    ) -> (Vec<(String, String, Json)>, BTreeMap<String, (Json, bool)>) {
+        let def = s.def.clone();
+        let mut providers = Vec::new();
+        let mut variables = BTreeMap::new();
+        for (name, body) in &def.providers {
+            let key = match attribute(body, "alias").map(|a| self.value(s, a, &Iter::new(), 0)) {
+                Some(Ok(Value::String(alias))) => format!("{name}.{alias}"),
+                _ => name.clone(),
+            };
+            let mut expressions = JsonMap::new();
+            for block in ["assume_role", "assume_role_with_web_identity"] {
+                let mut list = Vec::new();
+                for b in body.blocks().filter(|b| b.identifier.as_str() == block) {
+                    let Some(expr) = attribute(&b.body, "role_arn") else {
+                        continue;
+                    };
+                    let text = hcl::format::to_string(expr).unwrap_or_default();
+                    let variable = text
+                        .strip_prefix("var.")
+                        .filter(|v| v.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-'));
+                    let value = self.value(s, expr, &Iter::new(), 0);
+                    match (variable, value) {
+                        (Some(var), Ok(Value::String(arn))) => {
+                            variables.insert(var.to_string(), (Json::String(arn), def.sensitive(var)));
+                            list.push(serde_json::json!({
+                                "role_arn": { "references": [format!("var.{var}")] }
+                            }));
+                        }
+                        (None, Ok(Value::String(arn))) => {
+                            let mut sensitive = false;
+                            self.references(&def, &text, &mut HashSet::new(), &mut Vec::new(), &mut sensitive);
+                            if !sensitive {
+                                list.push(serde_json::json!({ "role_arn": { "constant_value": arn } }));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                if !list.is_empty() {
+                    expressions.insert(block.to_string(), Json::Array(list));
+                }
+            }
+            providers.push((key, name.clone(), Json::Object(expressions)));
+        }
+        (providers, variables)
     }
 
     /// What a module's name refers to: a variable, a local, a resource, a module call.

@@ -15,7 +15,8 @@ mod funcs;
 mod policy;
 
 use super::{
-    ConfigModule, ConfigResource, Configuration, Format, Input, ModuleCall, Pieces, Wanted,
+    ConfigModule, ConfigResource, ConfigVariable, Configuration, Format, Input, ModuleCall,
+    Pieces, ProviderConfig, Wanted,
 };
 use crate::load::{First, LoadError, Opened};
 use crate::model::{Action, Extra, Head, ResourceChange, Text, Values};
@@ -249,6 +250,24 @@ fn pieces(
     for i in head.instances.iter().chain(&base.instances) {
         configure(&mut configuration.root_module, i);
     }
+    // NOTE: the identity that applies the change is the head's: the change is applied with it.
+    for (key, name, expressions) in &head.providers {
+        configuration.provider_config.insert(
+            key.clone(),
+            ProviderConfig {
+                name: name.clone(),
+                expressions: Some(expressions.clone()),
+            },
+        );
+    }
+    let mut variables = BTreeMap::new();
+    for (var, (value, sensitive)) in &head.variables {
+        variables.insert(var.clone(), value.clone());
+        configuration
+            .root_module
+            .variables
+            .insert(var.clone(), ConfigVariable { sensitive: *sensitive });
+    }
     let mut by_address: BTreeMap<&str, (Option<&Instance>, Option<&Instance>)> = BTreeMap::new();
     for b in &base.instances {
         by_address.entry(&b.address).or_default().0 = Some(b);
@@ -267,7 +286,7 @@ fn pieces(
             terraform_version: None,
             configuration,
             resource_changes: changes.len(),
-            variables: BTreeMap::new(),
+            variables,
         },
         changes,
         unknowns: head.notes,
