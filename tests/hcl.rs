@@ -9,9 +9,17 @@ use common::{relative, root, run};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-/// Per pair of trees: its exit code, extra arguments, and the (rule, principal) pairs that must
-/// fire. Pairs that must pass are the precision cases.
-const EXPECTED: &[(&str, i32, &[&str], &[(&str, &str)])] = &[
+/// A pair of trees: its case, exit code, extra arguments, and the (rule, principal) pairs that
+/// must fire.
+type Case = (
+    &'static str,
+    i32,
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+);
+
+/// Every pair of trees. Pairs that must pass are the precision cases.
+const EXPECTED: &[Case] = &[
     (
         "privilege-and-evidence",
         1,
@@ -76,7 +84,13 @@ fn pair(case: &str) -> (String, String) {
 fn review(case: &str, format: &str, extra: &[&str]) -> common::Run {
     let (base, head) = pair(case);
     let mut args = vec![
-        "review", "--format", format, "--hcl-base", &base, "--hcl-head", &head,
+        "review",
+        "--format",
+        format,
+        "--hcl-base",
+        &base,
+        "--hcl-head",
+        &head,
     ];
     args.extend_from_slice(extra);
     run(&args)
@@ -84,8 +98,16 @@ fn review(case: &str, format: &str, extra: &[&str]) -> common::Run {
 
 fn json(case: &str, extra: &[&str]) -> (i32, Value) {
     let r = review(case, "json", extra);
-    assert!(r.code == 0 || r.code == 1, "{case}: exit {}: {}", r.code, r.stderr);
-    (r.code, serde_json::from_str(&r.stdout).expect("the report is JSON"))
+    assert!(
+        r.code == 0 || r.code == 1,
+        "{case}: exit {}: {}",
+        r.code,
+        r.stderr
+    );
+    (
+        r.code,
+        serde_json::from_str(&r.stdout).expect("the report is JSON"),
+    )
 }
 
 #[test]
@@ -104,13 +126,19 @@ fn every_pair_of_trees_reaches_its_verdict() {
 fn every_pair_of_trees_is_in_the_table() {
     for entry in std::fs::read_dir(root().join("testdata/hcl")).expect("testdata/hcl") {
         let path = entry.expect("entry").path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         assert!(
             EXPECTED.iter().any(|(case, ..)| *case == name),
             "{}: add it to EXPECTED",
             relative(&path)
         );
-        assert!(path.join("base").is_dir() && path.join("head").is_dir(), "{name}");
+        assert!(
+            path.join("base").is_dir() && path.join("head").is_dir(),
+            "{name}"
+        );
     }
 }
 
@@ -131,7 +159,9 @@ fn every_format_says_it_is_static_analysis() {
         let r = review("module-call", format, &[]);
         assert_eq!(r.code, 1, "{format}: {}", r.stderr);
         assert!(
-            r.stdout.to_lowercase().contains("static analysis of .tf files"),
+            r.stdout
+                .to_lowercase()
+                .contains("static analysis of .tf files"),
             "{format}:\n{}",
             r.stdout
         );
@@ -150,7 +180,15 @@ fn every_format_says_it_is_static_analysis() {
 #[test]
 fn the_same_tree_on_both_sides_passes_with_nothing_reviewed() {
     let head = "testdata/hcl/module-call/head";
-    let r = run(&["review", "--format", "json", "--hcl-base", head, "--hcl-head", head]);
+    let r = run(&[
+        "review",
+        "--format",
+        "json",
+        "--hcl-base",
+        head,
+        "--hcl-head",
+        head,
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let report: Value = serde_json::from_str(&r.stdout).expect("JSON");
     assert_eq!(report["verdict"], "pass");
@@ -172,7 +210,8 @@ fn both_trees_are_needed_and_must_be_directories() {
     ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
-        r.stderr.starts_with("error: testdata/hcl/nope: cannot read:"),
+        r.stderr
+            .starts_with("error: testdata/hcl/nope: cannot read:"),
         "{}",
         r.stderr
     );
@@ -229,7 +268,11 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(
         dir.path().join("main.tf"),
-        format!("locals {{\n  x = {}1{}\n}}\n", "[".repeat(100_000), "]".repeat(100_000)),
+        format!(
+            "locals {{\n  x = {}1{}\n}}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        ),
     )
     .expect("write");
     let d = dir.path().to_str().expect("utf-8");

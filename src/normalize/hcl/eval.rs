@@ -129,11 +129,12 @@ fn parent(path: &str) -> &str {
     path.rfind('/').map_or("", |i| &path[..i])
 }
 
+/// The modules of a tree by directory, and the root module's variable values.
+type Parsed = (HashMap<String, Rc<ModuleDef>>, HashMap<String, Value>);
+
 /// Parse every `.tf` file of a tree, by directory; and the root module's variable values
 /// (`terraform.tfvars`, then `*.auto.tfvars` in name order).
-pub(super) fn parse(
-    tree: &Tree,
-) -> Result<(HashMap<String, Rc<ModuleDef>>, HashMap<String, Value>), LoadError> {
+pub(super) fn parse(tree: &Tree) -> Result<Parsed, LoadError> {
     let mut defs: HashMap<String, ModuleDef> = HashMap::new();
     let mut tfvars: Vec<(&String, hcl::Body)> = Vec::new();
     for (path, text) in &tree.files {
@@ -593,22 +594,32 @@ impl Evaluator<'_> {
                         continue;
                     };
                     let text = hcl::format::to_string(expr).unwrap_or_default();
-                    let variable = text
-                        .strip_prefix("var.")
-                        .filter(|v| v.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-'));
+                    let variable = text.strip_prefix("var.").filter(|v| {
+                        v.bytes()
+                            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+                    });
                     let value = self.value(s, expr, &Iter::new(), 0);
                     match (variable, value) {
                         (Some(var), Ok(Value::String(arn))) => {
-                            variables.insert(var.to_string(), (Json::String(arn), def.sensitive(var)));
+                            variables
+                                .insert(var.to_string(), (Json::String(arn), def.sensitive(var)));
                             list.push(serde_json::json!({
                                 "role_arn": { "references": [format!("var.{var}")] }
                             }));
                         }
                         (None, Ok(Value::String(arn))) => {
                             let mut sensitive = false;
-                            self.references(&def, &text, &mut HashSet::new(), &mut Vec::new(), &mut sensitive);
+                            self.references(
+                                &def,
+                                &text,
+                                &mut HashSet::new(),
+                                &mut Vec::new(),
+                                &mut sensitive,
+                            );
                             if !sensitive {
-                                list.push(serde_json::json!({ "role_arn": { "constant_value": arn } }));
+                                list.push(
+                                    serde_json::json!({ "role_arn": { "constant_value": arn } }),
+                                );
                             }
                         }
                         _ => {}
@@ -856,11 +867,9 @@ impl Evaluator<'_> {
         for parts in scan(text) {
             match Self::root(def, &parts) {
                 Some(Root::Var(name)) => *sensitive |= def.sensitive(&name),
-                Some(Root::Local(i)) => {
-                    if seen.len() < LONGEST_CHAIN && seen.insert(i) {
-                        if let Ok(t) = hcl::format::to_string(&def.locals[i].1) {
-                            self.references(def, &t, seen, out, sensitive);
-                        }
+                Some(Root::Local(i)) if seen.len() < LONGEST_CHAIN && seen.insert(i) => {
+                    if let Ok(t) = hcl::format::to_string(&def.locals[i].1) {
+                        self.references(def, &t, seen, out, sensitive);
                     }
                 }
                 Some(Root::Resource(_)) => {

@@ -15,8 +15,8 @@ mod funcs;
 mod policy;
 
 use super::{
-    ConfigModule, ConfigResource, ConfigVariable, Configuration, Format, Input, ModuleCall,
-    Pieces, ProviderConfig, Wanted,
+    ConfigModule, ConfigResource, ConfigVariable, Configuration, Format, Input, ModuleCall, Pieces,
+    ProviderConfig, Wanted,
 };
 use crate::load::{First, LoadError, Opened};
 use crate::model::{Action, Extra, Head, ResourceChange, Text, Values};
@@ -39,7 +39,9 @@ pub(crate) const STATIC_ANALYSIS: (&str, &str) = (
 impl crate::judge::Report {
     /// Whether the review read `.tf` trees without a plan ([`STATIC_ANALYSIS`]).
     pub(crate) fn static_analysis(&self) -> bool {
-        self.inputs.iter().any(|i| i.format_version == FORMAT_VERSION)
+        self.inputs
+            .iter()
+            .any(|i| i.format_version == FORMAT_VERSION)
     }
 }
 
@@ -263,10 +265,12 @@ fn pieces(
     let mut variables = BTreeMap::new();
     for (var, (value, sensitive)) in &head.variables {
         variables.insert(var.clone(), value.clone());
-        configuration
-            .root_module
-            .variables
-            .insert(var.clone(), ConfigVariable { sensitive: *sensitive });
+        configuration.root_module.variables.insert(
+            var.clone(),
+            ConfigVariable {
+                sensitive: *sensitive,
+            },
+        );
     }
     let mut by_address: BTreeMap<&str, (Option<&Instance>, Option<&Instance>)> = BTreeMap::new();
     for b in &base.instances {
