@@ -337,3 +337,53 @@ fn every_module_of_the_corpus_reads_and_reviews() {
     }
     eprintln!("{} modules of the corpus reviewed", found.len());
 }
+
+/// A value from a variable declared `sensitive` is judged and never printed, in any format.
+#[test]
+fn a_sensitive_variable_is_judged_and_never_printed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = dir.path().join("base");
+    let head = dir.path().join("head");
+    std::fs::create_dir_all(&base).expect("mkdir");
+    std::fs::create_dir_all(&head).expect("mkdir");
+    let user = r#"
+variable "operator" {
+  type      = string
+  sensitive = true
+  default   = "zz-secret-operator"
+}
+
+resource "aws_iam_user" "operator" {
+  name = var.operator
+}
+
+resource "aws_iam_user_policy_attachment" "operator" {
+  user       = aws_iam_user.operator.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+"#;
+    std::fs::write(base.join("main.tf"), user).expect("write");
+    std::fs::write(
+        head.join("main.tf"),
+        format!("{user}\nresource \"aws_iam_access_key\" \"operator\" {{\n  user = aws_iam_user.operator.name\n}}\n"),
+    )
+    .expect("write");
+    let (b, h) = (base.to_str().expect("utf-8"), head.to_str().expect("utf-8"));
+    for format in ["text", "json", "markdown", "sarif"] {
+        let r = run(&[
+            "review",
+            "--format",
+            format,
+            "--hcl-base",
+            b,
+            "--hcl-head",
+            h,
+        ]);
+        assert_eq!(r.code, 1, "{format}: {}{}", r.stdout, r.stderr);
+        assert!(
+            !r.stdout.contains("zz-secret-operator") && !r.stderr.contains("zz-secret-operator"),
+            "{format}:\n{}",
+            r.stdout
+        );
+    }
+}
