@@ -361,8 +361,35 @@ resource "aws_iam_user_policy_attachment" "operator" {
   user       = aws_iam_user.operator.name
   policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
 }
+
+module "keys" {
+  source = "./modules/keys"
+  owner  = aws_iam_user.operator.name
+}
 "#;
     std::fs::write(base.join("main.tf"), user).expect("write");
+    // The value goes through a module's argument and a resource's attribute into a policy.
+    for side in [&base, &head] {
+        std::fs::create_dir_all(side.join("modules/keys")).expect("mkdir");
+        std::fs::write(
+            side.join("modules/keys/main.tf"),
+            r#"
+variable "owner" {}
+
+resource "aws_iam_role" "keys" {
+  name = "keys-${var.owner}"
+}
+
+resource "aws_iam_role_policy" "keys" {
+  role = aws_iam_role.keys.name
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "kms:Decrypt", Resource = "arn:aws:kms:*:*:key/${var.owner}" }]
+  })
+}
+"#,
+        )
+        .expect("write");
+    }
     std::fs::write(
         head.join("main.tf"),
         format!("{user}\nresource \"aws_iam_access_key\" \"operator\" {{\n  user = aws_iam_user.operator.name\n}}\n"),

@@ -338,6 +338,10 @@ struct Scope {
     /// The directories of the modules being evaluated, to refuse a module that calls itself.
     stack: Vec<String>,
     vars: HashMap<String, Option<Value>>,
+    /// The variables whose values are sensitive: declared so, or given one that is.
+    sensitive_vars: HashSet<String>,
+    /// The attributes of resources (by index) whose values are sensitive.
+    sensitive_attributes: HashSet<(usize, String)>,
     locals: Vec<Slot>,
     resources: Vec<Slot>,
     modules: Vec<Slot>,
@@ -345,7 +349,13 @@ struct Scope {
 
 impl Scope {
     fn new(def: Rc<ModuleDef>, prefix: String, calls: Vec<String>, stack: Vec<String>) -> Scope {
-        Scope {
+        let sensitive_vars = def
+            .variables
+            .iter()
+            .filter(|(_, _, sensitive)| *sensitive)
+            .map(|(name, _, _)| name.clone())
+            .collect();
+        let mut scope = Scope {
             locals: vec![Slot::Todo; def.locals.len()],
             resources: vec![Slot::Todo; def.resources.len()],
             modules: vec![Slot::Todo; def.modules.len()],
@@ -354,7 +364,11 @@ impl Scope {
             calls,
             stack,
             vars: HashMap::new(),
-        }
+            sensitive_vars: HashSet::new(),
+            sensitive_attributes: HashSet::new(),
+        };
+        scope.sensitive_vars = sensitive_vars;
+        scope
     }
 
     fn slot(&mut self, root: &Root) -> Option<&mut Slot> {
@@ -601,16 +615,18 @@ impl Evaluator<'_> {
                     let value = self.value(s, expr, &Iter::new(), 0);
                     match (variable, value) {
                         (Some(var), Ok(Value::String(arn))) => {
-                            variables
-                                .insert(var.to_string(), (Json::String(arn), def.sensitive(var)));
+                            variables.insert(
+                                var.to_string(),
+                                (Json::String(arn), s.sensitive_vars.contains(var)),
+                            );
                             list.push(serde_json::json!({
                                 "role_arn": { "references": [format!("var.{var}")] }
                             }));
                         }
                         (None, Ok(Value::String(arn))) => {
                             let mut sensitive = false;
-                            self.references(
-                                &def,
+                            Self::references(
+                                s,
                                 &text,
                                 &mut HashSet::new(),
                                 &mut Vec::new(),
@@ -855,25 +871,29 @@ impl Evaluator<'_> {
     }
 
     /// The resources an expression refers to, through locals too, and whether it uses a
-    /// sensitive variable.
+    /// sensitive value (a variable, or an attribute of a resource, that is).
     fn references(
-        &self,
-        def: &ModuleDef,
+        s: &Scope,
         text: &str,
         seen: &mut HashSet<usize>,
         out: &mut Vec<String>,
         sensitive: &mut bool,
     ) {
+        let def = &s.def;
         for parts in scan(text) {
             match Self::root(def, &parts) {
-                Some(Root::Var(name)) => *sensitive |= def.sensitive(&name),
+                Some(Root::Var(name)) => *sensitive |= s.sensitive_vars.contains(&name),
                 Some(Root::Local(i)) if seen.len() < LONGEST_CHAIN && seen.insert(i) => {
                     if let Ok(t) = hcl::format::to_string(&def.locals[i].1) {
-                        self.references(def, &t, seen, out, sensitive);
+                        Self::references(s, &t, seen, out, sensitive);
                     }
                 }
-                Some(Root::Resource(_)) => {
+                Some(Root::Resource(i)) => {
                     let take = if parts[0] == "data" { 3 } else { 2 };
+                    if let Some(attribute) = parts.get(take) {
+                        let attribute = crate::resolve::strip_index(attribute).to_string();
+                        *sensitive |= s.sensitive_attributes.contains(&(i, attribute));
+                    }
                     let full = parts.join(".");
                     let resource = parts[..take.min(parts.len())].join(".");
                     for r in [full, resource] {
@@ -899,7 +919,6 @@ impl Evaluator<'_> {
         top: bool,
     ) -> Evaluation {
         let mut out = Evaluation::default();
-        let def = s.def.clone();
         for structure in &body.0 {
             match structure {
                 Structure::Attribute(a) => {
@@ -915,13 +934,7 @@ impl Evaluator<'_> {
                     let mut refs = Vec::new();
                     let mut sensitive = false;
                     if let Ok(text) = hcl::format::to_string(&a.expr) {
-                        self.references(
-                            &def,
-                            &text,
-                            &mut HashSet::new(),
-                            &mut refs,
-                            &mut sensitive,
-                        );
+                        Self::references(s, &text, &mut HashSet::new(), &mut refs, &mut sensitive);
                     }
                     if sensitive {
                         out.sensitive.insert(key.to_string(), Json::Bool(true));
@@ -950,13 +963,7 @@ impl Evaluator<'_> {
                     let mut refs = Vec::new();
                     let mut sensitive = false;
                     if let Ok(text) = hcl::format::to_string(&b.body) {
-                        self.references(
-                            &def,
-                            &text,
-                            &mut HashSet::new(),
-                            &mut refs,
-                            &mut sensitive,
-                        );
+                        Self::references(s, &text, &mut HashSet::new(), &mut refs, &mut sensitive);
                     }
                     let entry_refs = out.references.entry(name.clone()).or_default();
                     for r in refs {
@@ -1212,6 +1219,9 @@ impl Evaluator<'_> {
                 }
             }
             values.push(Value::Object(known));
+            for key in e.sensitive.keys() {
+                s.sensitive_attributes.insert((i, key.clone()));
+            }
             if emit && self.out.len() < MOST_RESOURCES {
                 self.out.push(Instance {
                     address: format!("{}{base}{suffix}", s.prefix),
@@ -1271,6 +1281,7 @@ impl Evaluator<'_> {
         let mut outputs = Vec::new();
         for (suffix, iter) in Self::instances(&expansion) {
             let mut vars = HashMap::new();
+            let mut sensitive_vars = HashSet::new();
             for a in body.attributes() {
                 let key = a.key.as_str();
                 if matches!(
@@ -1280,12 +1291,26 @@ impl Evaluator<'_> {
                     continue;
                 }
                 vars.insert(key.to_string(), self.value(s, &a.expr, &iter, chain).ok());
+                let mut sensitive = false;
+                if let Ok(text) = hcl::format::to_string(&a.expr) {
+                    Self::references(
+                        s,
+                        &text,
+                        &mut HashSet::new(),
+                        &mut Vec::new(),
+                        &mut sensitive,
+                    );
+                }
+                if sensitive {
+                    sensitive_vars.insert(key.to_string());
+                }
             }
             let mut calls = s.calls.clone();
             calls.push(name.clone());
             let mut stack = s.stack.clone();
             stack.push(child.dir.clone());
             let mut inner = Scope::new(child.clone(), format!("{address}{suffix}."), calls, stack);
+            inner.sensitive_vars.extend(sensitive_vars);
             for (var, default, _) in &child.variables {
                 let value = match vars.remove(var) {
                     Some(v) => v,
