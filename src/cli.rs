@@ -410,7 +410,7 @@ fn review_command(args: &ReviewArgs) -> anyhow::Result<Exit> {
     if let (Some(base), Some(head)) = (&args.hcl_base, &args.hcl_head) {
         let base = load::Tree::read_directory(base)?;
         let head = load::Tree::read_directory(head)?;
-        sources.push(load::Source::trees(base, head));
+        sources.extend(crate::normalize::hcl::sources(base, head)?);
     }
     let report = review::review(&sources, &settings, &ruleset)?;
     drop(sources);

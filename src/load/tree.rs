@@ -21,6 +21,8 @@ pub(crate) struct Tree {
     /// The name users know the tree by (a directory as given, `HEAD`, `the index`).
     pub(crate) name: String,
     pub(crate) files: BTreeMap<String, String>,
+    /// The directory of the root module among the files (`""`: the top; `envs/prod`).
+    pub(crate) root: String,
     bytes: usize,
 }
 

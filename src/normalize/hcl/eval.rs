@@ -124,6 +124,72 @@ struct ResourceDef {
     body: hcl::Body,
 }
 
+/// The directory a local module `source` names from a module's directory, if it stays within
+/// the tree.
+fn local_path(dir: &str, source: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for p in source.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The root modules of a tree: the directories of `.tf` files that no other one calls as a
+/// local module (and, so that nothing is left out, any that no root reaches). A syntax error
+/// is an error here already.
+pub(super) fn roots(tree: &Tree) -> Result<Vec<String>, LoadError> {
+    let mut calls: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (path, text) in &tree.files {
+        if !path.ends_with(".tf") {
+            continue;
+        }
+        let body = parse_file(tree, path, text)?;
+        let dir = parent(path).to_string();
+        let called = calls.entry(dir.clone()).or_default();
+        for b in body.blocks().filter(|b| b.identifier.as_str() == "module") {
+            if let Some(Expression::String(source)) = attribute(&b.body, "source") {
+                if source.starts_with("./") || source.starts_with("../") {
+                    if let Some(to) = local_path(&dir, source).filter(|to| *to != dir) {
+                        called.push(to);
+                    }
+                }
+            }
+        }
+    }
+    let called: HashSet<&String> = calls.values().flatten().collect();
+    let mut roots: Vec<String> = calls
+        .keys()
+        .filter(|d| !called.contains(d))
+        .cloned()
+        .collect();
+    let mut reached: HashSet<String> = HashSet::new();
+    let reach = |from: &String, reached: &mut HashSet<String>| {
+        let mut todo = vec![from.clone()];
+        while let Some(d) = todo.pop() {
+            if reached.insert(d.clone()) {
+                todo.extend(calls.get(&d).into_iter().flatten().cloned());
+            }
+        }
+    };
+    for r in &roots {
+        reach(r, &mut reached);
+    }
+    for d in calls.keys() {
+        if !reached.contains(d) {
+            roots.push(d.clone());
+            reach(d, &mut reached);
+        }
+    }
+    roots.sort();
+    Ok(roots)
+}
+
 /// The directory of a path in a tree (`""` for the root).
 fn parent(path: &str) -> &str {
     path.rfind('/').map_or("", |i| &path[..i])
@@ -140,7 +206,7 @@ pub(super) fn parse(tree: &Tree) -> Result<Parsed, LoadError> {
     for (path, text) in &tree.files {
         let name = path.rsplit('/').next().unwrap_or(path);
         let is_tf = name.ends_with(".tf");
-        let is_vars = parent(path).is_empty()
+        let is_vars = parent(path) == tree.root
             && (name == "terraform.tfvars" || name.ends_with(".auto.tfvars"));
         if !is_tf && !is_vars {
             continue;
@@ -414,7 +480,7 @@ struct Evaluator<'a> {
 /// Evaluate a tree: the root module and the local modules it calls.
 pub(super) fn evaluate(tree: &Tree) -> Result<Evaluated, LoadError> {
     let (defs, tfvars) = parse(tree)?;
-    let Some(root) = defs.get("").cloned() else {
+    let Some(root) = defs.get(&tree.root).cloned() else {
         return Ok(Evaluated::default());
     };
     let mut ev = Evaluator {
@@ -424,7 +490,12 @@ pub(super) fn evaluate(tree: &Tree) -> Result<Evaluated, LoadError> {
         notes: Vec::new(),
         noted: HashSet::new(),
     };
-    let mut scope = Scope::new(root.clone(), String::new(), Vec::new(), vec![String::new()]);
+    let mut scope = Scope::new(
+        root.clone(),
+        String::new(),
+        Vec::new(),
+        vec![tree.root.clone()],
+    );
     for (name, default, _) in &root.variables {
         let value = match tfvars.get(name) {
             Some(v) => Some(v.clone()),
@@ -1334,19 +1405,9 @@ impl Evaluator<'_> {
                 format!("a module from `{quoted}`, not a local directory")
             });
         }
-        let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-        for p in source.split('/') {
-            match p {
-                "" | "." => {}
-                ".." => {
-                    if parts.pop().is_none() {
-                        return Err(format!("a module from `{quoted}`, outside the tree"));
-                    }
-                }
-                p => parts.push(p),
-            }
-        }
-        let path = parts.join("/");
+        let Some(path) = local_path(dir, source) else {
+            return Err(format!("a module from `{quoted}`, outside the tree"));
+        };
         if s.stack.contains(&path) {
             return Err(format!("a module from `{quoted}` that calls itself"));
         }

@@ -18,7 +18,7 @@ use super::{
     ConfigModule, ConfigResource, ConfigVariable, Configuration, Format, Input, ModuleCall, Pieces,
     ProviderConfig, Wanted,
 };
-use crate::load::{First, LoadError, Opened};
+use crate::load::{First, LoadError, Opened, Source, Tree};
 use crate::model::{Action, Extra, Head, ResourceChange, Text, Values};
 use eval::Instance;
 use serde_json::{json, Map as JsonMap, Value as Json};
@@ -43,6 +43,35 @@ impl crate::judge::Report {
             .iter()
             .any(|i| i.format_version == FORMAT_VERSION)
     }
+}
+
+/// The inputs that compare two trees: one per root module (a directory of `.tf` files that no
+/// other calls as a module), each named after its directory in the head, so that stacks
+/// (`envs/prod`, `envs/dev`) are reviewed each as Terraform would apply it, and their
+/// addresses are not confused. This is what `--hcl-base`/`--hcl-head` and the pre-commit hook
+/// review.
+pub(crate) fn sources(base: Tree, head: Tree) -> Result<Vec<Source>, LoadError> {
+    let mut roots = eval::roots(&base)?;
+    roots.extend(eval::roots(&head)?);
+    roots.sort();
+    roots.dedup();
+    if roots.len() <= 1 {
+        let root = roots.pop().unwrap_or_default();
+        let (mut base, mut head) = (base, head);
+        base.root.clone_from(&root);
+        head.root = root;
+        return Ok(vec![Source::trees(base, head)]);
+    }
+    Ok(roots
+        .into_iter()
+        .map(|root| {
+            let (mut b, mut h) = (base.clone(), head.clone());
+            b.root.clone_from(&root);
+            h.name = head.place(&root);
+            h.root = root;
+            Source::trees(b, h)
+        })
+        .collect())
 }
 
 /// The stack the reader runs on: parsing and evaluation recurse as deep as the (bounded)
@@ -301,7 +330,6 @@ fn pieces(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::Tree;
 
     fn tree(name: &str, files: &[(&str, &str)]) -> Tree {
         let mut t = Tree::new(name);
@@ -369,6 +397,36 @@ resource "aws_cloudtrail" "t" {
         let trail = p.changes[0].values.as_ref().expect("values");
         assert_eq!(trail.before["enable_logging"], true);
         assert_eq!(trail.after["enable_logging"], false);
+    }
+
+    #[test]
+    fn every_root_module_is_an_input_of_its_own() {
+        let files = [
+            (
+                "envs/prod/main.tf",
+                "module \"r\" { source = \"../../modules/role\" }\n",
+            ),
+            (
+                "envs/dev/main.tf",
+                "module \"r\" { source = \"../../modules/role\" }\n",
+            ),
+            (
+                "modules/role/main.tf",
+                "resource \"aws_iam_role\" \"r\" { name = \"r\" }\n",
+            ),
+            ("a/main.tf", "module \"b\" { source = \"../b\" }\n"),
+            ("b/main.tf", "module \"a\" { source = \"../a\" }\n"),
+        ];
+        let sources = sources(Tree::new("base"), tree("repo", &files)).expect("reads");
+        let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["repo/a", "repo/envs/dev", "repo/envs/prod"]);
+        let wanted = Wanted::default();
+        let opened = sources[2].open().expect("opens");
+        let p = Trees.read(opened, 0, &wanted).expect("reads");
+        let got: Vec<&str> = p.changes.iter().map(|c| c.address.as_str()).collect();
+        assert_eq!(got, ["module.r.aws_iam_role.r"]);
+        let one = super::sources(Tree::new("b"), tree("h", &files[2..3])).expect("reads");
+        assert_eq!(one.len(), 1);
     }
 
     #[test]
