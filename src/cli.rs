@@ -26,7 +26,8 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Review one or more Terraform plans (`terraform show -json`) or Pulumi previews
-    /// (`pulumi preview --json`) as one change set.
+    /// (`pulumi preview --json`) as one change set, or two trees of `.tf` files without a plan
+    /// (`--hcl-base`, `--hcl-head`).
     ///
     /// Exit codes: 0 no independent approval required, 1 required, 2 usage, configuration or
     /// input error.
