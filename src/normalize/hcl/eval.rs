@@ -29,6 +29,9 @@ const LONGEST_CHAIN: usize = 128;
 const DEEPEST: usize = 32;
 /// How deep brackets may nest in a file: deeper is refused before parsing.
 pub(super) const DEEPEST_NESTING: usize = 200;
+/// The most expressions evaluated in a tree: beyond, everything is unknown (module calls that
+/// fan out, thousands of instances of each).
+const MOST_EVALUATIONS: usize = 1_000_000;
 /// The most work an expression with `for` may do (elements in context, to the power of its
 /// `for`s).
 const MOST_WORK: f64 = 1e7;
@@ -245,6 +248,8 @@ pub(super) fn parse(tree: &Tree) -> Result<Parsed, LoadError> {
 
 /// Parse one file; a syntax error names the file, the line and column, and what was expected.
 fn parse_file(tree: &Tree, path: &str, text: &str) -> Result<hcl::Body, LoadError> {
+    // NOTE: editors on Windows may start a file with a byte-order mark; Terraform reads it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if let Some((line, column)) = too_deep(text) {
         return Err(LoadError::At {
             name: tree.place(path),
@@ -475,6 +480,8 @@ struct Evaluator<'a> {
     notes: Vec<Unknown>,
     /// Root variables already said to be unknown.
     noted: HashSet<String>,
+    /// Expressions evaluated so far ([`MOST_EVALUATIONS`]).
+    evaluations: usize,
 }
 
 /// Evaluate a tree: the root module and the local modules it calls.
@@ -489,6 +496,7 @@ pub(super) fn evaluate(tree: &Tree) -> Result<Evaluated, LoadError> {
         out: Vec::new(),
         notes: Vec::new(),
         noted: HashSet::new(),
+        evaluations: 0,
     };
     let mut scope = Scope::new(
         root.clone(),
@@ -794,6 +802,20 @@ impl Evaluator<'_> {
         iter: &Iter,
         chain: usize,
     ) -> Result<Value, ()> {
+        self.evaluations += 1;
+        if self.evaluations > MOST_EVALUATIONS {
+            if self.evaluations == MOST_EVALUATIONS + 1 {
+                self.notes.push(Unknown {
+                    address: s.prefix.trim_end_matches('.').to_string(),
+                    attribute: "*".to_string(),
+                    detail: format!(
+                        "the tree needs more than {MOST_EVALUATIONS} evaluations: what remains is \
+                         unknown"
+                    ),
+                });
+            }
+            return Err(());
+        }
         match expr {
             Expression::Null => return Ok(Value::Null),
             Expression::Bool(b) => return Ok(Value::Bool(*b)),
@@ -1635,6 +1657,36 @@ resource "aws_iam_role_policy" "q" {
         let deep = format!("x = {}1{}\n", "[".repeat(10_000), "]".repeat(10_000));
         let err = evaluate(&tree(&[("main.tf", &deep)])).expect_err("too deep");
         assert!(err.to_string().starts_with("t/main.tf:1:"), "{err}");
+    }
+
+    #[test]
+    fn module_fan_out_is_bounded() {
+        let mut files = vec![(
+            "main.tf".to_string(),
+            "module \"m\" {\n source = \"./m0\"\n count = 1000\n}\n".to_string(),
+        )];
+        for i in 0..4 {
+            files.push((
+                format!("m{i}/main.tf"),
+                format!(
+                    "module \"m\" {{\n source = \"../m{}\"\n count = 1000\n}}\nresource \"aws_iam_role\" \"r\" {{\n name = \"r\"\n}}\n",
+                    i + 1
+                ),
+            ));
+        }
+        files.push((
+            "m4/main.tf".to_string(),
+            "resource \"aws_iam_role\" \"r\" { name = \"r\" }\n".to_string(),
+        ));
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let started = std::time::Instant::now();
+        let e = evaluate(&tree(&files)).expect("evaluates");
+        assert!(e.notes.iter().any(|n| n.attribute == "count"));
+        assert!(e.instances.len() <= MOST_RESOURCES);
+        assert!(started.elapsed().as_secs() < 120, "{:?}", started.elapsed());
     }
 
     #[test]
