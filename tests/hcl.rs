@@ -414,3 +414,28 @@ resource "aws_iam_role_policy" "keys" {
         );
     }
 }
+
+/// Every report of a pair of trees follows `schemas/report.schema.json` (JSON) and the SARIF
+/// 2.1.0 schema.
+#[test]
+fn every_report_of_trees_follows_its_schema() {
+    let read = |path: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(root().join(path)).expect("the schema"))
+            .expect("the schema is JSON")
+    };
+    let report = jsonschema::validator_for(&read("schemas/report.schema.json"))
+        .expect("the schema compiles");
+    let sarif = jsonschema::validator_for(&read("tests/schemas/sarif-schema-2.1.0.json"))
+        .expect("the SARIF schema compiles");
+    let mut failures = Vec::new();
+    for (case, _, extra, _) in EXPECTED {
+        for (format, validator) in [("json", &report), ("sarif", &sarif)] {
+            let r = review(case, format, extra);
+            let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+            for e in validator.iter_errors(&v) {
+                failures.push(format!("{case} ({format}): at {}: {e}", e.instance_path()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
