@@ -399,6 +399,22 @@ resource "aws_cloudtrail" "t" {
         assert_eq!(trail.after["enable_logging"], false);
     }
 
+    /// A pair of trees is read by this format and by no other; a directory alone, or bytes,
+    /// are not claimed.
+    #[test]
+    fn only_pairs_of_trees_are_claimed() {
+        assert!(Trees.sniff(&First::Trees));
+        assert!(!Trees.sniff(&First::Directory(std::path::Path::new("."))));
+        assert!(!Trees.sniff(&First::Bytes {
+            bytes: b"resource \"a\" \"b\" {}",
+            object: None
+        }));
+        for format in super::super::FORMATS {
+            let is_trees = format.name() == Trees.name();
+            assert_eq!(format.sniff(&First::Trees), is_trees, "{}", format.name());
+        }
+    }
+
     #[test]
     fn every_root_module_is_an_input_of_its_own() {
         let files = [
