@@ -32,6 +32,9 @@ pub(super) const DEEPEST_NESTING: usize = 200;
 /// The most expressions evaluated in a tree: beyond, everything is unknown (module calls that
 /// fan out, thousands of instances of each).
 const MOST_EVALUATIONS: usize = 1_000_000;
+/// The most text of expressions evaluated in a tree (an expression is read again for each
+/// instance of its resource).
+const MOST_TEXT: usize = 256 << 20;
 /// The most work an expression with `for` may do (elements in context, to the power of its
 /// `for`s).
 const MOST_WORK: f64 = 1e7;
@@ -480,8 +483,9 @@ struct Evaluator<'a> {
     notes: Vec<Unknown>,
     /// Root variables already said to be unknown.
     noted: HashSet<String>,
-    /// Expressions evaluated so far ([`MOST_EVALUATIONS`]).
+    /// Expressions evaluated so far ([`MOST_EVALUATIONS`]), and their text ([`MOST_TEXT`]).
     evaluations: usize,
+    text: usize,
 }
 
 /// Evaluate a tree: the root module and the local modules it calls.
@@ -497,6 +501,7 @@ pub(super) fn evaluate(tree: &Tree) -> Result<Evaluated, LoadError> {
         notes: Vec::new(),
         noted: HashSet::new(),
         evaluations: 0,
+        text: 0,
     };
     let mut scope = Scope::new(
         root.clone(),
@@ -802,15 +807,22 @@ impl Evaluator<'_> {
         iter: &Iter,
         chain: usize,
     ) -> Result<Value, ()> {
-        self.evaluations += 1;
-        if self.evaluations > MOST_EVALUATIONS {
-            if self.evaluations == MOST_EVALUATIONS + 1 {
+        self.evaluations = self.evaluations.saturating_add(1);
+        if self.evaluations > MOST_EVALUATIONS || self.text > MOST_TEXT {
+            if self.evaluations != usize::MAX {
+                self.evaluations = usize::MAX;
+                let module = s.prefix.trim_end_matches('.');
                 self.notes.push(Unknown {
-                    address: s.prefix.trim_end_matches('.').to_string(),
+                    address: if module.is_empty() {
+                        "(root module)".to_string()
+                    } else {
+                        module.to_string()
+                    },
                     attribute: "*".to_string(),
                     detail: format!(
-                        "the tree needs more than {MOST_EVALUATIONS} evaluations: what remains is \
-                         unknown"
+                        "the tree needs more than {MOST_EVALUATIONS} evaluations or {} MiB of \
+                         expressions: what remains is unknown",
+                        MOST_TEXT >> 20
                     ),
                 });
             }
@@ -824,6 +836,7 @@ impl Evaluator<'_> {
             _ => {}
         }
         let text = hcl::format::to_string(expr).map_err(|_| ())?;
+        self.text = self.text.saturating_add(text.len());
         let def = s.def.clone();
         let mut roots: Vec<Root> = Vec::new();
         for parts in scan(&text) {
