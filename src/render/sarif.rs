@@ -206,7 +206,8 @@ struct ResultProperties<'a> {
     requires_approval: bool,
 }
 
-/// A warning when identity or audit changes went unjudged: a pass over them is partial.
+/// A note when the review is static analysis of `.tf` files; a warning when identity or audit
+/// changes went unjudged: a pass over them is partial.
 fn notifications(report: &Report) -> Vec<Notification> {
     let mut out = Vec::new();
     if report.static_analysis() {
