@@ -379,12 +379,6 @@ impl ModuleDef {
             }
         }
     }
-
-    fn sensitive(&self, variable: &str) -> bool {
-        self.variables
-            .iter()
-            .any(|(name, _, sensitive)| *sensitive && name == variable)
-    }
 }
 
 /// A named thing of a module an expression refers to.
