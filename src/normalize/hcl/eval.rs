@@ -104,6 +104,9 @@ pub(super) struct Evaluated {
     /// The values of the root variables that a provider's `role_arn` is, and which of them are
     /// sensitive.
     pub(super) variables: BTreeMap<String, (Json, bool)>,
+    /// What `moved` blocks moved: full addresses (a resource, a module call, or an instance of
+    /// one), from and to.
+    pub(super) moves: Vec<(String, String)>,
 }
 
 /// A module: the blocks of the `.tf` files of one directory.
@@ -120,6 +123,8 @@ pub(super) struct ModuleDef {
     module_index: HashMap<String, usize>,
     outputs: Vec<(String, Expression)>,
     providers: Vec<(String, hcl::Body)>,
+    /// `moved` blocks: the addresses (in the module) of what moved, and where to.
+    moved: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -365,6 +370,13 @@ impl ModuleDef {
                         }
                     }
                 }
+                "moved" => {
+                    let text =
+                        |key| attribute(&b.body, key).and_then(|e| hcl::format::to_string(e).ok());
+                    if let (Some(from), Some(to)) = (text("from"), text("to")) {
+                        self.moved.push((from, to));
+                    }
+                }
                 "provider" => {
                     if let Some(name) = label(&b, 0) {
                         self.providers.push((name, b.body));
@@ -477,6 +489,7 @@ struct Evaluator<'a> {
     notes: Vec<Unknown>,
     /// Root variables already said to be unknown.
     noted: HashSet<String>,
+    moves: Vec<(String, String)>,
     /// Expressions evaluated so far ([`MOST_EVALUATIONS`]), and their text ([`MOST_TEXT`]).
     evaluations: usize,
     text: usize,
@@ -494,6 +507,7 @@ pub(super) fn evaluate(tree: &Tree) -> Result<Evaluated, LoadError> {
         out: Vec::new(),
         notes: Vec::new(),
         noted: HashSet::new(),
+        moves: Vec::new(),
         evaluations: 0,
         text: 0,
     };
@@ -518,11 +532,15 @@ pub(super) fn evaluate(tree: &Tree) -> Result<Evaluated, LoadError> {
     let mut notes = ev.notes;
     notes.sort();
     notes.dedup();
+    let mut moves = ev.moves;
+    moves.sort();
+    moves.dedup();
     Ok(Evaluated {
         instances,
         notes,
         providers,
         variables,
+        moves,
     })
 }
 
@@ -652,6 +670,12 @@ impl Evaluator<'_> {
         }
         for i in 0..def.modules.len() {
             self.node(s, &Root::Module(i), 0);
+        }
+        for (from, to) in &def.moved {
+            if self.moves.len() < MOST_RESOURCES {
+                self.moves
+                    .push((format!("{}{from}", s.prefix), format!("{}{to}", s.prefix)));
+            }
         }
         let mut outputs = hcl::Map::new();
         for (name, expr) in &def.outputs {

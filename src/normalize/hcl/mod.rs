@@ -158,10 +158,22 @@ fn same(a: &Instance, b: &Instance) -> bool {
         && a.references == b.references
 }
 
-/// The change of one address, from what each tree has there.
+/// Where a `moved` block moves an address of the base: `from` itself, or an instance or
+/// resource of it (`from[0]`, `from.aws_iam_role.r`), takes `to`'s place.
+fn moved(address: &str, moves: &[(String, String)]) -> Option<String> {
+    moves.iter().find_map(|(from, to)| {
+        let rest = address.strip_prefix(from.as_str())?;
+        (rest.is_empty() || rest.starts_with('[') || rest.starts_with('.'))
+            .then(|| format!("{to}{rest}"))
+    })
+}
+
+/// The change of one address, from what each tree has there (`previous`: the base's address,
+/// when a `moved` block moved it).
 fn change(
     base: Option<&Instance>,
     head: Option<&Instance>,
+    previous: Option<&str>,
     input: usize,
     wanted: &Wanted,
 ) -> Option<ResourceChange> {
@@ -224,6 +236,7 @@ fn change(
             extra: Extra {
                 module_address: (!either.module_address.is_empty())
                     .then(|| Text::from(either.module_address.as_str())),
+                previous_address: previous.map(Text::from),
                 ..Extra::default()
             }
             .boxed(),
@@ -269,6 +282,9 @@ fn configure(root: &mut ConfigModule, instance: &Instance) {
     });
 }
 
+/// What each tree has at one address of the head, and where the base had it when it moved.
+type Pair<'i> = (Option<&'i Instance>, Option<&'i Instance>, Option<String>);
+
 /// The change set's pieces of two evaluated trees.
 fn pieces(
     name: String,
@@ -301,16 +317,28 @@ fn pieces(
             },
         );
     }
-    let mut by_address: BTreeMap<&str, (Option<&Instance>, Option<&Instance>)> = BTreeMap::new();
+    // NOTE: what a `moved` block moved is the same object at its new address, as Terraform
+    // plans it: compared with what it was, never deleted and created anew.
+    let in_head: std::collections::HashSet<&str> =
+        head.instances.iter().map(|h| h.address.as_str()).collect();
+    let mut by_address: BTreeMap<String, Pair<'_>> = BTreeMap::new();
     for b in &base.instances {
-        by_address.entry(&b.address).or_default().0 = Some(b);
+        let to = moved(&b.address, &head.moves)
+            .filter(|to| in_head.contains(to.as_str()) && !in_head.contains(b.address.as_str()));
+        let entry = by_address
+            .entry(to.clone().unwrap_or_else(|| b.address.clone()))
+            .or_default();
+        if entry.0.is_none() {
+            entry.0 = Some(b);
+            entry.2 = to.map(|_| b.address.clone());
+        }
     }
     for h in &head.instances {
-        by_address.entry(&h.address).or_default().1 = Some(h);
+        by_address.entry(h.address.clone()).or_default().1 = Some(h);
     }
     let changes: Vec<ResourceChange> = by_address
         .values()
-        .filter_map(|(b, h)| change(*b, *h, input, wanted))
+        .filter_map(|(b, h, previous)| change(*b, *h, previous.as_deref(), input, wanted))
         .collect();
     Pieces {
         input: Input {
@@ -443,6 +471,43 @@ resource "aws_cloudtrail" "t" {
         assert_eq!(got, ["module.r.aws_iam_role.r"]);
         let one = super::sources(Tree::new("b"), tree("h", &files[2..3])).expect("reads");
         assert_eq!(one.len(), 1);
+    }
+
+    /// A resource that a `moved` block moves is the same object: compared, not deleted (a
+    /// trail moved into a module is not a trail deleted).
+    #[test]
+    fn moved_blocks_pair_the_old_address_with_the_new() {
+        let trail = "resource \"aws_cloudtrail\" \"t\" {\n  name = \"org\"\n}\n";
+        let base = tree("base", &[("main.tf", trail)]);
+        let head = tree(
+            "head",
+            &[
+                (
+                    "main.tf",
+                    "module \"audit\" { source = \"./audit\" }\nmoved {\n  from = aws_cloudtrail.t\n  to   = module.audit.aws_cloudtrail.t\n}\n",
+                ),
+                ("audit/main.tf", trail),
+            ],
+        );
+        let p = read(base, head);
+        let got: Vec<(&str, Action, Option<&str>)> = p
+            .changes
+            .iter()
+            .map(|c| (c.address.as_str(), c.action, c.previous_address()))
+            .collect();
+        assert_eq!(
+            got,
+            [(
+                "module.audit.aws_cloudtrail.t",
+                Action::NoOp,
+                Some("aws_cloudtrail.t")
+            )]
+        );
+        assert_eq!(
+            moved("a.b[0]", &[("a.b".into(), "c.d".into())]),
+            Some("c.d[0]".into())
+        );
+        assert_eq!(moved("a.bc", &[("a.b".into(), "c.d".into())]), None);
     }
 
     #[test]
