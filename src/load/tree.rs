@@ -101,6 +101,23 @@ fn wanted(name: &str) -> bool {
     name.ends_with(".tf") || name.ends_with(".tfvars")
 }
 
+impl Tree {
+    /// Whether a tree read from a directory would hold the file at this relative path (a
+    /// `.tf` or `.tfvars` file, in no hidden folder): what a tree built from git objects (the
+    /// pre-commit hook) should hold, so that both read the same.
+    #[allow(
+        dead_code,
+        reason = "for the pre-commit hook, which builds trees from git"
+    )]
+    pub(crate) fn reads(path: &str) -> bool {
+        let mut parts = path.split('/').filter(|p| !p.is_empty() && *p != ".");
+        let Some(name) = parts.next_back() else {
+            return false;
+        };
+        wanted(name) && parts.all(|dir| !dir.starts_with('.'))
+    }
+}
+
 fn walk(dir: &Path, relative: &str, depth: usize, tree: &mut Tree) -> Result<(), LoadError> {
     let io = |source| LoadError::Io {
         name: dir.display().to_string(),
@@ -190,5 +207,7 @@ mod tests {
         assert!(err.starts_with("t/big.tf: is larger than"), "{err}");
         tree.insert("./a\\b.tf", "x".to_string()).expect("fits");
         assert!(tree.files.contains_key("a/b.tf"));
+        assert!(Tree::reads("envs/prod/main.tf") && Tree::reads("terraform.tfvars"));
+        assert!(!Tree::reads(".terraform/modules/x/main.tf") && !Tree::reads("README.md"));
     }
 }
