@@ -7,8 +7,9 @@
 //! resolver follows an unknown `role` or `policy_arn` to the resource that defines it. A pass
 //! or a finding from `.tf` files is static analysis: the report says so ([`FORMAT_VERSION`]).
 //!
-//! The pre-commit hook builds its [`Tree`]s from git objects (`Tree::new`, `Tree::insert`) and
-//! reviews them as `load::Source::trees(base, head)`, as `--hcl-base`/`--hcl-head` do.
+//! The pre-commit hook builds its [`Tree`]s from git objects (`Tree::new`, then `Tree::insert`
+//! of each path that `Tree::reads`) and reviews the inputs [`sources`] makes of them, as
+//! `--hcl-base`/`--hcl-head` do.
 
 mod eval;
 mod funcs;
