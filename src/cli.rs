@@ -26,7 +26,8 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Review one or more Terraform plans (`terraform show -json`) or Pulumi previews
-    /// (`pulumi preview --json`) as one change set.
+    /// (`pulumi preview --json`) as one change set, or two trees of `.tf` files without a plan
+    /// (`--hcl-base`, `--hcl-head`).
     ///
     /// Exit codes: 0 no independent approval required, 1 required, 2 usage, configuration or
     /// input error.
@@ -61,8 +62,15 @@ enum RulesFormat {
 struct ReviewArgs {
     /// Plan or preview JSON files, or `-` for stdin; the format is recognised from the content.
     /// Several inputs are reviewed as one change set.
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(required_unless_present = "hcl_head", value_name = "INPUT")]
     inputs: Vec<PathBuf>,
+    /// Review the difference between two trees of `.tf` files, without a plan (static
+    /// analysis): this one is the tree before the change.
+    #[arg(long, value_name = "DIR", requires = "hcl_head")]
+    hcl_base: Option<PathBuf>,
+    /// The tree of `.tf` files after the change (with `--hcl-base`).
+    #[arg(long, value_name = "DIR", requires = "hcl_base")]
+    hcl_head: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -434,7 +442,12 @@ fn review_command(args: &ReviewArgs) -> anyhow::Result<Exit> {
     if let Some(rev) = &args.git_base {
         settings.file_tamperings = Some(git_tamperings(&args.options, rev)?);
     }
-    let sources = read_inputs(&args.inputs)?;
+    let mut sources = read_inputs(&args.inputs)?;
+    if let (Some(base), Some(head)) = (&args.hcl_base, &args.hcl_head) {
+        let base = load::Tree::read_directory(base)?;
+        let head = load::Tree::read_directory(head)?;
+        sources.extend(crate::normalize::hcl::sources(base, head)?);
+    }
     let report = review::review(&sources, &settings, &ruleset)?;
     drop(sources);
     let color = args.output.is_none()

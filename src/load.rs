@@ -7,8 +7,10 @@
 //! JSON is streamed by [`Scanner`], which validates what it skips without building anything.
 
 mod scan;
+mod tree;
 
 pub(crate) use scan::{Parsed, Pos, Scanner};
+pub(crate) use tree::Tree;
 
 use serde::de::IgnoredAny;
 use serde::Deserialize;
@@ -31,6 +33,8 @@ enum Data {
     Directory(PathBuf),
     /// Read as it comes (stdin), so it can be read once only: [`Source::open`] takes it.
     Stream(Mutex<Option<Box<dyn Read + Send>>>),
+    /// Two trees of files held in memory, compared: the base and the head of a change.
+    Trees(Box<(Tree, Tree)>),
     #[cfg(test)]
     Bytes(Vec<u8>),
 }
@@ -41,6 +45,7 @@ impl std::fmt::Debug for Data {
             Data::File(path) => f.debug_tuple("File").field(path).finish(),
             Data::Directory(path) => f.debug_tuple("Directory").field(path).finish(),
             Data::Stream(_) => f.write_str("Stream"),
+            Data::Trees(trees) => write!(f, "Trees({}, {})", trees.0.name, trees.1.name),
             #[cfg(test)]
             Data::Bytes(bytes) => write!(f, "Bytes({})", bytes.len()),
         }
@@ -66,6 +71,15 @@ impl Source {
         }
     }
 
+    /// Two trees of files compared as one input: what changes from `base` to `head`. Named
+    /// after the head.
+    pub(crate) fn trees(base: Tree, head: Tree) -> Source {
+        Source {
+            name: head.name.clone(),
+            data: Data::Trees(Box::new((base, head))),
+        }
+    }
+
     /// Open the input: read its first bytes (up to [`PREFIX`]) and see what they are. The
     /// rest is left for the reader of its format.
     pub(crate) fn open(&self) -> Result<Opened<'_>, LoadError> {
@@ -79,6 +93,12 @@ impl Source {
                 return Ok(Opened {
                     name,
                     what: What::Directory(path),
+                })
+            }
+            Data::Trees(trees) => {
+                return Ok(Opened {
+                    name,
+                    what: What::Trees(&trees.0, &trees.1),
                 })
             }
             Data::File(path) => Box::new(std::fs::File::open(path).map_err(io)?),
@@ -149,6 +169,7 @@ pub(crate) struct Opened<'s> {
 
 enum What<'s> {
     Directory(&'s Path),
+    Trees(&'s Tree, &'s Tree),
     Bytes {
         /// The first [`PREFIX`] bytes, or all of a shorter input.
         head: Vec<u8>,
@@ -162,7 +183,9 @@ enum What<'s> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum First<'a> {
     /// A directory (its path).
-    Directory(#[allow(dead_code, reason = "for the `.tf` tree reader (issue 13)")] &'a Path),
+    Directory(#[allow(dead_code, reason = "no format reads a single directory")] &'a Path),
+    /// Two trees of files compared (their files are read by [`Opened::trees`]).
+    Trees,
     Bytes {
         /// The first bytes as they are (a byte-order mark included): [`PREFIX`] of them, or
         /// all of a shorter input.
@@ -234,10 +257,19 @@ impl<'s> Opened<'s> {
     pub(crate) fn first(&self) -> First<'_> {
         match &self.what {
             What::Directory(path) => First::Directory(path),
+            What::Trees(..) => First::Trees,
             What::Bytes { head, object, .. } => First::Bytes {
                 bytes: head,
                 object: object.as_ref(),
             },
+        }
+    }
+
+    /// The two trees of an input that compares trees (base, head).
+    pub(crate) fn trees(&self) -> Option<(&'s Tree, &'s Tree)> {
+        match self.what {
+            What::Trees(base, head) => Some((base, head)),
+            _ => None,
         }
     }
 
@@ -640,7 +672,7 @@ mod tests {
         let opened = source.open().expect("opens");
         match opened.first() {
             First::Bytes { object, .. } => object.map(|t| (t.keys.clone(), t.whole())),
-            First::Directory(_) => panic!("not a directory"),
+            First::Directory(_) | First::Trees => panic!("not a file"),
         }
     }
 

@@ -407,9 +407,10 @@ impl Values {
         }
     }
 
-    /// Whether the value at this attribute is unknown until apply (only ever after).
+    /// Whether the value at this attribute is unknown until apply: only ever after, or on both
+    /// sides of an unchanged object (a `.tf` tree's value that only a plan would know).
     pub(crate) fn is_unknown(&self, side: Side, attribute: &str) -> bool {
-        side == Side::After && marked(&self.after_unknown, attribute)
+        (side == Side::After || self.unchanged) && marked(&self.after_unknown, attribute)
     }
 
     /// Whether the value at this attribute, or anything inside it, is sensitive.

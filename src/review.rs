@@ -55,7 +55,12 @@ pub(crate) fn review(
         std::mem::take(&mut extraction.pipeline),
         &extraction.hidden,
     );
-    let unknowns = std::mem::take(&mut extraction.unknowns);
+    let mut unknowns = std::mem::take(&mut extraction.unknowns);
+    if !set.unknowns.is_empty() {
+        unknowns.append(&mut set.unknowns);
+        unknowns.sort();
+        unknowns.dedup();
+    }
     // What needs the change set's values, first: then the values go, before the principals
     // are classified (the peak of a big review).
     let (documents, documents_total) = engine::documents(&set, ruleset);

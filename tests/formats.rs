@@ -52,9 +52,8 @@ fn a_directory_is_refused_naming_it() {
     assert!(r.stdout.is_empty(), "{}", r.stdout);
     assert_eq!(
         r.stderr,
-        "error: testdata/plans: is a directory, and no input format reads directories yet: \
-         expected a file, a Terraform plan (`terraform show -json PLANFILE`) or a Pulumi \
-         preview (`pulumi preview --json`)\n"
+        "error: testdata/plans: is a directory that no input format reads: expected a pair of \
+         `.tf` trees (`--hcl-base DIR --hcl-head DIR`)\n"
     );
     // Among other inputs too: nothing is reported.
     let r = run(&["review", PLAN, "testdata/previews"]);

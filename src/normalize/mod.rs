@@ -5,6 +5,7 @@
 //! from its first bytes, and a reader that turns the input into the change set's pieces. Which
 //! format reads an input is decided before anything parses it, and that format reads it once.
 
+pub(crate) mod hcl;
 mod pulumi;
 mod terraform;
 
@@ -37,7 +38,7 @@ pub(crate) trait Format: Sync {
 
 /// The input formats, in the order they are asked: the first whose sniff recognises an input
 /// reads it. Adding a format is adding its file and one line here.
-pub(crate) static FORMATS: &[&dyn Format] = &[&terraform::Plan, &pulumi::Preview];
+pub(crate) static FORMATS: &[&dyn Format] = &[&terraform::Plan, &pulumi::Preview, &hcl::Trees];
 
 /// Reads a JSON object that no format recognises: the Terraform plan reader, whose checks say
 /// what the object is instead (state, an HCP Terraform redacted plan, a preview without
@@ -55,6 +56,8 @@ pub(crate) struct Pieces {
     /// Resources of the state before the change that `Wanted::prior` names, as unchanged
     /// resources: what a plan limited with `-target` leaves out of its changes.
     pub(crate) prior: Vec<ResourceChange>,
+    /// What the format itself could not know (a `.tf` tree's module that is not read).
+    pub(crate) unknowns: Vec<crate::model::Unknown>,
 }
 
 /// The format that reads an input, from its first bytes; or why none does.
@@ -94,6 +97,10 @@ fn format_of(opened: Opened<'_>) -> Result<(&'static dyn Format, Opened<'_>), Lo
             object: Some(_), ..
         } => Ok((FALLBACK, opened)),
         First::Bytes { .. } => Err(opened.refused()),
+        First::Trees => Err(LoadError::Invalid {
+            name: opened.name.to_string(),
+            message: "no input format reads trees of files".to_string(),
+        }),
     }
 }
 
@@ -109,6 +116,7 @@ pub(crate) fn normalize(sources: &[Source], wanted: &Wanted) -> Result<ChangeSet
         set.changes.append(&mut pieces.changes);
         set.drift.append(&mut pieces.drift);
         set.prior.append(&mut pieces.prior);
+        set.unknowns.append(&mut pieces.unknowns);
     }
     Ok(set)
 }
@@ -123,6 +131,8 @@ pub(crate) struct ChangeSet {
     /// Resources of the state before the change of the types `Wanted::prior` names (Terraform's
     /// `prior_state`), as unchanged resources; also those that are among the changes.
     pub(crate) prior: Vec<ResourceChange>,
+    /// What the inputs' formats could not know, besides unknown values.
+    pub(crate) unknowns: Vec<crate::model::Unknown>,
 }
 
 /// What is known of one input besides its changes.
@@ -332,7 +342,15 @@ mod tests {
         };
         let mut fixtures: Vec<(&str, usize)> = FORMATS.iter().map(|f| (f.name(), 0)).collect();
         for path in candidates() {
-            let source = load::read(&path).expect("the fixture opens");
+            // A folder with `base/` and `head/` is a pair of `.tf` trees.
+            let source = if path.join("base").is_dir() && path.join("head").is_dir() {
+                load::Source::trees(
+                    load::Tree::read_directory(&path.join("base")).expect("the base reads"),
+                    load::Tree::read_directory(&path.join("head")).expect("the head reads"),
+                )
+            } else {
+                load::read(&path).expect("the fixture opens")
+            };
             let opened = source.open().expect("the fixture opens");
             let first = opened.first();
             let claims: Vec<usize> = (0..FORMATS.len())
@@ -374,16 +392,16 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let source = load::read(dir.path()).expect("a directory is an input");
         let err = normalize(&[source], &Wanted::default())
-            .expect_err("no format reads directories")
+            .expect_err("no format reads a single directory")
             .to_string();
         let name = dir.path().display().to_string();
         assert!(
             err.starts_with(&format!(
-                "{name}: is a directory, and no input format reads directories yet"
+                "{name}: is a directory that no input format reads: expected "
             )),
             "{err}"
         );
-        for format in FORMATS {
+        for format in FORMATS.iter().filter(|f| f.reads_directories()) {
             assert!(err.contains(format.name()), "{err}");
         }
     }

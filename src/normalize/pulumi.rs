@@ -45,6 +45,7 @@ impl Format for Preview {
             changes,
             drift: Vec::new(),
             prior: Vec::new(),
+            unknowns: Vec::new(),
         })
     }
 }

@@ -57,6 +57,7 @@ impl Format for Plan {
             changes: worked.changes,
             drift: worked.drift,
             prior: worked.prior,
+            unknowns: Vec::new(),
         })
     }
 }

@@ -220,6 +220,9 @@ struct JsonInput<'a> {
     format_version: &'a str,
     terraform_version: Option<&'a str>,
     resource_changes: usize,
+    /// `.tf` files read without a plan: the review is static analysis.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    static_analysis: bool,
 }
 
 /// A grant as the contract shows it; sensitive grants never show their permission or scope.
@@ -320,6 +323,7 @@ pub(crate) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 format_version: &i.format_version,
                 terraform_version: i.terraform_version.as_deref(),
                 resource_changes: i.resource_changes,
+                static_analysis: i.format_version == crate::normalize::hcl::FORMAT_VERSION,
             })
         }),
         coverage: JsonCoverage {

@@ -488,6 +488,15 @@ fn summary(report: &Report) -> Md {
             )
         }
     );
+    if report.static_analysis() {
+        summary.push_str(&format!(
+            "\n\n:mag: **{}:** {}.",
+            crate::normalize::hcl::STATIC_ANALYSIS
+                .0
+                .replacen("static", "Static", 1),
+            crate::normalize::hcl::STATIC_ANALYSIS.1
+        ));
+    }
     if !report.unknowns.is_empty() {
         summary.push_str(&format!(
             " · {} known only after apply, treated as possibly privileged",

@@ -117,6 +117,9 @@ struct RunProperties {
     verdict: &'static str,
     /// Findings at or above this severity require approval.
     approval_severity: &'static str,
+    /// The review read `.tf` files without a plan.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    static_analysis: bool,
 }
 
 #[derive(Serialize)]
@@ -203,12 +206,26 @@ struct ResultProperties<'a> {
     requires_approval: bool,
 }
 
-/// A warning when identity or audit changes went unjudged: a pass over them is partial.
+/// A note when the review is static analysis of `.tf` files; a warning when identity or audit
+/// changes went unjudged: a pass over them is partial.
 fn notifications(report: &Report) -> Vec<Notification> {
-    if !report.coverage.partial() {
-        return Vec::new();
+    let mut out = Vec::new();
+    if report.static_analysis() {
+        out.push(Notification {
+            level: "note",
+            message: Text {
+                text: format!(
+                    "{}: {}.",
+                    capitalized(crate::normalize::hcl::STATIC_ANALYSIS.0),
+                    crate::normalize::hcl::STATIC_ANALYSIS.1
+                ),
+            },
+        });
     }
-    vec![Notification {
+    if !report.coverage.partial() {
+        return out;
+    }
+    out.push(Notification {
         level: "warning",
         message: Text {
             text: crate::escape::terminal(&format!(
@@ -219,7 +236,8 @@ fn notifications(report: &Report) -> Vec<Notification> {
             ))
             .into_owned(),
         },
-    }]
+    });
+    out
 }
 
 /// Write the report as SARIF 2.1.0: pretty-printed JSON with a trailing newline.
@@ -249,6 +267,7 @@ pub(crate) fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::R
             properties: RunProperties {
                 verdict: report.verdict.as_str(),
                 approval_severity: report.approval_severity.as_str(),
+                static_analysis: report.static_analysis(),
             },
         }],
     };

@@ -115,6 +115,14 @@ pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
             t(&report.coverage.identity_summary())
         )?;
     }
+    if report.static_analysis() {
+        writeln!(
+            out,
+            "  {}: {}",
+            s.yellow(crate::normalize::hcl::STATIC_ANALYSIS.0),
+            crate::normalize::hcl::STATIC_ANALYSIS.1
+        )?;
+    }
     writeln!(
         out,
         "  {} gaining privilege · {} weakening evidence · {} reviewed",

@@ -1,0 +1,21 @@
+resource "aws_iam_role" "deployer" {
+  name               = "ci-deployer"
+  assume_role_policy = data.aws_iam_policy_document.codebuild_trust.json
+}
+
+data "aws_iam_policy_document" "codebuild_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["codebuild.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_cloudtrail" "org" {
+  name                  = "org-trail"
+  s3_bucket_name        = "acme-audit-logs"
+  is_multi_region_trail = true
+  enable_logging        = true
+}

@@ -1,0 +1,36 @@
+variable "team" {
+  type    = string
+  default = "logs"
+}
+
+resource "aws_iam_role" "janitor" {
+  name = "${var.team}-janitor"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "lambda.amazonaws.com" }
+    }]
+  })
+}
+
+resource "aws_iam_role_policy" "cleanup" {
+  name = "cleanup"
+  role = aws_iam_role.janitor.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["logs:DeleteLogGroup"], Resource = "*" }]
+  })
+}
+
+variable "extra_policy" {
+  type        = string
+  description = "Set per environment by the pipeline."
+}
+
+resource "aws_iam_role_policy" "extra" {
+  name   = "extra"
+  role   = aws_iam_role.janitor.id
+  policy = var.extra_policy
+}
