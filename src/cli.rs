@@ -32,7 +32,7 @@ enum Command {
     /// Exit codes: 0 no independent approval required, 1 required, 2 usage, configuration or
     /// input error.
     #[command(display_order = 0)]
-    Review(ReviewArgs),
+    Review(Box<ReviewArgs>),
     /// List the rules: id, severity and title.
     #[command(display_order = 100)]
     Rules(RulesArgs),
@@ -190,7 +190,7 @@ fn run() -> Exit {
             .subcommand()
             .and_then(|(name, sub)| Some((publish::find(name)?, sub)));
         Ok(match forge {
-            Some((forge, sub)) => Parsed::Forge(forge, ForgeArgs::from_arg_matches(sub)?),
+            Some((forge, sub)) => Parsed::Forge(forge, Box::new(ForgeArgs::from_arg_matches(sub)?)),
             None => Parsed::Cli(Cli::from_arg_matches(&matches)?),
         })
     });
@@ -251,7 +251,7 @@ fn run() -> Exit {
 enum Parsed {
     Cli(Cli),
     /// A forge's command.
-    Forge(&'static Registered, ForgeArgs),
+    Forge(&'static Registered, Box<ForgeArgs>),
 }
 
 /// The rules, aligned: id, severity, title; then the duties.
