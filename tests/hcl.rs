@@ -68,6 +68,19 @@ const EXPECTED: &[Case] = &[
         &[],
         &[("self-escalation", "aws:role/terraform-deploy")],
     ),
+    ("control-tampering", 1, &[], &[("control-tampering", "")]),
+    (
+        "public-privilege",
+        1,
+        &[],
+        &[("public-privilege", "aws:anyone")],
+    ),
+    (
+        "unmodelled-identity",
+        1,
+        &["--config", "testdata/coverage/require-approval.toml"],
+        &[("unmodelled-identity-change", "")],
+    ),
     ("new-service", 0, &[], &[]),
     ("longer-retention", 0, &[], &[]),
     ("removed-grant", 0, &[], &[]),
@@ -438,4 +451,38 @@ fn every_report_of_trees_follows_its_schema() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Exceptions apply to findings from `.tf` files as to a plan's: valid, the finding is reported
+/// and excepted; expired, it needs an approver again and `expired-exception` names it.
+#[test]
+fn exceptions_apply_to_findings_from_tf_files() {
+    let config = ["--config", "testdata/exceptions/expired.toml"];
+    let (code, report) = json(
+        "privilege-and-evidence",
+        &[config[0], config[1], "--today", "2026-10-31"],
+    );
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["findings"][0]["rule"], "privilege-and-evidence");
+    assert_eq!(report["findings"][0]["excepted"]["number"], 1);
+    let (code, report) = json(
+        "privilege-and-evidence",
+        &[config[0], config[1], "--today", "2026-11-30"],
+    );
+    assert_eq!(code, 1, "{report:#}");
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert_eq!(rules, ["privilege-and-evidence", "expired-exception"]);
+}
+
+/// The review comment of a finding from `.tf` files, as a pull request would show it.
+#[test]
+fn the_comment_of_a_review_of_tf_files() {
+    let r = review("module-call", "markdown", &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    insta::assert_snapshot!("markdown@module-call", r.stdout);
 }
