@@ -161,12 +161,33 @@ fn same(a: &Instance, b: &Instance) -> bool {
 
 /// Where a `moved` block moves an address of the base: `from` itself, or an instance or
 /// resource of it (`from[0]`, `from.aws_iam_role.r`), takes `to`'s place.
-fn moved(address: &str, moves: &[(String, String)]) -> Option<String> {
-    moves.iter().find_map(|(from, to)| {
-        let rest = address.strip_prefix(from.as_str())?;
-        (rest.is_empty() || rest.starts_with('[') || rest.starts_with('.'))
-            .then(|| format!("{to}{rest}"))
+fn moved(address: &str, moves: &Moves<'_>) -> Option<String> {
+    // NOTE: each prefix of the address that ends at a step (`.`, `[` or its end) is looked up
+    // once, so many `moved` blocks cost no more per address than few; the first block in the
+    // file's order wins, as a scan would have it.
+    let ends = address
+        .char_indices()
+        .filter(|(_, c)| *c == '.' || *c == '[')
+        .map(|(i, _)| i)
+        .chain(std::iter::once(address.len()));
+    ends.filter_map(|end| {
+        let (order, to) = moves.get(&address[..end])?;
+        Some((*order, format!("{to}{}", &address[end..])))
     })
+    .min_by_key(|(order, _)| *order)
+    .map(|(_, to)| to)
+}
+
+/// The `moved` blocks of a tree by their `from`: their place in the tree and their `to`.
+type Moves<'m> = std::collections::HashMap<&'m str, (usize, &'m str)>;
+
+/// The `moved` blocks, looked up by their `from` (the first of several with one `from`).
+fn moves(list: &[(String, String)]) -> Moves<'_> {
+    let mut out = Moves::with_capacity(list.len());
+    for (order, (from, to)) in list.iter().enumerate() {
+        out.entry(from.as_str()).or_insert((order, to.as_str()));
+    }
+    out
 }
 
 /// The change of one address, from what each tree has there (`previous`: the base's address,
@@ -251,8 +272,14 @@ fn change(
 
 /// Put an instance's references where a plan's configuration has them: its resource block,
 /// in the module calls it is under.
-fn configure(root: &mut ConfigModule, instance: &Instance) {
-    if instance.kind == "module" {
+fn configure<'i>(
+    root: &mut ConfigModule,
+    instance: &'i Instance,
+    seen: &mut std::collections::HashSet<(&'i [String], &'i str)>,
+) {
+    // NOTE: one configuration per resource block, however many instances it has: a set, not a
+    // scan of the module's resources (which made a tree of many resources quadratic).
+    if instance.kind == "module" || !seen.insert((&instance.calls, &instance.config_address)) {
         return;
     }
     let mut module = root;
@@ -264,13 +291,6 @@ fn configure(root: &mut ConfigModule, instance: &Instance) {
                 module: ConfigModule::default(),
             })
             .module;
-    }
-    if module
-        .resources
-        .iter()
-        .any(|r| r.address == instance.config_address)
-    {
-        return;
     }
     let expressions: JsonMap<String, Json> = instance
         .references
@@ -295,8 +315,9 @@ fn pieces(
     wanted: &Wanted,
 ) -> Pieces {
     let mut configuration = Configuration::default();
+    let mut seen = std::collections::HashSet::new();
     for i in head.instances.iter().chain(&base.instances) {
-        configure(&mut configuration.root_module, i);
+        configure(&mut configuration.root_module, i, &mut seen);
     }
     // NOTE: the identity that applies the change is the head's: the change is applied with it.
     for (key, name, expressions) in &head.providers {
@@ -322,9 +343,10 @@ fn pieces(
     // plans it: compared with what it was, never deleted and created anew.
     let in_head: std::collections::HashSet<&str> =
         head.instances.iter().map(|h| h.address.as_str()).collect();
+    let moves = moves(&head.moves);
     let mut by_address: BTreeMap<String, Pair<'_>> = BTreeMap::new();
     for b in &base.instances {
-        let to = moved(&b.address, &head.moves)
+        let to = moved(&b.address, &moves)
             .filter(|to| in_head.contains(to.as_str()) && !in_head.contains(b.address.as_str()));
         let entry = by_address
             .entry(to.clone().unwrap_or_else(|| b.address.clone()))
@@ -505,10 +527,16 @@ resource "aws_cloudtrail" "t" {
             )]
         );
         assert_eq!(
-            moved("a.b[0]", &[("a.b".into(), "c.d".into())]),
+            moved("a.b[0]", &moves(&[("a.b".into(), "c.d".into())])),
             Some("c.d[0]".into())
         );
-        assert_eq!(moved("a.bc", &[("a.b".into(), "c.d".into())]), None);
+        assert_eq!(moved("a.bc", &moves(&[("a.b".into(), "c.d".into())])), None);
+        // The first block in the file's order wins, whichever prefix it names.
+        let list = [
+            ("a".to_string(), "x".to_string()),
+            ("a.b".to_string(), "y".to_string()),
+        ];
+        assert_eq!(moved("a.b[0]", &moves(&list)), Some("x.b[0]".into()));
     }
 
     #[test]
