@@ -22,6 +22,22 @@ pub struct ReviewRun {
 /// Runs `foureyes review --format FORMAT --exit-zero <plan>` once; fails with the child's
 /// stderr if it exits with 2 (or anything but 0/1) or is killed.
 pub fn run_review(bin: &Path, plan: &Path, format: &str, dir: &Path) -> Result<ReviewRun, String> {
+    run_review_with(bin, &[plan.as_os_str()], format, dir)
+}
+
+/// Runs `foureyes review --format FORMAT --exit-zero ARGS...` once (a plan, or
+/// `--hcl-base DIR --hcl-head DIR`), as [`run_review`] does.
+pub fn run_review_with(
+    bin: &Path,
+    inputs: &[&std::ffi::OsStr],
+    format: &str,
+    dir: &Path,
+) -> Result<ReviewRun, String> {
+    let shown = inputs
+        .iter()
+        .map(|a| a.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ");
     let out_path = dir.join("review.stdout");
     let err_path = dir.join("review.stderr");
     let stdout = File::create(&out_path).map_err(|e| format!("{}: {e}", out_path.display()))?;
@@ -30,7 +46,7 @@ pub fn run_review(bin: &Path, plan: &Path, format: &str, dir: &Path) -> Result<R
     let start = Instant::now();
     let mut child = Command::new(bin)
         .args(["review", "--format", format, "--exit-zero"])
-        .arg(plan)
+        .args(inputs)
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(stderr)
@@ -57,7 +73,7 @@ pub fn run_review(bin: &Path, plan: &Path, format: &str, dir: &Path) -> Result<R
         };
         return Err(format!(
             "`foureyes review --format {format} --exit-zero {}` {}\n--- stderr ---\n{}\n--------------",
-            plan.display(),
+            shown,
             describe_status(&status),
             if tail.is_empty() { "(empty)" } else { &tail }
         ));
