@@ -105,10 +105,6 @@ impl Tree {
     /// Whether a tree read from a directory would hold the file at this relative path (a
     /// `.tf` or `.tfvars` file, in no hidden folder): what a tree built from git objects (the
     /// pre-commit hook) should hold, so that both read the same.
-    #[allow(
-        dead_code,
-        reason = "for the pre-commit hook, which builds trees from git"
-    )]
     pub(crate) fn reads(path: &str) -> bool {
         let mut parts = path.split('/').filter(|p| !p.is_empty() && *p != ".");
         let Some(name) = parts.next_back() else {

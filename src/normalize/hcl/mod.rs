@@ -75,6 +75,37 @@ pub(crate) fn sources(base: Tree, head: Tree) -> Result<Vec<Source>, LoadError> 
         .collect())
 }
 
+/// The directories of `.tf` files linked to these by local module calls, either way and
+/// through any number of calls, in either tree, with these directories themselves: what a
+/// change to `dirs` can alter when Terraform applies it. The pre-commit hook reviews only
+/// these, so that an unrelated directory (a fixture, another stack) costs nothing and its
+/// errors do not stop the commit. Files that do not parse are skipped here; the review reports
+/// them.
+pub(crate) fn linked(
+    base: &Tree,
+    head: &Tree,
+    dirs: &[String],
+) -> std::collections::BTreeSet<String> {
+    let mut edges: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for tree in [base, head] {
+        // NOTE: `strict = false` never fails.
+        for (from, called) in eval::calls(tree, false).unwrap_or_default() {
+            for to in called {
+                edges.entry(from.clone()).or_default().push(to.clone());
+                edges.entry(to).or_default().push(from.clone());
+            }
+        }
+    }
+    let mut reached = std::collections::BTreeSet::new();
+    let mut todo: Vec<String> = dirs.to_vec();
+    while let Some(dir) = todo.pop() {
+        if reached.insert(dir.clone()) {
+            todo.extend(edges.get(&dir).into_iter().flatten().cloned());
+        }
+    }
+    reached
+}
+
 /// The stack the reader runs on: parsing and evaluation recurse as deep as the (bounded)
 /// nesting of a file.
 const STACK: usize = 256 << 20;
