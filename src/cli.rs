@@ -100,8 +100,8 @@ struct ReviewArgs {
     options: ReviewOptions,
 }
 
-/// How to review: shared by `review` and the forge commands.
-#[derive(Debug, clap::Args)]
+/// How to review: shared by `review`, `hook` and the forge commands.
+#[derive(Debug, Clone, clap::Args)]
 struct ReviewOptions {
     /// Configuration file [default: .foureyes.toml in the current directory, if present].
     #[arg(long, value_name = "FILE")]
@@ -463,10 +463,19 @@ fn git_tamperings(
 
 /// `foureyes hook`: the staged change against HEAD, and a short message on stderr.
 fn hook_command(args: &HookArgs) -> anyhow::Result<Exit> {
-    let (ruleset, mut settings, _, control_files) = prepare(&args.options, None)?;
     let cwd = std::env::current_dir()?;
-    let today = args.options.today.unwrap_or_else(config::today);
-    let config = config::load(args.options.config.as_deref(), &cwd, today)?;
+    let mut options = args.options.clone();
+    // NOTE: pre-commit runs hooks at the repository's root, where `.foureyes.toml` usually
+    // is; run by hand from a folder without one, the hook reads the root's all the same.
+    if options.config.is_none() && !cwd.join(config::DEFAULT_FILE).is_file() {
+        let at_root = crate::hook::root(&cwd)?.join(config::DEFAULT_FILE);
+        if at_root.is_file() {
+            options.config = Some(at_root);
+        }
+    }
+    let (ruleset, mut settings, _, control_files) = prepare(&options, None)?;
+    let today = options.today.unwrap_or_else(config::today);
+    let config = config::load(options.config.as_deref(), &cwd, today)?;
     let index = std::env::var_os("GIT_INDEX_FILE")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from);
@@ -483,7 +492,7 @@ fn hook_command(args: &HookArgs) -> anyhow::Result<Exit> {
     let report = review::review(&staged.sources, &settings, &ruleset)?;
     drop(staged.sources);
     eprint!("{}", crate::hook::message(&report));
-    Ok(Exit::of_verdict(report.verdict, args.options.exit_zero))
+    Ok(Exit::of_verdict(report.verdict, options.exit_zero))
 }
 
 fn review_command(args: &ReviewArgs) -> anyhow::Result<Exit> {
