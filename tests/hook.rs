@@ -297,7 +297,7 @@ fn a_staged_syntax_error_names_the_file_line_and_column() {
     repo.git(&["add", "-A"]);
     let (code, stderr) = repo.hook();
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("infra/main.tf:3:1"), "{stderr}");
+    assert!(stderr.contains("infra/main.tf:2:10: invalid HCL"), "{stderr}");
 }
 
 #[test]
@@ -315,11 +315,11 @@ fn hostile_file_names_are_escaped_and_never_options() {
 #[test]
 fn a_staged_exception_is_control_tampering() {
     let config = "approval_severity = \"medium\"\n";
-    let exception = "\n[[exception]]\nrule = \"privilege-and-evidence\"\nprincipal = \"aws:role/ci-deployer\"\nreason = \"migration\"\napproved_by = \"me\"\nexpires = 2099-12-31\n";
+    let exception = "\n[[exception]]\nrule = \"privilege-and-evidence\"\nprincipal = \"aws:role/ci-deployer\"\nreason = \"migration\"\napproved_by = \"me\"\nexpires = 2026-12-31\n";
     let repo = Repo::new(&[(".foureyes.toml", config), ("infra/main.tf", &before())]);
     repo.write(".foureyes.toml", &format!("{config}{exception}"));
     repo.git(&["add", "-A"]);
-    let (code, stderr) = repo.hook();
+    let (code, stderr) = repo.hook_in("", &["--today", "2026-12-01"], &[]);
     assert_blocked(code, &stderr, "control-tampering");
     assert!(stderr.contains(".foureyes.toml adds exception #1"), "{stderr}");
 }
