@@ -117,7 +117,10 @@ impl Repo {
             .output()
             .expect("foureyes runs");
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(stdout.is_empty(), "the hook writes to stderr only: {stdout}");
+        assert!(
+            stdout.is_empty(),
+            "the hook writes to stderr only: {stdout}"
+        );
         (
             out.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -175,7 +178,10 @@ fn a_harmless_staged_change_passes_in_one_line() {
     let repo = Repo::new(&[("infra/main.tf", &before())]);
     repo.write(
         "infra/main.tf",
-        &before().replace("org-trail\"", "org-trail\"\n  include_global_service_events = true"),
+        &before().replace(
+            "org-trail\"",
+            "org-trail\"\n  include_global_service_events = true",
+        ),
     );
     repo.git(&["add", "-A"]);
     let (code, stderr) = repo.hook();
@@ -204,7 +210,10 @@ fn a_deleted_tf_file_is_reviewed() {
         .expect("the fixture has a trail");
     let repo = Repo::new(&[
         ("infra/iam.tf", role),
-        ("infra/trail.tf", &format!("resource \"aws_cloudtrail\"{trail}")),
+        (
+            "infra/trail.tf",
+            &format!("resource \"aws_cloudtrail\"{trail}"),
+        ),
     ]);
     repo.write(
         "infra/iam.tf",
@@ -238,10 +247,7 @@ fn a_renamed_tf_file_is_the_same_configuration() {
 
 #[test]
 fn run_from_a_subdirectory_it_reviews_the_whole_staged_change() {
-    let repo = Repo::new(&[
-        ("infra/main.tf", &before()),
-        ("docs/README.md", "docs\n"),
-    ]);
+    let repo = Repo::new(&[("infra/main.tf", &before()), ("docs/README.md", "docs\n")]);
     repo.write("infra/main.tf", &risky());
     repo.git(&["add", "-A"]);
     let (code, stderr) = repo.hook_in("docs", &[], &[]);
@@ -264,7 +270,10 @@ fn only_the_modules_the_change_touches_are_read() {
     repo.git(&["add", "-A"]);
     let (code, stderr) = repo.hook();
     assert_blocked(code, &stderr, "privilege-and-evidence");
-    assert!(stderr.contains("module.audit.aws_cloudtrail.org"), "{stderr}");
+    assert!(
+        stderr.contains("module.audit.aws_cloudtrail.org"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -293,11 +302,17 @@ fn a_merge_with_conflicts_is_an_error() {
 #[test]
 fn a_staged_syntax_error_names_the_file_line_and_column() {
     let repo = Repo::new(&[("infra/main.tf", &before())]);
-    repo.write("infra/main.tf", "resource \"aws_iam_role\" \"x\" {\n  name = \n}\n");
+    repo.write(
+        "infra/main.tf",
+        "resource \"aws_iam_role\" \"x\" {\n  name = \n}\n",
+    );
     repo.git(&["add", "-A"]);
     let (code, stderr) = repo.hook();
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("infra/main.tf:2:10: invalid HCL"), "{stderr}");
+    assert!(
+        stderr.contains("infra/main.tf:2:10: invalid HCL"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -308,7 +323,10 @@ fn hostile_file_names_are_escaped_and_never_options() {
     repo.git(&["add", "--", name]);
     let (code, stderr) = repo.hook();
     assert_eq!(code, 2, "{stderr}");
-    assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{7}'), "{stderr:?}");
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+        "{stderr:?}"
+    );
     assert!(stderr.contains("-x"), "{stderr}");
 }
 
@@ -321,7 +339,10 @@ fn a_staged_exception_is_control_tampering() {
     repo.git(&["add", "-A"]);
     let (code, stderr) = repo.hook_in("", &["--today", "2026-12-01"], &[]);
     assert_blocked(code, &stderr, "control-tampering");
-    assert!(stderr.contains(".foureyes.toml adds exception #1"), "{stderr}");
+    assert!(
+        stderr.contains(".foureyes.toml adds exception #1"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -437,10 +458,9 @@ fn pre_commit_blocks_the_commit_then_allows_a_harmless_one() {
     let cache = tempfile::tempdir().expect("a temporary directory");
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_foureyes"));
     let bin_dir = binary.parent().expect("the binary's directory");
-    let path = std::env::join_paths(
-        std::iter::once(bin_dir.to_path_buf())
-            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-    )
+    let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
     .expect("a PATH");
     let run = |program: &Path, args: &[&str]| {
         repo.command(program.to_str().expect("a UTF-8 path"))
@@ -452,7 +472,11 @@ fn pre_commit_blocks_the_commit_then_allows_a_harmless_one() {
             .expect("it runs")
     };
     let out = run(&pre_commit, &["install"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let git = PathBuf::from("git");
     repo.write("infra/main.tf", &risky());
     repo.git(&["add", "-A"]);
@@ -470,7 +494,10 @@ fn pre_commit_blocks_the_commit_then_allows_a_harmless_one() {
     repo.git(&["reset", "-q", "--hard"]);
     repo.write(
         "infra/main.tf",
-        &before().replace("org-trail\"", "org-trail\"\n  include_global_service_events = true"),
+        &before().replace(
+            "org-trail\"",
+            "org-trail\"\n  include_global_service_events = true",
+        ),
     );
     repo.git(&["add", "-A"]);
     let out = run(&git, &["commit", "-m", "harmless"]);

@@ -480,12 +480,12 @@ mod tests {
     #[test]
     fn entries_of_trees_and_the_index_and_conflicts() {
         let tree =
-            b"100644 blob aaaa\tmain.tf\0120000 blob bbbb\t-link.tf\0160000 commit cccc\tsub\0";
+            b"100644 blob aaaa\tmain.tf\x00120000 blob bbbb\t-link.tf\x00160000 commit cccc\tsub\x00";
         let got = parse_entries(tree, Listing::Tree);
         assert_eq!(got.len(), 3);
         assert_eq!(got[1].path, "-link.tf");
         assert!(got[0].is_file() && !got[1].is_file() && !got[2].is_file());
-        let index = b"100644 aaaa 0\ta b.tf\0100644 bbbb 1\tc.tf\0100644 cccc 2\tc.tf\0";
+        let index = b"100644 aaaa 0\ta b.tf\x00100644 bbbb 1\tc.tf\x00100644 cccc 2\tc.tf\x00";
         let got = parse_entries(index, Listing::Index);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].path, "a b.tf");
