@@ -175,22 +175,16 @@ fn trees(
     let (head_all, head_unreadable) = fill("the index", &index_tf);
     let linked = crate::normalize::hcl::linked(&base_all, &head_all, touched);
     let select = |all: Tree, unreadable: Vec<(String, String)>| -> Result<Tree, LoadError> {
-        let mut tree = Tree::new(&all.name);
         if let Some((path, why)) = unreadable
             .into_iter()
             .find(|(p, _)| linked.contains(dir_of(p)))
         {
             return Err(LoadError::Invalid {
-                name: terminal(&tree.place(&path)).into_owned(),
+                name: terminal(&all.place(&path)).into_owned(),
                 message: format!("cannot be read: {why}"),
             });
         }
-        for (path, text) in all.files {
-            if linked.contains(dir_of(&path)) {
-                tree.insert(&path, text)?;
-            }
-        }
-        Ok(tree)
+        all.only(|dir| linked.contains(dir))
     };
     let base = select(base_all, base_unreadable)?;
     let head = select(head_all, head_unreadable)?;

@@ -68,6 +68,21 @@ impl Tree {
         Ok(())
     }
 
+    /// The same tree with only the files whose directory `keep` accepts (`""`: the top).
+    pub(crate) fn only(&self, keep: impl Fn(&str) -> bool) -> Result<Tree, LoadError> {
+        let mut tree = Tree {
+            name: self.name.clone(),
+            root: self.root.clone(),
+            ..Tree::default()
+        };
+        for (path, text) in &self.files {
+            if keep(path.rfind('/').map_or("", |i| &path[..i])) {
+                tree.insert(path, text.clone())?;
+            }
+        }
+        Ok(tree)
+    }
+
     /// How a file of the tree is named in errors: the tree's name, then its path.
     pub(crate) fn place(&self, path: &str) -> String {
         if self.name.is_empty() {
