@@ -473,7 +473,8 @@ fn hook_command(args: &HookArgs) -> anyhow::Result<Exit> {
             options.config = Some(at_root);
         }
     }
-    let (ruleset, mut settings, _, control_files) = prepare(&options, None)?;
+    // NOTE: the configuration first, the rulesets only once something is staged: a commit
+    // without `.tf` or control files must not wait for them.
     let today = options.today.unwrap_or_else(config::today);
     let config = config::load(options.config.as_deref(), &cwd, today)?;
     let index = std::env::var_os("GIT_INDEX_FILE")
@@ -483,11 +484,12 @@ fn hook_command(args: &HookArgs) -> anyhow::Result<Exit> {
         &cwd,
         index.as_deref(),
         config.path.as_deref(),
-        control_files,
+        config.declared.control_files.clone(),
     )?;
     let Some(staged) = staged else {
         return Ok(Exit::Pass);
     };
+    let (ruleset, mut settings, _, _) = prepare(&options, None)?;
     settings.file_tamperings = Some(staged.tamperings);
     let report = review::review(&staged.sources, &settings, &ruleset)?;
     drop(staged.sources);
