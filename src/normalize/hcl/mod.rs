@@ -416,6 +416,70 @@ mod tests {
     }
 
     #[test]
+    fn linked_reaches_the_roots_that_call_a_directory_and_what_they_call() {
+        let call = |to: &str| format!("module \"m\" {{\n  source = \"../../{to}\"\n}}\n");
+        let (one, two) = (call("modules/a"), call("modules/b"));
+        let files = [
+            ("envs/one/main.tf", one.as_str()),
+            (
+                "envs/one/more.tf",
+                "module \"c\" {\n  source = \"../../modules/c\"\n}\n",
+            ),
+            ("envs/two/main.tf", two.as_str()),
+            ("modules/a/main.tf", "resource \"x\" \"a\" {}\n"),
+            ("modules/b/main.tf", "resource \"x\" \"b\" {}\n"),
+            ("modules/c/main.tf", "resource \"x\" \"c\" {}\n"),
+            ("broken/main.tf", "resource \"x\" {\n"),
+        ];
+        let base = tree("HEAD", &files);
+        let head = tree("the index", &files);
+        let got = linked(&base, &head, &["modules/a".to_string()]);
+        let want: BTreeSet<String> = ["envs/one", "modules/a", "modules/c"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        assert_eq!(got, want);
+        // A directory nothing calls is its own root.
+        let got = linked(&base, &head, &["broken".to_string()]);
+        assert_eq!(
+            got.into_iter().collect::<Vec<_>>(),
+            vec!["broken".to_string()]
+        );
+    }
+
+    #[test]
+    fn each_root_reads_only_what_it_reaches() {
+        let files = [
+            (
+                "envs/one/main.tf",
+                "module \"m\" {\n  source = \"../../modules/a\"\n}\n",
+            ),
+            ("envs/two/main.tf", "resource \"x\" \"two\" {}\n"),
+            ("modules/a/main.tf", "resource \"x\" \"a\" {}\n"),
+        ];
+        let sources = sources(tree("b", &files), tree("h", &files)).expect("reads");
+        assert_eq!(sources.len(), 2);
+        let held: Vec<Vec<String>> = sources
+            .iter()
+            .map(|s| {
+                let opened = s.open().expect("opens");
+                let (_, head) = opened.trees().expect("trees");
+                head.files.keys().cloned().collect()
+            })
+            .collect();
+        assert_eq!(
+            held,
+            vec![
+                vec![
+                    "envs/one/main.tf".to_string(),
+                    "modules/a/main.tf".to_string()
+                ],
+                vec!["envs/two/main.tf".to_string()],
+            ]
+        );
+    }
+
+    #[test]
     fn changes_pair_instances_by_address() {
         let base = tree(
             "base",
