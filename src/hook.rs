@@ -248,8 +248,8 @@ pub(crate) fn message(report: &Report) -> String {
         ));
     }
     out.push_str(
-        "The whole report: `foureyes review --hcl-base DIR --hcl-head DIR`, with DIR a checkout of \
-         HEAD and your working tree (see the README, \"The pre-commit hook\").\n\
+        "The whole report: `git worktree add ../foureyes-base HEAD`, then `foureyes review \
+         --hcl-base ../foureyes-base/DIR --hcl-head DIR` (DIR: the stack's directory).\n\
          Commit anyway only if someone independent will approve the pull request: \
          `git commit --no-verify`.\n",
     );
