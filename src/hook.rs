@@ -51,8 +51,8 @@ pub(crate) fn staged(
     if let Some(index) = index {
         // NOTE: `git commit FILE` and `git commit -a` build a temporary index, name it in
         // GIT_INDEX_FILE for the hooks, and commit that one: `.git/index` is not what is
-        // committed then. Relative, it is relative to where git runs the hook (the hook's
-        // own directory, as for any git command started there).
+        // committed then. Relative, it is relative to the directory git runs the hook in (the
+        // top of the work tree), which is the hook's current directory.
         repo = repo.with_index(cwd.join(index));
     }
     let (changed, conflicts) = repo.staged()?;
