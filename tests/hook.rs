@@ -441,7 +441,11 @@ fn pre_commit_blocks_the_commit_then_allows_a_harmless_one() {
         return;
     };
     let this = root();
-    let rev = Command::new("git")
+    let mut git = Command::new("git");
+    for var in GIT_VARIABLES {
+        git.env_remove(var);
+    }
+    let rev = git
         .current_dir(&this)
         .args(["rev-parse", "HEAD"])
         .output()
