@@ -33,6 +33,14 @@ enum Command {
     /// input error.
     #[command(display_order = 0)]
     Review(Box<ReviewArgs>),
+    /// The pre-commit hook: review the staged `.tf` files and control files of the git
+    /// repository of the current directory (the index git is committing) against HEAD.
+    ///
+    /// Says in a few lines what needs an independent approver. Exit codes: 0 the staged
+    /// change needs no independent approval (or stages no `.tf`, `.tfvars` or control file),
+    /// 1 it does, 2 usage, configuration, input or git error.
+    #[command(display_order = 1)]
+    Hook(Box<HookArgs>),
     /// List the rules: id, severity and title.
     #[command(display_order = 100)]
     Rules(RulesArgs),
@@ -43,6 +51,12 @@ enum Command {
         /// A rule id, as `foureyes rules` lists them.
         rule: String,
     },
+}
+
+#[derive(Debug, clap::Args)]
+struct HookArgs {
+    #[command(flatten)]
+    options: ReviewOptions,
 }
 
 #[derive(Debug, clap::Args)]
@@ -86,8 +100,8 @@ struct ReviewArgs {
     options: ReviewOptions,
 }
 
-/// How to review: shared by `review` and the forge commands.
-#[derive(Debug, clap::Args)]
+/// How to review: shared by `review`, `hook` and the forge commands.
+#[derive(Debug, Clone, clap::Args)]
 struct ReviewOptions {
     /// Configuration file [default: .foureyes.toml in the current directory, if present].
     #[arg(long, value_name = "FILE")]
@@ -221,6 +235,16 @@ fn run() -> Exit {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("{}", crate::escape::ci_log(&format!("error: {e:#}")));
+                Exit::Error
+            }
+        },
+        Command::Hook(args) => match hook_command(&args) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!(
+                    "{}",
+                    crate::escape::ci_log(&format!("foureyes: error: {e:#}"))
+                );
                 Exit::Error
             }
         },
@@ -437,10 +461,48 @@ fn git_tamperings(
     )?)
 }
 
+/// `foureyes hook`: the staged change against HEAD, and a short message on stderr.
+fn hook_command(args: &HookArgs) -> anyhow::Result<Exit> {
+    let cwd = std::env::current_dir()?;
+    let mut options = args.options.clone();
+    // NOTE: pre-commit runs hooks at the repository's root, where `.foureyes.toml` usually
+    // is; run by hand from a folder without one, the hook reads the root's all the same.
+    if options.config.is_none() && !cwd.join(config::DEFAULT_FILE).is_file() {
+        let at_root = crate::hook::root(&cwd)?.join(config::DEFAULT_FILE);
+        if at_root.is_file() {
+            options.config = Some(at_root);
+        }
+    }
+    // NOTE: the configuration first, the rulesets only once something is staged: a commit
+    // without `.tf` or control files must not wait for them.
+    let today = options.today.unwrap_or_else(config::today);
+    let config = config::load(options.config.as_deref(), &cwd, today)?;
+    let index = std::env::var_os("GIT_INDEX_FILE")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let staged = crate::hook::staged(
+        &cwd,
+        index.as_deref(),
+        config.path.as_deref(),
+        config.declared.control_files.clone(),
+    )?;
+    let Some(staged) = staged else {
+        return Ok(Exit::Pass);
+    };
+    let (ruleset, mut settings, _, _) = prepare(&options, None)?;
+    settings.file_tamperings = Some(staged.tamperings);
+    let report = review::review(&staged.sources, &settings, &ruleset)?;
+    drop(staged.sources);
+    eprint!("{}", crate::hook::message(&report));
+    Ok(Exit::of_verdict(report.verdict, options.exit_zero))
+}
+
 fn review_command(args: &ReviewArgs) -> anyhow::Result<Exit> {
     let (ruleset, mut settings, _, _) = prepare(&args.options, None)?;
     if let Some(rev) = &args.git_base {
-        settings.file_tamperings = Some(git_tamperings(&args.options, rev)?);
+        settings.file_tamperings = Some(
+            git_tamperings(&args.options, rev).map_err(|e| anyhow::anyhow!("--git-base: {e:#}"))?,
+        );
     }
     let mut sources = read_inputs(&args.inputs)?;
     if let (Some(base), Some(head)) = (&args.hcl_base, &args.hcl_head) {

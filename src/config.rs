@@ -200,6 +200,9 @@ pub(crate) struct Config {
 #[error("{}", .0.join("\n"))]
 pub(crate) struct ConfigError(pub(crate) Vec<String>);
 
+/// The configuration file read when none is given, in the current directory.
+pub(crate) const DEFAULT_FILE: &str = ".foureyes.toml";
+
 /// Today's date in UTC, from this machine's clock.
 pub(crate) fn today() -> NaiveDate {
     let secs = std::time::SystemTime::now()

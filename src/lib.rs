@@ -14,6 +14,7 @@ pub(crate) mod escape;
 pub mod exit;
 pub(crate) mod extract;
 pub(crate) mod glob;
+pub(crate) mod hook;
 pub(crate) mod judge;
 pub(crate) mod load;
 pub(crate) mod model;

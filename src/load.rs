@@ -10,7 +10,7 @@ mod scan;
 mod tree;
 
 pub(crate) use scan::{Parsed, Pos, Scanner};
-pub(crate) use tree::Tree;
+pub(crate) use tree::{Tree, LONGEST_FILE};
 
 use serde::de::IgnoredAny;
 use serde::Deserialize;

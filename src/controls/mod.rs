@@ -153,7 +153,7 @@ impl Files {
 
 impl ChangedFile {
     /// Its path before the change, if it existed.
-    fn base(&self) -> Option<&str> {
+    pub(crate) fn base(&self) -> Option<&str> {
         match &self.status {
             Status::Added => None,
             Status::Modified | Status::Deleted => Some(&self.path),
@@ -162,7 +162,7 @@ impl ChangedFile {
     }
 
     /// Its path after the change, if it exists.
-    fn head(&self) -> Option<&str> {
+    pub(crate) fn head(&self) -> Option<&str> {
         match self.status {
             Status::Deleted => None,
             _ => Some(&self.path),

@@ -68,6 +68,21 @@ impl Tree {
         Ok(())
     }
 
+    /// The same tree with only the files whose directory `keep` accepts (`""`: the top).
+    pub(crate) fn only(&self, keep: impl Fn(&str) -> bool) -> Result<Tree, LoadError> {
+        let mut tree = Tree {
+            name: self.name.clone(),
+            root: self.root.clone(),
+            ..Tree::default()
+        };
+        for (path, text) in &self.files {
+            if keep(path.rfind('/').map_or("", |i| &path[..i])) {
+                tree.insert(path, text.clone())?;
+            }
+        }
+        Ok(tree)
+    }
+
     /// How a file of the tree is named in errors: the tree's name, then its path.
     pub(crate) fn place(&self, path: &str) -> String {
         if self.name.is_empty() {
@@ -105,10 +120,6 @@ impl Tree {
     /// Whether a tree read from a directory would hold the file at this relative path (a
     /// `.tf` or `.tfvars` file, in no hidden folder): what a tree built from git objects (the
     /// pre-commit hook) should hold, so that both read the same.
-    #[allow(
-        dead_code,
-        reason = "for the pre-commit hook, which builds trees from git"
-    )]
     pub(crate) fn reads(path: &str) -> bool {
         let mut parts = path.split('/').filter(|p| !p.is_empty() && *p != ".");
         let Some(name) = parts.next_back() else {

@@ -151,18 +151,26 @@ fn local_path(dir: &str, source: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// The root modules of a tree: the directories of `.tf` files that no other one calls as a
-/// local module (and, so that nothing is left out, any that no root reaches). A syntax error
-/// is an error here already.
-pub(super) fn roots(tree: &Tree) -> Result<Vec<String>, LoadError> {
+/// Directories of `.tf` files, each with the directories its `module` blocks call.
+pub(super) type Calls = BTreeMap<String, Vec<String>>;
+
+/// The local module calls of a tree: each directory of `.tf` files, and the directories its
+/// `module` blocks call (`source = "./x"`, `"../x"`). With `strict`, a file that does not
+/// parse is an error; without, it is left out (the pre-commit hook finds what a change
+/// touches before it reviews, and the review reports the syntax errors of what it reads).
+pub(super) fn calls(tree: &Tree, strict: bool) -> Result<BTreeMap<String, Vec<String>>, LoadError> {
     let mut calls: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (path, text) in &tree.files {
         if !path.ends_with(".tf") {
             continue;
         }
-        let body = parse_file(tree, path, text)?;
         let dir = parent(path).to_string();
         let called = calls.entry(dir.clone()).or_default();
+        let body = match parse_file(tree, path, text) {
+            Ok(body) => body,
+            Err(e) if strict => return Err(e),
+            Err(_) => continue,
+        };
         for b in body.blocks().filter(|b| b.identifier.as_str() == "module") {
             if let Some(Expression::String(source)) = attribute(&b.body, "source") {
                 if source.starts_with("./") || source.starts_with("../") {
@@ -173,6 +181,12 @@ pub(super) fn roots(tree: &Tree) -> Result<Vec<String>, LoadError> {
             }
         }
     }
+    Ok(calls)
+}
+
+/// The root modules of a tree, from its calls: the directories of `.tf` files that no other
+/// one calls as a local module (and, so that nothing is left out, any that no root reaches).
+pub(super) fn roots(calls: &Calls) -> Vec<String> {
     let called: HashSet<&String> = calls.values().flatten().collect();
     let mut roots: Vec<String> = calls
         .keys()
@@ -198,7 +212,20 @@ pub(super) fn roots(tree: &Tree) -> Result<Vec<String>, LoadError> {
         }
     }
     roots.sort();
-    Ok(roots)
+    roots
+}
+
+/// The directories a module reaches through local module calls, itself included.
+pub(super) fn reach(calls: &Calls, from: &str) -> std::collections::BTreeSet<String> {
+    let mut reached = std::collections::BTreeSet::new();
+    let mut todo = vec![from.to_string()];
+    while let Some(d) = todo.pop() {
+        if !reached.contains(&d) {
+            todo.extend(calls.get(&d).into_iter().flatten().cloned());
+            reached.insert(d);
+        }
+    }
+    reached
 }
 
 /// The directory of a path in a tree (`""` for the root).

@@ -23,7 +23,7 @@ use crate::load::{First, LoadError, Opened, Source, Tree};
 use crate::model::{Action, Extra, Head, ResourceChange, Text, Values};
 use eval::Instance;
 use serde_json::{json, Map as JsonMap, Value as Json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// The `format_version` of an input read from `.tf` files: the renderers say from it that the
@@ -52,8 +52,11 @@ impl crate::judge::Report {
 /// addresses are not confused. This is what `--hcl-base`/`--hcl-head` and the pre-commit hook
 /// review.
 pub(crate) fn sources(base: Tree, head: Tree) -> Result<Vec<Source>, LoadError> {
-    let mut roots = eval::roots(&base)?;
-    roots.extend(eval::roots(&head)?);
+    // NOTE: every file is parsed here once, so that a syntax error anywhere is an error.
+    let base_calls = eval::calls(&base, true)?;
+    let head_calls = eval::calls(&head, true)?;
+    let mut roots = eval::roots(&base_calls);
+    roots.extend(eval::roots(&head_calls));
     roots.sort();
     roots.dedup();
     if roots.len() <= 1 {
@@ -63,16 +66,51 @@ pub(crate) fn sources(base: Tree, head: Tree) -> Result<Vec<Source>, LoadError> 
         head.root = root;
         return Ok(vec![Source::trees(base, head)]);
     }
-    Ok(roots
+    // NOTE: each root's trees hold only what it reaches: evaluating a root parses every file
+    // of its trees, and fifty stacks sharing modules would otherwise parse the whole
+    // repository fifty times.
+    roots
         .into_iter()
         .map(|root| {
-            let (mut b, mut h) = (base.clone(), head.clone());
+            let (b_dirs, h_dirs) = (
+                eval::reach(&base_calls, &root),
+                eval::reach(&head_calls, &root),
+            );
+            let mut b = base.only(|dir| b_dirs.contains(dir))?;
+            let mut h = head.only(|dir| h_dirs.contains(dir))?;
             b.root.clone_from(&root);
             h.name = head.place(&root);
             h.root = root;
-            Source::trees(b, h)
+            Ok(Source::trees(b, h))
         })
-        .collect())
+        .collect()
+}
+
+/// What a change to the `.tf` files of `dirs` can alter when Terraform applies it: the
+/// directories that call them through local module calls (up to the root modules, in either
+/// tree), and everything those call, `dirs` included. The pre-commit hook reviews only these,
+/// so that an unrelated directory (a fixture, a stack that calls none of them) costs nothing
+/// and its errors do not stop the commit. Files that do not parse are skipped here; the
+/// review reports those it reads.
+pub(crate) fn linked(base: &Tree, head: &Tree, dirs: &[String]) -> BTreeSet<String> {
+    let mut forward = eval::Calls::new();
+    let mut callers = eval::Calls::new();
+    for tree in [base, head] {
+        // NOTE: not strict: this never fails.
+        for (from, called) in eval::calls(tree, false).unwrap_or_default() {
+            for to in called {
+                forward.entry(from.clone()).or_default().push(to.clone());
+                callers.entry(to).or_default().push(from.clone());
+            }
+        }
+    }
+    let mut linked = BTreeSet::new();
+    for dir in dirs {
+        for caller in eval::reach(&callers, dir) {
+            linked.extend(eval::reach(&forward, &caller));
+        }
+    }
+    linked
 }
 
 /// The stack the reader runs on: parsing and evaluation recurse as deep as the (bounded)
@@ -397,6 +435,70 @@ mod tests {
         );
         let opened = source.open().expect("opens");
         Trees.read(opened, 0, &wanted).expect("reads")
+    }
+
+    #[test]
+    fn linked_reaches_the_roots_that_call_a_directory_and_what_they_call() {
+        let call = |to: &str| format!("module \"m\" {{\n  source = \"../../{to}\"\n}}\n");
+        let (one, two) = (call("modules/a"), call("modules/b"));
+        let files = [
+            ("envs/one/main.tf", one.as_str()),
+            (
+                "envs/one/more.tf",
+                "module \"c\" {\n  source = \"../../modules/c\"\n}\n",
+            ),
+            ("envs/two/main.tf", two.as_str()),
+            ("modules/a/main.tf", "resource \"x\" \"a\" {}\n"),
+            ("modules/b/main.tf", "resource \"x\" \"b\" {}\n"),
+            ("modules/c/main.tf", "resource \"x\" \"c\" {}\n"),
+            ("broken/main.tf", "resource \"x\" {\n"),
+        ];
+        let base = tree("HEAD", &files);
+        let head = tree("the index", &files);
+        let got = linked(&base, &head, &["modules/a".to_string()]);
+        let want: BTreeSet<String> = ["envs/one", "modules/a", "modules/c"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        assert_eq!(got, want);
+        // A directory nothing calls is its own root.
+        let got = linked(&base, &head, &["broken".to_string()]);
+        assert_eq!(
+            got.into_iter().collect::<Vec<_>>(),
+            vec!["broken".to_string()]
+        );
+    }
+
+    #[test]
+    fn each_root_reads_only_what_it_reaches() {
+        let files = [
+            (
+                "envs/one/main.tf",
+                "module \"m\" {\n  source = \"../../modules/a\"\n}\n",
+            ),
+            ("envs/two/main.tf", "resource \"x\" \"two\" {}\n"),
+            ("modules/a/main.tf", "resource \"x\" \"a\" {}\n"),
+        ];
+        let sources = sources(tree("b", &files), tree("h", &files)).expect("reads");
+        assert_eq!(sources.len(), 2);
+        let held: Vec<Vec<String>> = sources
+            .iter()
+            .map(|s| {
+                let opened = s.open().expect("opens");
+                let (_, head) = opened.trees().expect("trees");
+                head.files.keys().cloned().collect()
+            })
+            .collect();
+        assert_eq!(
+            held,
+            vec![
+                vec![
+                    "envs/one/main.tf".to_string(),
+                    "modules/a/main.tf".to_string()
+                ],
+                vec!["envs/two/main.tf".to_string()],
+            ]
+        );
     }
 
     #[test]
