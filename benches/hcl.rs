@@ -50,7 +50,7 @@ fn tree(dir: &Path, n: usize, head: bool) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut file = String::new();
     let mut written = 0;
-    let mut flush = |text: &mut String, index: usize| -> Result<(), String> {
+    let flush = |text: &mut String, index: usize| -> Result<(), String> {
         let path = dir.join(format!("roles-{index:03}.tf"));
         std::fs::write(&path, text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
         text.clear();
