@@ -166,6 +166,14 @@ impl ExceptionState {
 }
 
 impl Report {
+    /// How many findings a valid exception covers.
+    pub(crate) fn excepted(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.excepted.is_some())
+            .count()
+    }
+
     /// How many principals gain privilege: an allowed permission, or a duty through a role
     /// they may assume.
     pub(crate) fn gaining(&self) -> usize {

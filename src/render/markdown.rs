@@ -524,11 +524,7 @@ fn summary(report: &Report) -> Md {
             }
         ));
     }
-    let excepted = report
-        .findings
-        .iter()
-        .filter(|f| f.excepted.is_some())
-        .count();
+    let excepted = report.excepted();
     if excepted > 0 {
         summary.push_str(&format!(
             " · {} covered by exceptions, needing no approver",

@@ -136,11 +136,7 @@ pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         rules.dedup();
         writeln!(out, "  rules fired: {}", rules.join(", "))?;
     }
-    let excepted = report
-        .findings
-        .iter()
-        .filter(|f| f.excepted.is_some())
-        .count();
+    let excepted = report.excepted();
     if excepted > 0 {
         writeln!(
             out,
