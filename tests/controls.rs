@@ -4,95 +4,38 @@
 
 mod common;
 
+use common::repo::Repo;
 use common::{foureyes, root};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 /// A plan that passes on its own: every finding below comes from the files.
 fn plan() -> PathBuf {
     root().join("testdata/plans/precision/retention-lengthened.json")
 }
 
-/// Variables through which git could reach another repository than the temporary one (set
-/// when the tests run inside a git hook, say).
-const GIT_VARIABLES: &[&str] = &[
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_COMMON_DIR",
-];
-
-/// A git repository in a temporary directory, with a home and configuration of its own.
-struct Repo {
-    dir: tempfile::TempDir,
+/// A repository whose `main` has these files, checked out on a new branch `change`.
+fn repository(files: &[(&str, &str)]) -> Repo {
+    let repo = Repo::with_files(files);
+    repo.git(&["checkout", "-q", "-b", "change"]);
+    repo
 }
 
-impl Repo {
-    /// A repository whose `main` has these files, checked out on a new branch `change`.
-    fn new(files: &[(&str, &str)]) -> Repo {
-        let repo = Repo {
-            dir: tempfile::tempdir().expect("a temporary directory"),
-        };
-        repo.git(&["-c", "init.defaultBranch=main", "init", "-q", "."]);
-        repo.git(&["config", "user.name", "Tester"]);
-        repo.git(&["config", "user.email", "tester@example.com"]);
-        for (path, text) in files {
-            repo.write(path, text);
-        }
-        repo.commit("base");
-        repo.git(&["checkout", "-q", "-b", "change"]);
-        repo
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn git(&self, args: &[&str]) {
-        let mut git = Command::new("git");
-        for var in GIT_VARIABLES {
-            git.env_remove(var);
-        }
-        let out = git
-            .args(args)
-            .current_dir(self.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", self.path())
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn write(&self, path: &str, text: &str) {
-        let full = self.path().join(path);
-        if let Some(parent) = full.parent() {
-            std::fs::create_dir_all(parent).expect("mkdir");
-        }
-        std::fs::write(full, text).expect("write");
-    }
-
-    fn commit(&self, message: &str) {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
-    }
-
-    /// `foureyes review PLAN --git-base REV` here: exit code, stdout, stderr.
+/// `foureyes review PLAN --git-base REV` in a repository.
+trait Review {
+    /// Exit code, stdout, stderr.
     fn review(&self, rev: &str) -> (i32, String, String) {
         self.review_with(rev, &[])
     }
 
     /// The same, with more options.
+    fn review_with(&self, rev: &str, options: &[&str]) -> (i32, String, String);
+}
+
+impl Review for Repo {
     fn review_with(&self, rev: &str, options: &[&str]) -> (i32, String, String) {
         let plan = plan();
-        let out = foureyes()
-            .current_dir(self.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", self.path())
+        let out = self
+            .foureyes()
             .args(["review", "--today", "2026-12-01"])
             .arg(&plan)
             .arg(format!("--git-base={rev}"))
@@ -110,7 +53,7 @@ impl Repo {
 /// The change made on the branch, committed, then reviewed against `main`: the exit code must
 /// be `code`, each of `says` must be in the report, and the report is snapshotted as `name`.
 fn case(name: &str, base: &[(&str, &str)], change: impl FnOnce(&Repo), code: i32, says: &[&str]) {
-    let repo = Repo::new(base);
+    let repo = repository(base);
     change(&repo);
     repo.commit("change");
     let (got, stdout, stderr) = repo.review("main");
@@ -214,7 +157,9 @@ fn workflow_renamed_out_of_place() {
     case(
         "workflow_renamed_out_of_place",
         &[(".github/workflows/sod.yml", WORKFLOW)],
-        |r| r.git(&["mv", ".github/workflows/sod.yml", ".github/sod.yml"]),
+        |r| {
+            r.git(&["mv", ".github/workflows/sod.yml", ".github/sod.yml"]);
+        },
         1,
         &[
             "CRITICAL",
@@ -228,7 +173,9 @@ fn workflow_deleted() {
     case(
         "workflow_deleted",
         &[(".github/workflows/sod.yml", WORKFLOW)],
-        |r| r.git(&["rm", "-q", ".github/workflows/sod.yml"]),
+        |r| {
+            r.git(&["rm", "-q", ".github/workflows/sod.yml"]);
+        },
         1,
         &[
             "CRITICAL",
@@ -339,7 +286,7 @@ fn pre_commit_hook_removed() {
 #[test]
 fn hostile_file_names_are_escaped() {
     let evil = ".github/workflows/a\u{1b}[2Jb\nc.yml";
-    let repo = Repo::new(&[(evil, WORKFLOW), ("-rf/action.yml", "runs:\n  using: composite\n  steps:\n    - run: foureyes review plan.json\n      shell: bash\n")]);
+    let repo = repository(&[(evil, WORKFLOW), ("-rf/action.yml", "runs:\n  using: composite\n  steps:\n    - run: foureyes review plan.json\n      shell: bash\n")]);
     repo.git(&["rm", "-q", "--", evil, "-rf/action.yml"]);
     repo.commit("change");
     let (code, stdout, stderr) = repo.review("main");
@@ -373,7 +320,7 @@ fn a_change_that_touches_no_control_passes() {
 
 #[test]
 fn unknown_revision_is_an_error() {
-    let repo = Repo::new(&[("README", "hello\n")]);
+    let repo = repository(&[("README", "hello\n")]);
     for rev in ["no-such-branch", "--all", "-h"] {
         let (code, stdout, stderr) = repo.review(rev);
         assert_eq!(code, 2, "{rev}: {stdout}{stderr}");
@@ -423,23 +370,9 @@ fn outside_a_repository_is_an_error() {
 
 #[test]
 fn a_repository_without_commits_is_an_error() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let mut git = Command::new("git");
-    for var in GIT_VARIABLES {
-        git.env_remove(var);
-    }
-    let status = git
-        .args(["-c", "init.defaultBranch=main", "init", "-q", "."])
-        .current_dir(dir.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir.path())
-        .status()
-        .expect("git runs");
-    assert!(status.success());
-    let out = foureyes()
-        .current_dir(dir.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir.path())
+    let repo = Repo::empty();
+    let out = repo
+        .foureyes()
         .args(["review"])
         .arg(plan())
         .args(["--git-base", "main"])
@@ -455,7 +388,7 @@ fn a_repository_without_commits_is_an_error() {
 
 #[test]
 fn unrelated_histories_have_no_merge_base() {
-    let repo = Repo::new(&[("README", "hello\n")]);
+    let repo = repository(&[("README", "hello\n")]);
     repo.git(&["checkout", "-q", "--orphan", "other"]);
     repo.commit("unrelated");
     let (code, _, stderr) = repo.review("main");
@@ -469,7 +402,7 @@ fn unrelated_histories_have_no_merge_base() {
 #[test]
 fn the_config_file_given_with_config_and_its_control_files() {
     let config = "approval_severity = \"medium\"\ncontrol_files = [\"deploy/gate.sh\"]\n";
-    let repo = Repo::new(&[("ci/sod.toml", config), ("deploy/gate.sh", "exit 1\n")]);
+    let repo = repository(&[("ci/sod.toml", config), ("deploy/gate.sh", "exit 1\n")]);
     repo.write("ci/sod.toml", &config.replace("medium", "critical"));
     repo.write("deploy/gate.sh", "exit 0\n");
     repo.commit("change");

@@ -4,19 +4,10 @@
 
 mod common;
 
-use common::{foureyes, root};
+use common::repo::{Repo, GIT_VARIABLES};
+use common::root;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-/// Variables through which git could reach another repository than the temporary one (set
-/// when the tests run inside a git hook, say).
-const GIT_VARIABLES: &[&str] = &[
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_COMMON_DIR",
-];
+use std::process::Command;
 
 /// A fixture's `.tf` file.
 fn fixture(name: &str, side: &str) -> String {
@@ -34,83 +25,21 @@ fn risky() -> String {
     fixture("privilege-and-evidence", "head")
 }
 
-/// A git repository in a temporary directory, with a home and configuration of its own.
-struct Repo {
-    dir: tempfile::TempDir,
+/// `foureyes hook` in a repository.
+trait Hook {
+    /// `foureyes hook ARGS` in `dir` (below the repository): exit code and stderr.
+    fn hook_in(&self, dir: &str, args: &[&str], env: &[(&str, &str)]) -> (i32, String);
+
+    fn hook(&self) -> (i32, String) {
+        self.hook_in("", &[], &[])
+    }
 }
 
-impl Repo {
-    /// An empty repository on `main`, without commits.
-    fn empty() -> Repo {
-        let repo = Repo {
-            dir: tempfile::tempdir().expect("a temporary directory"),
-        };
-        repo.git(&["-c", "init.defaultBranch=main", "init", "-q", "."]);
-        repo.git(&["config", "user.name", "Tester"]);
-        repo.git(&["config", "user.email", "tester@example.com"]);
-        repo
-    }
-
-    /// A repository whose first commit has these files.
-    fn new(files: &[(&str, &str)]) -> Repo {
-        let repo = Repo::empty();
-        for (path, text) in files {
-            repo.write(path, text);
-        }
-        repo.git(&["add", "-A"]);
-        repo.git(&["commit", "-q", "-m", "base"]);
-        repo
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn command(&self, program: &str) -> Command {
-        let mut command = Command::new(program);
-        for var in GIT_VARIABLES {
-            command.env_remove(var);
-        }
-        command
-            .current_dir(self.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", self.path());
-        command
-    }
-
-    /// Run git; its output, whatever its status.
-    fn try_git(&self, args: &[&str]) -> Output {
-        self.command("git").args(args).output().expect("git runs")
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        let out = self.try_git(args);
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    fn write(&self, path: &str, text: &str) {
-        let full = self.path().join(path);
-        if let Some(parent) = full.parent() {
-            std::fs::create_dir_all(parent).expect("mkdir");
-        }
-        std::fs::write(full, text).expect("write");
-    }
-
-    /// `foureyes hook ARGS` in `dir` (below the repository): exit code and stderr.
+impl Hook for Repo {
     fn hook_in(&self, dir: &str, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
-        let mut cmd = foureyes();
-        for var in GIT_VARIABLES {
-            cmd.env_remove(var);
-        }
-        let out = cmd
+        let out = self
+            .foureyes()
             .current_dir(self.path().join(dir))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", self.path())
             .envs(env.iter().copied())
             .arg("hook")
             .args(args)
@@ -126,10 +55,6 @@ impl Repo {
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     }
-
-    fn hook(&self) -> (i32, String) {
-        self.hook_in("", &[], &[])
-    }
 }
 
 /// What a blocked commit must say: the verdict, the rule, and what to do.
@@ -143,7 +68,7 @@ fn assert_blocked(code: i32, stderr: &str, rule: &str) {
 
 #[test]
 fn nothing_staged_passes_at_once_and_silently() {
-    let repo = Repo::new(&[("infra/main.tf", &before())]);
+    let repo = Repo::with_files(&[("infra/main.tf", &before())]);
     repo.write("README.md", "notes\n");
     repo.git(&["add", "README.md"]);
     assert_eq!(repo.hook(), (0, String::new()));
@@ -151,7 +76,7 @@ fn nothing_staged_passes_at_once_and_silently() {
 
 #[test]
 fn a_staged_grant_while_the_trail_stops_is_blocked() {
-    let repo = Repo::new(&[("infra/main.tf", &before())]);
+    let repo = Repo::with_files(&[("infra/main.tf", &before())]);
     repo.write("infra/main.tf", &risky());
     repo.git(&["add", "infra/main.tf"]);
     let (code, stderr) = repo.hook();
@@ -168,14 +93,14 @@ fn a_staged_grant_while_the_trail_stops_is_blocked() {
 
 #[test]
 fn a_change_only_in_the_working_tree_is_not_reviewed() {
-    let repo = Repo::new(&[("infra/main.tf", &before())]);
+    let repo = Repo::with_files(&[("infra/main.tf", &before())]);
     repo.write("infra/main.tf", &risky());
     assert_eq!(repo.hook(), (0, String::new()));
 }
 
 #[test]
 fn a_harmless_staged_change_passes_in_one_line() {
-    let repo = Repo::new(&[("infra/main.tf", &before())]);
+    let repo = Repo::with_files(&[("infra/main.tf", &before())]);
     repo.write(
         "infra/main.tf",
         &before().replace(
@@ -208,7 +133,7 @@ fn a_deleted_tf_file_is_reviewed() {
     let (role, trail) = text
         .split_once("resource \"aws_cloudtrail\"")
         .expect("the fixture has a trail");
-    let repo = Repo::new(&[
+    let repo = Repo::with_files(&[
         ("infra/iam.tf", role),
         (
             "infra/trail.tf",
@@ -233,7 +158,7 @@ fn a_deleted_tf_file_is_reviewed() {
 
 #[test]
 fn a_renamed_tf_file_is_the_same_configuration() {
-    let repo = Repo::new(&[("infra/main.tf", &before())]);
+    let repo = Repo::with_files(&[("infra/main.tf", &before())]);
     repo.git(&["mv", "infra/main.tf", "infra/audit.tf"]);
     let (code, stderr) = repo.hook();
     assert_eq!(code, 0, "{stderr}");
@@ -247,7 +172,7 @@ fn a_renamed_tf_file_is_the_same_configuration() {
 
 #[test]
 fn run_from_a_subdirectory_it_reviews_the_whole_staged_change() {
-    let repo = Repo::new(&[("infra/main.tf", &before()), ("docs/README.md", "docs\n")]);
+    let repo = Repo::with_files(&[("infra/main.tf", &before()), ("docs/README.md", "docs\n")]);
     repo.write("infra/main.tf", &risky());
     repo.git(&["add", "-A"]);
     let (code, stderr) = repo.hook_in("docs", &[], &[]);
@@ -258,7 +183,7 @@ fn run_from_a_subdirectory_it_reviews_the_whole_staged_change() {
 fn only_the_modules_the_change_touches_are_read() {
     // A broken fixture elsewhere in the repository does not stop a commit that does not touch
     // it, and a module the change touches is reviewed through the root that calls it.
-    let repo = Repo::new(&[
+    let repo = Repo::with_files(&[
         ("testdata/broken/main.tf", "resource \"x\" {\n"),
         (
             "envs/prod/main.tf",
@@ -278,7 +203,7 @@ fn only_the_modules_the_change_touches_are_read() {
 
 #[test]
 fn a_merge_with_conflicts_is_an_error() {
-    let repo = Repo::new(&[("infra/main.tf", &before())]);
+    let repo = Repo::with_files(&[("infra/main.tf", &before())]);
     repo.git(&["checkout", "-q", "-b", "other"]);
     repo.write("infra/main.tf", &before().replace("org-trail", "trail-a"));
     repo.git(&["commit", "-q", "-am", "a"]);
@@ -301,7 +226,7 @@ fn a_merge_with_conflicts_is_an_error() {
 
 #[test]
 fn a_staged_syntax_error_names_the_file_line_and_column() {
-    let repo = Repo::new(&[("infra/main.tf", &before())]);
+    let repo = Repo::with_files(&[("infra/main.tf", &before())]);
     repo.write(
         "infra/main.tf",
         "resource \"aws_iam_role\" \"x\" {\n  name = \n}\n",
@@ -317,7 +242,7 @@ fn a_staged_syntax_error_names_the_file_line_and_column() {
 
 #[test]
 fn hostile_file_names_are_escaped_and_never_options() {
-    let repo = Repo::new(&[("main.tf", &before())]);
+    let repo = Repo::with_files(&[("main.tf", &before())]);
     let name = "-x\u{1b}]0;pwned\u{7}.tf";
     repo.write(name, "resource \"aws_iam_role\" \"x\" {\n  name = \n}\n");
     repo.git(&["add", "--", name]);
@@ -334,7 +259,7 @@ fn hostile_file_names_are_escaped_and_never_options() {
 fn a_staged_exception_is_control_tampering() {
     let config = "approval_severity = \"medium\"\n";
     let exception = "\n[[exception]]\nrule = \"privilege-and-evidence\"\nprincipal = \"aws:role/ci-deployer\"\nreason = \"migration\"\napproved_by = \"me\"\nexpires = 2026-12-31\n";
-    let repo = Repo::new(&[(".foureyes.toml", config), ("infra/main.tf", &before())]);
+    let repo = Repo::with_files(&[(".foureyes.toml", config), ("infra/main.tf", &before())]);
     repo.write(".foureyes.toml", &format!("{config}{exception}"));
     repo.git(&["add", "-A"]);
     let (code, stderr) = repo.hook_in("", &["--today", "2026-12-01"], &[]);
@@ -347,7 +272,7 @@ fn a_staged_exception_is_control_tampering() {
 
 #[test]
 fn a_partial_commit_reads_the_index_git_commits() {
-    let repo = Repo::new(&[("infra/main.tf", &before()), ("notes.txt", "a\n")]);
+    let repo = Repo::with_files(&[("infra/main.tf", &before()), ("notes.txt", "a\n")]);
     let hook = repo.path().join(".git/hooks/pre-commit");
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_foureyes"));
     std::fs::write(
@@ -455,7 +380,7 @@ fn pre_commit_blocks_the_commit_then_allows_a_harmless_one() {
         "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: foureyes-system\n",
         this.display()
     );
-    let repo = Repo::new(&[
+    let repo = Repo::with_files(&[
         ("infra/main.tf", &before()),
         (".pre-commit-config.yaml", &config),
     ]);

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test file uses its own part of this module
 
+pub mod repo;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::BTreeSet;
