@@ -257,6 +257,25 @@ fn assert_safe_log(what: &str, text: &str) {
 
 /// A Markdown report or comment: plan text only ever becomes text, and no character of the
 /// payload is hidden in it.
+/// Everything a run of `foureyes github` printed or wrote for the job is safe for the log, and
+/// its job summary for Markdown.
+fn assert_safe_run(r: &fake::Run) {
+    assert_safe_log("stdout", &r.stdout);
+    assert_safe_log("stderr", &r.stderr);
+    assert_safe_log("outputs", &r.outputs);
+    assert_safe_markdown("job summary", &r.summary);
+}
+
+/// The bodies of the comments posted to the stand-in.
+fn posted(fake: &fake::Fake) -> Vec<String> {
+    fake.with(|s| {
+        s.comments
+            .iter()
+            .map(|c| c["body"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    })
+}
+
 fn assert_safe_markdown(what: &str, md: &str) {
     for c in HIDDEN {
         assert!(!md.contains(*c), "{what}: {c:?} reached it raw:\n{md}");
@@ -350,16 +369,8 @@ async fn plan_text_is_only_ever_text_on_github() {
         )
         .await;
         assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-        assert_safe_log("stdout", &r.stdout);
-        assert_safe_log("stderr", &r.stderr);
-        assert_safe_log("outputs", &r.outputs);
-        assert_safe_markdown("job summary", &r.summary);
-        let posted: Vec<String> = fake.with(|s| {
-            s.comments
-                .iter()
-                .map(|c| c["body"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        });
+        assert_safe_run(&r);
+        let posted = posted(&fake);
         assert_eq!(posted.len(), usize::from(!dry));
         for body in posted {
             // foureyes' own hidden lines only: the marker first, the state last.
@@ -418,16 +429,8 @@ async fn file_names_are_only_ever_text_on_github() {
             "the file is named: {}",
             r.stdout
         );
-        assert_safe_log("stdout", &r.stdout);
-        assert_safe_log("stderr", &r.stderr);
-        assert_safe_log("outputs", &r.outputs);
-        assert_safe_markdown("job summary", &r.summary);
-        let posted: Vec<String> = fake.with(|s| {
-            s.comments
-                .iter()
-                .map(|c| c["body"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        });
+        assert_safe_run(&r);
+        let posted = posted(&fake);
         assert_eq!(posted.len(), usize::from(!dry));
         for body in posted {
             assert!(body.contains("H\\-file\\-"), "the file is named: {body}");
