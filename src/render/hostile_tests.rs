@@ -404,3 +404,30 @@ fn json_and_sarif_keep_the_data_and_parse() {
         "{message}"
     );
 }
+
+/// The Code Quality report: GitLab shows its descriptions and paths to people, so they carry
+/// hidden characters escaped; the finding's text and the exception are there.
+#[test]
+fn code_quality_shows_hostile_text_escaped() {
+    let report = hostile_report();
+    let out = render(&report, Format::Codequality, &Ruleset::default(), false);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("the report parses");
+    let issues = v.as_array().expect("an array");
+    assert_eq!(issues.len(), report.findings.len());
+    for issue in issues {
+        for field in [&issue["description"], &issue["location"]["path"]] {
+            let text = field.as_str().expect("text");
+            for c in HIDDEN {
+                assert!(!text.contains(*c), "{c:?} in Code Quality: {text:?}");
+            }
+        }
+    }
+    let description = issues[0]["description"].as_str().expect("text");
+    assert!(
+        description.contains("F-finding.message-\\n::error::pwned"),
+        "{description}"
+    );
+    let excepted = issues[1]["description"].as_str().expect("text");
+    assert!(excepted.contains("F-exception.reason-"), "{excepted}");
+    assert_eq!(issues[1]["severity"], "info");
+}

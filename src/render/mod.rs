@@ -1,6 +1,7 @@
 //! Render: the report in each output format. One renderer per format, each a pure function of
 //! the report.
 
+pub(crate) mod codequality;
 pub(crate) mod json;
 pub(crate) mod markdown;
 pub(crate) mod sarif;
@@ -20,6 +21,8 @@ pub(crate) enum Format {
     Markdown,
     /// SARIF 2.1.0, for GitHub code scanning and GitLab.
     Sarif,
+    /// GitLab Code Quality (the Code Climate subset GitLab reads from a `codequality` report).
+    Codequality,
 }
 
 /// Write a report as it is made: big reports are never held whole in memory (the Markdown
@@ -36,6 +39,7 @@ pub(crate) fn write(
         Format::Json => json::write(report, out),
         Format::Markdown => out.write_all(markdown::render(report, ruleset).as_bytes()),
         Format::Sarif => sarif::write(report, out),
+        Format::Codequality => codequality::write(report, out),
     }
 }
 

@@ -386,7 +386,7 @@ fn security_severity(severity: Severity) -> &'static str {
 /// opening a new one each time: SHA-256 (the hash foureyes uses everywhere) over the rule id,
 /// principals and resources. Each string is preceded by its length and each list by its count,
 /// so no two different findings feed the same bytes.
-fn fingerprint(f: &Finding) -> String {
+pub(crate) fn fingerprint(f: &Finding) -> String {
     fn string(hash: &mut Sha256, s: &str) {
         hash.update((s.len() as u64).to_le_bytes());
         hash.update(s.as_bytes());
