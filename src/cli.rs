@@ -108,8 +108,8 @@ struct ReviewOptions {
     config: Option<PathBuf>,
     /// An identity that applies the change (role name, ARN or principal id); repeatable.
     /// Replaces the identities in the configuration and those detected in the plan.
-    /// `github:user/LOGIN` names a GitHub account (a machine user) whose approvals never count;
-    /// it replaces nothing.
+    /// `github:user/LOGIN` (`gitlab:user/USERNAME`) names a GitHub (GitLab) account, such as a
+    /// machine user, whose approvals never count; it replaces nothing.
     #[arg(long = "pipeline-principal", value_name = "ID")]
     pipeline_principals: Vec<String>,
     /// An extra ruleset file (TOML, the format of the built-in rulesets); repeatable.
@@ -153,8 +153,9 @@ struct ForgeArgs {
     /// One sticky comment per key: give each plan of a monorepo its own.
     #[arg(long, value_name = "KEY", default_value = "default")]
     comment_key: String,
-    /// Only these count as independent approvers: a login or `org/team`; repeatable. Review
-    /// is requested from them while approval is missing.
+    /// Only these count as independent approvers: a login, or a team `org/team` (GitLab: a
+    /// group `group/subgroup`, or `group:PATH` for any group, a top-level one included);
+    /// repeatable. Review is requested from the users while approval is missing.
     #[arg(long = "approver", value_name = "LOGIN|ORG/TEAM")]
     approvers: Vec<String>,
     /// The name of the commit status that gates the merge [default:

@@ -89,40 +89,62 @@ pub(crate) fn link_co_authors(people: &mut Vec<Person>) {
     people.extend(extra);
 }
 
-/// A reviewer's public profile, to compare with commit identities linked to no account.
+/// A reviewer's profile, to compare with commit identities linked to no account.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Profile {
     pub(crate) name: Option<String>,
-    pub(crate) email: Option<String>,
+    /// Every address the forge shows for the account: the public one, and the commit address
+    /// where the API shows it.
+    pub(crate) emails: Vec<String>,
 }
 
-/// Who may approve: users and `org/team`s.
+/// Who may approve: users, and teams or groups.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Approvers {
     pub(crate) users: Vec<String>,
-    /// `(org, team slug)`.
+    /// `(org, team)`: a GitHub team's organization and slug; a GitLab group's top-level group
+    /// and the rest of its path (`platform/security`), empty for the top-level group itself.
     pub(crate) teams: Vec<(String, String)>,
 }
 
+/// A team or group as people name it: `acme/security`, or `acme` for a top-level group.
+pub(crate) fn team_name(org: &str, team: &str) -> String {
+    if team.is_empty() {
+        org.to_owned()
+    } else {
+        format!("{org}/{team}")
+    }
+}
+
 impl Approvers {
-    /// Parse `login` and `org/team` entries.
+    /// Parse `login`, `org/team` (GitLab: `group/subgroup/...`) and `group:PATH` (any GitLab
+    /// group, a top-level one included) entries.
     pub(crate) fn parse(entries: &[String]) -> Result<Approvers, String> {
         let mut out = Approvers::default();
         for entry in entries {
             let entry = entry.trim().trim_start_matches('@');
             let ok = |s: &str| {
                 !s.is_empty()
+                    && s != "."
+                    && s != ".."
                     && s.bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
             };
-            match entry.split_once('/') {
-                Some((org, team)) if ok(org) && ok(team) => {
+            let path = |p: &str| p.split('/').all(ok);
+            let group = entry.strip_prefix("group:");
+            let (whole, named) = match group {
+                Some(p) => (p, true),
+                None => (entry, false),
+            };
+            match whole.split_once('/') {
+                Some((org, team)) if ok(org) && path(team) => {
                     out.teams.push((org.to_owned(), team.to_owned()));
                 }
-                None if ok(entry) => out.users.push(entry.to_owned()),
+                None if named && ok(whole) => out.teams.push((whole.to_owned(), String::new())),
+                None if ok(whole) => out.users.push(whole.to_owned()),
                 _ => {
                     return Err(format!(
-                        "approver `{entry}` is neither a login nor `org/team`"
+                        "approver `{entry}` is neither a login, `org/team` nor `group:PATH`"
                     ))
                 }
             }
@@ -139,7 +161,7 @@ impl Approvers {
         self.users
             .iter()
             .cloned()
-            .chain(self.teams.iter().map(|(o, t)| format!("{o}/{t}")))
+            .chain(self.teams.iter().map(|(o, t)| team_name(o, t)))
             .collect()
     }
 }
@@ -258,6 +280,9 @@ pub(crate) fn conflict(
             "not comparable with every commit: the forge listed {listed} of {total}"
         ));
     }
+    if review.commit.is_empty() {
+        return Some("which commit they approved is not known: the forge did not say when".into());
+    }
     if review.commit != change.head {
         return Some(format!(
             "approved an older commit ({})",
@@ -275,16 +300,16 @@ pub(crate) fn conflict(
     None
 }
 
-/// Whether a commit identity linked to no account is this reviewer: the same public email,
-/// or a name that is the reviewer's login or profile name.
+/// Whether a commit identity linked to no account is this reviewer: an address the forge
+/// shows for the account, or a name that is the reviewer's login or profile name.
 fn unlinked_match(person: &Person, login: &str, profile: &Profile) -> bool {
     let name = person.name.trim();
     let email = person.email.trim();
     (!email.is_empty()
         && profile
-            .email
-            .as_deref()
-            .is_some_and(|e| e.trim().eq_ignore_ascii_case(email)))
+            .emails
+            .iter()
+            .any(|e| e.trim().eq_ignore_ascii_case(email)))
         || (!name.is_empty()
             && (name.eq_ignore_ascii_case(login)
                 || profile
@@ -488,7 +513,7 @@ mod tests {
         );
         let carol = Profile {
             name: Some("carol jones".into()),
-            email: None,
+            emails: Vec::new(),
         };
         assert_eq!(
             conflict(&review("cj", &head), &c, Some(&carol)).as_deref(),
@@ -631,7 +656,21 @@ mod tests {
         let a = Approvers::parse(&["@alice".into(), "acme/security".into()]).expect("parses");
         assert_eq!(a.users, ["alice"]);
         assert_eq!(a.teams, [("acme".into(), "security".into())]);
-        assert!(Approvers::parse(&["a/b/c".into()]).is_err());
+        // GitLab's subgroups, and top-level groups by `group:`.
+        let g = Approvers::parse(&["a/b/c".into(), "group:sec".into(), "group:x/y".into()])
+            .expect("parses");
+        assert_eq!(
+            g.teams,
+            [
+                ("a".into(), "b/c".into()),
+                ("sec".into(), String::new()),
+                ("x".into(), "y".into())
+            ]
+        );
+        assert_eq!(g.describe(), ["a/b/c", "sec", "x/y"]);
+        assert!(Approvers::parse(&["a//c".into()]).is_err());
+        assert!(Approvers::parse(&["a/../c".into()]).is_err());
+        assert!(Approvers::parse(&["group:".into()]).is_err());
         assert!(Approvers::parse(&["$(id)".into()]).is_err());
     }
 }

@@ -828,12 +828,18 @@ async fn membership<J: Job>(ctx: &Ctx<'_, J>, login: &str) -> Result<Membership,
     }
     for (org, team) in &approvers.teams {
         match ctx.forge.team_member(org, team, login).await {
-            Ok(true) => return Ok(Membership::Member(format!("a member of {org}/{team}"))),
+            Ok(true) => {
+                return Ok(Membership::Member(format!(
+                    "a member of {}",
+                    crate::publish::approval::team_name(org, team)
+                )))
+            }
             Ok(false) => {}
             Err(e) if e.is_timeout() => return Err(e),
             Err(e) => {
                 return Ok(Membership::Unknown(format!(
-                    "membership of {org}/{team} could not be read ({}); {}",
+                    "membership of {} could not be read ({}); {}",
+                    crate::publish::approval::team_name(org, team),
                     e.status()
                         .map_or_else(|| "no answer".into(), |s| s.to_string()),
                     J::TERMS.team_access
@@ -889,6 +895,8 @@ async fn request_reviews<J: Job>(
                 .team_owner
                 .as_deref()
                 .is_some_and(|owner| owner.eq_ignore_ascii_case(o))
+                && !t.is_empty()
+                && !t.contains('/')
                 && !request
                     .requested_teams
                     .iter()

@@ -11,6 +11,8 @@ pub(crate) mod approval;
 pub(crate) mod files;
 pub(crate) mod gate;
 pub(crate) mod github;
+pub(crate) mod gitlab;
+pub(crate) mod http;
 pub(crate) mod redact;
 pub(crate) mod state;
 pub(crate) mod text;
@@ -27,7 +29,7 @@ use std::time::Duration;
 
 /// Every forge foureyes publishes to, as `foureyes NAME`: adding one is its module and one
 /// line here.
-pub(crate) const FORGES: &[&Registered] = &[&github::FORGE];
+pub(crate) const FORGES: &[&Registered] = &[&github::FORGE, &gitlab::FORGE];
 
 /// A forge as the command line offers it: the subcommand, its help, and how it runs.
 pub(crate) struct Registered {

@@ -60,6 +60,15 @@ impl Redactor {
         Redactor { needles: all }
     }
 
+    /// A redactor of this one's secrets and the other's.
+    pub(crate) fn and(mut self, other: Redactor) -> Redactor {
+        self.needles.extend(other.needles);
+        self.needles
+            .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        self.needles.dedup();
+        self
+    }
+
     /// Whether there is anything to redact.
     pub(crate) fn is_empty(&self) -> bool {
         self.needles.is_empty()

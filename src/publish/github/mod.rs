@@ -8,10 +8,9 @@
 //! Everything it prints, writes or sends passes one [`Redactor`] (in [`Actions`] and in the
 //! API client), so the token never shows, even when the API echoes it back.
 
-mod api;
-
 use super::approval::{Commit, Identity, Profile, Review, ReviewState};
 use super::gate;
+use super::http::{Api, ApiError, Dialect, Raw};
 use super::redact::Redactor;
 use super::state::Authorship;
 use super::{
@@ -20,7 +19,6 @@ use super::{
 };
 use crate::controls::{ChangedFile, Status as FileStatus};
 use crate::exit::Exit;
-use api::{Api, ApiError, Raw};
 use serde::Deserialize;
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -61,6 +59,18 @@ pub(crate) const FORGE: Registered = Registered {
     account_prefix: "github:user/",
     run,
     error_line,
+};
+
+/// How GitHub's REST API speaks.
+const DIALECT: Dialect = Dialect {
+    forge: "GitHub",
+    url_variable: "GITHUB_API_URL",
+    json: "application/vnd.github+json",
+    raw: "application/vnd.github.raw+json",
+    headers: &[("X-GitHub-Api-Version", "2022-11-28")],
+    reset: "x-ratelimit-reset",
+    limited_403: true,
+    hint: super::http::github_hint,
 };
 
 /// The longest comment GitHub accepts, in characters.
@@ -222,6 +232,7 @@ impl Job for Actions {
             ));
         }
         let api = Api::new(
+            DIALECT,
             &env.api_url,
             env.token.clone(),
             self.redactor.clone(),
@@ -355,6 +366,7 @@ impl Forge for GitHub {
         // NOTE: the head goes into the status's URL and is compared with the state's.
         if !super::state::is_commit(&pull.head.sha) {
             return Err(ApiError::Shape {
+                forge: DIALECT.forge,
                 what,
                 error: format!(
                     "the head `{}` is not a commit id",
@@ -560,11 +572,20 @@ impl Forge for GitHub {
             .await?;
         Ok(Profile {
             name: p.name,
-            email: p.email,
+            emails: p.email.into_iter().collect(),
         })
     }
 
     async fn team_member(&self, org: &str, team: &str, login: &str) -> Result<bool, ForgeError> {
+        if team.is_empty() || team.contains('/') {
+            return Err(ForgeError::new(
+                format!(
+                    "GitHub teams are named `org/team`, not `{}`",
+                    super::approval::team_name(org, team)
+                ),
+                None,
+            ));
+        }
         let answer = self
             .api
             .get::<ApiMembership>(
@@ -671,6 +692,7 @@ impl Forge for GitHub {
         let what = format!("finding the merge base of pull request #{number}");
         if !super::state::is_commit(base) {
             return Err(ApiError::Shape {
+                forge: DIALECT.forge,
                 what,
                 error: format!(
                     "the base `{}` is not a commit id",
@@ -690,6 +712,7 @@ impl Forge for GitHub {
         let base = compare.merge_base_commit.sha;
         if !super::state::is_commit(&base) {
             return Err(ApiError::Shape {
+                forge: DIALECT.forge,
                 what,
                 error: format!(
                     "the merge base `{}` is not a commit id",
@@ -771,6 +794,7 @@ fn needs_read_access(e: ApiError, what: &str) -> ApiError {
             message,
             ..
         } => ApiError::Status {
+            forge: DIALECT.forge,
             what: what.to_owned(),
             status,
             message,

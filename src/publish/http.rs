@@ -1,7 +1,10 @@
-//! The GitHub API as foureyes uses it: octocrab for the client, authentication and the base
-//! URL (so GitHub Enterprise Server works), plus retries, pagination, deadlines and errors that
-//! say what to do. Every request body and path goes through the redactor, so the token is
-//! never sent anywhere but in the `Authorization` header.
+//! A forge's REST API as foureyes uses it, for every forge: octocrab's HTTP client (hyper and
+//! rustls, with the token as a bearer token, which GitHub and GitLab both take) and the base
+//! URL (so GitHub Enterprise Server and self-managed GitLab under a path prefix work), plus
+//! retries with backoff, rate limits (`Retry-After`), pagination (`Link`, and GitLab's
+//! `X-Next-Page`), deadlines and errors that say what to do. What differs between forges is a
+//! [`Dialect`]. Every request body and path goes through the redactor, so the token is never
+//! sent anywhere but in the `Authorization` header.
 
 use crate::publish::redact::Redactor;
 use crate::publish::{Deadlines, ForgeError};
@@ -20,29 +23,40 @@ const PAGES: usize = 100;
 /// A failed request, worded for the person reading the job log.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum ApiError {
-    #[error("{what}: GitHub answered {status}{}: {hint}", detail(.message))]
+    #[error("{what}: {forge} answered {status}{}: {hint}", detail(.message))]
     Status {
+        forge: &'static str,
         what: String,
         status: u16,
         message: String,
         hint: String,
     },
-    #[error("{what}: cannot reach GitHub at {base}: {error}")]
+    #[error("{what}: cannot reach {forge} at {base}: {error}")]
     Transport {
+        forge: &'static str,
         what: String,
         base: String,
         error: String,
     },
-    #[error("{what}: unexpected answer from GitHub: {error}")]
-    Shape { what: String, error: String },
-    #[error("{what}: the next page is at {url}, which is not GitHub's API at {base}")]
+    #[error("{what}: unexpected answer from {forge}: {error}")]
+    Shape {
+        forge: &'static str,
+        what: String,
+        error: String,
+    },
+    #[error("{what}: the next page is at {url}, which is not {forge}'s API at {base}")]
     ForeignLink {
+        forge: &'static str,
         what: String,
         url: String,
         base: String,
     },
-    #[error("{what}: GitHub did not answer within {} (--request-timeout)", secs(*.after))]
-    Timeout { what: String, after: Duration },
+    #[error("{what}: {forge} did not answer within {} (--request-timeout)", secs(*.after))]
+    Timeout {
+        forge: &'static str,
+        what: String,
+        after: Duration,
+    },
     #[error("{what}: {why} (the run's time limit is {}, --timeout)", secs(*.limit))]
     OutOfTime {
         what: String,
@@ -69,7 +83,7 @@ fn detail(m: &str) -> String {
 }
 
 impl ApiError {
-    /// The HTTP status, when GitHub answered.
+    /// The HTTP status, when the forge answered.
     pub(crate) fn status(&self) -> Option<u16> {
         match self {
             ApiError::Status { status, .. } => Some(*status),
@@ -77,12 +91,12 @@ impl ApiError {
         }
     }
 
-    /// Whether GitHub was too slow: a request past its deadline, or the run out of time.
+    /// Whether the forge was too slow: a request past its deadline, or the run out of time.
     pub(crate) fn is_timeout(&self) -> bool {
         matches!(self, ApiError::Timeout { .. } | ApiError::OutOfTime { .. })
     }
 
-    /// Whether the run is out of time: nothing more can be asked of GitHub.
+    /// Whether the run is out of time: nothing more can be asked of the forge.
     pub(crate) fn is_out_of_time(&self) -> bool {
         matches!(self, ApiError::OutOfTime { .. })
     }
@@ -101,8 +115,30 @@ impl From<ApiError> for ForgeError {
     }
 }
 
-/// What to do about a status, for a request described by `what`.
-fn hint(status: u16, write: bool) -> String {
+/// How one forge's API speaks: its name in messages, the media types and headers it wants,
+/// how it says a request was rate limited, and what to do about each refusal.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Dialect {
+    /// The forge's name in messages: `GitHub`.
+    pub(crate) forge: &'static str,
+    /// The variable that gives the API's URL: `GITHUB_API_URL`.
+    pub(crate) url_variable: &'static str,
+    /// The media type of JSON answers.
+    pub(crate) json: &'static str,
+    /// The media type of a file's bytes.
+    pub(crate) raw: &'static str,
+    /// More headers sent with every request.
+    pub(crate) headers: &'static [(&'static str, &'static str)],
+    /// The header that says when a rate limit resets (epoch seconds).
+    pub(crate) reset: &'static str,
+    /// Whether a 403 is a rate limit (GitHub's secondary limits): given the headers.
+    pub(crate) limited_403: bool,
+    /// What to do about a status: `(status, write)`; `attempts` for server errors.
+    pub(crate) hint: fn(u16, bool) -> String,
+}
+
+/// What GitHub's refusals mean.
+pub(crate) fn github_hint(status: u16, write: bool) -> String {
     match status {
         401 => "the token was refused; check that GITHUB_TOKEN is set to a valid token".into(),
         403 if write => "the token may not write here; on a pull request from a fork, GitHub gives a read-only token".into(),
@@ -112,6 +148,21 @@ fn hint(status: u16, write: bool) -> String {
         422 => "GitHub refused the request as invalid".into(),
         429 => "rate limited".into(),
         s if s >= 500 => format!("GitHub kept failing after {ATTEMPTS} attempts"),
+        _ => "unexpected".into(),
+    }
+}
+
+/// What GitLab's refusals mean.
+pub(crate) fn gitlab_hint(status: u16, write: bool) -> String {
+    match status {
+        401 => "the token was refused; check that GITLAB_TOKEN is set to a valid project access token that has not expired".into(),
+        403 if write => "the token may not write here; it needs the `api` scope and the Developer role (or higher) in the project".into(),
+        403 => "the token may not read this; it needs the `api` scope (or `read_api`) and a role in the project".into(),
+        404 if write => "not found, or the token may not write here (GitLab answers 404 to hide what a token cannot see)".into(),
+        404 => "not found, or the token cannot see it; check CI_API_V4_URL, CI_PROJECT_ID and the token's role".into(),
+        400 | 422 => "GitLab refused the request as invalid".into(),
+        429 => "rate limited".into(),
+        s if s >= 500 => format!("GitLab kept failing after {ATTEMPTS} attempts"),
         _ => "unexpected".into(),
     }
 }
@@ -147,12 +198,12 @@ pub(crate) struct Answer {
     next: Option<String>,
 }
 
-/// What to ask GitHub for, and how much of it to read.
+/// What to ask the forge for, and how much of it to read.
 #[derive(Debug, Clone, Copy)]
 enum Read {
-    /// JSON (`application/vnd.github+json`), read whole.
+    /// JSON, read whole.
     Json,
-    /// A file's bytes (`application/vnd.github.raw+json`), read up to this many.
+    /// A file's bytes, read up to this many.
     Raw(usize),
 }
 
@@ -161,7 +212,7 @@ enum Read {
 pub(crate) enum Raw {
     /// Its bytes.
     Found(Vec<u8>),
-    /// GitHub answered 404: no such file at that commit.
+    /// The forge answered 404: no such file at that commit.
     Absent,
     /// Longer than the limit: not read.
     TooBig,
@@ -169,6 +220,7 @@ pub(crate) enum Raw {
 
 /// The client.
 pub(crate) struct Api {
+    dialect: Dialect,
     client: octocrab::Octocrab,
     /// `scheme://authority` of the API, to check links against.
     origin: String,
@@ -184,9 +236,10 @@ pub(crate) struct Api {
 }
 
 impl Api {
-    /// A client for `base` (`GITHUB_API_URL`), authenticated with the token if there is one.
-    /// The run's time starts now.
+    /// A client for `base` (the dialect's URL variable), authenticated with the token if there
+    /// is one. The run's time starts now.
     pub(crate) fn new(
+        dialect: Dialect,
         base: &str,
         token: Option<String>,
         redactor: Redactor,
@@ -194,9 +247,12 @@ impl Api {
     ) -> Result<Api, String> {
         let uri: http::Uri = base
             .parse()
-            .map_err(|_| format!("GITHUB_API_URL `{base}` is not a URL"))?;
+            .map_err(|_| format!("{} `{base}` is not a URL", dialect.url_variable))?;
         let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
-            return Err(format!("GITHUB_API_URL `{base}` is not an absolute URL"));
+            return Err(format!(
+                "{} `{base}` is not an absolute URL",
+                dialect.url_variable
+            ));
         };
         let origin = format!("{scheme}://{authority}");
         // NOTE: these bound one read; what bounds a request whole is the deadline in `send`.
@@ -204,7 +260,7 @@ impl Api {
             .set_connect_timeout(Some(deadlines.request))
             .set_read_timeout(Some(deadlines.request))
             .base_uri(base.trim_end_matches('/'))
-            .map_err(|_| format!("GITHUB_API_URL `{base}` is not a URL"))?;
+            .map_err(|_| format!("{} `{base}` is not a URL", dialect.url_variable))?;
         if let Some(token) = token {
             builder = builder.personal_token(token);
         }
@@ -212,6 +268,7 @@ impl Api {
             .build()
             .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
         Ok(Api {
+            dialect,
             client,
             origin,
             base: base.to_owned(),
@@ -267,7 +324,7 @@ impl Api {
         if left.is_zero() {
             return Err(ApiError::OutOfTime {
                 what: what.into(),
-                why: "no time was left to ask GitHub".into(),
+                why: format!("no time was left to ask {}", self.dialect.forge),
                 limit: self.deadlines.run,
             });
         }
@@ -305,10 +362,14 @@ impl Api {
             Ok(got) => Ok(got),
             Err(_) if deadline < self.deadlines.request => Err(ApiError::OutOfTime {
                 what: what.into(),
-                why: "GitHub had not answered when the run's time ran out".into(),
+                why: format!(
+                    "{} had not answered when the run's time ran out",
+                    self.dialect.forge
+                ),
                 limit: self.deadlines.run,
             }),
             Err(_) => Err(ApiError::Timeout {
+                forge: self.dialect.forge,
                 what: what.into(),
                 after: deadline,
             }),
@@ -321,8 +382,8 @@ impl Api {
     }
 
     /// One request, retried on server errors, rate limits and broken connections, within the
-    /// deadlines. A request that passes its own deadline is not tried again: GitHub that does
-    /// not answer in time is not waited for twice.
+    /// deadlines. A request that passes its own deadline is not tried again: a forge that
+    /// does not answer in time is not waited for twice.
     pub(crate) async fn send(
         &self,
         method: http::Method,
@@ -332,6 +393,7 @@ impl Api {
     ) -> Result<Answer, ApiError> {
         let (body, next) = self.exchange(method, path, body, what, Read::Json).await?;
         let body = String::from_utf8(body.bytes).map_err(|_| ApiError::Shape {
+            forge: self.dialect.forge,
             what: what.into(),
             error: "the answer is not UTF-8".into(),
         })?;
@@ -363,8 +425,8 @@ impl Api {
         read: Read,
     ) -> Result<(Body, Option<String>), ApiError> {
         let (accept, limit) = match read {
-            Read::Json => ("application/vnd.github+json", None),
-            Read::Raw(limit) => ("application/vnd.github.raw+json", Some(limit)),
+            Read::Json => (self.dialect.json, None),
+            Read::Raw(limit) => (self.dialect.raw, Some(limit)),
         };
         let write = method != http::Method::GET;
         let path = self.redactor.redact(path);
@@ -378,15 +440,18 @@ impl Api {
             pause: BACKOFF,
         };
         loop {
-            let request = http::Request::builder()
+            let mut request = http::Request::builder()
                 .method(method.clone())
                 .uri(path.as_str())
-                .header(http::header::ACCEPT, accept)
-                .header("X-GitHub-Api-Version", "2022-11-28");
+                .header(http::header::ACCEPT, accept);
+            for (name, value) in self.dialect.headers {
+                request = request.header(*name, *value);
+            }
             let request = self
                 .client
                 .build_request(request, body.as_ref())
                 .map_err(|e| ApiError::Shape {
+                    forge: self.dialect.forge,
                     what: what.into(),
                     error: format!("cannot build the request: {e}"),
                 })?;
@@ -394,12 +459,14 @@ impl Api {
                 Ok(got) => got,
                 Err(e) => {
                     if retry.attempt < ATTEMPTS {
-                        let why = format!("cannot reach GitHub ({})", transport(&e));
+                        let why =
+                            format!("cannot reach {} ({})", self.dialect.forge, transport(&e));
                         let wait = retry.pause;
                         self.pause(&mut retry, wait, what, &why).await?;
                         continue;
                     }
                     return Err(ApiError::Transport {
+                        forge: self.dialect.forge,
                         what: what.into(),
                         base: self.base.clone(),
                         error: transport(&e),
@@ -420,23 +487,34 @@ impl Api {
                 *self.clock.borrow_mut() = Some(date);
             }
             if (200..300).contains(&status) {
-                let next = header("link").and_then(|l| next_link(&l));
+                // NOTE: `Link` serves offset and keyset pagination alike; GitLab's `X-Next-Page`
+                // is the fallback where a proxy drops `Link`.
+                let next = header("link").and_then(|l| next_link(&l)).or_else(|| {
+                    let page = header("x-next-page")?;
+                    (!page.is_empty() && page.bytes().all(|b| b.is_ascii_digit()))
+                        .then(|| with_page(&path, &page))
+                });
                 return Ok((body, next));
             }
             let limited = status == 429
                 || (status == 403
+                    && self.dialect.limited_403
                     && (header("retry-after").is_some()
                         || header("x-ratelimit-remaining").as_deref() == Some("0")));
             if retry.attempt < ATTEMPTS && (limited || matches!(status, 500 | 502 | 503 | 504)) {
                 let (wait, why) = if limited {
                     let wait = rate_limit_wait(
                         header("retry-after").as_deref(),
-                        header("x-ratelimit-reset").as_deref(),
+                        header(self.dialect.reset).as_deref(),
                     )
                     .unwrap_or(retry.pause);
-                    (wait, format!("GitHub rate-limited the request ({status})"))
+                    let forge = self.dialect.forge;
+                    (wait, format!("{forge} rate-limited the request ({status})"))
                 } else {
-                    (retry.pause, format!("GitHub answered {status}"))
+                    (
+                        retry.pause,
+                        format!("{} answered {status}", self.dialect.forge),
+                    )
                 };
                 // NOTE: a rate limit is waited out only within the run's time left.
                 self.pause(&mut retry, wait, what, &why).await?;
@@ -444,9 +522,11 @@ impl Api {
             }
             let message = serde_json::from_slice::<serde_json::Value>(&body.bytes)
                 .ok()
-                .and_then(|v| v.get("message")?.as_str().map(str::to_owned))
+                .map(|v| refusal(&v))
                 .unwrap_or_default();
+            let hint = self.dialect.hint;
             return Err(ApiError::Status {
+                forge: self.dialect.forge,
                 what: what.into(),
                 status,
                 message: crate::escape::terminal(&message).into_owned(),
@@ -466,7 +546,7 @@ impl Api {
         what: &str,
     ) -> Result<T, ApiError> {
         let answer = self.send(http::Method::GET, path, None, what).await?;
-        parse(&answer.body, what)
+        self.parse(&answer.body, what)
     }
 
     /// GET every page of a list.
@@ -480,7 +560,7 @@ impl Api {
         let mut out = Vec::new();
         for _ in 0..PAGES {
             let answer = self.send(http::Method::GET, &url, None, what).await?;
-            let page: Vec<T> = parse(&answer.body, what)?;
+            let page: Vec<T> = self.parse(&answer.body, what)?;
             out.extend(page);
             match answer.next {
                 None => return Ok(out),
@@ -488,6 +568,7 @@ impl Api {
                     // NOTE: the token goes with every request; a link elsewhere would leak it.
                     if !self.same_origin(&next) {
                         return Err(ApiError::ForeignLink {
+                            forge: self.dialect.forge,
                             what: what.into(),
                             url: crate::escape::terminal(&next).into_owned(),
                             base: self.base.clone(),
@@ -498,18 +579,83 @@ impl Api {
             }
         }
         Err(ApiError::Shape {
+            forge: self.dialect.forge,
             what: what.into(),
             error: format!("more than {PAGES} pages"),
         })
     }
+
+    /// An answer read as `T`, or an error that says where it differs.
+    pub(crate) fn parse<T: DeserializeOwned>(&self, body: &str, what: &str) -> Result<T, ApiError> {
+        let de = &mut serde_json::Deserializer::from_str(body);
+        serde_path_to_error::deserialize(de).map_err(|e| ApiError::Shape {
+            forge: self.dialect.forge,
+            what: what.into(),
+            error: format!("at `{}`: {}", e.path(), e.inner()),
+        })
+    }
+
+    /// An answer of the wrong shape, in this forge's words.
+    pub(crate) fn shape(&self, what: String, error: String) -> ApiError {
+        ApiError::Shape {
+            forge: self.dialect.forge,
+            what,
+            error,
+        }
+    }
 }
 
-fn parse<T: DeserializeOwned>(body: &str, what: &str) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_str(body);
-    serde_path_to_error::deserialize(de).map_err(|e| ApiError::Shape {
-        what: what.into(),
-        error: format!("at `{}`: {}", e.path(), e.inner()),
-    })
+/// What a refusal's body says: GitHub's `message`; GitLab's `message`, which may be a string,
+/// a list or an object of fields and their errors; or OAuth's `error_description` / `error`.
+fn refusal(body: &serde_json::Value) -> String {
+    fn flat(v: &serde_json::Value, out: &mut Vec<String>, prefix: &str) {
+        match v {
+            serde_json::Value::String(s) if prefix.is_empty() => out.push(s.clone()),
+            serde_json::Value::String(s) => out.push(format!("{prefix} {s}")),
+            serde_json::Value::Array(items) => {
+                for item in items.iter().take(8) {
+                    flat(item, out, prefix);
+                }
+            }
+            serde_json::Value::Object(fields) => {
+                for (key, value) in fields.iter().take(8) {
+                    flat(value, out, key);
+                }
+            }
+            serde_json::Value::Null => {}
+            other => out.push(format!("{prefix} {other}").trim().to_owned()),
+        }
+    }
+    let mut out = Vec::new();
+    match body.get("message") {
+        Some(m) => flat(m, &mut out, ""),
+        None => {
+            for key in ["error_description", "error"] {
+                if let Some(serde_json::Value::String(s)) = body.get(key) {
+                    out.push(s.clone());
+                    break;
+                }
+            }
+        }
+    }
+    let text = out.join("; ");
+    // NOTE: a refusal is one line of a message; an API could answer anything.
+    match text.char_indices().nth(500) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text,
+    }
+}
+
+/// A list's URL with its `page` parameter set: how GitLab's `X-Next-Page` names the next page.
+fn with_page(url: &str, page: &str) -> String {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut params: Vec<String> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("page="))
+        .map(str::to_owned)
+        .collect();
+    params.push(format!("page={page}"));
+    format!("{base}?{}", params.join("&"))
 }
 
 /// A transport error without anything that could carry a secret.
@@ -563,6 +709,42 @@ mod tests {
             Some("https://api.github.com/repositories/1/pulls/2/reviews?page=3")
         );
         assert_eq!(next_link(r#"<https://x/a>; rel="last""#), None);
+    }
+
+    #[test]
+    fn the_next_page_of_an_offset_list() {
+        assert_eq!(
+            with_page(
+                "/projects/1/merge_requests/7/notes?sort=asc&per_page=100",
+                "2"
+            ),
+            "/projects/1/merge_requests/7/notes?sort=asc&per_page=100&page=2"
+        );
+        assert_eq!(
+            with_page("/x?page=2&per_page=100", "3"),
+            "/x?per_page=100&page=3"
+        );
+    }
+
+    #[test]
+    fn refusals_in_every_shape_the_forges_give() {
+        use serde_json::json;
+        assert_eq!(refusal(&json!({ "message": "Not Found" })), "Not Found");
+        assert_eq!(
+            refusal(
+                &json!({ "message": { "note": ["is too long (maximum is 1000000 characters)"] } })
+            ),
+            "note is too long (maximum is 1000000 characters)"
+        );
+        assert_eq!(
+            refusal(
+                &json!({ "error": "insufficient_scope", "error_description": "The request requires higher privileges" })
+            ),
+            "The request requires higher privileges"
+        );
+        assert_eq!(refusal(&json!({ "message": ["a", "b"] })), "a; b");
+        assert_eq!(refusal(&json!({})), "");
+        assert!(refusal(&json!({ "message": "x".repeat(10_000) })).len() < 600);
     }
 
     #[test]
