@@ -41,6 +41,9 @@ pub const WEB_URL: &str = "https://gitlab.example/acme/infra/-/merge_requests/7"
 /// The job's page (`CI_JOB_URL`): the status links to it.
 pub const JOB_URL: &str = "https://gitlab.example/acme/infra/-/jobs/42";
 
+/// The pipeline the job runs in (`CI_PIPELINE_ID`).
+pub const PIPELINE_ID: u64 = 4242;
+
 /// The head commit of the merge request.
 pub const HEAD: &str = "1111111111111111111111111111111111111111";
 /// An older commit of the merge request (its first push).
@@ -159,7 +162,8 @@ pub struct State {
     pub versions: Vec<Value>,
     /// The merge request's commits, oldest first; listed newest first, as GitLab does.
     pub commits: Vec<Value>,
-    /// Every status set: `{sha, state, name, description, target_url}`.
+    /// Every status set: `{sha, state, name, description, target_url, ref, pipeline_id}` (the
+    /// last two as sent, `null` when not).
     pub statuses: Vec<Value>,
     pub transitions: Transitions,
     /// Group memberships: (group full path, username, access level). `members/all` also
@@ -1329,6 +1333,8 @@ impl Handler {
                     "name": name,
                     "description": args["description"],
                     "target_url": args["target_url"],
+                    "ref": args["ref"],
+                    "pipeline_id": args["pipeline_id"],
                 });
                 s.statuses.push(status.clone());
                 let author = s.by_id(s.viewer).map(brief);
@@ -1475,6 +1481,14 @@ pub async fn run_with(
         .env("CI_PIPELINE_SOURCE", "merge_request_event")
         .env("CI_COMMIT_SHA", head)
         .env("CI_JOB_URL", JOB_URL)
+        // NOTE: set by GitLab in every merge-request pipeline too, beside what the forge is
+        // documented to read: a status can name its pipeline and ref.
+        .env("CI_JOB_ID", "42")
+        .env("CI_PIPELINE_ID", PIPELINE_ID.to_string())
+        .env("CI_COMMIT_REF_NAME", "change")
+        .env("CI_MERGE_REQUEST_PROJECT_ID", PROJECT_ID.to_string())
+        .env("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "change")
+        .env("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main")
         .env("CI_PROJECT_DIR", dir.path())
         .env("GITLAB_TOKEN", token)
         .env("CI_JOB_TOKEN", JOB_TOKEN)
