@@ -1059,6 +1059,22 @@ mod standin {
         )
         .await;
         assert_eq!(prefixed.status, 200);
+        fake.with(|s| s.link_header = true);
+        let prefixed = request(
+            &fake,
+            "GET",
+            &format!("/gitlab{}", target(1)),
+            &[AUTH],
+            None,
+        )
+        .await;
+        assert!(
+            prefixed
+                .header("link")
+                .unwrap_or_default()
+                .contains(&format!("/gitlab{}>; rel=\"next\"", target(2))),
+            "{prefixed:?}"
+        );
         let other = request(&fake, "GET", &target(1).replace("v4", "v3"), &[AUTH], None).await;
         assert_eq!(other.status, 404);
     }
@@ -1454,6 +1470,10 @@ mod standin {
         assert_eq!(limited.status, 429);
         assert_eq!(limited.header("retry-after"), Some("1"));
         assert_eq!(limited.body, "Retry later\n");
+        assert_eq!(
+            limited.header("date"),
+            Some("Sun, 22 Nov 2026 08:00:00 GMT")
+        );
         assert_eq!(
             request(&fake, "GET", &api("/user"), &[AUTH], None)
                 .await
