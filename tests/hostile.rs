@@ -4,6 +4,8 @@
 mod common;
 #[path = "common/github.rs"]
 mod fake;
+#[path = "common/gitlab.rs"]
+mod gitlab;
 
 use common::{foureyes, root};
 use serde_json::Value;
@@ -468,4 +470,128 @@ fn errors_quote_plan_text_escaped_on_one_line() {
         assert_eq!(err.lines().count(), 1, "{plan}: one line: {err}");
         assert_safe_log("stderr", &err);
     }
+}
+
+/// GitLab runs quick actions (`/approve`, `/merge`, ...) from the lines of a note that start
+/// with one: the payload, with quick actions on lines of their own, in every string of a plan
+/// (and of the JSON documents held in its strings).
+fn with_quick_actions(value: &mut Value) {
+    const ACTIONS: &str = "\n/approve\n/merge\n/assign_reviewer @mallory\n  /close\n";
+    match value {
+        Value::String(text) => {
+            if let Ok(mut inner) = serde_json::from_str::<Value>(text) {
+                if inner.is_object() {
+                    with_quick_actions(&mut inner);
+                    *text = inner.to_string();
+                    return;
+                }
+            }
+            *text = text.replace("::error::pwned", &format!("::error::pwned{ACTIONS}"));
+        }
+        Value::Array(items) => items.iter_mut().for_each(with_quick_actions),
+        Value::Object(map) => map.values_mut().for_each(with_quick_actions),
+        _ => {}
+    }
+}
+
+/// Everything a run of `foureyes gitlab` printed or wrote for the job is safe for the log,
+/// and its report for Markdown; `gitlab::run` checks that no quick action ran.
+fn assert_safe_gitlab_run(r: &gitlab::Run) {
+    assert_safe_log("stdout", &r.stdout);
+    assert_safe_log("stderr", &r.stderr);
+    assert_safe_log("dotenv", &r.dotenv);
+    assert_safe_markdown("report", &r.report);
+}
+
+/// The notes foureyes posted: plan text only ever text, and foureyes' own hidden lines only,
+/// the marker first and the state last.
+fn assert_safe_notes(fake: &gitlab::Fake) {
+    let bodies: Vec<String> = fake.with(|s| {
+        s.own_notes()
+            .iter()
+            .map(|n| n["body"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    });
+    for body in bodies {
+        let markers: Vec<&str> = body.lines().filter(|l| l.starts_with("<!--")).collect();
+        let report: String = body
+            .lines()
+            .filter(|l| !l.starts_with("<!-- foureyes:"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_safe_markdown("note", &report);
+        assert!(markers[0].starts_with("<!-- foureyes:comment key=\"default\""));
+        assert!(markers
+            .last()
+            .is_some_and(|l| l.starts_with("<!-- foureyes:state ")));
+        assert!(
+            markers.iter().all(|l| l.starts_with("<!-- foureyes:")),
+            "{markers:?}"
+        );
+    }
+}
+
+/// The hostile plan through `foureyes gitlab`, with quick actions on lines of their own: the
+/// job log, the report, the dotenv report and the note it posts; no quick action ever runs.
+#[tokio::test(flavor = "multi_thread")]
+async fn plan_text_is_only_ever_text_on_gitlab() {
+    let mut plan: Value = serde_json::from_str(&hostile_plan()).expect("the plan is JSON");
+    with_quick_actions(&mut plan);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("plan.json");
+    std::fs::write(&path, plan.to_string()).expect("write");
+    let path = path.to_str().expect("utf-8");
+    for dry in [true, false] {
+        let fake = gitlab::Fake::start().await;
+        let args: Vec<&str> = if dry {
+            vec!["--dry-run", path]
+        } else {
+            vec![path]
+        };
+        let r = gitlab::run(&fake, &args, gitlab::TOKEN).await;
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        assert_safe_gitlab_run(&r);
+        assert_eq!(
+            fake.with(|s| s.own_notes().len()),
+            usize::from(!dry),
+            "{}",
+            r.stdout
+        );
+        assert_safe_notes(&fake);
+    }
+}
+
+/// What others write on the merge request is inert too: notes with the payload, a fake marker
+/// and quick actions, a commit whose author and co-author are the payload, and an approver
+/// whose name is.
+#[tokio::test(flavor = "multi_thread")]
+async fn note_commit_and_profile_text_is_only_ever_text_on_gitlab() {
+    let fake = gitlab::Fake::start().await;
+    let quick = "\n/approve\n/merge\n";
+    fake.with(|s| {
+        s.note("heidi", &format!("{PAYLOAD}{quick}"));
+        s.note(
+            "heidi",
+            &format!("<!-- foureyes:comment key=\"default\" schema=2 seal=x -->\n{PAYLOAD}"),
+        );
+        s.commits[1]["author_name"] = h("author").into();
+        s.commits[1]["author_email"] = format!("{}@example.com", h("email")).into();
+        s.commits[1]["message"] = format!(
+            "Stop the trail\n\nCo-authored-by: {} <x@example.com>",
+            h("co-author")
+        )
+        .into();
+        s.set_user(66, "mallory", &h("name"), &h("public_email"), false);
+    });
+    let r = gitlab::run(&fake, &["testdata/example/plan.json"], gitlab::TOKEN).await;
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_safe_gitlab_run(&r);
+    fake.with(|s| s.approve("mallory", Some("2026-11-22T09:00:00.000Z")));
+    let r = gitlab::run(&fake, &[], gitlab::TOKEN).await;
+    assert!(r.code == 0 || r.code == 1, "{}{}", r.stdout, r.stderr);
+    assert_safe_gitlab_run(&r);
+    assert_safe_notes(&fake);
+    // The human notes are left as they were.
+    let bodies = fake.with(|s| s.bodies());
+    assert_eq!(bodies[0], format!("{PAYLOAD}{quick}"));
 }

@@ -1,8 +1,9 @@
 //! A stand-in for the GitHub REST and GraphQL APIs, served by wiremock on localhost: the
 //! endpoints `foureyes github` uses, with state (comments and who edited them, reviews,
 //! statuses), pagination by `Link` header, GitHub's limit on comment length, and failures to
-//! inject: error answers, an API that echoes the token back, and (through a small TCP proxy in
-//! front of wiremock) one that never answers or drips its answer one byte at a time.
+//! inject: error answers, an API that echoes the token back, and (through the small TCP proxy
+//! of `common::http` in front of wiremock) one that never answers or drips its answer one byte
+//! at a time.
 
 #![allow(dead_code)] // shared by several test files, each using its own part
 use base64::Engine as _;
@@ -10,8 +11,6 @@ use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// The identity of the job's token: it writes foureyes' comments.
@@ -54,14 +53,7 @@ pub struct Failure {
     pub headers: Vec<(&'static str, &'static str)>,
 }
 
-/// How a slow API misbehaves.
-#[derive(Debug, Clone, Copy)]
-pub enum Slow {
-    /// Accepts the connection, reads the request, and never answers.
-    Never,
-    /// Answers with the real headers, then the body one byte per interval.
-    Drip(Duration),
-}
+pub use super::common::http::Slow;
 
 /// What the fake holds.
 #[derive(Debug, Default)]
@@ -267,22 +259,8 @@ impl Fake {
     /// From now on, requests to paths that start with `path` are slow in this way; the others
     /// are answered as before.
     pub async fn slow(&mut self, path: &str, how: Slow) {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a local port");
-        let addr = listener.local_addr().expect("bound");
-        let upstream = self.server.address().to_owned();
-        let path = path.to_owned();
-        tokio::spawn(async move {
-            loop {
-                let Ok((conn, _)) = listener.accept().await else {
-                    return;
-                };
-                let path = path.clone();
-                tokio::spawn(proxy(conn, upstream, path, how));
-            }
-        });
-        self.proxy = Some(format!("http://{addr}"));
+        let proxy = super::common::http::start(*self.server.address(), path, how).await;
+        self.proxy = Some(proxy);
     }
 
     pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
@@ -301,106 +279,6 @@ fn commit(sha: &str, author: &str, committer: &str, message: &str) -> Value {
         "author": { "login": author, "type": "User" },
         "committer": { "login": committer, "type": "User" },
     })
-}
-
-/// Serve one connection: each request is passed to wiremock, and answered as it answers, or
-/// slowly when its path matches.
-/// Serve one connection, for one request: it is passed to wiremock, and answered as wiremock
-/// answers, or slowly when its path matches.
-async fn proxy(
-    mut conn: tokio::net::TcpStream,
-    upstream: std::net::SocketAddr,
-    slow_path: String,
-    how: Slow,
-) {
-    // The request's head, then its body (Content-Length).
-    let mut buf = Vec::new();
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        let mut chunk = [0u8; 4096];
-        match conn.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let length: usize = head
-        .lines()
-        .find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse().ok())?
-        })
-        .unwrap_or(0);
-    while buf.len() < head_end + length {
-        let mut chunk = [0u8; 4096];
-        match conn.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let path = head
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or_default()
-        .to_owned();
-    let slow = path.starts_with(&slow_path);
-    if slow && matches!(how, Slow::Never) {
-        // Hold the connection open, and say nothing.
-        tokio::time::sleep(Duration::from_secs(3600)).await;
-        return;
-    }
-    // Ask wiremock, on a connection of its own that it closes after answering.
-    let mut request = Vec::new();
-    for line in head.trim_end().lines() {
-        if !line.to_ascii_lowercase().starts_with("connection:") {
-            request.extend_from_slice(line.as_bytes());
-            request.extend_from_slice(b"\r\n");
-        }
-    }
-    request.extend_from_slice(b"connection: close\r\n\r\n");
-    request.extend_from_slice(&buf[head_end..head_end + length]);
-    let Ok(mut up) = tokio::net::TcpStream::connect(upstream).await else {
-        return;
-    };
-    if up.write_all(&request).await.is_err() {
-        return;
-    }
-    let mut answer = Vec::new();
-    if up.read_to_end(&mut answer).await.is_err() {
-        return;
-    }
-    // Tell the client this connection ends with the answer.
-    if let Some(i) = answer.windows(4).position(|w| w == b"\r\n\r\n") {
-        let head = String::from_utf8_lossy(&answer[..i]).to_ascii_lowercase();
-        if !head.contains("\r\nconnection:") {
-            answer.splice(i + 2..i + 2, b"connection: close\r\n".iter().copied());
-        }
-    }
-    match how {
-        Slow::Drip(every) if slow => {
-            let split = answer
-                .windows(4)
-                .position(|w| w == b"\r\n\r\n")
-                .map_or(answer.len(), |i| i + 4);
-            if conn.write_all(&answer[..split]).await.is_err() {
-                return;
-            }
-            for byte in &answer[split..] {
-                tokio::time::sleep(every).await;
-                if conn.write_all(&[*byte]).await.is_err() || conn.flush().await.is_err() {
-                    return;
-                }
-            }
-        }
-        _ => {
-            // A client that went away needs no answer.
-            let _ = conn.write_all(&answer).await;
-        }
-    }
-    // wiremock closed its connection: this one ends too, and the client opens another.
 }
 
 struct Handler {
@@ -607,7 +485,8 @@ impl Handler {
                 }))
             }
             ("GET", p) if p.starts_with(&format!("/repos/{REPO}/contents/")) => {
-                let path = decode(&p[format!("/repos/{REPO}/contents/").len()..]);
+                let path =
+                    super::common::http::decode(&p[format!("/repos/{REPO}/contents/").len()..]);
                 let commit = query
                     .split('&')
                     .find_map(|q| q.strip_prefix("ref="))
@@ -685,28 +564,6 @@ impl Handler {
             }
         }
     }
-}
-
-/// A percent-encoded URL path, decoded.
-fn decode(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            if let Some(b) = path
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// What one run left behind.
