@@ -49,11 +49,21 @@ fn statuses(fake: &Fake) -> Vec<(String, String)> {
 }
 
 /// The bodies of the notes the token's identity wrote, oldest first.
+/// The bodies of foureyes' own notes, without the seal on their last line (checked to be
+/// there: every note foureyes writes is sealed).
 fn own_bodies(fake: &Fake) -> Vec<String> {
     fake.with(|s| {
         s.own_notes()
             .iter()
-            .map(|n| n["body"].as_str().unwrap_or_default().to_owned())
+            .map(|n| {
+                let body = n["body"].as_str().unwrap_or_default();
+                let (text, seal) = body.rsplit_once('\n').expect("a sealed note");
+                assert!(
+                    seal.starts_with("<!-- foureyes:note-seal ") && seal.ends_with(" -->"),
+                    "the note ends with its seal: {seal}"
+                );
+                text.to_owned()
+            })
             .collect()
     })
 }

@@ -504,7 +504,7 @@ fn assert_safe_gitlab_run(r: &gitlab::Run) {
 }
 
 /// The notes foureyes posted: plan text only ever text, and foureyes' own hidden lines only,
-/// the marker first and the state last.
+/// the marker first, then the state, and the note's seal last.
 fn assert_safe_notes(fake: &gitlab::Fake) {
     let bodies: Vec<String> = fake.with(|s| {
         s.own_notes()
@@ -523,6 +523,11 @@ fn assert_safe_notes(fake: &gitlab::Fake) {
         assert!(markers[0].starts_with("<!-- foureyes:comment key=\"default\""));
         assert!(markers
             .last()
+            .is_some_and(|l| l.starts_with("<!-- foureyes:note-seal ")));
+        assert!(markers
+            .iter()
+            .rev()
+            .nth(1)
             .is_some_and(|l| l.starts_with("<!-- foureyes:state ")));
         assert!(
             markers.iter().all(|l| l.starts_with("<!-- foureyes:")),

@@ -489,11 +489,15 @@ impl Api {
             if (200..300).contains(&status) {
                 // NOTE: `Link` serves offset and keyset pagination alike; GitLab's `X-Next-Page`
                 // is the fallback where a proxy drops `Link`.
-                let next = header("link").and_then(|l| next_link(&l)).or_else(|| {
-                    let page = header("x-next-page")?;
-                    (!page.is_empty() && page.bytes().all(|b| b.is_ascii_digit()))
-                        .then(|| with_page(&path, &page))
-                });
+                // A `Link` to another host (a proxy that names the server by another name) is
+                // not followed where `X-Next-Page` says the same from the API's own URL.
+                let offset = header("x-next-page")
+                    .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                    .map(|page| with_page(&path, &page));
+                let next = match header("link").and_then(|l| next_link(&l)) {
+                    Some(link) if self.same_origin(&link) => Some(link),
+                    link => offset.or(link),
+                };
                 return Ok((body, next));
             }
             let limited = status == 429
@@ -566,7 +570,9 @@ impl Api {
                 None => return Ok(out),
                 Some(next) => {
                     // NOTE: the token goes with every request; a link elsewhere would leak it.
-                    if !self.same_origin(&next) {
+                    // A path (from `X-Next-Page`) is under the API's own URL.
+                    let path = next.starts_with('/') && !next.starts_with("//");
+                    if !path && !self.same_origin(&next) {
                         return Err(ApiError::ForeignLink {
                             forge: self.dialect.forge,
                             what: what.into(),

@@ -687,7 +687,8 @@ impl Forge for GitLab {
                 message,
                 ..
             }) if message.starts_with("Cannot transition status")
-                && message.ends_with(&format!("from :{state}")) =>
+                && (message.ends_with(&format!("from :{state}"))
+                    || message.contains(&format!("from :{state} "))) =>
             {
                 Ok(())
             }
@@ -809,11 +810,13 @@ impl GitLab {
         )
     }
 
-    /// The body as foureyes writes it: with its seal, when there is a key.
+    /// The body as foureyes writes it: no line a quick action, and with its seal when there
+    /// is a key.
     fn sealed(&self, body: &str) -> String {
+        let body = inert(body);
         match &self.key {
-            Some(key) => seal::append(body, key),
-            None => body.to_owned(),
+            Some(key) => seal::append(&body, key),
+            None => body,
         }
     }
 
@@ -926,6 +929,28 @@ impl GitLab {
             .max_by_key(|(pushed, v)| (*pushed, v.id))
             .map(|(_, v)| v.head_commit_sha.clone()))
     }
+}
+
+/// A note's text with no line GitLab would run as a quick action (`/approve`, `/merge`, ...):
+/// GitLab runs them from the lines of a note that start with `/`, as the token's account.
+/// Text from the plan and the forge is escaped for Markdown before it gets here (its `/` are
+/// `\/`); this is the last guard, for any line that still starts with `/`, whose slash becomes
+/// the HTML entity that Markdown shows as `/`.
+fn inert(body: &str) -> String {
+    let risky = |line: &str| line.trim_start().starts_with('/');
+    if !body.lines().any(risky) {
+        return body.to_owned();
+    }
+    body.split('\n')
+        .map(|line| {
+            if risky(line) {
+                line.replacen('/', "&#47;", 1)
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Whether GitLab says the account is a bot (project, group and service-account tokens' users
@@ -1134,6 +1159,15 @@ mod tests {
             Some("dave-x")
         );
         assert_eq!(noreply_username("dave@example.com"), None);
+    }
+
+    #[test]
+    fn no_line_of_a_note_is_a_quick_action() {
+        assert_eq!(
+            inert("a\n/approve\n  /merge x\nb/c"),
+            "a\n&#47;approve\n  &#47;merge x\nb/c"
+        );
+        assert_eq!(inert("plain\n"), "plain\n");
     }
 
     #[test]
