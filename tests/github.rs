@@ -570,54 +570,6 @@ async fn github_enterprise_server_is_reached_through_its_api_url() {
     });
 }
 
-/// The body of a foureyes comment with its state rewritten by `edit` (on the state's JSON
-/// text) and sealed again: what an attacker who read the source would write.
-fn forge(body: &str, edit: impl Fn(&str) -> String) -> String {
-    use base64::Engine as _;
-    use sha2::Digest as _;
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let state_line = body.lines().last().expect("a state line");
-    let encoded = state_line
-        .strip_prefix("<!-- foureyes:state ")
-        .and_then(|l| l.strip_suffix(" -->"))
-        .expect("a state line");
-    let json = String::from_utf8(b64.decode(encoded).expect("base64")).expect("utf-8");
-    let forged = edit(&json);
-    assert_ne!(forged, json, "the edit changed the state");
-    let mut hash = sha2::Sha256::new();
-    hash.update(b"foureyes state\n");
-    hash.update(forged.as_bytes());
-    let seal: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    let first = body.lines().next().expect("a marker");
-    let old_seal = first
-        .split(" seal=")
-        .nth(1)
-        .and_then(|s| s.strip_suffix(" -->"))
-        .expect("a seal");
-    body.replacen(old_seal, &seal, 1)
-        .replace(encoded, &b64.encode(forged))
-}
-
-/// Comment text as a reader sees it: Markdown's escapes of punctuation removed.
-fn plain(markdown: &str) -> String {
-    let mut out = String::new();
-    let mut chars = markdown.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\\' && chars.peek().is_some_and(|n| n.is_ascii_punctuation()) {
-            continue;
-        }
-        if c != '\u{200B}' {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// A state that says nothing needs approval.
-fn to_pass(json: &str) -> String {
-    json.replace("\"verdict\":\"approval_required\"", "\"verdict\":\"pass\"")
-}
-
 /// Regression (issue 8): a collaborator edited the comment's state to "pass" and sealed it
 /// again; the review-event run opened the gate.
 #[tokio::test(flavor = "multi_thread")]
@@ -625,7 +577,13 @@ async fn a_state_edited_by_a_collaborator_cannot_open_the_gate() {
     let fake = Fake::start().await;
     assert_eq!(run(&fake, "pull_request", &[RISKY]).await.code, 1);
     let body = comment_bodies(&fake)[0].clone();
-    fake.with(|s| s.edit_comment(0, "mallory", &forge(&body, to_pass)));
+    fake.with(|s| {
+        s.edit_comment(
+            0,
+            "mallory",
+            &common::http::forge_state(&body, common::http::to_pass),
+        )
+    });
     let statuses_before = statuses(&fake).len();
     let r = run(&fake, "pull_request_review", &[]).await;
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
@@ -676,7 +634,7 @@ async fn a_state_edited_by_a_collaborator_cannot_open_the_gate() {
 async fn a_state_written_by_another_identity_is_ignored() {
     let fake = Fake::start().await;
     assert_eq!(run(&fake, "pull_request", &[RISKY]).await.code, 1);
-    let forged = forge(&comment_bodies(&fake)[0], to_pass);
+    let forged = common::http::forge_state(&comment_bodies(&fake)[0], common::http::to_pass);
     // A fresh pull request where only the forged comment is there.
     let fake = Fake::start().await;
     fake.with(|s| s.comment("helpful-app[bot]", "Bot", &forged));
@@ -1086,7 +1044,7 @@ async fn the_run_gives_up_at_its_time_limit() {
 async fn the_comment_shows_approvals_as_they_come_and_go() {
     let fake = Fake::start().await;
     assert_eq!(run(&fake, "pull_request", &[RISKY]).await.code, 1);
-    let original = plain(&comment_bodies(&fake)[0]);
+    let original = common::plain(&comment_bodies(&fake)[0]);
     assert!(
         original.contains("Waiting for an independent approval"),
         "{original}"
@@ -1100,7 +1058,7 @@ async fn the_comment_shows_approvals_as_they_come_and_go() {
 
     fake.with(|s| s.review("ivan", "User", "APPROVED", HEAD, LATER));
     assert_eq!(run(&fake, "pull_request_review", &[]).await.code, 0);
-    let body = plain(&comment_bodies(&fake)[0]);
+    let body = common::plain(&comment_bodies(&fake)[0]);
     assert!(body.contains("Approved by ivan"), "{body}");
     assert!(
         body.contains("**ivan** approved commit `111111111111` (the head) at 2026-11-22T09:00:00Z: counts, as any independent reviewer may approve: not the pull request's author, nor an author, committer or co-author of its commits, a bot or the pipeline"),
@@ -1111,7 +1069,7 @@ async fn the_comment_shows_approvals_as_they_come_and_go() {
     // Withdrawn.
     fake.with(|s| s.review("ivan", "User", "CHANGES_REQUESTED", HEAD, LATER));
     assert_eq!(run(&fake, "pull_request_review", &[]).await.code, 1);
-    let body = plain(&comment_bodies(&fake)[0]);
+    let body = common::plain(&comment_bodies(&fake)[0]);
     assert!(
         body.contains("**ivan** does not count: requested changes, withdrawing their approval"),
         "{body}"
@@ -1124,7 +1082,7 @@ async fn the_comment_shows_approvals_as_they_come_and_go() {
         s.review("judy", "User", "DISMISSED", HEAD, LATER);
     });
     assert_eq!(run(&fake, "pull_request_review", &[]).await.code, 1);
-    let body = plain(&comment_bodies(&fake)[0]);
+    let body = common::plain(&comment_bodies(&fake)[0]);
     assert!(
         body.contains("**judy** does not count: their approval was dismissed"),
         "{body}"
@@ -1135,7 +1093,7 @@ async fn the_comment_shows_approvals_as_they_come_and_go() {
     fake.with(|s| s.head = "3333333333333333333333333333333333333333".into());
     let r = run(&fake, "pull_request_review", &[]).await;
     assert_eq!(r.code, 1);
-    let body = plain(&comment_bodies(&fake)[0]);
+    let body = common::plain(&comment_bodies(&fake)[0]);
     assert!(
         body.contains("New commits were pushed: the head is now 333333333333"),
         "{body}"

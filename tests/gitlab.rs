@@ -82,21 +82,6 @@ fn mr() -> String {
     fake::mr_path()
 }
 
-/// Note text as a reader sees it: Markdown's escapes of punctuation removed.
-fn plain(markdown: &str) -> String {
-    let mut out = String::new();
-    let mut chars = markdown.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\\' && chars.peek().is_some_and(|n| n.is_ascii_punctuation()) {
-            continue;
-        }
-        if c != '\u{200B}' {
-            out.push(c);
-        }
-    }
-    out
-}
-
 #[track_caller]
 fn assert_has(text: &str, want: &str) {
     assert!(text.contains(want), "missing `{want}` in:\n{text}");
@@ -302,7 +287,7 @@ async fn an_independent_approval_opens_the_gate_without_the_plan() {
     let approval = &after[after
         .find("<!-- foureyes:approval -->")
         .expect("an approval section")..];
-    assert_has(&plain(approval), "ivan");
+    assert_has(&common::plain(approval), "ivan");
     assert_eq!(after.lines().next(), before.lines().next());
     assert_eq!(after.lines().last(), before.lines().last());
     assert_eq!(r.output("approved"), "true");
@@ -437,7 +422,7 @@ async fn only_configured_approvers_count_and_review_is_requested_from_them() {
         set.sort_unstable();
         assert_eq!(set, [s.id("heidi"), s.id("kim")], "kim added, heidi kept");
     });
-    let body = plain(&own_bodies(&fake)[0]);
+    let body = common::plain(&own_bodies(&fake)[0]);
     assert!(
         body.contains("`acme/security`, `kim`") || body.contains("`kim`, `acme/security`"),
         "{body}"
@@ -759,39 +744,6 @@ async fn a_huge_change_still_fits_one_note_with_its_state() {
     assert_eq!(gate.code, 0, "{}{}", gate.stdout, gate.stderr);
 }
 
-/// The body of a foureyes note with its state rewritten by `edit` (on the state's JSON text)
-/// and sealed again: what an attacker who read the source would write.
-fn forge(body: &str, edit: impl Fn(&str) -> String) -> String {
-    use base64::Engine as _;
-    use sha2::Digest as _;
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let state_line = body.lines().last().expect("a state line");
-    let encoded = state_line
-        .strip_prefix("<!-- foureyes:state ")
-        .and_then(|l| l.strip_suffix(" -->"))
-        .expect("a state line");
-    let json = String::from_utf8(b64.decode(encoded).expect("base64")).expect("utf-8");
-    let forged = edit(&json);
-    assert_ne!(forged, json, "the edit changed the state");
-    let mut hash = sha2::Sha256::new();
-    hash.update(b"foureyes state\n");
-    hash.update(forged.as_bytes());
-    let seal: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    let first = body.lines().next().expect("a marker");
-    let old_seal = first
-        .split(" seal=")
-        .nth(1)
-        .and_then(|s| s.strip_suffix(" -->"))
-        .expect("a seal");
-    body.replacen(old_seal, &seal, 1)
-        .replace(encoded, &b64.encode(forged))
-}
-
-/// A state that says nothing needs approval.
-fn to_pass(json: &str) -> String {
-    json.replace("\"verdict\":\"approval_required\"", "\"verdict\":\"pass\"")
-}
-
 /// GitLab lets only a note's author edit it, but an administrator, or another bot, can write
 /// a note with the marker and a sealed "pass" state: it is ignored, and a run with the plan
 /// posts its own.
@@ -799,7 +751,7 @@ fn to_pass(json: &str) -> String {
 async fn a_state_written_by_another_identity_is_ignored() {
     let fake = Fake::start().await;
     assert_eq!(run(&fake, &[RISKY]).await.code, 1);
-    let forged = forge(&own_bodies(&fake)[0], to_pass);
+    let forged = common::http::forge_state(&own_bodies(&fake)[0], common::http::to_pass);
     // A fresh merge request where only the forged note is there, by another token's bot.
     let fake = Fake::start().await;
     fake.with(|s| s.note("project_1234_bot_77aa", &forged));
@@ -879,7 +831,7 @@ async fn the_changed_files_are_read_and_a_removed_foureyes_job_is_control_tamper
             assert!(!inner.contains('/'), "{}", r.path);
         }
     });
-    let body = plain(&own_bodies(&fake)[0]);
+    let body = common::plain(&own_bodies(&fake)[0]);
     assert_has(&body, "control-tampering");
     assert_has(&body, ".gitlab-ci.yml");
     assert_eq!(statuses(&fake).last().map(|s| s.0.as_str()), Some("failed"));
@@ -907,7 +859,7 @@ async fn past_gitlab_s_diff_limit_the_check_is_incomplete_and_approval_is_requir
     });
     let r = run(&fake, &[ORDINARY]).await;
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-    let body = plain(&own_bodies(&fake)[0]);
+    let body = common::plain(&own_bodies(&fake)[0]);
     // NOTE(lead): wording of GitLab's limit.
     assert_has(&body, "not all checked for control tampering");
     assert_has(&r.stdout, "not all checked for control tampering");

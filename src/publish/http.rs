@@ -218,6 +218,22 @@ pub(crate) enum Raw {
     TooBig,
 }
 
+impl Raw {
+    /// The file as the gate reads it: text, absent, or why it was not read. `limit`: the limit
+    /// it was read with.
+    pub(crate) fn into_file(self, limit: usize) -> crate::publish::FileAt {
+        use crate::publish::FileAt;
+        match self {
+            Raw::Absent => FileAt::Absent,
+            Raw::TooBig => FileAt::Unreadable(format!("larger than {} KiB", limit / 1024)),
+            Raw::Found(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => FileAt::Text(text),
+                Err(_) => FileAt::Unreadable("not UTF-8 text".into()),
+            },
+        }
+    }
+}
+
 /// The client.
 pub(crate) struct Api {
     dialect: Dialect,

@@ -6,7 +6,6 @@
 //! at a time.
 
 #![allow(dead_code)] // shared by several test files, each using its own part
-use base64::Engine as _;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::path::Path;
@@ -194,17 +193,7 @@ fn token_of(authorization: &str) -> String {
 
 /// The token in the shapes an API may echo it in.
 pub fn echoes(token: &str) -> Vec<String> {
-    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-    vec![
-        token.to_owned(),
-        STANDARD.encode(format!("x-access-token:{token}")),
-        URL_SAFE_NO_PAD.encode(token),
-        token.bytes().map(|b| format!("%{b:02X}")).collect(),
-        token
-            .chars()
-            .map(|c| format!("\\u{:04x}", c as u32))
-            .collect(),
-    ]
+    super::common::http::echoes(token, &["x-access-token"])
 }
 
 /// A running fake and its state.

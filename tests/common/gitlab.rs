@@ -11,7 +11,6 @@
 //! [`Fake::uri`] is what `CI_API_V4_URL` says, with [`State::prefix`].
 
 #![allow(dead_code)] // shared by several test files, each using its own part
-use base64::Engine as _;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::path::Path;
@@ -561,20 +560,9 @@ fn users() -> Vec<Value> {
     ]
 }
 
-/// The tokens in the shapes an API may echo them in.
+/// The token in the shapes an API may echo it in.
 pub fn echoes(token: &str) -> Vec<String> {
-    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-    vec![
-        token.to_owned(),
-        STANDARD.encode(format!("oauth2:{token}")),
-        STANDARD.encode(format!("gitlab-ci-token:{token}")),
-        URL_SAFE_NO_PAD.encode(token),
-        token.bytes().map(|b| format!("%{b:02X}")).collect(),
-        token
-            .chars()
-            .map(|c| format!("\\u{:04x}", c as u32))
-            .collect(),
-    ]
+    super::common::http::echoes(token, &["oauth2", "gitlab-ci-token"])
 }
 
 /// A running fake and its state.

@@ -1,6 +1,6 @@
 //! What the stand-ins for the forges' APIs share: a small TCP proxy in front of wiremock that
-//! makes some requests slow (never answered, or answered one byte at a time), and percent
-//! decoding of URL paths.
+//! makes some requests slow (never answered, or answered one byte at a time), percent
+//! decoding of URL paths, the shapes an API may echo a token in, and a forged sticky state.
 
 #![allow(dead_code)] // shared by several test files, each using its own part
 use std::time::Duration;
@@ -154,4 +154,61 @@ pub fn decode(path: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A token in the shapes an API may echo it in: as it is, in base64 Basic credentials for each
+/// of these users (`x-access-token` on GitHub; `oauth2` and `gitlab-ci-token` on GitLab),
+/// base64url, percent-encoded and JSON-escaped.
+pub fn echoes(token: &str, basic_users: &[&str]) -> Vec<String> {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use base64::Engine as _;
+    let mut out = vec![token.to_owned()];
+    out.extend(
+        basic_users
+            .iter()
+            .map(|user| STANDARD.encode(format!("{user}:{token}"))),
+    );
+    out.push(URL_SAFE_NO_PAD.encode(token));
+    out.push(token.bytes().map(|b| format!("%{b:02X}")).collect());
+    out.push(
+        token
+            .chars()
+            .map(|c| format!("\\u{:04x}", c as u32))
+            .collect(),
+    );
+    out
+}
+
+/// The body of a foureyes comment (without a forge's own last lines) with its state rewritten
+/// by `edit` (on the state's JSON text) and sealed again: what an attacker who read the source
+/// would write.
+pub fn forge_state(body: &str, edit: impl Fn(&str) -> String) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let state_line = body.lines().last().expect("a state line");
+    let encoded = state_line
+        .strip_prefix("<!-- foureyes:state ")
+        .and_then(|l| l.strip_suffix(" -->"))
+        .expect("a state line");
+    let json = String::from_utf8(b64.decode(encoded).expect("base64")).expect("utf-8");
+    let forged = edit(&json);
+    assert_ne!(forged, json, "the edit changed the state");
+    let mut hash = sha2::Sha256::new();
+    hash.update(b"foureyes state\n");
+    hash.update(forged.as_bytes());
+    let seal: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let first = body.lines().next().expect("a marker");
+    let old_seal = first
+        .split(" seal=")
+        .nth(1)
+        .and_then(|s| s.strip_suffix(" -->"))
+        .expect("a seal");
+    body.replacen(old_seal, &seal, 1)
+        .replace(encoded, &b64.encode(forged))
+}
+
+/// A state that says nothing needs approval.
+pub fn to_pass(json: &str) -> String {
+    json.replace("\"verdict\":\"approval_required\"", "\"verdict\":\"pass\"")
 }

@@ -347,3 +347,18 @@ pub fn expectations() -> Vec<(String, Fixture)> {
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }
+
+/// Comment text as a reader sees it: Markdown's escapes of punctuation removed.
+pub fn plain(markdown: &str) -> String {
+    let mut out = String::new();
+    let mut chars = markdown.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.peek().is_some_and(|n| n.is_ascii_punctuation()) {
+            continue;
+        }
+        if c != '\u{200B}' {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -10,7 +10,7 @@
 
 use super::approval::{Commit, Identity, Profile, Review, ReviewState};
 use super::gate;
-use super::http::{Api, ApiError, Dialect, Raw};
+use super::http::{Api, ApiError, Dialect};
 use super::redact::Redactor;
 use super::state::Authorship;
 use super::{
@@ -747,14 +747,7 @@ impl Forge for GitHub {
             .raw(&url, &what, limit)
             .await
             .map_err(|e| needs_read_access(e, &what))?;
-        Ok(match raw {
-            Raw::Absent => FileAt::Absent,
-            Raw::TooBig => FileAt::Unreadable(format!("larger than {} KiB", limit / 1024)),
-            Raw::Found(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => FileAt::Text(text),
-                Err(_) => FileAt::Unreadable("not UTF-8 text".into()),
-            },
-        })
+        Ok(raw.into_file(limit))
     }
 
     fn clock(&self) -> Option<String> {

@@ -19,7 +19,7 @@ mod seal;
 
 use super::approval::{Commit, Identity, Profile, Review, ReviewState};
 use super::gate;
-use super::http::{Api, ApiError, Dialect, Raw};
+use super::http::{Api, ApiError, Dialect};
 use super::redact::Redactor;
 use super::state::Authorship;
 use super::{
@@ -782,14 +782,7 @@ impl Forge for GitLab {
             encode_all(path)
         );
         // NOTE: 404 is a file that is not there: listing the files took the same access.
-        Ok(match self.api.raw(&url, &what, limit).await? {
-            Raw::Absent => FileAt::Absent,
-            Raw::TooBig => FileAt::Unreadable(format!("larger than {} KiB", limit / 1024)),
-            Raw::Found(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => FileAt::Text(text),
-                Err(_) => FileAt::Unreadable("not UTF-8 text".into()),
-            },
-        })
+        Ok(self.api.raw(&url, &what, limit).await?.into_file(limit))
     }
 
     fn clock(&self) -> Option<String> {

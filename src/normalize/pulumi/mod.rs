@@ -8,6 +8,9 @@ use crate::model::{Action, Head, ResourceChange, Text, Values};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use types::{snake, terraform_type};
+
+mod types;
 
 /// `pulumi preview --json`.
 pub(crate) struct Preview;
@@ -118,57 +121,6 @@ const SIGNATURE: &str = "4dabf18193072939515e22adb298388d";
 /// The signature of a secret: `{SIGNATURE: SECRET_SIGNATURE, "value" | "plaintext" |
 /// "ciphertext": ...}`.
 const SECRET_SIGNATURE: &str = "1b47061264138c4ac30d75fd1eb44270";
-
-/// Type tokens whose Terraform type does not follow the general rule: data, in
-/// `rulesets/pulumi.toml`.
-const TYPES: &str = include_str!("../../rulesets/pulumi.toml");
-
-/// The exceptions of `rulesets/pulumi.toml`, by token.
-fn exceptions() -> &'static std::collections::BTreeMap<String, String> {
-    #[derive(serde::Deserialize)]
-    struct File {
-        types: std::collections::BTreeMap<String, String>,
-    }
-    static TABLE: std::sync::OnceLock<std::collections::BTreeMap<String, String>> =
-        std::sync::OnceLock::new();
-    // NOTE: the embedded file is checked by a test; an unreadable one maps nothing.
-    TABLE.get_or_init(|| {
-        toml::from_str::<File>(TYPES)
-            .map(|f| f.types)
-            .unwrap_or_default()
-    })
-}
-
-/// The Terraform resource type of a Pulumi type token (`aws:iam/rolePolicy:RolePolicy` →
-/// `aws_iam_role_policy`). `None` for Pulumi's own resources (stacks, providers).
-pub(crate) fn terraform_type(token: &str) -> Option<String> {
-    if let Some(t) = exceptions().get(token) {
-        return Some(t.clone());
-    }
-    let mut parts = token.splitn(3, ':');
-    let (package, module, name) = (parts.next()?, parts.next()?, parts.next()?);
-    if package == "pulumi" {
-        return None;
-    }
-    let module = module.split('/').next().unwrap_or(module);
-    Some(format!("{package}_{}_{}", snake(module), snake(name)))
-}
-
-/// camelCase → snake_case.
-fn snake(text: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in text.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
 
 /// Convert a Pulumi property map: keys to snake_case, unknowns and secrets to marks.
 fn convert(v: &Value, unknown: &mut Value, sensitive: &mut Value) -> Value {
@@ -344,7 +296,7 @@ mod tests {
     use super::*;
     use crate::load::Source;
 
-    const FIXTURE: &str = include_str!("../../testdata/previews/sensitive-secrets.json");
+    const FIXTURE: &str = include_str!("../../../testdata/previews/sensitive-secrets.json");
 
     /// Whether the preview reader recognises an input from its first bytes.
     fn sniffed(text: &str) -> bool {
@@ -441,32 +393,6 @@ mod tests {
             let err = steps(text).expect_err(text).to_string();
             assert!(err.starts_with(says), "{text}: {err}");
         }
-    }
-
-    #[test]
-    fn the_exceptions_table_reads() {
-        assert!(exceptions().len() >= 10);
-    }
-
-    #[test]
-    fn tokens_become_terraform_types() {
-        assert_eq!(
-            terraform_type("aws:iam/rolePolicy:RolePolicy").as_deref(),
-            Some("aws_iam_role_policy")
-        );
-        assert_eq!(
-            terraform_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment").as_deref(),
-            Some("aws_iam_role_policy_attachment")
-        );
-        assert_eq!(
-            terraform_type("aws:cloudwatch/logGroup:LogGroup").as_deref(),
-            Some("aws_cloudwatch_log_group")
-        );
-        assert_eq!(
-            terraform_type("aws:cloudtrail/trail:Trail").as_deref(),
-            Some("aws_cloudtrail")
-        );
-        assert_eq!(terraform_type("pulumi:pulumi:Stack"), None);
     }
 
     #[test]
