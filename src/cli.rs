@@ -66,6 +66,14 @@ struct RulesArgs {
     format: RulesFormat,
 }
 
+/// When to colour the text report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum RulesFormat {
     Text,
@@ -91,6 +99,25 @@ struct ReviewArgs {
     /// Write the report to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Also write the JSON report to this file (the same review: CI runs it once).
+    #[arg(long, value_name = "FILE")]
+    output_json: Option<PathBuf>,
+    /// Also write the SARIF report to this file.
+    #[arg(long, value_name = "FILE")]
+    output_sarif: Option<PathBuf>,
+    /// Also write the Markdown review comment to this file.
+    #[arg(long, value_name = "FILE")]
+    output_markdown: Option<PathBuf>,
+    /// Also write the GitLab Code Quality report to this file.
+    #[arg(long, value_name = "FILE")]
+    output_codequality: Option<PathBuf>,
+    /// Print only the verdict line (the exit code says the same); the reports still go to the
+    /// files of `--output` and `--output-*`.
+    #[arg(long, short, conflicts_with = "format")]
+    quiet: bool,
+    /// Colour the text report: `auto` on a terminal unless NO_COLOR is set, `always`, `never`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = Color::Auto)]
+    color: Color,
     /// Also check the files changed on this branch for control tampering: those changed
     /// between REV's merge base with HEAD and HEAD (commits, not the working tree), in the
     /// git repository of the current directory.
@@ -103,7 +130,8 @@ struct ReviewArgs {
 /// How to review: shared by `review`, `hook` and the forge commands.
 #[derive(Debug, Clone, clap::Args)]
 struct ReviewOptions {
-    /// Configuration file [default: .foureyes.toml in the current directory, if present].
+    /// Configuration file [default: .foureyes.toml in the current directory, or in the nearest
+    /// parent up to the git repository's root].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// An identity that applies the change (role name, ARN or principal id); repeatable.
@@ -465,15 +493,7 @@ fn git_tamperings(
 /// `foureyes hook`: the staged change against HEAD, and a short message on stderr.
 fn hook_command(args: &HookArgs) -> anyhow::Result<Exit> {
     let cwd = std::env::current_dir()?;
-    let mut options = args.options.clone();
-    // NOTE: pre-commit runs hooks at the repository's root, where `.foureyes.toml` usually
-    // is; run by hand from a folder without one, the hook reads the root's all the same.
-    if options.config.is_none() && !cwd.join(config::DEFAULT_FILE).is_file() {
-        let at_root = crate::hook::root(&cwd)?.join(config::DEFAULT_FILE);
-        if at_root.is_file() {
-            options.config = Some(at_root);
-        }
-    }
+    let options = args.options.clone();
     // NOTE: the configuration first, the rulesets only once something is staged: a commit
     // without `.tf` or control files must not wait for them.
     let today = options.today.unwrap_or_else(config::today);
@@ -511,34 +531,69 @@ fn review_command(args: &ReviewArgs) -> anyhow::Result<Exit> {
         let head = load::Tree::read_directory(head)?;
         sources.extend(crate::normalize::hcl::sources(base, head)?);
     }
+    let files = report_files(args)?;
     let report = review::review(&sources, &settings, &ruleset)?;
     drop(sources);
-    let color = args.output.is_none()
-        && args.format == Format::Text
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let written = match &args.output {
-        Some(path) => std::fs::File::create(path)
-            .and_then(|file| {
-                let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-                render::write(&report, args.format, &ruleset, color, &mut out)?;
-                out.flush()
-            })
-            .map_err(|e| anyhow::anyhow!("{}: cannot write the report: {e}", path.display())),
-        None => {
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            match render::write(&report, args.format, &ruleset, color, &mut out)
-                .and_then(|()| out.flush())
-            {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(anyhow::anyhow!("cannot write the report: {e}"))
-                }
-                _ => Ok(()),
-            }
+    let terminal = std::io::stdout().is_terminal();
+    let color = |to_stdout: bool| match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            to_stdout && terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    written?;
+    for (format, path) in &files {
+        std::fs::File::create(path)
+            .and_then(|file| {
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+                render::write(&report, *format, &ruleset, color(false), &mut out)?;
+                out.flush()
+            })
+            .map_err(|e| anyhow::anyhow!("{}: cannot write the report: {e}", path.display()))?;
+    }
+    if args.quiet || args.output.is_none() {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let written = if args.quiet {
+            render::text::verdict(&report, color(true), &mut out)
+        } else {
+            render::write(&report, args.format, &ruleset, color(true), &mut out)
+        };
+        match written.and_then(|()| out.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                anyhow::bail!("cannot write the report: {e}")
+            }
+            _ => {}
+        }
+    }
     Ok(Exit::of_verdict(report.verdict, args.options.exit_zero))
+}
+
+/// The files the reports go to, each with its format: `--output` (in `--format`) and every
+/// `--output-*`; two reports to one file is a usage error.
+fn report_files(args: &ReviewArgs) -> anyhow::Result<Vec<(Format, PathBuf)>> {
+    let named = [
+        ("--output", args.format, &args.output),
+        ("--output-json", Format::Json, &args.output_json),
+        ("--output-sarif", Format::Sarif, &args.output_sarif),
+        ("--output-markdown", Format::Markdown, &args.output_markdown),
+        (
+            "--output-codequality",
+            Format::Codequality,
+            &args.output_codequality,
+        ),
+    ];
+    let mut files: Vec<(&str, Format, PathBuf)> = Vec::new();
+    for (option, format, path) in named {
+        let Some(path) = path else { continue };
+        if let Some((other, _, _)) = files.iter().find(|(_, _, p)| p == path) {
+            anyhow::bail!(
+                "{option} and {other} name the same file, {}: give each report its own",
+                path.display()
+            );
+        }
+        files.push((option, format, path.clone()));
+    }
+    Ok(files.into_iter().map(|(_, f, p)| (f, p)).collect())
 }
 
 #[cfg(test)]

@@ -215,28 +215,51 @@ pub(crate) fn today() -> NaiveDate {
         .date_naive()
 }
 
-/// Read the configuration: the given file, or `.foureyes.toml` in `dir` if it exists, and the
-/// ruleset files it names; exceptions are validated as of `today`.
+/// The `.foureyes.toml` that applies in `dir`: the one in `dir`, or else in the nearest parent
+/// up to the root of the git repository `dir` is in (the directory with `.git`), and its name
+/// from `dir` (`.foureyes.toml`, `../../.foureyes.toml`). Outside a repository, only `dir`'s.
+pub(crate) fn discover(dir: &Path) -> Option<(PathBuf, String)> {
+    let mut up = String::new();
+    for at in dir.ancestors() {
+        let candidate = at.join(DEFAULT_FILE);
+        if candidate.is_file() {
+            return Some((candidate, format!("{up}{DEFAULT_FILE}")));
+        }
+        // NOTE: `.git` is a directory in a clone and a file in a worktree or submodule.
+        if at.join(".git").exists() {
+            return None;
+        }
+        up.push_str("../");
+    }
+    None
+}
+
+/// Read the configuration: the given file, or the `.foureyes.toml` that applies in `dir`
+/// ([`discover`]), and the ruleset files it names; exceptions are validated as of `today`.
 pub(crate) fn load(
     explicit: Option<&Path>,
     dir: &Path,
     today: NaiveDate,
 ) -> Result<Config, ConfigError> {
-    let path = match explicit {
-        Some(p) => p.to_path_buf(),
+    // NOTE: the discovered file by its name from `dir`, as users know it (and reports stay the
+    // same in any checkout).
+    let (path, name) = match explicit {
+        Some(p) => (p.to_path_buf(), p.display().to_string()),
         None => {
-            let default = dir.join(".foureyes.toml");
-            if !default.exists() {
-                return Ok(Config::default());
+            // NOTE: only inside a repository: a `.foureyes.toml` in a home directory must not
+            // configure every review below it.
+            let inside = dir.ancestors().any(|a| a.join(".git").exists());
+            let found = if inside {
+                discover(dir)
+            } else {
+                let here = dir.join(DEFAULT_FILE);
+                here.is_file().then(|| (here, DEFAULT_FILE.to_owned()))
+            };
+            match found {
+                Some(found) => found,
+                None => return Ok(Config::default()),
             }
-            default
         }
-    };
-    // NOTE: the default file by its name, as users know it (and reports stay the same in any
-    // checkout).
-    let name = match explicit {
-        Some(p) => p.display().to_string(),
-        None => ".foureyes.toml".to_string(),
     };
     let text = std::fs::read_to_string(&path)
         .map_err(|e| ConfigError(vec![format!("{name}: cannot read: {e}")]))?;

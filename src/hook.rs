@@ -9,7 +9,7 @@ use crate::escape::terminal;
 use crate::judge::{Report, Verdict};
 use crate::load::{LoadError, Source, Tree, LONGEST_FILE};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Why the staged change could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -29,11 +29,6 @@ pub(crate) struct Staged {
     pub(crate) sources: Vec<Source>,
     /// How the staged control files weaken the review.
     pub(crate) tamperings: Vec<Tampering>,
-}
-
-/// The root of the git repository that holds `cwd`.
-pub(crate) fn root(cwd: &Path) -> Result<PathBuf, HookError> {
-    Ok(Repository::open(cwd)?.root)
 }
 
 /// The staged change of the git repository that holds `cwd`, against HEAD (against nothing

@@ -31,6 +31,10 @@ impl Style {
     fn red<'a>(&self, text: &'a str) -> Cow<'a, str> {
         self.paint("1;31", text)
     }
+    /// Critical: white on red, so that it stands apart from high (red) at a glance.
+    fn alarm<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        self.paint("1;97;41", text)
+    }
     fn green<'a>(&self, text: &'a str) -> Cow<'a, str> {
         self.paint("1;32", text)
     }
@@ -70,9 +74,20 @@ fn duties(d: &Duties) -> String {
     }
 }
 
+/// Write the verdict line alone: what `--quiet` prints.
+pub(crate) fn verdict(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    verdict_line(report, &Style { color }, out)
+}
+
 /// Write the report as text.
 pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let s = Style { color };
+    verdict_line(report, &s, out)?;
+    rest(report, &s, out)
+}
+
+/// The verdict line: the first of the report.
+fn verdict_line(report: &Report, s: &Style, out: &mut dyn Write) -> io::Result<()> {
     let needing = report
         .findings
         .iter()
@@ -104,6 +119,11 @@ pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
             s.bold("— no independent approval required")
         )?,
     }
+    Ok(())
+}
+
+/// Everything after the verdict line.
+fn rest(report: &Report, s: &Style, out: &mut dyn Write) -> io::Result<()> {
     if report.coverage.partial() {
         let n = report.coverage.identity_changes();
         writeln!(
@@ -183,7 +203,8 @@ pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Re
         for f in &report.findings {
             let sev = pad(&f.severity.as_str().to_uppercase(), 8);
             let sev = match f.severity {
-                Severity::Critical | Severity::High => s.red(&sev),
+                Severity::Critical => s.alarm(&sev),
+                Severity::High => s.red(&sev),
                 Severity::Medium => s.yellow(&sev),
                 Severity::Low => s.dim(&sev),
             };

@@ -1,0 +1,191 @@
+//! The conventions of the command line: several reports from one review, `--quiet`,
+//! `--color`, and the configuration found in a parent directory of the repository.
+
+mod common;
+
+use common::{foureyes, root};
+use serde_json::Value;
+
+/// A plan that needs an independent approval.
+const RISKY: &str = "testdata/example/plan.json";
+/// A plan that needs none.
+const ORDINARY: &str = "testdata/plans/precision/new-service.json";
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("UTF-8")
+}
+
+/// One review, every report: the text on stdout, and JSON, SARIF, Markdown and Code Quality
+/// in files, each the same as the review would write with `--format`.
+#[test]
+fn one_review_writes_every_report_asked_for() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = |name: &str| dir.path().join(name);
+    let out = foureyes()
+        .args(["review", RISKY, "--output-json"])
+        .arg(file("r.json"))
+        .arg("--output-sarif")
+        .arg(file("r.sarif"))
+        .arg("--output-markdown")
+        .arg(file("r.md"))
+        .arg("--output-codequality")
+        .arg(file("r.cq.json"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).starts_with("APPROVAL REQUIRED"),
+        "{}",
+        stdout(&out)
+    );
+    for (name, format) in [
+        ("r.json", "json"),
+        ("r.sarif", "sarif"),
+        ("r.md", "markdown"),
+        ("r.cq.json", "codequality"),
+    ] {
+        let written = std::fs::read_to_string(file(name)).expect("written");
+        assert_eq!(written, common::report(format, &[RISKY]), "{name}");
+    }
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(file("r.json")).expect("written"))
+            .expect("JSON");
+    assert_eq!(json["verdict"], "approval_required");
+}
+
+#[test]
+fn two_reports_to_one_file_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("r.json");
+    let out = foureyes()
+        .args(["review", RISKY, "--output"])
+        .arg(&path)
+        .arg("--output-sarif")
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--output-sarif and --output name the same file"),
+        "{err}"
+    );
+    assert!(!path.exists(), "nothing is written");
+}
+
+/// `--quiet`: the verdict line alone, and the exit code; the files still get their reports.
+#[test]
+fn quiet_prints_the_verdict_line_alone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("r.json");
+    let out = foureyes()
+        .args(["review", "--quiet", RISKY, "--output-json"])
+        .arg(&json)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.starts_with("APPROVAL REQUIRED — 1 finding needs an independent approver"));
+    assert!(json.is_file());
+    let out = foureyes()
+        .args(["review", "-q", ORDINARY])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), "PASS — no independent approval required\n");
+    // The verdict line is text: another format on stdout makes no sense with it.
+    let out = foureyes()
+        .args(["review", "--quiet", "--format", "json", ORDINARY])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// Colour only on a terminal without NO_COLOR, unless asked for; never in a file unless asked.
+#[test]
+fn colour_is_asked_for_or_automatic() {
+    let has_escape = |args: &[&str], no_color: bool| {
+        let mut cmd = foureyes();
+        cmd.arg("review").args(args).arg(RISKY);
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        stdout(&cmd.output().expect("runs")).contains('\u{1b}')
+    };
+    // Not a terminal: no colour unless asked for.
+    assert!(!has_escape(&[], false));
+    assert!(!has_escape(&["--color", "auto"], false));
+    assert!(has_escape(&["--color", "always"], false));
+    assert!(
+        has_escape(&["--color=always"], true),
+        "the flag wins over NO_COLOR"
+    );
+    assert!(!has_escape(&["--color", "never"], false));
+    // Critical and high read differently.
+    let out = foureyes()
+        .args(["review", "--color", "always", RISKY])
+        .output()
+        .expect("runs");
+    assert!(
+        stdout(&out).contains("\u{1b}[1;97;41mCRITICAL"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// `.foureyes.toml` is read from the current directory or its nearest parent up to the
+/// repository's root, and never from above the root.
+#[test]
+fn the_configuration_is_found_up_to_the_repository_root() {
+    let top = tempfile::tempdir().expect("temp dir");
+    // Above the repository: must not apply.
+    std::fs::write(
+        top.path().join(".foureyes.toml"),
+        "approval_severity = \"low\"\nthis is not valid = toml\n",
+    )
+    .expect("write");
+    let repo = top.path().join("repo");
+    let deep = repo.join("infra/prod");
+    std::fs::create_dir_all(&deep).expect("dirs");
+    std::fs::create_dir(repo.join(".git")).expect(".git");
+    let plan = root().join(RISKY);
+    let run = |dir: &std::path::Path| {
+        foureyes()
+            .current_dir(dir)
+            .args(["review", "--format", "json"])
+            .arg(&plan)
+            .output()
+            .expect("runs")
+    };
+    // No configuration in the repository: the defaults (the one above the root is not read).
+    let out = run(&deep);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // At the root: read from two levels down, and named from there.
+    std::fs::write(
+        repo.join(".foureyes.toml"),
+        "approval_severity = \"critical\"\nmax_exception_days = 0\n",
+    )
+    .expect("write");
+    let out = run(&deep);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("../../.foureyes.toml"), "{err}");
+    std::fs::write(
+        repo.join(".foureyes.toml"),
+        "approval_severity = \"critical\"\n",
+    )
+    .expect("write");
+    let out = run(&deep);
+    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json["approval_severity"], "critical", "{json}");
+    // The nearest wins.
+    std::fs::write(deep.join(".foureyes.toml"), "approval_severity = \"low\"\n").expect("write");
+    let json: Value = serde_json::from_slice(&run(&deep).stdout).expect("JSON");
+    assert_eq!(json["approval_severity"], "low");
+}
