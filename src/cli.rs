@@ -51,6 +51,24 @@ enum Command {
         /// A rule id, as `foureyes rules` lists them.
         rule: String,
     },
+    /// Print the shell completion script for bash, zsh, fish or powershell.
+    ///
+    /// bash: `foureyes completions bash > ~/.local/share/bash-completion/completions/foureyes`;
+    /// zsh: into a directory of `$fpath` as `_foureyes`; fish:
+    /// `~/.config/fish/completions/foureyes.fish`; powershell: add it to `$PROFILE`.
+    #[command(display_order = 102)]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, foureyes(1), in roff (`foureyes man > foureyes.1`), or write it and
+    /// one page per command (foureyes-review(1), ...) into a directory.
+    #[command(display_order = 103)]
+    Man {
+        /// Write foureyes.1 and foureyes-COMMAND.1 here instead of printing foureyes.1.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -286,6 +304,18 @@ fn run() -> Exit {
             };
             print(&text)
         }
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut command(), "foureyes", &mut out);
+            print(&String::from_utf8_lossy(&out))
+        }
+        Command::Man { dir } => match man_pages(dir.as_deref()) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("{}", crate::escape::ci_log(&format!("error: {e:#}")));
+                Exit::Error
+            }
+        },
         Command::Explain { rule } => match rules::find(&rule) {
             Some(r) => print(&r.explain()),
             None => {
@@ -298,6 +328,32 @@ fn run() -> Exit {
             }
         },
     }
+}
+
+/// `foureyes man`: foureyes(1) on stdout, or every page into `dir`.
+fn man_pages(dir: Option<&std::path::Path>) -> anyhow::Result<Exit> {
+    let top = command();
+    let render = |cmd: clap::Command| -> anyhow::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        clap_mangen::Man::new(cmd).render(&mut out)?;
+        Ok(out)
+    };
+    let Some(dir) = dir else {
+        return Ok(print(&String::from_utf8_lossy(&render(top)?)));
+    };
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("{}: cannot create: {e}", dir.display()))?;
+    let mut pages = vec![("foureyes".to_owned(), top.clone())];
+    for sub in top.get_subcommands().filter(|s| s.get_name() != "help") {
+        let name = format!("foureyes-{}", sub.get_name());
+        pages.push((name.clone(), sub.clone().name(name)));
+    }
+    for (name, cmd) in pages {
+        let path = dir.join(format!("{name}.1"));
+        std::fs::write(&path, render(cmd)?)
+            .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
+    }
+    Ok(Exit::Pass)
 }
 
 /// What the command line asked for.

@@ -189,3 +189,69 @@ fn the_configuration_is_found_up_to_the_repository_root() {
     let json: Value = serde_json::from_slice(&run(&deep).stdout).expect("JSON");
     assert_eq!(json["approval_severity"], "low");
 }
+
+/// Completions for every shell, from the same definition as `--help`: every command and
+/// option is there, and the bash script is valid bash.
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = foureyes()
+            .args(["completions", shell])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = stdout(&out);
+        // NOTE: fish names long options without their dashes (`-l output-sarif`).
+        for word in ["review", "gitlab", "output-sarif", "comment-key"] {
+            assert!(script.contains(word), "{shell} completes {word}");
+        }
+        if shell == "bash" {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("foureyes.bash");
+            std::fs::write(&path, &script).expect("write");
+            let check = std::process::Command::new("bash")
+                .arg("-n")
+                .arg(&path)
+                .output()
+                .expect("bash runs");
+            assert!(
+                check.status.success(),
+                "{}",
+                String::from_utf8_lossy(&check.stderr)
+            );
+        }
+    }
+    let out = foureyes()
+        .args(["completions", "tcsh"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// The man page: foureyes(1) on stdout, or a page per command in a directory.
+#[test]
+fn man_pages_for_the_tool_and_each_command() {
+    let out = foureyes().arg("man").output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let page = stdout(&out);
+    assert!(page.contains(".TH foureyes 1"), "{page}");
+    assert!(page.contains("foureyes\\-review(1)"), "{page}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = foureyes()
+        .args(["man", "--dir"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    for name in [
+        "foureyes",
+        "foureyes-review",
+        "foureyes-gitlab",
+        "foureyes-hook",
+    ] {
+        let page = std::fs::read_to_string(dir.path().join(format!("{name}.1"))).expect(name);
+        assert!(page.contains(&format!(".TH {name} 1")), "{name}");
+    }
+    let review = std::fs::read_to_string(dir.path().join("foureyes-review.1")).expect("page");
+    assert!(review.contains("\\-\\-output\\-json"), "{review}");
+}
