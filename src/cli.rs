@@ -588,8 +588,12 @@ fn review_command(args: &ReviewArgs) -> anyhow::Result<Exit> {
         sources.extend(crate::normalize::hcl::sources(base, head)?);
     }
     let files = report_files(args)?;
-    let report = review::review(&sources, &settings, &ruleset)?;
+    let mut report = review::review(&sources, &settings, &ruleset)?;
     drop(sources);
+    let cwd = std::env::current_dir()?;
+    for input in &mut report.inputs {
+        input.repository_path = repository_path(&cwd, &input.name);
+    }
     let terminal = std::io::stdout().is_terminal();
     let color = |to_stdout: bool| match args.color {
         Color::Always => true,
@@ -622,6 +626,37 @@ fn review_command(args: &ReviewArgs) -> anyhow::Result<Exit> {
         }
     }
     Ok(Exit::of_verdict(report.verdict, args.options.exit_zero))
+}
+
+/// An input's path from the root of the git repository it is in (the nearest directory above
+/// it with `.git`), with `/` between names: `infra/plan.json`. `None` for stdin, and for a file
+/// in no repository.
+fn repository_path(cwd: &std::path::Path, name: &str) -> Option<String> {
+    use std::path::Component;
+    if name == "<stdin>" || name == "-" {
+        return None;
+    }
+    // NOTE: lexically, without following links: the path as the user and the repository name it.
+    let mut absolute = PathBuf::new();
+    for part in cwd.join(name).components() {
+        match part {
+            Component::ParentDir => {
+                absolute.pop();
+            }
+            Component::CurDir => {}
+            other => absolute.push(other),
+        }
+    }
+    let root = absolute
+        .ancestors()
+        .skip(1)
+        .find(|a| a.join(".git").exists())?;
+    let relative = absolute.strip_prefix(root).ok()?;
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("/"))
 }
 
 /// The files the reports go to, each with its format: `--output` (in `--format`) and every

@@ -40,6 +40,9 @@ pub(crate) struct InputSummary {
     pub(crate) format_version: String,
     pub(crate) terraform_version: Option<String>,
     pub(crate) resource_changes: usize,
+    /// The input's path from the root of the git repository it is in, when the command line
+    /// knows it (SARIF names files from there, as code scanning reads them).
+    pub(crate) repository_path: Option<String>,
 }
 
 /// A change made outside Terraform, found in `resource_drift`.

@@ -47,6 +47,7 @@ pub(crate) fn review(
             format_version: input.format_version.clone(),
             terraform_version: input.terraform_version.clone(),
             resource_changes: input.resource_changes,
+            repository_path: None,
         })
         .collect();
     let mut extraction = extract::extract(&mut set, &wanted, ruleset)?;

@@ -255,3 +255,38 @@ fn man_pages_for_the_tool_and_each_command() {
     let review = std::fs::read_to_string(dir.path().join("foureyes-review.1")).expect("page");
     assert!(review.contains("\\-\\-output\\-json"), "{review}");
 }
+
+/// SARIF names the plan from the repository's root, with `%SRCROOT%`, as GitHub code scanning
+/// reads it, whatever directory the review runs in; outside a repository, as given.
+#[test]
+fn sarif_names_the_input_from_the_repository_root() {
+    let top = tempfile::tempdir().expect("temp dir");
+    let repo = top.path().join("repo");
+    let infra = repo.join("infra/prod");
+    std::fs::create_dir_all(&infra).expect("dirs");
+    std::fs::create_dir(repo.join(".git")).expect(".git");
+    std::fs::copy(root().join(RISKY), infra.join("plan.json")).expect("copy");
+    std::fs::copy(root().join(RISKY), top.path().join("loose.json")).expect("copy");
+    let location = |dir: &std::path::Path, input: &str| -> Value {
+        let out = foureyes()
+            .current_dir(dir)
+            .args(["review", "--exit-zero", "--format", "sarif", input])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0));
+        let sarif: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+            .clone()
+    };
+    let want = serde_json::json!({ "uri": "infra/prod/plan.json", "uriBaseId": "%SRCROOT%" });
+    assert_eq!(location(&infra, "plan.json"), want);
+    assert_eq!(location(&repo, "./infra/prod/plan.json"), want);
+    assert_eq!(
+        location(&repo.join("infra"), "../infra/prod/plan.json"),
+        want
+    );
+    assert_eq!(
+        location(top.path(), "loose.json"),
+        serde_json::json!({ "uri": "loose.json" })
+    );
+}

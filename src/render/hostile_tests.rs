@@ -112,6 +112,7 @@ fn hostile_report() -> Report {
             format_version: h("input.format_version"),
             terraform_version: Some(h("input.terraform_version")),
             resource_changes: 3,
+            repository_path: Some(h("input.repository_path")),
         }],
         verdict: Verdict::ApprovalRequired,
         approval_severity: Severity::Medium,

@@ -168,8 +168,12 @@ struct PhysicalLocation {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct ArtifactLocation {
     uri: String,
+    /// `%SRCROOT%` when the URI is relative to the repository's root.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -242,7 +246,12 @@ fn notifications(report: &Report) -> Vec<Notification> {
 
 /// Write the report as SARIF 2.1.0: pretty-printed JSON with a trailing newline.
 pub(crate) fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let artifact = report.inputs.first().map(|i| artifact_uri(&i.name));
+    // NOTE: from the repository's root where the command line knows it, as code scanning
+    // reads paths; else as given.
+    let artifact = report.inputs.first().map(|i| match &i.repository_path {
+        Some(path) => (artifact_uri(path), Some(SOURCE_ROOT)),
+        None => (artifact_uri(&i.name), None),
+    });
     let log = Log {
         schema: SCHEMA_URI,
         version: SARIF_VERSION,
@@ -262,7 +271,7 @@ pub(crate) fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::R
             results: report
                 .findings
                 .iter()
-                .map(|f| result(f, artifact.as_deref()))
+                .map(|f| result(f, artifact.as_ref().map(|(u, b)| (u.as_str(), *b))))
                 .collect(),
             properties: RunProperties {
                 verdict: report.verdict.as_str(),
@@ -304,7 +313,7 @@ fn descriptor(rule: &Rule) -> Descriptor {
     }
 }
 
-fn result<'a>(f: &'a Finding, artifact: Option<&str>) -> SarifResult<'a> {
+fn result<'a>(f: &'a Finding, artifact: Option<(&str, Option<&'static str>)>) -> SarifResult<'a> {
     let mut logical: Vec<LogicalLocation<'a>> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let named = f
@@ -332,9 +341,10 @@ fn result<'a>(f: &'a Finding, artifact: Option<&str>) -> SarifResult<'a> {
             text: crate::escape::terminal(&f.message).into_owned(),
         },
         locations: [Location {
-            physical_location: artifact.map(|uri| PhysicalLocation {
+            physical_location: artifact.map(|(uri, base)| PhysicalLocation {
                 artifact_location: ArtifactLocation {
                     uri: uri.to_string(),
+                    uri_base_id: base,
                 },
                 region: Region { start_line: 1 },
             }),
@@ -401,6 +411,9 @@ pub(crate) fn fingerprint(f: &Finding) -> String {
     }
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The base that code scanning resolves relative artifact URIs against: the repository's root.
+const SOURCE_ROOT: &str = "%SRCROOT%";
 
 /// The input's name as a relative URI reference, as code scanning expects: `./` dropped,
 /// backslashes made slashes, stdin given a file name, and anything a URI cannot hold
