@@ -212,6 +212,11 @@ struct ForgeArgs {
     /// Print the comment, the status and the approvals that would count; write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Write the decision record here: the plan files' SHA-256, the head commit, the findings
+    /// and their fingerprint, every reviewer and why they counted or not, the exceptions used,
+    /// the gate's decision and its time (JSON, schemas/record.schema.json).
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
     /// Give up on a request to the forge that has not answered in full within this many
     /// seconds (connecting, the headers and the whole body).
     #[arg(long, value_name = "SECS", default_value_t = publish::REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -502,6 +507,13 @@ fn forge_command(forge: &Registered, args: &ForgeArgs) -> anyhow::Result<Exit> {
         deadlines: publish::Deadlines {
             request: std::time::Duration::from_secs(args.request_timeout),
             run: std::time::Duration::from_secs(args.timeout),
+        },
+        record: match &args.record {
+            Some(path) => Some(publish::record::Request {
+                path: path.clone(),
+                inputs: publish::record::digests(&args.inputs)?,
+            }),
+            None => None,
         },
     };
     if args.inputs.is_empty() {

@@ -63,6 +63,10 @@ pub(crate) struct Outcome {
     pub(crate) warnings: Vec<String>,
     /// What a dry run would have written.
     pub(crate) would: Vec<String>,
+    /// The change request the run was about.
+    pub(crate) request: ChangeRequest,
+    /// The forge's clock at its last answer, when it said.
+    pub(crate) clock: Option<String>,
 }
 
 impl Outcome {
@@ -192,6 +196,17 @@ pub(crate) fn run<J: Job>(
         &J::TERMS,
     ));
     job.outputs(&text::outputs(&outcome))?;
+    if let Some(request) = &options.record {
+        let text = super::record::render(&super::record::Parts {
+            forge: J::TERMS.forge,
+            request: &outcome.request,
+            report: report.as_ref().map(|(r, _)| r),
+            outcome: &outcome,
+            inputs: &request.inputs,
+            time: outcome.clock.clone().unwrap_or_else(time::now),
+        });
+        super::record::write(&request.path, &job.redact(&text))?;
+    }
     Ok(Exit::of_gate(outcome.open(), options.exit_zero))
 }
 
@@ -274,6 +289,7 @@ async fn publish<J: Job>(
             Mode::Review
         },
         head: request.head.clone(),
+        request: request.clone(),
         ..Outcome::default()
     };
     let ctx = Ctx {
@@ -300,6 +316,7 @@ async fn publish<J: Job>(
         }
     }
     result?;
+    outcome.clock = forge.clock();
     Ok(outcome)
 }
 
@@ -1150,6 +1167,7 @@ mod tests {
                 request: Duration::from_secs(1),
                 run: Duration::from_secs(10),
             },
+            record: None,
         }
     }
 

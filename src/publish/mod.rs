@@ -13,6 +13,7 @@ pub(crate) mod gate;
 pub(crate) mod github;
 pub(crate) mod gitlab;
 pub(crate) mod http;
+pub(crate) mod record;
 pub(crate) mod redact;
 pub(crate) mod state;
 pub(crate) mod text;
@@ -88,6 +89,8 @@ pub(crate) struct Options {
     pub(crate) pipeline: Vec<String>,
     /// How long to wait for the forge.
     pub(crate) deadlines: Deadlines,
+    /// Write the decision record here (`--record`), with the digests of what was reviewed.
+    pub(crate) record: Option<record::Request>,
 }
 
 /// The review a run with the plan makes, once it has judged the change request's own files:
