@@ -50,6 +50,9 @@ enum Command {
     Explain {
         /// A rule id, as `foureyes rules` lists them.
         rule: String,
+        /// `text` for a terminal (wrapped to its width, or COLUMNS, or 100); `markdown` as is.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
     },
     /// Print the shell completion script for bash, zsh, fish or powershell.
     ///
@@ -321,8 +324,19 @@ fn run() -> Exit {
                 Exit::Error
             }
         },
-        Command::Explain { rule } => match rules::find(&rule) {
-            Some(r) => print(&r.explain()),
+        Command::Explain { rule, format } => match rules::find(&rule) {
+            Some(r) => match format {
+                RulesFormat::Markdown => print(&r.explain()),
+                RulesFormat::Text => {
+                    let color = std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+                    print(&render::terminal::markdown(
+                        &r.explain(),
+                        render::terminal::width(),
+                        color,
+                    ))
+                }
+            },
             None => {
                 eprintln!(
                     "error: there is no rule `{}`; the rules are: {}",

@@ -1088,7 +1088,27 @@ fn rules_and_explain() {
             .unwrap_or_else(|| panic!("{id} in {}", r.stdout));
         assert!(line.contains(severity), "{line}");
     }
-    let r = run(&["explain", "privilege-and-evidence"]);
+    // For a terminal: the Markdown read as text, wrapped to COLUMNS.
+    let out = common::foureyes()
+        .args(["explain", "privilege-and-evidence"])
+        .env("COLUMNS", "72")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    for section in [
+        "What it finds.",
+        "Why it matters.",
+        "Example.",
+        "How to fix it.",
+        "Justified exceptions.",
+    ] {
+        assert!(text.contains(section), "{section}: {text}");
+    }
+    assert!(!text.contains("**") && !text.contains("###"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 72), "{text}");
+    // As Markdown, as it is.
+    let r = run(&["explain", "privilege-and-evidence", "--format", "markdown"]);
     assert_eq!(r.code, 0);
     for section in [
         "**What it finds.**",

@@ -5,6 +5,7 @@ pub(crate) mod codequality;
 pub(crate) mod json;
 pub(crate) mod markdown;
 pub(crate) mod sarif;
+pub(crate) mod terminal;
 pub(crate) mod text;
 
 use crate::judge::Report;
