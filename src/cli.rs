@@ -641,6 +641,8 @@ fn review_command(args: &ReviewArgs) -> anyhow::Result<Exit> {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
         let written = if args.quiet {
             render::text::verdict(&report, color(true), &mut out)
+        } else if args.format == Format::Text {
+            render::text::write(&report, color(true), render::terminal::width(), &mut out)
         } else {
             render::write(&report, args.format, &ruleset, color(true), &mut out)
         };

@@ -290,3 +290,45 @@ fn sarif_names_the_input_from_the_repository_root() {
         serde_json::json!({ "uri": "loose.json" })
     );
 }
+
+/// The text report fits its width (COLUMNS, or 100), summarizes sections longer than a screen
+/// can take, and ends a long report with its verdict again.
+#[test]
+fn a_long_text_report_fits_its_width_and_ends_with_its_verdict() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = common::huge_plan(dir.path());
+    let out = foureyes()
+        .args(["review"])
+        .arg(&plan)
+        .env("COLUMNS", "80")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("APPROVAL REQUIRED"), "{}", lines[0]);
+    assert_eq!(lines.last(), lines.first(), "the verdict again at the end");
+    assert!(
+        text.contains("... and ") && text.contains("more changes: the JSON report has them all"),
+        "{text}"
+    );
+    assert!(lines.len() < 700, "{} lines for 3,001 changes", lines.len());
+    // Sentences are wrapped; only table rows and long single words may run over.
+    let findings: Vec<&&str> = lines
+        .iter()
+        .skip_while(|l| **l != "Findings")
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(findings.len() > 2);
+    assert!(
+        findings.iter().all(|l| l.chars().count() <= 80),
+        "{findings:#?}"
+    );
+    // A short report says its verdict once.
+    let out = foureyes()
+        .args(["review", ORDINARY])
+        .output()
+        .expect("runs");
+    let text = stdout(&out);
+    assert_eq!(text.matches("PASS").count(), 1, "{text}");
+}

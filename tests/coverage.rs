@@ -41,7 +41,12 @@ fn unmodelled_identity_changes_are_named_next_to_the_verdict_in_every_format() {
         let mut lines = text.stdout.lines();
         let verdict = lines.next().expect("a verdict");
         assert!(verdict.starts_with("PARTIAL PASS"), "{plan}: {verdict}");
-        let next = lines.next().expect("a second line");
+        // The second line, and the lines it wraps onto.
+        let mut next = lines.next().expect("a second line").to_owned();
+        for more in lines.take_while(|l| l.starts_with("    ")) {
+            next.push(' ');
+            next.push_str(more.trim());
+        }
         assert!(next.contains("not reviewed: 3 changes"), "{plan}: {next}");
         for t in types {
             assert!(next.contains(&format!("{t} (1)")), "{plan}: {t} in {next}");

@@ -36,7 +36,7 @@ pub(crate) fn write(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Text => text::write(report, color, out),
+        Format::Text => text::write(report, color, text::WIDTH, out),
         Format::Json => json::write(report, out),
         Format::Markdown => out.write_all(markdown::render(report, ruleset).as_bytes()),
         Format::Sarif => sarif::write(report, out),

@@ -15,6 +15,73 @@ use std::io::{self, Write};
 
 struct Style {
     color: bool,
+    /// The width to wrap sentences to.
+    width: usize,
+}
+
+/// The width of a report that is not written to a terminal.
+pub(crate) const WIDTH: usize = 100;
+/// Rows shown of one section (the privilege delta, the changes, ...) before the rest is
+/// summarized: a plan of 50,000 changes must not print 15,000 lines.
+const ROWS: usize = 200;
+/// A report longer than this many lines repeats its verdict at the end.
+const LONG: usize = 60;
+
+/// Counts the lines written through it.
+struct Counting<'a> {
+    inner: &'a mut dyn Write,
+    lines: usize,
+}
+
+impl Write for Counting<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.lines += buf[..n].iter().filter(|b| **b == b'\n').count();
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Words wrapped to `width`, the first line after `first`, the others after `indent`
+/// (`first` may carry colour; `lead` is its visible width).
+fn wrapped(first: &str, lead: usize, indent: usize, text: &str, width: usize) -> String {
+    let mut out = String::from(first);
+    let mut used = lead;
+    let mut fresh = true;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let n = word.chars().count();
+        if !fresh && used + 1 + n > width {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            used = indent;
+            fresh = true;
+        }
+        if !fresh {
+            out.push(' ');
+            used += 1;
+        }
+        out.push_str(word);
+        used += n;
+        fresh = false;
+    }
+    out
+}
+
+/// The line that says how many rows a section left out, and where they are.
+fn more(out: &mut dyn Write, s: &Style, n: usize, what: &str) -> io::Result<()> {
+    if n > 0 {
+        writeln!(
+            out,
+            "  {}",
+            s.dim(&format!(
+                "... and {n} more {what}: the JSON report has them all (--format json or \
+                 --output-json FILE)"
+            ))
+        )?;
+    }
+    Ok(())
 }
 
 impl Style {
@@ -76,14 +143,39 @@ fn duties(d: &Duties) -> String {
 
 /// Write the verdict line alone: what `--quiet` prints.
 pub(crate) fn verdict(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
-    verdict_line(report, &Style { color }, out)
+    verdict_line(
+        report,
+        &Style {
+            color,
+            width: WIDTH,
+        },
+        out,
+    )
 }
 
-/// Write the report as text.
-pub(crate) fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
-    let s = Style { color };
-    verdict_line(report, &s, out)?;
-    rest(report, &s, out)
+/// Write the report as text, sentences wrapped to `width`; a long report ends with its verdict
+/// again, where the reader is.
+pub(crate) fn write(
+    report: &Report,
+    color: bool,
+    width: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let s = Style {
+        color,
+        width: width.max(40),
+    };
+    let mut counted = Counting {
+        inner: out,
+        lines: 0,
+    };
+    verdict_line(report, &s, &mut counted)?;
+    rest(report, &s, &mut counted)?;
+    if counted.lines > LONG {
+        writeln!(counted)?;
+        verdict_line(report, &s, &mut counted)?;
+    }
+    Ok(())
 }
 
 /// The verdict line: the first of the report.
@@ -126,14 +218,14 @@ fn verdict_line(report: &Report, s: &Style, out: &mut dyn Write) -> io::Result<(
 fn rest(report: &Report, s: &Style, out: &mut dyn Write) -> io::Result<()> {
     if report.coverage.partial() {
         let n = report.coverage.identity_changes();
-        writeln!(
-            out,
-            "  {} {} to identity, access, logging or audit resources of types foureyes does not \
+        let text = format!(
+            "{} to identity, access, logging or audit resources of types foureyes does not \
              model: {}",
-            s.yellow("not reviewed:"),
             plural(n, "change", "changes"),
             t(&report.coverage.identity_summary())
-        )?;
+        );
+        let first = format!("  {} ", s.yellow("not reviewed:"));
+        writeln!(out, "{}", wrapped(&first, 16, 4, &text, s.width))?;
     }
     if report.static_analysis() {
         writeln!(
@@ -209,22 +301,17 @@ fn rest(report: &Report, s: &Style, out: &mut dyn Write) -> io::Result<()> {
                 Severity::Low => s.dim(&sev),
             };
             writeln!(out, "  {sev}  {}  {}", s.bold(f.rule), t(&f.title))?;
-            writeln!(out, "            {}", t(&f.message))?;
+            let indent = "            ";
+            writeln!(out, "{}", wrapped(indent, 12, 12, &t(&f.message), s.width))?;
             if !f.resources.is_empty() {
-                writeln!(
-                    out,
-                    "            {} {}",
-                    s.dim("resources:"),
-                    t(&f.resources.join(", "))
-                )?;
+                let first = format!("{indent}{} ", s.dim("resources:"));
+                let text = t(&f.resources.join(", ")).into_owned();
+                writeln!(out, "{}", wrapped(&first, 23, 14, &text, s.width))?;
             }
             if !f.references.is_empty() {
-                writeln!(
-                    out,
-                    "            {} {}",
-                    s.dim("references:"),
-                    t(&f.references.join(", "))
-                )?;
+                let first = format!("{indent}{} ", s.dim("references:"));
+                let text = t(&f.references.join(", ")).into_owned();
+                writeln!(out, "{}", wrapped(&first, 24, 14, &text, s.width))?;
             }
             if let Some(e) = &f.excepted {
                 writeln!(
@@ -263,7 +350,16 @@ fn rest(report: &Report, s: &Style, out: &mut dyn Write) -> io::Result<()> {
 
     if !report.principals.is_empty() {
         writeln!(out, "\n{}", s.bold("Privilege delta"))?;
+        let mut rows_left = ROWS;
+        let mut shown = 0;
         for p in &report.principals {
+            let rows = p.gained.len() + p.lost.len() + 2;
+            // NOTE: the first principal always, however many grants it has.
+            if shown > 0 && rows > rows_left {
+                break;
+            }
+            rows_left = rows_left.saturating_sub(rows);
+            shown += 1;
             writeln!(out, "  {}", s.bold(&t(&p.id.0)))?;
             let rows: Vec<(bool, String, String, String)> = p
                 .gained
@@ -281,16 +377,28 @@ fn rest(report: &Report, s: &Style, out: &mut dyn Write) -> io::Result<()> {
             }
             let w1 = widest(rows.iter().map(|r| Cow::Borrowed(r.1.as_str())));
             let w2 = widest(rows.iter().map(|r| Cow::Borrowed(r.2.as_str())));
-            for (gained, permission, scope, via) in &rows {
+            for (gained, permission, scope, via) in rows.iter().take(ROWS) {
                 let sign = if *gained { s.green("+") } else { s.red("-") };
+                // NOTE: a row too wide for the width gives how the grant is held its own line.
+                let wide = 6 + w1 + 2 + w2 + 2 + via.chars().count() > s.width;
                 writeln!(
                     out,
-                    "    {sign} {}  {}  {}",
+                    "    {sign} {}  {}{}{}",
                     pad(permission, w1),
-                    pad(scope, w2),
-                    s.dim(via)
+                    if wide { scope.as_str() } else { "" },
+                    if wide {
+                        String::new()
+                    } else {
+                        format!("{}  ", pad(scope, w2))
+                    },
+                    if wide {
+                        format!("\n        {}", s.dim(via))
+                    } else {
+                        s.dim(via).into_owned()
+                    }
                 )?;
             }
+            more(out, s, rows.len().saturating_sub(ROWS), "grants")?;
             let gained = p.duties_gained();
             writeln!(
                 out,
@@ -304,26 +412,29 @@ fn rest(report: &Report, s: &Style, out: &mut dyn Write) -> io::Result<()> {
                 }
             )?;
         }
+        more(out, s, report.principals.len() - shown, "principals")?;
     }
 
     if !report.weakenings.is_empty() {
         writeln!(out, "\n{}", s.bold("Evidence weakened"))?;
-        let w = widest(report.weakenings.iter().map(|x| t(&x.address)));
-        for x in &report.weakenings {
+        let shown = &report.weakenings[..report.weakenings.len().min(ROWS)];
+        let w = widest(shown.iter().map(|x| t(&x.address)));
+        for x in shown {
             writeln!(out, "  {}  {}", pad(&t(&x.address), w), t(&x.how))?;
         }
+        more(out, s, report.weakenings.len() - shown.len(), "weakenings")?;
     }
 
     if !report.changes.is_empty() {
         writeln!(out, "\n{}", s.bold("Changes touching duties"))?;
+        let shown = &report.changes[..report.changes.len().min(ROWS)];
         let wa = widest(
-            report
-                .changes
+            shown
                 .iter()
                 .map(|c| Cow::Owned(t(&c.actions.join(",")).into_owned())),
         );
-        let wb = widest(report.changes.iter().map(|c| t(&c.address)));
-        for c in &report.changes {
+        let wb = widest(shown.iter().map(|c| t(&c.address)));
+        for c in shown {
             let mut notes = Vec::new();
             if let Some(p) = c.previous_address() {
                 notes.push(format!("moved from {}", t(p)));
@@ -344,11 +455,12 @@ fn rest(report: &Report, s: &Style, out: &mut dyn Write) -> io::Result<()> {
                 s.dim(&t(&c.duties.join(", ")))
             )?;
         }
+        more(out, s, report.changes.len() - shown.len(), "changes")?;
     }
 
     if !report.unknowns.is_empty() {
         writeln!(out, "\n{}", s.bold("Known only after apply"))?;
-        for u in &report.unknowns {
+        for u in report.unknowns.iter().take(ROWS) {
             writeln!(
                 out,
                 "  {}.{}: {}",
@@ -357,6 +469,12 @@ fn rest(report: &Report, s: &Style, out: &mut dyn Write) -> io::Result<()> {
                 t(&u.detail)
             )?;
         }
+        more(
+            out,
+            s,
+            report.unknowns.len().saturating_sub(ROWS),
+            "values known only after apply",
+        )?;
     }
 
     if !report.drift.is_empty() {
@@ -365,7 +483,7 @@ fn rest(report: &Report, s: &Style, out: &mut dyn Write) -> io::Result<()> {
             "\n{}",
             s.bold("Drift (changed outside Terraform, not by this change)")
         )?;
-        for d in &report.drift {
+        for d in report.drift.iter().take(ROWS) {
             let weak = if d.weakenings.is_empty() {
                 String::new()
             } else {
@@ -378,6 +496,12 @@ fn rest(report: &Report, s: &Style, out: &mut dyn Write) -> io::Result<()> {
                 t(&d.address)
             )?;
         }
+        more(
+            out,
+            s,
+            report.drift.len().saturating_sub(ROWS),
+            "drifted resources",
+        )?;
     }
 
     if !report.coverage.not_reviewed.is_empty() {
@@ -403,11 +527,9 @@ fn rest(report: &Report, s: &Style, out: &mut dyn Write) -> io::Result<()> {
     }
 
     if report.verdict == Verdict::ApprovalRequired {
-        writeln!(
-            out,
-            "\nSomeone independent of this change (not its author, committers or pipeline) must \
-             approve it."
-        )?;
+        let text = "Someone independent of this change (not its author, committers or pipeline) \
+                    must approve it.";
+        writeln!(out, "\n{}", wrapped("", 0, 0, text, s.width))?;
     }
     Ok(())
 }

@@ -25,7 +25,8 @@ pub fn foureyes() -> Command {
             cmd.env_remove(&var);
         }
     }
-    for var in ["NO_COLOR", "FORCE_COLOR"] {
+    // NOTE: reports are wrapped to COLUMNS when it is set: the tests' reports are 100 wide.
+    for var in ["NO_COLOR", "FORCE_COLOR", "COLUMNS"] {
         cmd.env_remove(var);
     }
     cmd
