@@ -27,7 +27,10 @@ const EXPECTED: &[Expected] = &[
         file: "aws/trail-stopped.json",
         exit: 1,
         findings: &[("privilege-and-evidence", "aws:role/ci-deployer")],
-        twin: Some(("testdata/plans/privilege-and-evidence/trail-stopped.json", &[])),
+        twin: Some((
+            "testdata/plans/privilege-and-evidence/trail-stopped.json",
+            &[],
+        )),
     },
     Expected {
         file: "aws/new-service.json",
@@ -183,7 +186,10 @@ fn every_preview_has_an_expectation() {
         assert!(listed.contains(&rel), "{rel} is in no row of EXPECTED");
     }
     for file in &listed {
-        assert!(root().join(file).is_file(), "{file} is expected but missing");
+        assert!(
+            root().join(file).is_file(),
+            "{file} is expected but missing"
+        );
     }
 }
 
@@ -267,11 +273,7 @@ fn grants_and_weakenings_come_through_the_reshaped_properties() {
         gained(id),
         [("Owner", "azurerm_role_assignment.deployer-owner")]
     );
-    let text = run(&[
-        "review",
-        &path("azure-native/owner-and-diagnostics.json"),
-    ])
-    .stdout;
+    let text = run(&["review", &path("azure-native/owner-and-diagnostics.json")]).stdout;
     assert!(
         text.contains("stops sending a log category (log.category loses \"Administrative\")"),
         "{text}"
@@ -319,19 +321,18 @@ fn unmapped_tokens_are_named_and_pulumi_s_own_are_skipped() {
     assert_eq!(report["coverage"]["partial"], true);
     let text = run(&["review", &file]).stdout;
     assert!(text.starts_with("PARTIAL PASS"), "{text}");
-    for own in ["pulumi", "BucketEventSubscription", "bucket_event_subscription"] {
+    for own in [
+        "pulumi",
+        "BucketEventSubscription",
+        "bucket_event_subscription",
+    ] {
         assert!(!text.contains(own), "{own} in\n{text}");
     }
     // Teams that want approval over what was not reviewed get it.
     let dir = tempfile::tempdir().expect("a temporary directory");
     let config = dir.path().join("foureyes.toml");
     std::fs::write(&config, "unmodelled_identity = \"require_approval\"\n").expect("written");
-    let strict = run(&[
-        "review",
-        "--config",
-        config.to_str().expect("utf-8"),
-        &file,
-    ]);
+    let strict = run(&["review", "--config", config.to_str().expect("utf-8"), &file]);
     assert_eq!(strict.code, 1, "{}{}", strict.stdout, strict.stderr);
 }
 

@@ -475,9 +475,11 @@ fn words(text: &str) -> String {
         if c.is_ascii_uppercase() {
             let prev = i.checked_sub(1).map(|j| chars[j]);
             let next = chars.get(i + 1);
+            // NOTE: a capital after a lone lowercase first letter continues the word: Pulumi
+            // lowercases the first letter of an acronym (`iAMMember`, `iPSet`).
             let starts_word = match prev {
                 None => false,
-                Some(p) if p.is_ascii_lowercase() && !(i == 1) => true,
+                Some(p) if p.is_ascii_lowercase() => i != 1,
                 Some(p) if p.is_ascii_digit() => true,
                 Some(p) if p.is_ascii_uppercase() => {
                     next.is_some_and(|n| n.is_ascii_lowercase()) && i > 1
