@@ -79,7 +79,7 @@ fn every_provider_the_rulesets_name_has_an_extractor() {
         // Pulumi's type tokens and the attributes `.tf` trees compute are the normalizers'
         // data and the identity families are the coverage's (src/coverage.rs): none is a
         // ruleset.
-        if rel == "rulesets/pulumi.toml"
+        if rel.starts_with("rulesets/pulumi/")
             || rel == "rulesets/coverage.toml"
             || rel == "rulesets/hcl.toml"
         {

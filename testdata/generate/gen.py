@@ -1291,6 +1291,8 @@ import github_provider  # noqa: E402
 import google_provider  # noqa: E402
 import kubernetes_provider  # noqa: E402
 import multi_provider  # noqa: E402
+# Pulumi previews of every provider family (issue 15).
+import pulumi_providers  # noqa: E402
 
 for _area in (credentials, evidence_stores, identity, powers,
               google_provider, azure_provider, kubernetes_provider, github_provider,
@@ -1307,6 +1309,8 @@ def render_all():
     # A Pulumi preview: `pulumi preview --json` writes two-space indented JSON.
     out["previews/sensitive-secrets.json"] = (
         json.dumps(pulumi_secrets(), indent=2) + "\n").encode("utf-8")
+    for rel, fn in pulumi_providers.PREVIEWS.items():
+        out[rel] = (json.dumps(fn().document(), indent=2) + "\n").encode("utf-8")
     return out
 
 

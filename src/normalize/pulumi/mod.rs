@@ -248,7 +248,8 @@ fn change(input: usize, step: &RawStep, wants_values: &Wanted) -> Option<Resourc
     let token = state
         .and_then(|s| s.kind.clone())
         .or_else(|| step.urn.rsplit("::").nth(1).map(str::to_string))?;
-    let kind = terraform_type(token.rsplit('$').next().unwrap_or(&token))?;
+    let token = token.rsplit('$').next().unwrap_or(&token);
+    let kind = terraform_type(token)?;
     let name = step.urn.rsplit("::").next().unwrap_or(&step.urn);
     let data = action == Action::Read;
     let key = if data {
@@ -273,6 +274,7 @@ fn change(input: usize, step: &RawStep, wants_values: &Wanted) -> Option<Resourc
                 &mut v.after_sensitive,
             );
         }
+        types::reshape(token, &mut v);
         v
     });
     Some(ResourceChange {
