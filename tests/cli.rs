@@ -332,3 +332,22 @@ fn a_long_text_report_fits_its_width_and_ends_with_its_verdict() {
     let text = stdout(&out);
     assert_eq!(text.matches("PASS").count(), 1, "{text}");
 }
+
+/// `--help` is wrapped to the terminal, or to COLUMNS.
+#[test]
+fn help_is_wrapped_to_the_width() {
+    for (columns, width) in [("60", 60), ("120", 120)] {
+        let out = foureyes()
+            .args(["review", "--help"])
+            .env("COLUMNS", columns)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0));
+        let text = stdout(&out);
+        assert!(text.lines().count() > 20, "{text}");
+        assert!(
+            text.lines().all(|l| l.chars().count() <= width),
+            "{columns}: {text}"
+        );
+    }
+}
