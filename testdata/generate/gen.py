@@ -1291,6 +1291,8 @@ import github_provider  # noqa: E402
 import google_provider  # noqa: E402
 import kubernetes_provider  # noqa: E402
 import multi_provider  # noqa: E402
+# The Pulumi previews of issue 15: steps and identity.
+import pulumi_ops  # noqa: E402
 
 for _area in (credentials, evidence_stores, identity, powers,
               google_provider, azure_provider, kubernetes_provider, github_provider,
@@ -1307,6 +1309,7 @@ def render_all():
     # A Pulumi preview: `pulumi preview --json` writes two-space indented JSON.
     out["previews/sensitive-secrets.json"] = (
         json.dumps(pulumi_secrets(), indent=2) + "\n").encode("utf-8")
+    out.update(pulumi_ops.render())
     return out
 
 
