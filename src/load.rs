@@ -750,6 +750,19 @@ mod tests {
             (b"[1, 2", "found text that is not JSON"),
             (b"\xEF\xBB\xBF[1]", "found text that is not JSON"),
             (b"hello", "in.json:1:1: found text that is not JSON"),
+            (
+                b"\nPreviewing update (prod)\n\n     Type  Name\n",
+                "in.json:2:1: found the text output of `pulumi preview`: expected its JSON, as \
+                 `pulumi preview --json > preview.json` writes it",
+            ),
+            (
+                b"View Live: https://app.pulumi.com/acme/p/prod/previews/1\n",
+                "found the text output of `pulumi preview`",
+            ),
+            (
+                b"error: no stack named 'prod' found\n",
+                "in.json:1:1: found an error message (`error: ...`) where JSON was expected",
+            ),
         ] {
             let err = refused(text);
             assert!(err.starts_with("in.json"), "{err}");

@@ -116,12 +116,7 @@ const OPS: &[(&str, i32, Option<&str>, &[(&str, &str)])] = &[
     ("discard-replaced", 0, None, &[]),
     // `pulumi preview --refresh`: the trail was stopped outside Pulumi. Drift, as in a
     // Terraform plan: reported, not done by this change.
-    (
-        "refresh",
-        0,
-        Some("aws_iam_role_policy.ci-iam create"),
-        &[],
-    ),
+    ("refresh", 0, Some("aws_iam_role_policy.ci-iam create"), &[]),
     (
         "refresh-then-update",
         0,
@@ -299,8 +294,18 @@ fn snapshots_of_the_identity_previews() {
 /// Addresses are the same run after run.
 #[test]
 fn addresses_are_stable() {
-    let a = run(&["review", "--format", "json", "testdata/previews/ops/replace-steps.json"]);
-    let b = run(&["review", "--format", "json", "testdata/previews/ops/replace-steps.json"]);
+    let a = run(&[
+        "review",
+        "--format",
+        "json",
+        "testdata/previews/ops/replace-steps.json",
+    ]);
+    let b = run(&[
+        "review",
+        "--format",
+        "json",
+        "testdata/previews/ops/replace-steps.json",
+    ]);
     assert_eq!(a.stdout, b.stdout);
 }
 
@@ -350,7 +355,8 @@ fn what_is_not_a_preview_is_refused_with_what_to_run() {
 /// unknown): one principal, by the role's autonamed name.
 #[test]
 fn the_corpus_role_with_nine_attachments_is_one_principal() {
-    let path = root().join("../shared/corpus/pulumi/dundalek__stratify/sample-preview-creates.json");
+    let path =
+        root().join("../shared/corpus/pulumi/dundalek__stratify/sample-preview-creates.json");
     if !path.exists() {
         eprintln!("{} is not here: skipped", path.display());
         return;

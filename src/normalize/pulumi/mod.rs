@@ -218,7 +218,11 @@ fn read_steps(opened: Opened<'_>) -> Result<Vec<RawStep>, LoadError> {
         })
     })?;
     if let Some(failed) = diagnostics.iter().find(|d| d.severity == "error") {
-        let said: String = failed.message.split_whitespace().collect::<Vec<_>>().join(" ");
+        let said: String = failed
+            .message
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let mut quoted: String = said.chars().take(QUOTED).collect();
         if quoted.len() < said.len() {
             quoted.push('…');
@@ -402,20 +406,34 @@ fn after_change(step: &RawStep, old: Option<&RawState>, new: &RawState) -> Value
             }
         }
     }
-    let mut changing: Vec<(String, bool)> = Vec::new();
+    let mut changing: Vec<String> = Vec::new();
     for (path, diff) in step.detailed_diff.iter().flatten() {
-        changing.push((top_property(path), diff.kind.starts_with("delete")));
-    }
-    for key in step.diff_reasons.iter().chain(&step.replace_reasons).flatten() {
-        changing.push((key.clone(), false));
-    }
-    for (key, deleted) in changing {
-        if inputs.contains_key(&key) {
-            continue;
-        }
-        if deleted {
+        let key = top_property(path);
+        if diff.kind.starts_with("delete") {
             after.remove(&key);
         } else {
+            changing.push(key);
+        }
+    }
+    changing.extend(
+        step.diff_reasons
+            .iter()
+            .chain(&step.replace_reasons)
+            .flatten()
+            .cloned(),
+    );
+    let removed = |key: &str| {
+        let set_before = matches!(old.and_then(|o| o.inputs.as_ref()),
+            Some(Value::Object(i)) if i.contains_key(key));
+        let deleted = step
+            .detailed_diff
+            .iter()
+            .flatten()
+            .any(|(path, diff)| diff.kind.starts_with("delete") && top_property(path) == key);
+        set_before || deleted
+    };
+    for key in changing {
+        if !inputs.contains_key(&key) && !removed(&key) {
             after.insert(key, Value::from(UNKNOWN));
         }
     }
@@ -506,7 +524,12 @@ fn plan<'s>(steps: &[&'s RawStep]) -> (Option<Planned<'s>>, Vec<Planned<'s>>) {
     if let Some(first) = steps.iter().position(|s| is(REPLACING, s)) {
         let replacing: Vec<&RawStep> = steps.iter().copied().filter(|s| is(REPLACING, s)).collect();
         let by_op = |op: &str| replacing.iter().copied().find(|s| s.op == op);
-        let order = ["replace", "create-replacement", "import-replacement", "delete-replaced"];
+        let order = [
+            "replace",
+            "create-replacement",
+            "import-replacement",
+            "delete-replaced",
+        ];
         let old = order
             .iter()
             .filter_map(|op| by_op(op).and_then(|s| s.old_state.as_ref()))
@@ -544,7 +567,10 @@ fn plan<'s>(steps: &[&'s RawStep]) -> (Option<Planned<'s>>, Vec<Planned<'s>>) {
         );
     }
     let reads: Vec<&RawStep> = steps.iter().copied().filter(|s| is(READING, s)).collect();
-    if let Some(read) = reads.iter().find(|s| s.op != "discard" && s.op != "discard-replaced") {
+    if let Some(read) = reads
+        .iter()
+        .find(|s| s.op != "discard" && s.op != "discard-replaced")
+    {
         return (single(read), Vec::new());
     }
     let drift = steps[..steps.len() - 1]
@@ -572,7 +598,9 @@ fn drifted(step: &RawStep) -> Option<Planned<'_>> {
     let action = match step.op.as_str() {
         "update" => Action::Update,
         "delete" => Action::Delete,
-        "refresh" if new.is_some_and(|n| properties(n) != properties(old)) => Action::Update,
+        "refresh" if new.is_some_and(|n| has_outputs(n) && properties(n) != properties(old)) => {
+            Action::Update
+        }
         _ => return None,
     };
     Some(Planned {
@@ -636,7 +664,12 @@ fn changes(input: usize, steps: &[RawStep], wanted: &Wanted) -> Read {
     let mut referenced: Vec<(&str, String)> = Vec::new();
     for (_, p) in &planned {
         for state in [p.new, p.old].into_iter().flatten() {
-            for urn in state.property_dependencies.iter().flatten().flat_map(|(_, u)| u) {
+            for urn in state
+                .property_dependencies
+                .iter()
+                .flatten()
+                .flat_map(|(_, u)| u)
+            {
                 if !by_urn.contains_key(urn.as_str()) {
                     if let Some(kind) = Urn::parse(urn).and_then(|u| terraform_type(u.token())) {
                         referenced.push((urn, kind));
@@ -759,13 +792,21 @@ fn change(
         if action == Action::NoOp {
             // Unchanged: `after` reads as `before`.
             if let Some(state) = p.old.or(p.new) {
-                v.before = convert(properties(state), &mut ignored_unknown, &mut v.before_sensitive);
+                v.before = convert(
+                    properties(state),
+                    &mut ignored_unknown,
+                    &mut v.before_sensitive,
+                );
             }
             v.unchanged = true;
             return v;
         }
         if let Some(old) = p.old.filter(|_| action.has_before()) {
-            v.before = convert(properties(old), &mut ignored_unknown, &mut v.before_sensitive);
+            v.before = convert(
+                properties(old),
+                &mut ignored_unknown,
+                &mut v.before_sensitive,
+            );
         }
         if action.has_after() {
             let after = match (p.old, p.new) {
@@ -952,5 +993,308 @@ mod tests {
         assert_eq!(u["policy"], true);
         assert_eq!(u["tags"]["team"], true);
         assert!(u.get("role_name").is_none());
+    }
+
+    /// The changes a preview's steps make: `(address, actions, before, after)` of each, with
+    /// `before`/`after` the value of `attribute` on each side (`?` unknown, `-` absent).
+    fn planned(steps: Value, attribute: &str) -> (Vec<String>, Vec<String>) {
+        let steps: Vec<RawStep> = serde_json::from_value(steps).expect("steps");
+        let mut wanted = Wanted::default();
+        wanted
+            .changed
+            .insert("aws_iam_role_policy".to_string(), Vec::new());
+        wanted
+            .changed
+            .insert("aws_cloudtrail".to_string(), Vec::new());
+        wanted
+            .changed
+            .insert("data.aws_iam_role_policy".to_string(), Vec::new());
+        let read = changes(0, &steps, &wanted);
+        let show = |c: &ResourceChange| {
+            let v = c.values.as_ref().expect("values");
+            let side = |value: &Value, unknown: bool| match value.get(attribute) {
+                _ if unknown => "?".to_string(),
+                Some(x) => x.to_string(),
+                None => "-".to_string(),
+            };
+            let before = side(&v.before, false);
+            let after = if v.unchanged {
+                "=".to_string()
+            } else {
+                side(&v.after, v.is_unknown(crate::model::Side::After, attribute))
+            };
+            let actions: Vec<&str> = c.actions.iter().map(|a| a.as_ref()).collect();
+            format!("{} {} {before} {after}", c.address, actions.join(","))
+        };
+        (
+            read.changes.iter().map(show).collect(),
+            read.drift.iter().map(show).collect(),
+        )
+    }
+
+    const POLICY: &str = "urn:pulumi:prod::p::aws:iam/rolePolicy:RolePolicy::ci";
+
+    fn state(policy: &str, outputs: bool) -> Value {
+        let props = serde_json::json!({"name": "ci", "role": "ci-deployer", "policy": policy});
+        let mut s = serde_json::json!({"type": "aws:iam/rolePolicy:RolePolicy", "inputs": props});
+        if outputs {
+            s["outputs"] = serde_json::json!({"name": "ci", "role": "ci-deployer",
+                "policy": policy, "id": "ci-deployer:ci"});
+        }
+        s
+    }
+
+    fn step(op: &str, old: Option<&str>, new: Option<&str>) -> Value {
+        let mut s = serde_json::json!({"op": op, "urn": POLICY, "detailedDiff": null});
+        if let Some(p) = old {
+            s["oldState"] = state(p, true);
+        }
+        if let Some(p) = new {
+            s["newState"] = state(p, false);
+        }
+        s
+    }
+
+    #[test]
+    fn each_op_is_one_change() {
+        let at = "aws_iam_role_policy.ci";
+        for (steps, want) in [
+            (
+                vec![step("create", None, Some("B"))],
+                format!(r#"{at} create - "B""#),
+            ),
+            (
+                vec![step("update", Some("A"), Some("B"))],
+                format!(r#"{at} update "A" "B""#),
+            ),
+            (
+                vec![step("delete", Some("A"), None)],
+                format!(r#"{at} delete "A" -"#),
+            ),
+            (
+                vec![step("same", Some("A"), Some("A"))],
+                format!(r#"{at} no-op "A" ="#),
+            ),
+            (
+                vec![step("import", None, Some("A"))],
+                format!(r#"{at} no-op "A" ="#),
+            ),
+            (
+                vec![step("replace", Some("A"), Some("B"))],
+                format!(r#"{at} create,delete "A" "B""#),
+            ),
+            (
+                vec![
+                    step("create-replacement", Some("A"), Some("B")),
+                    step("replace", Some("A"), Some("B")),
+                    step("delete-replaced", Some("A"), None),
+                ],
+                format!(r#"{at} create,delete "A" "B""#),
+            ),
+            (
+                vec![
+                    step("delete-replaced", Some("A"), None),
+                    step("create-replacement", Some("A"), Some("B")),
+                ],
+                format!(r#"{at} delete,create "A" "B""#),
+            ),
+            (
+                vec![step("delete-replaced", Some("A"), None)],
+                format!(r#"{at} create,delete "A" ?"#),
+            ),
+            (
+                vec![step("remove-pending-replace", Some("A"), None)],
+                format!(r#"{at} forget "A" -"#),
+            ),
+            (
+                vec![step("read", None, Some("A"))],
+                format!(r#"data.{at} read - "A""#),
+            ),
+            (
+                vec![
+                    step("read-replacement", None, Some("A")),
+                    step("discard-replaced", Some("A"), None),
+                ],
+                format!(r#"data.{at} read - "A""#),
+            ),
+            (
+                vec![step("discard", Some("A"), None)],
+                format!(r#"data.{at} forget "A" -"#),
+            ),
+            (
+                vec![step("refresh", Some("A"), Some("A"))],
+                format!(r#"{at} no-op "A" ="#),
+            ),
+            // An op this version does not know may change anything.
+            (
+                vec![step("transmogrify", Some("A"), Some("B"))],
+                format!(r#"{at} update "A" "B""#),
+            ),
+        ] {
+            let ops: Vec<String> = steps.iter().map(|s| s["op"].to_string()).collect();
+            let (got, drift) = planned(Value::Array(steps), "policy");
+            assert_eq!(got, [want], "{ops:?}");
+            assert!(drift.is_empty(), "{ops:?}: {drift:?}");
+        }
+    }
+
+    #[test]
+    fn a_refresh_that_found_a_difference_is_drift() {
+        let mut refreshed = step("update", Some("A"), None);
+        refreshed["newState"] = state("X", true);
+        let (got, drift) = planned(
+            serde_json::json!([refreshed, step("update", Some("X"), Some("B"))]),
+            "policy",
+        );
+        assert_eq!(got, [r#"aws_iam_role_policy.ci update "X" "B""#]);
+        assert_eq!(drift, [r#"aws_iam_role_policy.ci update "A" "X""#]);
+        let mut refresh = step("refresh", Some("A"), None);
+        refresh["newState"] = state("X", true);
+        let (got, drift) = planned(serde_json::json!([refresh]), "policy");
+        assert_eq!(got, [r#"aws_iam_role_policy.ci no-op "X" ="#]);
+        assert_eq!(drift, [r#"aws_iam_role_policy.ci update "A" "X""#]);
+    }
+
+    #[test]
+    fn an_update_keeps_what_it_does_not_change_and_the_diff_says_what_is_unknown() {
+        let trail = "urn:pulumi:prod::p::aws:cloudtrail/trail:Trail::org";
+        let step = serde_json::json!({
+            "op": "update", "urn": trail,
+            "oldState": {"type": "aws:cloudtrail/trail:Trail",
+                "inputs": {"name": "org", "enableLogging": true, "kmsKeyId": "k"},
+                "outputs": {"name": "org", "enableLogging": true, "kmsKeyId": "k",
+                    "arn": "arn:t", "homeRegion": "eu-west-1"}},
+            "newState": {"type": "aws:cloudtrail/trail:Trail",
+                "inputs": {"name": "org", "enableLogging": false}},
+            "diffReasons": ["enableLogging", "kmsKeyId"],
+            "detailedDiff": {"enableLogging": {"kind": "update"}, "kmsKeyId": {"kind": "delete"},
+                "homeRegion": {"kind": "update"}}
+        });
+        for (attribute, want) in [
+            ("enable_logging", "true false"),
+            // An output the program does not set, and the diff does not name, stays.
+            ("arn", r#""arn:t" "arn:t""#),
+            // An input the program no longer sets is gone.
+            ("kms_key_id", r#""k" -"#),
+            // The diff says it changes; the preview does not say to what.
+            ("home_region", r#""eu-west-1" ?"#),
+        ] {
+            let (got, _) = planned(serde_json::json!([step.clone()]), attribute);
+            assert_eq!(
+                got,
+                [format!("aws_cloudtrail.org update {want}")],
+                "{attribute}"
+            );
+        }
+    }
+
+    #[test]
+    fn property_dependencies_become_references_to_addresses() {
+        let role = "urn:pulumi:prod::p::acme:ci:Pipeline$aws:iam/role:Role::deployer";
+        let steps: Vec<RawStep> = serde_json::from_value(serde_json::json!([
+            {"op": "create", "urn": "urn:pulumi:prod::p::acme:ci:Pipeline::ci",
+             "newState": {"type": "acme:ci:Pipeline", "custom": false}},
+            {"op": "create", "urn": role, "newState": {"type": "aws:iam/role:Role", "custom": true,
+                "inputs": {"__defaults": ["name"], "name": "deployer-1a2b3c4", "path": "/"}}},
+            {"op": "create", "urn": POLICY, "newState": {"type": "aws:iam/rolePolicy:RolePolicy",
+                "inputs": {"__defaults": [], "role": UNKNOWN, "policyDocument": "{}"},
+                "propertyDependencies": {"role": [role], "policyDocument": []}}},
+            {"op": "create", "urn": "urn:pulumi:prod::p::aws:iam/rolePolicyAttachment:RolePolicyAttachment::a",
+             "newState": {"type": "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                "inputs": {"role": UNKNOWN, "policyArn": "arn:p"},
+                "dependencies": [role]}},
+        ]))
+        .expect("steps");
+        let read = changes(0, &steps, &Wanted::default());
+        let addresses: Vec<&str> = read.changes.iter().map(|c| c.address.as_str()).collect();
+        // The component is no change of the cloud.
+        assert_eq!(
+            addresses,
+            [
+                "aws_iam_role.deployer",
+                "aws_iam_role_policy.ci",
+                "aws_iam_role_policy_attachment.a"
+            ]
+        );
+        let expressions: Vec<(String, Value)> = read
+            .configuration
+            .root_module
+            .resources
+            .iter()
+            .map(|r| {
+                let e = r.expressions.as_ref().expect("expressions").get();
+                (r.address.clone(), serde_json::from_str(e).expect("JSON"))
+            })
+            .collect();
+        assert_eq!(
+            expressions,
+            [
+                // A default the provider filled is not what the program sets.
+                (
+                    "aws_iam_role.deployer".to_string(),
+                    serde_json::json!({"path": {}})
+                ),
+                (
+                    "aws_iam_role_policy.ci".to_string(),
+                    serde_json::json!({"policy_document": {},
+                        "role": {"references": ["aws_iam_role.deployer"]}})
+                ),
+                // Without `propertyDependencies`, what is unknown may come from any dependency.
+                (
+                    "aws_iam_role_policy_attachment.a".to_string(),
+                    serde_json::json!({"policy_arn": {},
+                        "role": {"references": ["aws_iam_role.deployer"]}})
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn property_paths_start_with_their_property() {
+        assert_eq!(top_property("tags.Team"), "tags");
+        assert_eq!(top_property("inlinePolicies[0].policy"), "inlinePolicies");
+        assert_eq!(top_property(r#"["a.b"].c"#), "a.b");
+        assert_eq!(top_property("policy"), "policy");
+    }
+
+    /// What Pulumi writes that is not a preview is claimed, to be refused in Pulumi's words.
+    #[test]
+    fn exports_and_event_logs_are_recognised_and_refused() {
+        for (text, says) in [
+            (
+                r#"{"version": 3, "deployment": {"manifest": {}, "resources": []}}"#,
+                "in.json: this is a Pulumi stack's state (`pulumi stack export`)",
+            ),
+            (
+                r#"{"version": 3, "checkpoint": {"stack": "prod"}}"#,
+                "in.json: this is a Pulumi stack's state",
+            ),
+            (
+                "{\"sequence\":0,\"timestamp\":1,\"preludeEvent\":{\"config\":{}}}\n{\"sequence\":1}\n",
+                "in.json: this is a log of Pulumi engine events",
+            ),
+        ] {
+            assert!(sniffed(text), "{text}");
+            let source = Source::from_bytes("in.json", text.as_bytes().to_vec());
+            let err = Preview
+                .read(source.open().expect("opens"), 0, &Wanted::default())
+                .expect_err(text)
+                .to_string();
+            assert!(err.starts_with(says), "{err}");
+        }
+        assert!(!sniffed(r#"{"version": 3, "name": "x"}"#));
+    }
+
+    #[test]
+    fn a_failed_preview_is_refused_with_what_pulumi_said() {
+        let text = r#"{"diagnostics": [{"message": "warning: deprecated", "severity": "warning"},
+            {"message": "error: boom\n  at line 3\u001b[0m", "severity": "error"}],
+            "changeSummary": {}}"#;
+        let err = steps(text).expect_err("failed").to_string();
+        assert_eq!(
+            err,
+            "in.json: this is the output of a `pulumi preview --json` that failed (\"error: boom at \
+             line 3\\u{1b}[0m\"): expected the output of a preview that succeeded"
+        );
     }
 }

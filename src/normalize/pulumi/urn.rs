@@ -87,10 +87,8 @@ pub(crate) fn addresses<'u>(resources: &[Named<'u>]) -> HashMap<&'u str, String>
         }
         let address = short(n);
         let address = if uses.get(&address).copied().unwrap_or(0) > 1 {
-            let tail = Urn::parse(n.urn).map_or_else(
-                || n.urn.to_string(),
-                |u| format!("{}::{}", u.chain, u.name),
-            );
+            let tail = Urn::parse(n.urn)
+                .map_or_else(|| n.urn.to_string(), |u| format!("{}::{}", u.chain, u.name));
             let data = if n.data { "data." } else { "" };
             format!("{data}{}.{}", part(n.kind), Value::from(tail))
         } else {
