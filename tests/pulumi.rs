@@ -50,7 +50,14 @@ const PE: &str = "privilege-and-evidence";
 /// The trail stops logging in every preview but `delete` (which deletes it) and the refreshes
 /// (where it was stopped outside Pulumi): whether approval is needed says whether the op gave
 /// `ci-deployer` IAM administration.
-const OPS: &[(&str, i32, Option<&str>, &[(&str, &str)])] = &[
+type Op = (
+    &'static str,
+    i32,
+    Option<&'static str>,
+    &'static [(&'static str, &'static str)],
+);
+
+const OPS: &[Op] = &[
     (
         "create",
         1,
