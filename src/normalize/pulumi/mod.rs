@@ -406,11 +406,13 @@ fn after_change(step: &RawStep, old: Option<&RawState>, new: &RawState) -> Value
             }
         }
     }
+    let mut deleted = std::collections::HashSet::new();
     let mut changing: Vec<String> = Vec::new();
     for (path, diff) in step.detailed_diff.iter().flatten() {
         let key = top_property(path);
         if diff.kind.starts_with("delete") {
             after.remove(&key);
+            deleted.insert(key);
         } else {
             changing.push(key);
         }
@@ -422,18 +424,13 @@ fn after_change(step: &RawStep, old: Option<&RawState>, new: &RawState) -> Value
             .flatten()
             .cloned(),
     );
-    let removed = |key: &str| {
-        let set_before = matches!(old.and_then(|o| o.inputs.as_ref()),
-            Some(Value::Object(i)) if i.contains_key(key));
-        let deleted = step
-            .detailed_diff
-            .iter()
-            .flatten()
-            .any(|(path, diff)| diff.kind.starts_with("delete") && top_property(path) == key);
-        set_before || deleted
+    let set_before = |key: &str| {
+        matches!(old.and_then(|o| o.inputs.as_ref()),
+            Some(Value::Object(i)) if i.contains_key(key))
     };
     for key in changing {
-        if !inputs.contains_key(&key) && !removed(&key) {
+        // NOTE: what the program no longer sets, or the diff deletes, is gone, not unknown.
+        if !inputs.contains_key(&key) && !deleted.contains(&key) && !set_before(&key) {
             after.insert(key, Value::from(UNKNOWN));
         }
     }
@@ -455,7 +452,7 @@ struct Read {
 struct Planned<'s> {
     urn: &'s str,
     action: Action,
-    /// Pulumi's op, for the report's `actions` where Terraform has no word for it.
+    /// The report's `actions`, in Terraform's words.
     actions: &'static [&'static str],
     data: bool,
     importing: bool,
@@ -664,11 +661,10 @@ fn changes(input: usize, steps: &[RawStep], wanted: &Wanted) -> Read {
     let mut referenced: Vec<(&str, String)> = Vec::new();
     for (_, p) in &planned {
         for state in [p.new, p.old].into_iter().flatten() {
-            for urn in state
-                .property_dependencies
-                .iter()
-                .flatten()
+            let by_property = state.property_dependencies.iter().flatten();
+            for urn in by_property
                 .flat_map(|(_, u)| u)
+                .chain(state.dependencies.iter().flatten())
             {
                 if !by_urn.contains_key(urn.as_str()) {
                     if let Some(kind) = Urn::parse(urn).and_then(|u| terraform_type(u.token())) {
@@ -737,10 +733,11 @@ fn configured(
             None if holds_unknown(value) => state.dependencies.iter().flatten().collect(),
             None => Vec::new(),
         };
+        let mut seen = std::collections::HashSet::new();
         let mut references: Vec<Value> = Vec::new();
         for urn in urns {
             if let Some(a) = address(urn) {
-                if !references.iter().any(|r| r.as_str() == Some(a.as_str())) {
+                if seen.insert(a.clone()) {
                     references.push(Value::from(a));
                 }
             }
