@@ -384,3 +384,35 @@ fn the_corpus_role_with_nine_attachments_is_one_principal() {
         .collect();
     assert_eq!(via.len(), 9, "{via:?}");
 }
+
+/// Piped as users pipe it (`pulumi preview --json | foureyes review -`): the same review; and
+/// `pulumi preview` without `--json` piped in is refused in place, naming stdin.
+#[test]
+fn a_preview_from_stdin_reads_as_from_a_file() {
+    let file = "testdata/previews/identity/role-attachments.json";
+    let bytes = std::fs::read(root().join(file)).expect("the fixture");
+    let piped = common::foureyes()
+        .args(["review", "--format", "json", "-"])
+        .write_stdin(bytes)
+        .output()
+        .expect("runs");
+    assert_eq!(piped.status.code(), Some(1));
+    let from_file = run(&["review", "--format", "json", file]);
+    let name = |text: &str| text.replace(file, "<stdin>");
+    assert_eq!(
+        String::from_utf8_lossy(&piped.stdout),
+        name(&from_file.stdout)
+    );
+    let text = std::fs::read(root().join("testdata/previews/bad/preview.txt")).expect("text");
+    let refused = common::foureyes()
+        .args(["review", "-"])
+        .write_stdin(text)
+        .output()
+        .expect("runs");
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("<stdin>:1:1: found the text output of `pulumi preview`"),
+        "{stderr}"
+    );
+}
