@@ -334,6 +334,28 @@ impl<'s> Opened<'s> {
             .iter()
             .position(|b| !b.is_ascii_whitespace())
             .unwrap_or(0);
+        let text = &bytes[first..];
+        // NOTE: what Pulumi prints without `--json` (`Previewing update (prod)`, a permalink
+        // first when the stack is in Pulumi Cloud), and what a failed command prints instead of
+        // JSON (`error: ...`, Pulumi's and Go tools' way), each get an answer of their own.
+        let pulumi_text = [&b"Previewing "[..], b"View Live: ", b"View in Browser"]
+            .iter()
+            .any(|p| text.starts_with(p));
+        if pulumi_text || text.starts_with(b"error: ") {
+            let message = if pulumi_text {
+                "found the text output of `pulumi preview`: expected its JSON, as \
+                 `pulumi preview --json > preview.json` writes it"
+            } else {
+                "found an error message (`error: ...`) where JSON was expected: the command \
+                 that wrote this file failed; fix what it says and write the file again"
+            };
+            return LoadError::At {
+                name: name.to_string(),
+                line: at.line,
+                column: at.column,
+                message: message.to_string(),
+            };
+        }
         let what = if std::str::from_utf8(bytes).is_err() || bytes.contains(&0) {
             "binary data, not JSON"
         } else if bytes[first..].starts_with(b"[command]") {
@@ -728,6 +750,19 @@ mod tests {
             (b"[1, 2", "found text that is not JSON"),
             (b"\xEF\xBB\xBF[1]", "found text that is not JSON"),
             (b"hello", "in.json:1:1: found text that is not JSON"),
+            (
+                b"\nPreviewing update (prod)\n\n     Type  Name\n",
+                "in.json:2:1: found the text output of `pulumi preview`: expected its JSON, as \
+                 `pulumi preview --json > preview.json` writes it",
+            ),
+            (
+                b"View Live: https://app.pulumi.com/acme/p/prod/previews/1\n",
+                "found the text output of `pulumi preview`",
+            ),
+            (
+                b"error: no stack named 'prod' found\n",
+                "in.json:1:1: found an error message (`error: ...`) where JSON was expected",
+            ),
         ] {
             let err = refused(text);
             assert!(err.starts_with("in.json"), "{err}");

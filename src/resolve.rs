@@ -93,7 +93,8 @@ impl<'a> Resolver<'a> {
             .map(|&i| &set.changes[i])
     }
 
-    /// Whether an input carries a configuration (Terraform plans do; Pulumi previews do not).
+    /// Whether an input carries a configuration: Terraform plans do, and Pulumi previews whose
+    /// steps hold inputs (their dependencies make one); a `.tf` tree's is its own.
     pub(crate) fn has_configuration(&self, input: usize) -> bool {
         self.set.inputs.get(input).is_some_and(|i| {
             let m = &i.configuration.root_module;
@@ -150,8 +151,10 @@ impl<'a> Resolver<'a> {
             .find_map(|r| self.resolve(change, r))
     }
 
-    /// Resolve one reference, relative to the module of the change that holds it.
-    pub(crate) fn resolve(&self, from: &ResourceChange, reference: &str) -> Option<Target<'a>> {
+    /// The address of the resource a reference names, relative to the module of the change
+    /// that holds it (`aws_iam_role.x.name` in `module.m` → `module.m.aws_iam_role.x`); `None`
+    /// for references to anything but a resource.
+    pub(crate) fn address(&self, from: &ResourceChange, reference: &str) -> Option<String> {
         let parts = split_address(reference);
         let first = parts.first()?;
         let take = match *first {
@@ -169,7 +172,12 @@ impl<'a> Resolver<'a> {
             Some(m) if !m.is_empty() => format!("{m}."),
             _ => String::new(),
         };
-        let address = format!("{prefix}{resource}");
+        Some(format!("{prefix}{resource}"))
+    }
+
+    /// Resolve one reference, relative to the module of the change that holds it.
+    pub(crate) fn resolve(&self, from: &ResourceChange, reference: &str) -> Option<Target<'a>> {
+        let address = self.address(from, reference)?;
         if let Some(change) = self.change(from.input, &address) {
             return Some(Target { change });
         }

@@ -1601,10 +1601,16 @@ impl<'r, 'a> Extractor<'r, 'a> {
         if r.defined_by == c.kind.as_str() && r.name == r.attribute {
             return self.hidden.show(self.by_address(&r.kind, &c.address));
         }
-        if let Some(target) = self.resolver.follow(c, &r.attribute) {
-            if let Some(id) = self.referenced(r, target.change) {
-                return id;
-            }
+        let references = self.resolver.references(c, &r.attribute);
+        let followed = references.iter().find_map(|reference| {
+            let target = self.resolver.resolve(c, reference)?;
+            self.referenced(r, target.change)
+        });
+        if let Some(id) = followed {
+            return id;
+        }
+        if let Some(id) = self.unlisted(c, r, &references) {
+            return id;
         }
         let kind = &r.kind;
         let detail = if is_sensitive(c, Side::After, &r.attribute) {
@@ -1635,14 +1641,43 @@ impl<'r, 'a> Extractor<'r, 'a> {
         })
     }
 
+    /// The principal a reference names when the resource it names is not in the change set (a
+    /// Pulumi preview shows unchanged resources only with `--show-sames`): by that resource's
+    /// address, the same for every resource that names it, never by the address of each.
+    fn unlisted(
+        &mut self,
+        c: &ResourceChange,
+        r: &Ref,
+        references: &[String],
+    ) -> Option<PrincipalId> {
+        if r.kind_in_value {
+            return None;
+        }
+        let address = references.iter().find_map(|reference| {
+            let address = self.resolver.address(c, reference)?;
+            let named = self.resolver.change(c.input, &address).is_none()
+                && crate::resolve::split_address(&address).first() == Some(&r.defined_by.as_str());
+            named.then_some(address)
+        })?;
+        let detail = format!(
+            "the {} is known only after apply and {address} is not in this change set",
+            r.kind
+        );
+        self.note(c, &r.attribute, &detail);
+        Some(self.hidden.show(self.by_address(&r.kind, &address)))
+    }
+
     fn principals_from_references(&mut self, c: &ResourceChange, r: &Ref) -> Vec<PrincipalId> {
         let mut out = Vec::new();
-        for reference in self.resolver.references(c, &r.attribute) {
-            if let Some(t) = self.resolver.resolve(c, &reference) {
-                if let Some(id) = self.referenced(r, t.change) {
-                    if !out.contains(&id) {
-                        out.push(id);
-                    }
+        let references = self.resolver.references(c, &r.attribute);
+        for reference in &references {
+            let id = match self.resolver.resolve(c, reference) {
+                Some(t) => self.referenced(r, t.change),
+                None => self.unlisted(c, r, std::slice::from_ref(reference)),
+            };
+            if let Some(id) = id {
+                if !out.contains(&id) {
+                    out.push(id);
                 }
             }
         }
@@ -2049,7 +2084,8 @@ impl<'r, 'a> Extractor<'r, 'a> {
 
     /// Whether the configuration sets attributes. Optional and computed attributes (a role's
     /// `inline_policy`) are unknown on create even when nothing sets them: then they stay
-    /// empty. Without a configuration (Pulumi), assume they are set.
+    /// empty. Without a configuration (a Pulumi preview whose steps hold no inputs), assume
+    /// they are set. A preview's configuration names the inputs its program sets.
     fn configured<const N: usize>(
         &self,
         c: &ResourceChange,

@@ -1293,6 +1293,8 @@ import kubernetes_provider  # noqa: E402
 import multi_provider  # noqa: E402
 # Pulumi previews of every provider family (issue 15).
 import pulumi_providers  # noqa: E402
+# The Pulumi previews of issue 15: steps and identity.
+import pulumi_ops  # noqa: E402
 
 for _area in (credentials, evidence_stores, identity, powers,
               google_provider, azure_provider, kubernetes_provider, github_provider,
@@ -1311,6 +1313,7 @@ def render_all():
         json.dumps(pulumi_secrets(), indent=2) + "\n").encode("utf-8")
     for rel, fn in pulumi_providers.PREVIEWS.items():
         out[rel] = (json.dumps(fn().document(), indent=2) + "\n").encode("utf-8")
+    out.update(pulumi_ops.render())
     return out
 
 

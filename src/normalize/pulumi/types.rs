@@ -360,6 +360,19 @@ pub(crate) fn reshape(token: &str, values: &mut Values) {
     }
 }
 
+/// The name a listed token gives a top-level property (already snake_case): its rename, or
+/// the name itself.
+pub(crate) fn renamed(token: &str, name: &str) -> String {
+    match lookup(token) {
+        Known::Listed(m) => m
+            .rename
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_owned()),
+        _ => name.to_owned(),
+    }
+}
+
 impl Mapping {
     fn reshape(&self, values: &mut Values) {
         if self.rename.is_empty() && self.flatten.is_empty() {
