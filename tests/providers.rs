@@ -10,17 +10,7 @@ use common::{expectations, gained, json_files, principal, relative, root, run, s
 use serde_json::Value;
 
 fn json(path: &str) -> (i32, Value) {
-    let r = run(&["review", "--format", "json", path]);
-    assert!(
-        r.code == 0 || r.code == 1,
-        "{path}: exit {}: {}",
-        r.code,
-        r.stderr
-    );
-    (
-        r.code,
-        serde_json::from_str(&r.stdout).expect("the report is JSON"),
-    )
+    common::review_json(path)
 }
 
 #[test]
@@ -94,11 +84,7 @@ fn snapshots_of_every_provider_fixture() {
         settings.set_snapshot_suffix(name);
         settings.set_input_file(&path);
         settings.bind(|| {
-            let text = run(&["review", "--exit-zero", &rel]);
-            assert_eq!(text.code, 0, "{}", text.stderr);
-            insta::assert_snapshot!("text", text.stdout);
-            let json = run(&["review", "--exit-zero", "--format", "json", &rel]);
-            insta::assert_snapshot!("json", json.stdout);
+            common::snapshot_reports!(&rel);
         });
     }
 }

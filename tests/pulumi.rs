@@ -289,11 +289,7 @@ fn snapshots_of_the_identity_previews() {
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_suffix(file);
         settings.bind(|| {
-            let text = run(&["review", "--exit-zero", &path]);
-            assert_eq!(text.code, 0, "{}", text.stderr);
-            insta::assert_snapshot!("text", text.stdout);
-            let json = run(&["review", "--exit-zero", "--format", "json", &path]);
-            insta::assert_snapshot!("json", json.stdout);
+            common::snapshot_reports!(&path);
         });
     }
 }

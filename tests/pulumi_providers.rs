@@ -155,17 +155,7 @@ fn path(file: &str) -> String {
 }
 
 fn json(path: &str) -> (i32, Value) {
-    let r = run(&["review", "--format", "json", path]);
-    assert!(
-        r.code == 0 || r.code == 1,
-        "{path}: exit {}: {}",
-        r.code,
-        r.stderr
-    );
-    (
-        r.code,
-        serde_json::from_str(&r.stdout).expect("the report is JSON"),
-    )
+    common::review_json(path)
 }
 
 #[test]
@@ -361,11 +351,7 @@ fn snapshots_of_every_preview() {
         settings.set_snapshot_suffix(e.file.replace('/', "__"));
         settings.set_input_file(root().join(&file));
         settings.bind(|| {
-            let text = run(&["review", "--exit-zero", &file]);
-            assert_eq!(text.code, 0, "{}", text.stderr);
-            insta::assert_snapshot!("text", text.stdout);
-            let json = run(&["review", "--exit-zero", "--format", "json", &file]);
-            insta::assert_snapshot!("json", json.stdout);
+            common::snapshot_reports!(&file);
         });
     }
 }

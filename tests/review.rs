@@ -849,11 +849,7 @@ fn snapshots_of_every_fixture() {
         "{plans/**/*.json,example/*.json,coverage/*.json}",
         |path| {
             let rel = relative(path);
-            let text = run(&["review", "--exit-zero", &rel]);
-            assert_eq!(text.code, 0, "{}", text.stderr);
-            insta::assert_snapshot!("text", text.stdout);
-            let json = run(&["review", "--exit-zero", "--format", "json", &rel]);
-            insta::assert_snapshot!("json", json.stdout);
+            common::snapshot_reports!(&rel);
         }
     );
 }

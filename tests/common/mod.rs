@@ -363,3 +363,34 @@ pub fn plain(markdown: &str) -> String {
     }
     out
 }
+
+/// Snapshot the text and the JSON report of a review of `path` as `text` and `json`, in the
+/// current `insta` settings (a macro, so that the snapshots are named after the calling test
+/// file, as `insta` names them from where it is called).
+macro_rules! snapshot_reports {
+    ($path:expr) => {{
+        let path: &str = $path;
+        let text = crate::common::run(&["review", "--exit-zero", path]);
+        assert_eq!(text.code, 0, "{}", text.stderr);
+        insta::assert_snapshot!("text", text.stdout);
+        let json = crate::common::run(&["review", "--exit-zero", "--format", "json", path]);
+        insta::assert_snapshot!("json", json.stdout);
+    }};
+}
+#[allow(unused_imports)] // each test file uses its own part of this module
+pub(crate) use snapshot_reports;
+
+/// `foureyes review --format json PATH`: its exit code (0 or 1, nothing else) and its report.
+pub fn review_json(path: &str) -> (i32, Value) {
+    let r = run(&["review", "--format", "json", path]);
+    assert!(
+        r.code == 0 || r.code == 1,
+        "{path}: exit {}: {}",
+        r.code,
+        r.stderr
+    );
+    (
+        r.code,
+        serde_json::from_str(&r.stdout).expect("the report is JSON"),
+    )
+}
