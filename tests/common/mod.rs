@@ -367,6 +367,7 @@ pub fn plain(markdown: &str) -> String {
 /// Snapshot the text and the JSON report of a review of `path` as `text` and `json`, in the
 /// current `insta` settings (a macro, so that the snapshots are named after the calling test
 /// file, as `insta` names them from where it is called).
+#[allow(unused_macros)] // each test file uses its own part of this module
 macro_rules! snapshot_reports {
     ($path:expr) => {{
         let path: &str = $path;
