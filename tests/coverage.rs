@@ -201,6 +201,9 @@ fn every_json_report_follows_the_schema() {
         "testdata/coverage",
         "testdata/hostile",
         "testdata/providers",
+        "testdata/previews/ops",
+        "testdata/previews/identity",
+        "testdata/previews/providers",
     ] {
         files.extend(json_files(&root().join(dir)));
     }
