@@ -481,7 +481,7 @@ fn rest(report: &Report, s: &Style, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "\n{}",
-            s.bold("Drift (changed outside Terraform, not by this change)")
+            s.bold("Drift (changed outside Terraform or Pulumi, not by this change)")
         )?;
         for d in report.drift.iter().take(ROWS) {
             let weak = if d.weakenings.is_empty() {
