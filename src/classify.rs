@@ -661,7 +661,25 @@ fn check(cond: &Condition, values: &crate::model::Values, created: bool) -> Opti
         Some(v) if !v.is_null() => (*v).clone(),
         _ => absent.clone(),
     };
-    let (b, a) = (first(&before), first(&after));
+    let (mut b, mut a) = (first(&before), first(&after));
+    // NOTE: a switch in a list of blocks (one `log` block per category, each `enabled`): one
+    // block more switched off (or on) is the change, whatever the order of the blocks.
+    let many = before.len() > 1 || after.len() > 1;
+    if many && matches!(cond.change, Change::TurnedOff | Change::TurnedOn) {
+        let count =
+            |list: &[&Value], x: bool| list.iter().filter(|v| ***v == Value::Bool(x)).count();
+        let (from, to) = match cond.change {
+            Change::TurnedOff => (true, false),
+            _ => (false, true),
+        };
+        let switched = count(&after, to) > count(&before, to) && (to || count(&before, from) > 0);
+        // NOTE: otherwise nothing was switched: the blocks' order says nothing.
+        (b, a) = if switched {
+            (Value::Bool(from), Value::Bool(to))
+        } else {
+            (Value::Null, Value::Null)
+        };
+    }
     let set = |v: &Value| {
         !(v.is_null()
             || v == &Value::String(String::new())
@@ -1100,6 +1118,45 @@ mod tests {
 
     /// An absent value is the provider's default, where the condition says what it is: absent
     /// → false turns off what defaults to true, and nothing that defaults to false.
+    /// In a list of blocks, one block switched off is a switch turned off, whatever the order
+    /// of the blocks; reordering them, or removing one, is not.
+    #[test]
+    fn a_switch_in_a_list_of_blocks() {
+        use serde_json::json;
+        let off = cond("log.enabled", Change::TurnedOff, None);
+        let blocks = |a: bool, b: bool| {
+            json!({"log": [
+                {"category": "AuditEvent", "enabled": a},
+                {"category": "Policy", "enabled": b},
+            ]})
+        };
+        let turned = update(blocks(true, true), blocks(true, false));
+        assert_eq!(
+            check(&off, &turned, false),
+            Some(("weakens (log.enabled: true → false)".to_string(), false))
+        );
+        let reordered = update(
+            blocks(true, false),
+            json!({"log": [
+                {"category": "Policy", "enabled": false},
+                {"category": "AuditEvent", "enabled": true},
+            ]}),
+        );
+        assert_eq!(check(&off, &reordered, false), None);
+        let removed = update(
+            blocks(true, true),
+            json!({"log": [{"category": "AuditEvent", "enabled": true}]}),
+        );
+        assert_eq!(check(&off, &removed, false), None);
+        let on = cond("log.enabled", Change::TurnedOn, None);
+        assert!(check(
+            &on,
+            &update(blocks(false, false), blocks(false, true)),
+            false
+        )
+        .is_some());
+    }
+
     #[test]
     fn a_change_from_an_absent_value_is_a_change() {
         let v = update(
