@@ -617,6 +617,26 @@ impl Api {
         })
     }
 
+    /// `value` when it is a commit id (it goes into URLs and is compared with the sealed
+    /// state); otherwise an answer of the wrong shape that says which `label` it was.
+    pub(crate) fn commit<'v>(
+        &self,
+        value: &'v str,
+        label: &str,
+        what: &str,
+    ) -> Result<&'v str, ApiError> {
+        if crate::publish::state::is_commit(value) {
+            return Ok(value);
+        }
+        Err(self.shape(
+            what.to_owned(),
+            format!(
+                "the {label} `{}` is not a commit id",
+                crate::escape::terminal(value)
+            ),
+        ))
+    }
+
     /// An answer of the wrong shape, in this forge's words.
     pub(crate) fn shape(&self, what: String, error: String) -> ApiError {
         ApiError::Shape {

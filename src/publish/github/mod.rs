@@ -364,17 +364,7 @@ impl Forge for GitHub {
             .get(&format!("/repos/{repo}/pulls/{number}"), &what)
             .await?;
         // NOTE: the head goes into the status's URL and is compared with the state's.
-        if !super::state::is_commit(&pull.head.sha) {
-            return Err(ApiError::Shape {
-                forge: DIALECT.forge,
-                what,
-                error: format!(
-                    "the head `{}` is not a commit id",
-                    crate::escape::terminal(&pull.head.sha)
-                ),
-            }
-            .into());
-        }
+        self.api.commit(&pull.head.sha, "head", &what)?;
         Ok(ChangeRequest {
             name: format!("pull request #{number}"),
             head: pull.head.sha,
@@ -690,17 +680,7 @@ impl Forge for GitHub {
         };
         let base = request.base.as_deref().unwrap_or_default();
         let what = format!("finding the merge base of pull request #{number}");
-        if !super::state::is_commit(base) {
-            return Err(ApiError::Shape {
-                forge: DIALECT.forge,
-                what,
-                error: format!(
-                    "the base `{}` is not a commit id",
-                    crate::escape::terminal(base)
-                ),
-            }
-            .into());
-        }
+        self.api.commit(base, "base", &what)?;
         let compare: ApiCompare = self
             .api
             .get(
@@ -710,17 +690,7 @@ impl Forge for GitHub {
             .await
             .map_err(|e| needs_read_access(e, &what))?;
         let base = compare.merge_base_commit.sha;
-        if !super::state::is_commit(&base) {
-            return Err(ApiError::Shape {
-                forge: DIALECT.forge,
-                what,
-                error: format!(
-                    "the merge base `{}` is not a commit id",
-                    crate::escape::terminal(&base)
-                ),
-            }
-            .into());
-        }
+        self.api.commit(&base, "merge base", &what)?;
         Ok(ChangedFiles {
             base,
             files,

@@ -403,18 +403,7 @@ impl Forge for GitLab {
         let what = format!("reading merge request !{}", self.iid);
         let mr: ApiMergeRequest = self.api.get(&self.mr_path(""), &what).await?;
         // NOTE: the head goes into the status's URL and is compared with the state's.
-        if !super::state::is_commit(&mr.sha) {
-            return Err(self
-                .api
-                .shape(
-                    what,
-                    format!(
-                        "the head `{}` is not a commit id",
-                        crate::escape::terminal(&mr.sha)
-                    ),
-                )
-                .into());
-        }
+        self.api.commit(&mr.sha, "head", &what)?;
         *self.web_url.borrow_mut() = mr.web_url.clone();
         *self.reviewer_ids.borrow_mut() = mr.reviewers.iter().map(|u| u.id).collect();
         // NOTE: GitLab stops counting changes at its diff limits and says so with a `+`.
@@ -750,18 +739,8 @@ impl Forge for GitLab {
             _ => None,
         };
         let base = request.base.clone().unwrap_or_default();
-        if !super::state::is_commit(&base) {
-            return Err(self
-                .api
-                .shape(
-                    format!("finding the merge base of merge request !{}", self.iid),
-                    format!(
-                        "the base `{}` is not a commit id",
-                        crate::escape::terminal(&base)
-                    ),
-                )
-                .into());
-        }
+        let what = format!("finding the merge base of merge request !{}", self.iid);
+        self.api.commit(&base, "base", &what)?;
         Ok(ChangedFiles {
             base,
             files,
